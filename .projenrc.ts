@@ -1,0 +1,101 @@
+import { awscdk, javascript } from 'projen';
+
+// aws-cdk-lib floor. 2.257.0 is the first release with the policy-validation API
+// (`Validations.of(...)`) that cdk-nag 3 plugs into and that this library uses to
+// acknowledge its deliberate cdk-nag findings at the narrowest construct. Users on an
+// older aws-cdk-lib would lose those acknowledgements, so the peer range starts there.
+const CDK_VERSION = '2.257.0';
+// cdk-nag 3 is the release line built on that API (it needs aws-cdk-lib >= 2.257.0).
+const CDK_NAG_VERSION = '^3.0.2';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-cross-region-failover',
+  description:
+    'AWS CDK constructs for cross-Region failover and graceful failback: Aurora PostgreSQL global database, ARC-routed APIs, SSM failover runbooks and observability.',
+  author: 'cdk-cross-region-failover contributors',
+  authorAddress: 'maintainers@cdk-cross-region-failover.dev',
+  license: 'Apache-2.0',
+  repositoryUrl: 'https://github.com/cdk-cross-region-failover/cdk-cross-region-failover.git',
+  keywords: ['cdk', 'aws-cdk', 'aurora', 'global-database', 'disaster-recovery', 'multi-region', 'failover', 'route53-arc'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion: CDK_VERSION,
+  jsiiVersion: '~6.0.0',
+  // jsii 6 itself needs Node.js >= 20.16.
+  minNodeVersion: '20.16.0',
+
+  devDeps: [`cdk-nag@${CDK_NAG_VERSION}`],
+
+  publishToPypi: {
+    distName: 'cdk-cross-region-failover',
+    module: 'cdk_cross_region_failover',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkcrossregionfailover',
+    mavenGroupId: 'io.github.cdkcrossregionfailover',
+    mavenArtifactId: 'cdk-cross-region-failover',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-cross-region-failover/cdk-cross-region-failover-go',
+  },
+
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'build-tools', 'examples', 'projenrc'],
+  },
+  jestOptions: {
+    jestConfig: {
+      coverageThreshold: {
+        statements: 90,
+        branches: 85,
+        functions: 90,
+        lines: 90,
+      },
+    },
+  },
+  gitignore: ['cdk.out', '/examples/**/cdk.out', '/.tmp/'],
+});
+
+for (const pattern of ['/examples/', '/build-tools/', '/.ci/', '/.cfnlintrc.yaml']) {
+  project.addPackageIgnore(pattern);
+}
+
+// The example app and the build tools are type-checked and linted like the tests,
+// each with a tsconfig of its own next to its sources.
+for (const dir of ['examples', 'build-tools']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
+    compilerOptions: { noEmit: true, rootDir: '..' },
+    include: ['**/*.ts'],
+    exclude: ['node_modules', '**/cdk.out'],
+  });
+}
+
+// npm 11 skips install scripts that are not listed here. None of the current
+// dependencies needs its script (jest's optional @parcel/watcher falls back to its
+// prebuilt binaries), so the list is explicit and empty.
+project.package.addField('allowScripts', {});
+
+// ---------------------------------------------------------------------------
+// The main job: synthesize the example app offline and check its templates.
+// ---------------------------------------------------------------------------
+const exampleSynth = project.addTask('example:synth', {
+  description: 'Synthesize the example app offline into examples/minimal/cdk.out',
+  steps: [
+    { exec: 'rm -rf examples/minimal/cdk.out' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/synth-example.ts examples/minimal' },
+  ],
+});
+
+project.addTask('example:cfn-lint', {
+  description: 'Run cfn-lint on every template the example synthesizes, for the Region each targets',
+  steps: [
+    { spawn: exampleSynth.name },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/cfn-lint-example.ts examples/minimal/cdk.out' },
+  ],
+});
+
+project.synth();

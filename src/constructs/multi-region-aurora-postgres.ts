@@ -1,0 +1,826 @@
+import {
+  Annotations,
+  CfnResource,
+  Arn,
+  ArnFormat,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  aws_cloudwatch as cloudwatch,
+  aws_ec2 as ec2,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_logs as logs,
+  aws_rds as rds,
+  aws_secretsmanager as secretsmanager,
+  aws_ssm as ssm,
+  custom_resources as cr,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from './acknowledge';
+import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
+import { AuroraTopology, auroraTopologyParameterName } from '../ssm/topology';
+
+const CONSTRUCT_NAME = 'MultiRegionAuroraPostgres';
+const ENGINE = 'aurora-postgresql';
+/** One primary and up to 10 secondary clusters (Aurora User Guide, global database quotas). */
+const MAX_REGIONS = 11;
+/** Aurora allows up to 15 Aurora Replicas per cluster. */
+const MAX_READERS = 15;
+const DEFAULT_PORT = 5432;
+const DEFAULT_MASTER_USERNAME = 'dbadmin';
+const DEFAULT_SERVERLESS_MIN = 0.5;
+const DEFAULT_SERVERLESS_MAX = 16;
+/** `rds.global_db_rpo` bounds, in seconds (Aurora User Guide). */
+const GLOBAL_DB_RPO_MIN_SECONDS = 20;
+const GLOBAL_DB_RPO_MAX_SECONDS = 2 ** 31 - 1;
+const IDENTIFIER_MAX_LENGTH = 63;
+const RESERVED_USERNAMES = ['rdsadmin', 'rdsrepladmin', 'rds_superuser', 'postgres', 'public'];
+const RESERVED_DATABASE_NAMES = ['rdsadmin', 'template0', 'template1', 'postgres'];
+/** Characters left out of generated passwords: they break connection strings and shells. */
+const PASSWORD_EXCLUDE_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
+
+/**
+ * The settings of one Region of a {@link MultiRegionAuroraPostgres}.
+ */
+export interface AuroraRegionOptions {
+  /**
+   * The stack the Region's resources go into. It must have a concrete `env.region`.
+   */
+  readonly stack: Stack;
+
+  /**
+   * The VPC the Regional cluster runs in.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Where in the VPC the cluster's instances are placed.
+   *
+   * @default - the VPC's private subnets (with egress if it has any, else isolated)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the cluster. Use `connections` to allow access.
+   *
+   * @default - a new security group with no inbound rule and no outbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Customer-managed KMS key for storage, Performance Insights and, when it is an
+   * imported key with a known ARN, the Region's replica of the credentials secret.
+   *
+   * @default - a new customer-managed key with yearly rotation
+   */
+  readonly kmsKey?: kms.IKey;
+
+  /**
+   * Instance class of every instance in this Region's cluster (without the `db.`
+   * prefix), for provisioned instances.
+   *
+   * @default - Aurora Serverless v2 instances (`db.serverless`)
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * Number of reader instances besides the first instance (the writer in the primary
+   * Region, the instance that becomes writer in a secondary one). 0 to 15.
+   *
+   * @default 0
+   */
+  readonly readers?: number;
+
+  /**
+   * Create the secondary cluster without any instance: a cheap warm standby that
+   * replicates storage only. Before such a Region can take over as primary, add an
+   * instance (set `headless: false` and deploy). Not allowed on the first Region.
+   *
+   * @default false
+   */
+  readonly headless?: boolean;
+
+  /**
+   * Minimum Aurora Serverless v2 capacity in ACUs, 0.5 to 256 in steps of 0.5.
+   * Only with Serverless v2 instances (no `instanceType`).
+   *
+   * @default 0.5
+   */
+  readonly serverlessV2MinCapacity?: number;
+
+  /**
+   * Maximum Aurora Serverless v2 capacity in ACUs, 1 to 256 in steps of 0.5.
+   * Only with Serverless v2 instances (no `instanceType`).
+   *
+   * @default 16
+   */
+  readonly serverlessV2MaxCapacity?: number;
+
+  /**
+   * Sets `rds.global_db_rpo` in this Region's cluster parameter group: Aurora
+   * PostgreSQL then blocks commits on the primary while every secondary lags more
+   * than this. 20 seconds to 2^31-1 seconds. In a two-Region setup set it on the
+   * first Region only: a secondary with it set would, once promoted with no
+   * secondary left, block its own commits.
+   *
+   * @default - not set: no recovery point objective is enforced
+   */
+  readonly globalDbRpo?: Duration;
+
+  /**
+   * Master user name. Primary (first) Region only: secondaries inherit it.
+   *
+   * @default 'dbadmin' on the primary
+   */
+  readonly masterUsername?: string;
+
+  /**
+   * Name of a database created with the cluster. Primary (first) Region only:
+   * secondaries replicate the primary's databases.
+   *
+   * @default - no database besides the engine's defaults
+   */
+  readonly databaseName?: string;
+
+  /**
+   * Extra cluster parameters for this Region's parameter group.
+   * `rds.force_ssl` is `1` unless set here; `rds.global_db_rpo` is set through
+   * `globalDbRpo` only.
+   *
+   * @default - `rds.force_ssl=1` only
+   */
+  readonly parameters?: { [name: string]: string };
+
+  /**
+   * Weekly maintenance window, in UTC, e.g. `Sun:03:00-Sun:04:00`.
+   *
+   * @default - a window chosen by Aurora
+   */
+  readonly preferredMaintenanceWindow?: string;
+}
+
+/**
+ * Properties of a {@link MultiRegionAuroraPostgres}.
+ */
+export interface MultiRegionAuroraPostgresProps {
+  /**
+   * Name of the global database. It is the global cluster identifier, and every other
+   * physical name derives from it: the Regional cluster `<name>-<region>`, the secret
+   * `<name>-aurora-master`, the KMS alias `alias/<name>-aurora`, the SSM parameter
+   * `/cdk-cross-region-failover/<name>/aurora`. Letters, digits and hyphens, starting
+   * with a letter; `<name>-<region>` must fit in 63 characters.
+   */
+  readonly name: string;
+
+  /**
+   * One entry per Region, 2 to 11. The first is the initial primary; the others
+   * become secondary clusters.
+   */
+  readonly regions: AuroraRegionOptions[];
+
+  /**
+   * Aurora PostgreSQL engine version of every cluster.
+   *
+   * @default AuroraPostgresEngineVersion.VER_16_6
+   */
+  readonly engineVersion?: rds.AuroraPostgresEngineVersion;
+
+  /**
+   * Database port, 1150 to 65535.
+   *
+   * @default 5432
+   */
+  readonly port?: number;
+
+  /**
+   * How long automated backups are kept, 1 to 35 days.
+   *
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * Deletion protection on the global cluster and every Regional cluster.
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * What happens to the clusters when they leave the stack. The KMS keys and log
+   * groups are kept unless this is `DESTROY`, so snapshots stay readable.
+   *
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Retention of the exported PostgreSQL log in CloudWatch Logs.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly cloudwatchLogsRetention?: logs.RetentionDays;
+
+  /**
+   * Performance Insights on every instance, encrypted with the Region's key.
+   *
+   * @default true
+   */
+  readonly performanceInsights?: boolean;
+}
+
+/**
+ * What {@link MultiRegionAuroraPostgres} created in one Region.
+ */
+export interface RegionalAuroraCluster {
+  /** The AWS Region. */
+  readonly region: string;
+  /** The stack holding this Region's resources. */
+  readonly stack: Stack;
+  /** Whether this Region was the primary at first deployment (the first entry). */
+  readonly initialPrimary: boolean;
+  /** The Regional cluster, for grants, metrics and `connections`. */
+  readonly cluster: rds.IDatabaseCluster;
+  /** The CloudFormation resource of the Regional cluster (escape hatch). */
+  readonly cfnCluster: rds.CfnDBCluster;
+  /** The cluster's instances, first one first; empty for a headless secondary. */
+  readonly instances: rds.CfnDBInstance[];
+  /** Network access to the cluster on the database port. */
+  readonly connections: ec2.Connections;
+  /** The master credentials secret (the primary secret or this Region's replica). */
+  readonly secret: secretsmanager.ISecret;
+  /** The KMS key encrypting this Region's cluster. */
+  readonly kmsKey: kms.IKey;
+  /** The Regional cluster parameter group. */
+  readonly parameterGroup: rds.IParameterGroup;
+  /** The Regional DB subnet group. */
+  readonly subnetGroup: rds.ISubnetGroup;
+  /** `DBClusterIdentifier` of the Regional cluster: `<name>-<region>`. */
+  readonly clusterIdentifier: string;
+  /** ARN of the Regional cluster, built from known names. */
+  readonly clusterArn: string;
+  /**
+   * The global writer endpoint, resolved inside this Region's stack. It always points
+   * at the current writer, wherever it is.
+   */
+  readonly globalWriterEndpoint: string;
+  /** The SSM parameter in this Region holding the topology as JSON. */
+  readonly topologyParameter: ssm.IStringParameter;
+}
+
+/**
+ * An Aurora PostgreSQL global database across the Regional stacks you pass: a
+ * KMS-encrypted global cluster, the primary cluster in the first Region and a
+ * secondary cluster (optionally headless) in each other Region, the master secret
+ * replicated to every Region, and the names a runbook needs published in every Region.
+ *
+ * Create it in any scope (the App is a good one); its resources go into the stacks
+ * listed in `regions`. Every secondary stack is made to depend on the primary stack.
+ * No cross-Region reference is used: physical names derive from `name`.
+ *
+ * The template never names a source cluster for the global database, so after a
+ * switchover or failover moved the writer to another Region, redeploying the stacks
+ * does not try to move it back.
+ *
+ * @example
+ * const db = new MultiRegionAuroraPostgres(app, 'Database', {
+ *   name: 'payments',
+ *   regions: [
+ *     { stack: east, vpc: eastVpc, databaseName: 'payments' },
+ *     { stack: west, vpc: westVpc },
+ *   ],
+ * });
+ * db.grantConnect('us-east-1', handler, 'app_user');
+ */
+export class MultiRegionAuroraPostgres extends Construct {
+  /** The global cluster identifier (the `name` prop). */
+  public readonly globalClusterIdentifier: string;
+  /** ARN of the global cluster (`arn:<partition>:rds::<account>:global-cluster:<name>`), as a token of the primary stack. */
+  public readonly globalClusterArn: string;
+  /** The global cluster resource, in the primary stack. */
+  public readonly globalCluster: rds.CfnGlobalCluster;
+  /** The Regions, initial primary first. */
+  public readonly regionNames: string[];
+  /** What was created in each Region, in the order of `regions`. */
+  public readonly regionalClusters: RegionalAuroraCluster[];
+  /** The Region that is primary at first deployment. */
+  public readonly primaryRegion: string;
+  /** Name of the master credentials secret, the same in every Region. */
+  public readonly secretName: string;
+  /** Name of the SSM parameter that holds the topology as JSON, the same in every Region. */
+  public readonly topologyParameterName: string;
+  /** The database port. */
+  public readonly port: number;
+
+  constructor(scope: Construct, id: string, props: MultiRegionAuroraPostgresProps) {
+    super(scope, id);
+
+    const stacks = props.regions.map((r) => r.stack);
+    this.regionNames = validateRegionalStacks(CONSTRUCT_NAME, 'regions', stacks, MAX_REGIONS);
+    validateProps(props, this.regionNames);
+
+    const version = props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_16_6;
+    const engine = rds.DatabaseClusterEngine.auroraPostgres({ version });
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+    const deletionProtection = props.deletionProtection ?? true;
+    this.port = props.port ?? DEFAULT_PORT;
+    this.globalClusterIdentifier = props.name;
+    this.primaryRegion = this.regionNames[0];
+    this.secretName = `${props.name}-aurora-master`;
+    this.topologyParameterName = auroraTopologyParameterName(props.name);
+
+    if (!deletionProtection) {
+      Annotations.of(this).addWarningV2(
+        'cdk-cross-region-failover:deletion-protection-off',
+        'deletionProtection is false: a stack deletion or a replacement can delete the global database.',
+      );
+    }
+    if (removalPolicy === RemovalPolicy.DESTROY) {
+      Annotations.of(this).addWarningV2(
+        'cdk-cross-region-failover:removal-policy-destroy',
+        'removalPolicy is DESTROY: removing a cluster from its stack deletes it without a final snapshot.',
+      );
+    }
+
+    const primaryStack = stacks[0];
+    for (const stack of stacks.slice(1)) {
+      stack.addDependency(primaryStack, `the secondary cluster joins global cluster '${props.name}' created in ${this.primaryRegion}`);
+    }
+
+    // Where each Region's resources live: under this construct in the stack that holds
+    // it, under a construct of the same id at the root of every other stack.
+    const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
+    const parents = stacks.map((stack) => (stack === ownStack ? this : new Construct(stack, id)));
+
+    const primaryParent = parents[0];
+    this.globalCluster = new rds.CfnGlobalCluster(primaryParent, 'GlobalCluster', {
+      globalClusterIdentifier: props.name,
+      engine: ENGINE,
+      engineVersion: version.auroraPostgresFullVersion,
+      storageEncrypted: true,
+      deletionProtection,
+    });
+    // A global cluster has no snapshot of its own: the Regional clusters are snapshotted.
+    this.globalCluster.applyRemovalPolicy(removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
+    this.globalClusterArn = globalClusterArnIn(primaryStack, props.name);
+
+    const keys = props.regions.map((r, i) => r.kmsKey ?? new kms.Key(parents[i], 'Key', {
+      description: `Encrypts the ${props.name} Aurora global database in ${this.regionNames[i]}`,
+      alias: `alias/${props.name}-aurora`,
+      enableKeyRotation: true,
+      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    }));
+
+    const masterUsername = props.regions[0].masterUsername ?? DEFAULT_MASTER_USERNAME;
+    const primarySecret = new secretsmanager.Secret(primaryParent, 'Secret', {
+      secretName: this.secretName,
+      description: `Master credentials of the ${props.name} Aurora global database`,
+      encryptionKey: keys[0],
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({
+          username: masterUsername,
+          engine: 'postgres',
+          port: this.port,
+          ...(props.regions[0].databaseName ? { dbname: props.regions[0].databaseName } : {}),
+        }),
+        generateStringKey: 'password',
+        excludeCharacters: PASSWORD_EXCLUDE_CHARACTERS,
+        passwordLength: 32,
+      },
+      // A replica's key must exist before the primary stack deploys, so only a key
+      // imported by ARN can be named here; other replicas use the Region's
+      // aws/secretsmanager key.
+      replicaRegions: this.regionNames.slice(1).map((region, i) => {
+        const key = props.regions[i + 1].kmsKey;
+        return key && !Token.isUnresolved(key.keyArn) ? { region, encryptionKey: key } : { region };
+      }),
+      removalPolicy: removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    acknowledgeFinding(
+      primarySecret,
+      'AwsSolutions-SMG4',
+      'The master secret of a global database is replicated to every Region and must keep working after the writer ' +
+        'moves; a single-Region rotation function cannot reach the writer in another Region. Applications authenticate ' +
+        'with IAM (grantConnect); rotate the master password as a planned operation.',
+    );
+
+    const clusterIds = this.regionNames.map((region) => `${props.name}-${region}`);
+    const clusterArns = parents.map((parent, i) => clusterArnIn(Stack.of(parent), this.regionNames[i], clusterIds[i]));
+
+    this.regionalClusters = props.regions.map((options, i) => {
+      const parent = parents[i];
+      const region = this.regionNames[i];
+      const isPrimary = i === 0;
+      const stack = options.stack;
+      const key = keys[i];
+      const childRemoval = removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+      const securityGroups = options.securityGroups ?? [
+        new ec2.SecurityGroup(parent, 'SecurityGroup', {
+          vpc: options.vpc,
+          description: `Aurora cluster ${clusterIds[i]}`,
+          allowAllOutbound: false,
+        }),
+      ];
+      const connections = new ec2.Connections({ securityGroups, defaultPort: ec2.Port.tcp(this.port) });
+
+      const subnetGroup = new rds.SubnetGroup(parent, 'SubnetGroup', {
+        vpc: options.vpc,
+        vpcSubnets: options.vpcSubnets ?? defaultSubnets(options.vpc),
+        description: `Subnets of Aurora cluster ${clusterIds[i]}`,
+        removalPolicy: childRemoval,
+      });
+
+      const parameters: { [name: string]: string } = { 'rds.force_ssl': '1', ...options.parameters };
+      if (options.globalDbRpo) {
+        parameters['rds.global_db_rpo'] = String(options.globalDbRpo.toSeconds());
+      }
+      const parameterGroup = new rds.ParameterGroup(parent, 'ParameterGroup', {
+        engine,
+        description: `Cluster parameters of Aurora cluster ${clusterIds[i]}`,
+        parameters,
+        removalPolicy: childRemoval,
+      });
+      const parameterGroupName = parameterGroup.bindToCluster({}).parameterGroupName;
+
+      // RDS writes the exported log into this group; creating it first sets its retention.
+      const logGroup = new logs.LogGroup(parent, 'PostgresqlLog', {
+        logGroupName: `/aws/rds/cluster/${clusterIds[i]}/postgresql`,
+        retention: props.cloudwatchLogsRetention ?? logs.RetentionDays.THREE_MONTHS,
+        removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      });
+
+      const serverless = options.instanceType === undefined;
+      const secret = isPrimary ? primarySecret : secretsmanager.Secret.fromSecretNameV2(parent, 'Secret', this.secretName);
+      const cfnCluster = new rds.CfnDBCluster(parent, 'Resource', {
+        dbClusterIdentifier: clusterIds[i],
+        engine: ENGINE,
+        engineVersion: version.auroraPostgresFullVersion,
+        globalClusterIdentifier: isPrimary ? this.globalCluster.ref : props.name,
+        dbSubnetGroupName: subnetGroup.subnetGroupName,
+        vpcSecurityGroupIds: securityGroups.map((sg) => sg.securityGroupId),
+        dbClusterParameterGroupName: parameterGroupName,
+        port: this.port,
+        storageEncrypted: true,
+        kmsKeyId: key.keyArn,
+        enableIamDatabaseAuthentication: true,
+        enableCloudwatchLogsExports: ['postgresql'],
+        deletionProtection,
+        backupRetentionPeriod: (props.backupRetention ?? Duration.days(7)).toDays(),
+        copyTagsToSnapshot: true,
+        preferredMaintenanceWindow: options.preferredMaintenanceWindow,
+        serverlessV2ScalingConfiguration: serverless
+          ? {
+            minCapacity: options.serverlessV2MinCapacity ?? DEFAULT_SERVERLESS_MIN,
+            maxCapacity: options.serverlessV2MaxCapacity ?? DEFAULT_SERVERLESS_MAX,
+          }
+          : undefined,
+        // Only the primary carries credentials and a database name; a secondary
+        // inherits both, and naming them on it fails the deployment.
+        masterUsername: isPrimary ? masterUsername : undefined,
+        masterUserPassword: isPrimary ? primarySecret.secretValueFromJson('password').unsafeUnwrap() : undefined,
+        databaseName: isPrimary ? options.databaseName : undefined,
+      });
+      cfnCluster.applyRemovalPolicy(removalPolicy);
+      cfnCluster.node.addDependency(logGroup);
+      if (this.port === DEFAULT_PORT) {
+        acknowledgeFinding(
+          cfnCluster,
+          'AwsSolutions-RDS11',
+          'The PostgreSQL default port is kept so drivers and tools work unchanged; access is limited by security ' +
+            'groups with no inbound rule by default, TLS is enforced (rds.force_ssl) and IAM authentication is on. Set `port` to change it.',
+        );
+      }
+
+      const instanceCount = options.headless ? 0 : 1 + (options.readers ?? 0);
+      const instanceClass = serverless ? 'db.serverless' : `db.${options.instanceType}`;
+      const performanceInsights = props.performanceInsights ?? true;
+      const instances: rds.CfnDBInstance[] = [];
+      for (let n = 1; n <= instanceCount; n++) {
+        const instance = new rds.CfnDBInstance(parent, `Instance${n}`, {
+          dbClusterIdentifier: cfnCluster.ref,
+          dbInstanceClass: instanceClass,
+          engine: ENGINE,
+          publiclyAccessible: false,
+          autoMinorVersionUpgrade: true,
+          promotionTier: n === 1 ? 0 : 1,
+          enablePerformanceInsights: performanceInsights,
+          performanceInsightsKmsKeyId: performanceInsights ? key.keyArn : undefined,
+          performanceInsightsRetentionPeriod: performanceInsights ? 7 : undefined,
+        });
+        // The cluster holds the data and takes the snapshot; its instances go with it.
+        instance.applyRemovalPolicy(childRemoval);
+        instances.push(instance);
+      }
+
+      const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(parent, 'Cluster', {
+        clusterIdentifier: cfnCluster.ref,
+        clusterResourceIdentifier: cfnCluster.attrDbClusterResourceId,
+        clusterEndpointAddress: cfnCluster.attrEndpointAddress,
+        readerEndpointAddress: cfnCluster.attrReadEndpointAddress,
+        instanceIdentifiers: instances.map((inst) => inst.ref),
+        instanceEndpointAddresses: instances.map((inst) => inst.attrEndpointAddress),
+        port: this.port,
+        securityGroups,
+        engine,
+        secret,
+      });
+
+      const globalWriterEndpoint = isPrimary
+        ? Token.asString(this.globalCluster.getAtt('GlobalEndpoint.Address'))
+        : lookUpGlobalWriterEndpoint(parent, props.name, globalClusterArnIn(stack, props.name), cfnCluster);
+
+      const topology: AuroraTopology = {
+        version: 1,
+        globalClusterIdentifier: props.name,
+        globalClusterArn: globalClusterArnIn(stack, props.name),
+        secretName: this.secretName,
+        port: this.port,
+        regions: this.regionNames.map((r, j) => ({
+          region: r,
+          clusterIdentifier: clusterIds[j],
+          clusterArn: clusterArnIn(stack, r, clusterIds[j]),
+          initialPrimary: j === 0,
+        })),
+      };
+      const topologyParameter = new ssm.StringParameter(parent, 'TopologyParameter', {
+        parameterName: this.topologyParameterName,
+        description: `Aurora global database ${props.name}: members and names, for runbooks (written by ${region})`,
+        stringValue: stack.toJsonString(topology),
+      });
+
+      return {
+        region,
+        stack,
+        initialPrimary: isPrimary,
+        cluster,
+        cfnCluster,
+        instances,
+        connections,
+        secret,
+        kmsKey: key,
+        parameterGroup,
+        subnetGroup,
+        clusterIdentifier: clusterIds[i],
+        clusterArn: clusterArns[i],
+        globalWriterEndpoint,
+        topologyParameter,
+      };
+    });
+  }
+
+  /**
+   * What was created in `region`.
+   *
+   * @param region one of the Regions passed in `regions`
+   */
+  public regionalCluster(region: string): RegionalAuroraCluster {
+    const found = this.regionalClusters.find((r) => r.region === region);
+    if (!found) {
+      throw new Error(
+        `${CONSTRUCT_NAME} '${this.node.path}': no cluster in Region '${region}'; its Regions are ${this.regionNames.join(', ')}.`,
+      );
+    }
+    return found;
+  }
+
+  /**
+   * Grants `rds-db:connect` as database user `dbUser` on the cluster in `region`.
+   * For IAM authentication through the global writer endpoint, grant every Region
+   * the writer can move to.
+   *
+   * @param region the Region whose cluster the grantee connects to
+   * @param grantee who connects
+   * @param dbUser the database user (created with `GRANT rds_iam TO <user>`)
+   */
+  public grantConnect(region: string, grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    return this.regionalCluster(region).cluster.grantConnect(grantee, dbUser);
+  }
+
+  /**
+   * `AuroraGlobalDBRPOLag` of the cluster in `region`, in milliseconds: how far the
+   * Region's cluster is behind the primary. Aurora emits it from secondary clusters
+   * only, so the metric has data while `region` is a secondary.
+   *
+   * @param region the Region of the cluster
+   * @param props options that override the defaults (Maximum over 1 minute)
+   */
+  public metricRpoLag(region: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const regional = this.regionalCluster(region);
+    return new cloudwatch.Metric({
+      namespace: 'AWS/RDS',
+      metricName: 'AuroraGlobalDBRPOLag',
+      dimensionsMap: { DBClusterIdentifier: regional.clusterIdentifier },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.minutes(1),
+      unit: cloudwatch.Unit.MILLISECONDS,
+      region,
+      ...props,
+    });
+  }
+}
+
+/** Private subnets with egress where the VPC has them, else its isolated subnets. */
+function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
+  return { subnetType: vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED };
+}
+
+function globalClusterArnIn(stack: Stack, name: string): string {
+  return Arn.format({ service: 'rds', region: '', resource: 'global-cluster', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack);
+}
+
+function clusterArnIn(stack: Stack, region: string, clusterId: string): string {
+  return Arn.format(
+    { service: 'rds', region, resource: 'cluster', resourceName: clusterId, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+    stack,
+  );
+}
+
+/**
+ * A secondary Region cannot reference the primary stack's `GlobalEndpoint` attribute
+ * (that would be a cross-Region reference), so it reads the endpoint from the RDS API
+ * in its own Region once its cluster has joined.
+ */
+function lookUpGlobalWriterEndpoint(scope: Construct, name: string, globalClusterArn: string, cluster: rds.CfnDBCluster): string {
+  const lookup = new cr.AwsCustomResource(scope, 'GlobalWriterEndpoint', {
+    onUpdate: {
+      service: 'RDS',
+      action: 'describeGlobalClusters',
+      parameters: { GlobalClusterIdentifier: name },
+      physicalResourceId: cr.PhysicalResourceId.of(`${name}-global-writer-endpoint`),
+      outputPaths: ['GlobalClusters.0.Endpoint'],
+    },
+    policy: cr.AwsCustomResourcePolicy.fromStatements([
+      new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters'], resources: [globalClusterArn] }),
+    ]),
+    installLatestAwsSdk: false,
+  });
+  lookup.node.addDependency(cluster);
+  acknowledgeAwsCustomResourceProvider(Stack.of(scope));
+  return lookup.getResponseField('GlobalClusters.0.Endpoint');
+}
+
+/** Construct id of the Lambda function aws-cdk-lib shares between the AwsCustomResources of a stack. */
+const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+/**
+ * Acknowledges, on aws-cdk-lib's shared AwsCustomResource function, the findings that
+ * come from how aws-cdk-lib builds it rather than from this library's choices.
+ */
+function acknowledgeAwsCustomResourceProvider(stack: Stack): void {
+  const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
+  if (!provider) return;
+  acknowledgeFinding(
+    provider,
+    'AwsSolutions-L1',
+    'aws-cdk-lib picks and maintains the runtime of its AwsCustomResource provider; it moves with aws-cdk-lib upgrades.',
+  );
+  const role = provider.node.tryFindChild('ServiceRole');
+  if (role) {
+    acknowledgeFinding(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "AWSLambdaBasicExecutionRole only lets aws-cdk-lib's AwsCustomResource provider write its own logs.",
+    );
+  }
+  const cfnFunction = provider.node.defaultChild as CfnResource | undefined;
+  // aws-cdk-lib adds an explicit DependsOn on the role that its GetAtt already implies.
+  cfnFunction?.addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
+}
+
+function validateProps(props: MultiRegionAuroraPostgresProps, regions: string[]): void {
+  const name = props.name;
+  const idPattern = /^[a-zA-Z][a-zA-Z0-9-]*$/;
+  const longestClusterId = Math.max(...regions.map((r) => `${name}-${r}`.length));
+  const rules: ValidationRule[] = [
+    {
+      condition: !Token.isUnresolved(name) && (!idPattern.test(name) || name.endsWith('-') || name.includes('--')),
+      message:
+        `'name' is '${name}', which is not a valid Aurora identifier: use letters, digits and single hyphens, ` +
+        'start with a letter and do not end with a hyphen (e.g. \'payments-db\').',
+    },
+    {
+      condition: Token.isUnresolved(name),
+      message: "'name' must be a literal string: every physical name and the cross-Region wiring derive from it.",
+    },
+    {
+      condition: !Token.isUnresolved(name) && longestClusterId > IDENTIFIER_MAX_LENGTH,
+      message:
+        `'name' is '${name}' (${name.length} characters), so cluster identifier '<name>-<region>' would be ` +
+        `${longestClusterId} characters, over Aurora's ${IDENTIFIER_MAX_LENGTH}: shorten 'name' to at most ` +
+        `${name.length - (longestClusterId - IDENTIFIER_MAX_LENGTH)} characters.`,
+    },
+    {
+      condition: props.port !== undefined && !isIntegerInRange(props.port, 1150, 65535),
+      message: `'port' is ${props.port}: Aurora PostgreSQL accepts a whole number from 1150 to 65535 (default 5432).`,
+    },
+    {
+      condition: props.backupRetention !== undefined && !isBackupRetentionValid(props.backupRetention),
+      message: `'backupRetention' is ${props.backupRetention?.toHumanString()}: use a whole number of days from 1 to 35.`,
+    },
+  ];
+
+  const twoRegions = props.regions.length === 2;
+  props.regions.forEach((r, i) => {
+    const at = `'regions[${i}]' (${regions[i]})`;
+    const secondary = i > 0;
+    rules.push(
+      {
+        condition: secondary && r.masterUsername !== undefined,
+        message: `${at} sets masterUsername '${r.masterUsername}', but a secondary cluster inherits the primary's credentials: set masterUsername on regions[0] only.`,
+      },
+      {
+        condition: secondary && r.databaseName !== undefined,
+        message: `${at} sets databaseName '${r.databaseName}', but a secondary cluster replicates the primary's databases: set databaseName on regions[0] only.`,
+      },
+      {
+        condition: !secondary && r.headless === true,
+        message: `${at} is the primary and cannot be headless: the writer needs an instance. Make a later Region headless instead.`,
+      },
+      {
+        condition: r.readers !== undefined && !isIntegerInRange(r.readers, 0, MAX_READERS),
+        message: `${at} has readers ${r.readers}: use a whole number from 0 to ${MAX_READERS}.`,
+      },
+      {
+        condition: r.headless === true && (r.readers ?? 0) > 0,
+        message: `${at} is headless but asks for ${r.readers} readers: a headless cluster has no instance; drop readers or headless.`,
+      },
+      {
+        condition: r.instanceType !== undefined && (r.serverlessV2MinCapacity !== undefined || r.serverlessV2MaxCapacity !== undefined),
+        message: `${at} sets instanceType '${r.instanceType}' and a Serverless v2 capacity: capacity applies to Serverless v2 instances only; remove one of them.`,
+      },
+      {
+        condition: r.serverlessV2MinCapacity !== undefined && !isCapacityValid(r.serverlessV2MinCapacity, 0.5),
+        message: `${at} has serverlessV2MinCapacity ${r.serverlessV2MinCapacity}: use 0.5 to 256 ACUs in steps of 0.5.`,
+      },
+      {
+        condition: r.serverlessV2MaxCapacity !== undefined && !isCapacityValid(r.serverlessV2MaxCapacity, 1),
+        message: `${at} has serverlessV2MaxCapacity ${r.serverlessV2MaxCapacity}: use 1 to 256 ACUs in steps of 0.5.`,
+      },
+      {
+        condition: (r.serverlessV2MinCapacity ?? DEFAULT_SERVERLESS_MIN) > (r.serverlessV2MaxCapacity ?? DEFAULT_SERVERLESS_MAX),
+        message:
+          `${at} has serverlessV2MinCapacity ${r.serverlessV2MinCapacity ?? DEFAULT_SERVERLESS_MIN} above serverlessV2MaxCapacity ` +
+          `${r.serverlessV2MaxCapacity ?? DEFAULT_SERVERLESS_MAX}: the minimum must not exceed the maximum.`,
+      },
+      {
+        condition: r.globalDbRpo !== undefined && !isRpoValid(r.globalDbRpo),
+        message:
+          `${at} has globalDbRpo ${r.globalDbRpo?.toHumanString()}: rds.global_db_rpo takes a whole number of seconds ` +
+          `from ${GLOBAL_DB_RPO_MIN_SECONDS} to ${GLOBAL_DB_RPO_MAX_SECONDS}.`,
+      },
+      {
+        condition: twoRegions && secondary && r.globalDbRpo !== undefined,
+        message:
+          `${at} sets globalDbRpo, but with two Regions the secondary must keep the default: once promoted it would ` +
+          'have no secondary left to meet the RPO and would block its commits. Set globalDbRpo on regions[0] only.',
+      },
+      {
+        condition: r.parameters !== undefined && 'rds.global_db_rpo' in r.parameters,
+        message: `${at} sets 'rds.global_db_rpo' in parameters: use the globalDbRpo option, which is validated, instead.`,
+      },
+    );
+    if (!secondary) {
+      rules.push(
+        {
+          condition: r.masterUsername !== undefined && !isValidPgName(r.masterUsername, RESERVED_USERNAMES),
+          message:
+            `${at} has masterUsername '${r.masterUsername}': use 1 to 63 letters, digits or underscores starting with a letter, ` +
+            `not a reserved name (${RESERVED_USERNAMES.join(', ')}) nor one starting with 'rds' or 'pg_'.`,
+        },
+        {
+          condition: r.databaseName !== undefined && !isValidPgName(r.databaseName, RESERVED_DATABASE_NAMES),
+          message:
+            `${at} has databaseName '${r.databaseName}': use 1 to 63 letters, digits or underscores starting with a letter, ` +
+            `not a reserved name (${RESERVED_DATABASE_NAMES.join(', ')}) nor one starting with 'rds' or 'pg_'.`,
+        },
+      );
+    }
+  });
+
+  throwIfInvalid(CONSTRUCT_NAME, rules);
+}
+
+function isValidPgName(value: string, reserved: string[]): boolean {
+  if (Token.isUnresolved(value)) return true;
+  const lower = value.toLowerCase();
+  return /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/.test(value) && !reserved.includes(lower) && !lower.startsWith('rds') && !lower.startsWith('pg_');
+}
+
+function isCapacityValid(acu: number, min: number): boolean {
+  return Token.isUnresolved(acu) || (acu >= min && acu <= 256 && Number.isInteger(acu * 2));
+}
+
+function isBackupRetentionValid(retention: Duration): boolean {
+  if (retention.isUnresolved()) return true;
+  const days = retention.toDays({ integral: false });
+  return Number.isInteger(days) && days >= 1 && days <= 35;
+}
+
+function isRpoValid(rpo: Duration): boolean {
+  if (rpo.isUnresolved()) return true;
+  const seconds = rpo.toSeconds({ integral: false });
+  return Number.isInteger(seconds) && seconds >= GLOBAL_DB_RPO_MIN_SECONDS && seconds <= GLOBAL_DB_RPO_MAX_SECONDS;
+}

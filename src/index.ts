@@ -1,0 +1,1 @@
+export * from './constructs/multi-region-aurora-postgres';
