@@ -600,15 +600,15 @@ export class MultiRegionAuroraPostgres extends Construct {
   }
 
   /**
-   * `AuroraGlobalDBRPOLag` of the cluster in `region`, in milliseconds: how far the
+   * `AuroraGlobalDBRPOLag` of the cluster in `clusterRegion`, in milliseconds: how far the
    * Region's cluster is behind the primary. Aurora emits it from secondary clusters
-   * only, so the metric has data while `region` is a secondary.
+   * only, so the metric has data while `clusterRegion` is a secondary.
    *
-   * @param region the Region of the cluster
+   * @param clusterRegion the Region of the cluster
    * @param props options that override the defaults (Maximum over 1 minute)
    */
-  public metricRpoLag(region: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    const regional = this.regionalCluster(region);
+  public metricRpoLag(clusterRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    const regional = this.regionalCluster(clusterRegion);
     return new cloudwatch.Metric({
       namespace: 'AWS/RDS',
       metricName: 'AuroraGlobalDBRPOLag',
@@ -616,7 +616,7 @@ export class MultiRegionAuroraPostgres extends Construct {
       statistic: cloudwatch.Stats.MAXIMUM,
       period: Duration.minutes(1),
       unit: cloudwatch.Unit.MILLISECONDS,
-      region,
+      region: clusterRegion,
       ...props,
     });
   }

@@ -1,0 +1,559 @@
+import { App, Duration, Lazy, RemovalPolicy, Stack, Validations, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AuroraRegionOptions, MultiRegionAuroraPostgres, MultiRegionAuroraPostgresProps } from '../../src';
+import { parseAuroraTopology } from '../../src/ssm/topology';
+import { nagCleanTemplates, regionalStacks } from '../helpers';
+
+const TWO = ['us-east-1', 'us-west-2'];
+const THREE = ['us-east-1', 'us-west-2', 'eu-west-1'];
+
+function build(regions: string[], props: Partial<MultiRegionAuroraPostgresProps> = {}, perRegion: Partial<AuroraRegionOptions>[] = []) {
+  const app = new App();
+  const stacks = regionalStacks(app, regions);
+  const db = new MultiRegionAuroraPostgres(app, 'Database', {
+    name: 'orders',
+    regions: stacks.map((s, i) => ({ stack: s.stack, vpc: s.vpc, ...perRegion[i] })),
+    ...props,
+  });
+  return { app, stacks, db };
+}
+
+function clusterOf(template: Template) {
+  const clusters = template.findResources('AWS::RDS::DBCluster');
+  expect(Object.keys(clusters)).toHaveLength(1);
+  return Object.values(clusters)[0] as { Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+}
+
+/**
+ * The topology JSON a stack publishes, joined as CloudFormation would join it in
+ * account 111111111111 of the aws partition, then parsed as a runbook parses it.
+ */
+function publishedTopology(template: Template) {
+  const name = '/cdk-cross-region-failover/orders/aurora';
+  const params = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: name } }));
+  expect(params).toHaveLength(1);
+  const [separator, parts] = (params[0] as { Properties: { Value: { 'Fn::Join': [string, unknown[]] } } }).Properties.Value['Fn::Join'];
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': '111111111111' };
+  const text = parts.map((p) => (typeof p === 'string' ? p : pseudo[(p as { Ref: string }).Ref])).join(separator);
+  return parseAuroraTopology(name, text);
+}
+
+describe('MultiRegionAuroraPostgres with minimal props (two Regions)', () => {
+  const { app, stacks, db } = build(TWO);
+  const [primary, secondary] = nagCleanTemplates(app, stacks.map((s) => s.stack));
+
+  test('creates one encrypted global cluster, in the primary stack only, with no source cluster', () => {
+    primary.resourceCountIs('AWS::RDS::GlobalCluster', 1);
+    secondary.resourceCountIs('AWS::RDS::GlobalCluster', 0);
+    primary.hasResourceProperties('AWS::RDS::GlobalCluster', {
+      GlobalClusterIdentifier: 'orders',
+      Engine: 'aurora-postgresql',
+      EngineVersion: '16.6',
+      StorageEncrypted: true,
+      DeletionProtection: true,
+      SourceDBClusterIdentifier: Match.absent(),
+    });
+  });
+
+  test('primary cluster: a writer, credentials from the secret, IAM auth, log export, KMS, deletion protection, snapshot on removal', () => {
+    const cluster = clusterOf(primary);
+    expect(cluster.DeletionPolicy).toBe('Snapshot');
+    expect(cluster.UpdateReplacePolicy).toBe('Snapshot');
+    primary.hasResourceProperties('AWS::RDS::DBCluster', {
+      DBClusterIdentifier: 'orders-us-east-1',
+      Engine: 'aurora-postgresql',
+      EngineVersion: '16.6',
+      GlobalClusterIdentifier: { Ref: Match.stringLikeRegexp('^DatabaseGlobalCluster') },
+      MasterUsername: 'dbadmin',
+      MasterUserPassword: {
+        'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('^DatabaseSecret') }, ':SecretString:password::}}']],
+      },
+      DatabaseName: Match.absent(),
+      StorageEncrypted: true,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
+      EnableIAMDatabaseAuthentication: true,
+      EnableCloudwatchLogsExports: ['postgresql'],
+      DeletionProtection: true,
+      BackupRetentionPeriod: 7,
+      CopyTagsToSnapshot: true,
+      Port: 5432,
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 },
+    });
+    primary.resourceCountIs('AWS::RDS::DBInstance', 1);
+    primary.hasResourceProperties('AWS::RDS::DBInstance', {
+      DBInstanceClass: 'db.serverless',
+      Engine: 'aurora-postgresql',
+      PubliclyAccessible: false,
+      PromotionTier: 0,
+      EnablePerformanceInsights: true,
+      PerformanceInsightsKMSKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
+    });
+  });
+
+  test('secondary cluster joins by name and carries no credentials, database name or source', () => {
+    const cluster = clusterOf(secondary);
+    expect(cluster.Properties.GlobalClusterIdentifier).toBe('orders');
+    expect(cluster.Properties.DBClusterIdentifier).toBe('orders-us-west-2');
+    for (const prop of ['MasterUsername', 'MasterUserPassword', 'DatabaseName', 'SourceDBClusterIdentifier', 'ReplicationSourceIdentifier', 'SnapshotIdentifier']) {
+      expect(cluster.Properties[prop]).toBeUndefined();
+    }
+    expect(cluster.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DatabaseKey/), 'Arn'] });
+    expect(cluster.DeletionPolicy).toBe('Snapshot');
+    secondary.resourceCountIs('AWS::RDS::DBInstance', 1);
+  });
+
+  test('no template names another Region\'s resources through a cross-stack reference', () => {
+    for (const s of stacks) {
+      const json = JSON.stringify(Template.fromStack(s.stack).toJSON());
+      expect(json).not.toContain('Fn::ImportValue');
+      expect(json).not.toContain('SourceDBClusterIdentifier');
+    }
+    const deps = stacks[1].stack.dependencies.map((d) => d.stackName);
+    expect(deps).toEqual([stacks[0].stack.stackName]);
+  });
+
+  test('a customer-managed key with rotation per Region', () => {
+    for (const t of [primary, secondary]) {
+      t.resourceCountIs('AWS::KMS::Key', 1);
+      t.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain' });
+      t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/orders-aurora' });
+    }
+  });
+
+  test('the master secret is generated, KMS-encrypted and replicated to the secondary Region', () => {
+    primary.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'orders-aurora-master',
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
+      GenerateSecretString: Match.objectLike({
+        GenerateStringKey: 'password',
+        SecretStringTemplate: JSON.stringify({ username: 'dbadmin', engine: 'postgres', port: 5432 }),
+      }),
+      ReplicaRegions: [{ Region: 'us-west-2' }],
+    });
+    secondary.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(db.regionalCluster('us-west-2').secret.secretName).toBe('orders-aurora-master');
+  });
+
+  test('security group allows nothing in, parameter group forces TLS, log group has retention', () => {
+    for (const t of [primary, secondary]) {
+      t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+        GroupDescription: Match.stringLikeRegexp('^Aurora cluster orders-'),
+        SecurityGroupIngress: Match.absent(),
+      });
+      t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+        Family: 'aurora-postgresql16',
+        Parameters: { 'rds.force_ssl': '1' },
+      });
+    }
+    primary.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: '/aws/rds/cluster/orders-us-east-1/postgresql', RetentionInDays: 90 },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('the global writer endpoint: the GlobalEndpoint attribute in the primary, looked up locally in a secondary', () => {
+    expect(stacks[0].stack.resolve(db.regionalCluster('us-east-1').globalWriterEndpoint)).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^DatabaseGlobalCluster/), 'GlobalEndpoint.Address'],
+    });
+    secondary.hasResourceProperties('Custom::AWS', {
+      Create: Match.serializedJson(Match.objectLike({
+        service: 'RDS',
+        action: 'describeGlobalClusters',
+        parameters: { GlobalClusterIdentifier: 'orders' },
+        outputPaths: ['GlobalClusters.0.Endpoint'],
+      })),
+    });
+    // The lookup may only describe this global cluster.
+    secondary.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: 'rds:DescribeGlobalClusters',
+          Effect: 'Allow',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds::', { Ref: 'AWS::AccountId' }, ':global-cluster:orders']] },
+        }],
+      },
+    });
+  });
+
+  test('every Region publishes the same topology for runbooks', () => {
+    const [p, s] = [publishedTopology(primary), publishedTopology(secondary)];
+    expect(p).toEqual(s);
+    expect(p).toEqual({
+      version: 1,
+      globalClusterIdentifier: 'orders',
+      globalClusterArn: 'arn:aws:rds::111111111111:global-cluster:orders',
+      secretName: 'orders-aurora-master',
+      port: 5432,
+      regions: [
+        { region: 'us-east-1', clusterIdentifier: 'orders-us-east-1', clusterArn: 'arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1', initialPrimary: true },
+        { region: 'us-west-2', clusterIdentifier: 'orders-us-west-2', clusterArn: 'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2', initialPrimary: false },
+      ],
+    });
+  });
+
+  test('exposes the names and members', () => {
+    expect(db.globalClusterIdentifier).toBe('orders');
+    expect(db.primaryRegion).toBe('us-east-1');
+    expect(db.regionNames).toEqual(TWO);
+    expect(db.secretName).toBe('orders-aurora-master');
+    expect(db.topologyParameterName).toBe('/cdk-cross-region-failover/orders/aurora');
+    expect(db.port).toBe(5432);
+    expect(db.regionalClusters.map((r) => [r.region, r.initialPrimary, r.clusterIdentifier, r.instances.length])).toEqual([
+      ['us-east-1', true, 'orders-us-east-1', 1],
+      ['us-west-2', false, 'orders-us-west-2', 1],
+    ]);
+    const west = db.regionalCluster('us-west-2');
+    expect(west.stack).toBe(stacks[1].stack);
+    expect(west.connections.defaultPort?.toString()).toBe('5432');
+    expect(west.cluster.clusterIdentifier).toBeDefined();
+    expect(stacks[1].stack.resolve(west.clusterArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':rds:us-west-2:', { Ref: 'AWS::AccountId' }, ':cluster:orders-us-west-2']],
+    });
+    expect(() => db.regionalCluster('ap-south-1')).toThrow(
+      "MultiRegionAuroraPostgres 'Database': no cluster in Region 'ap-south-1'; its Regions are us-east-1, us-west-2.",
+    );
+  });
+});
+
+describe('MultiRegionAuroraPostgres with maximal props', () => {
+  const app = new App();
+  const stacks = regionalStacks(app, TWO);
+  const importedKey = kms.Key.fromKeyArn(stacks[1].stack, 'ImportedKey', 'arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  const sg = new ec2.SecurityGroup(stacks[1].stack, 'AppDbSg', { vpc: stacks[1].vpc, allowAllOutbound: false });
+  const db = new MultiRegionAuroraPostgres(app, 'Database', {
+    name: 'orders',
+    engineVersion: rds.AuroraPostgresEngineVersion.VER_16_8,
+    port: 5532,
+    backupRetention: Duration.days(14),
+    deletionProtection: false,
+    removalPolicy: RemovalPolicy.RETAIN,
+    cloudwatchLogsRetention: logs.RetentionDays.ONE_YEAR,
+    performanceInsights: false,
+    regions: [
+      {
+        stack: stacks[0].stack,
+        vpc: stacks[0].vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE),
+        readers: 2,
+        masterUsername: 'orders_admin',
+        databaseName: 'orders',
+        globalDbRpo: Duration.minutes(1),
+        parameters: { log_min_duration_statement: '500' },
+        preferredMaintenanceWindow: 'Sun:03:00-Sun:04:00',
+      },
+      {
+        stack: stacks[1].stack,
+        vpc: stacks[1].vpc,
+        kmsKey: importedKey,
+        securityGroups: [sg],
+        headless: true,
+        serverlessV2MinCapacity: 1,
+        serverlessV2MaxCapacity: 64,
+      },
+    ],
+  });
+  // Turning deletion protection off is the user's decision, acknowledged where it applies.
+  for (const regional of db.regionalClusters) {
+    Validations.of(regional.cfnCluster).acknowledge({ id: 'AwsSolutions-RDS10', reason: 'Scratch database for integration tests.' });
+  }
+  const [primary, secondary] = nagCleanTemplates(app, stacks.map((s) => s.stack));
+
+  test('primary: provisioned writer and two readers, every option applied', () => {
+    primary.hasResourceProperties('AWS::RDS::GlobalCluster', { EngineVersion: '16.8', DeletionProtection: false });
+    primary.hasResourceProperties('AWS::RDS::DBCluster', {
+      EngineVersion: '16.8',
+      MasterUsername: 'orders_admin',
+      DatabaseName: 'orders',
+      Port: 5532,
+      BackupRetentionPeriod: 14,
+      DeletionProtection: false,
+      PreferredMaintenanceWindow: 'Sun:03:00-Sun:04:00',
+      ServerlessV2ScalingConfiguration: Match.absent(),
+    });
+    primary.resourceCountIs('AWS::RDS::DBInstance', 3);
+    const instances = Object.values(primary.findResources('AWS::RDS::DBInstance')) as { Properties: Record<string, unknown>; DeletionPolicy: string }[];
+    const summary = instances.map((i) => [
+      i.Properties.DBInstanceClass, i.Properties.PromotionTier, i.Properties.EnablePerformanceInsights, i.DeletionPolicy,
+    ]);
+    expect(summary).toEqual([
+      ['db.r6g.large', 0, false, 'Retain'],
+      ['db.r6g.large', 1, false, 'Retain'],
+      ['db.r6g.large', 1, false, 'Retain'],
+    ]);
+    primary.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', {
+      Parameters: { 'rds.force_ssl': '1', 'rds.global_db_rpo': '60', 'log_min_duration_statement': '500' },
+    });
+    primary.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: JSON.stringify({ username: 'orders_admin', engine: 'postgres', port: 5532, dbname: 'orders' }),
+      }),
+      // The imported secondary key has a known ARN, so the replica uses it.
+      ReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: 'arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' }],
+    });
+    primary.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
+  });
+
+  test('RETAIN applies to clusters, the global cluster, the secret and the helpers', () => {
+    expect(clusterOf(primary).DeletionPolicy).toBe('Retain');
+    primary.hasResource('AWS::RDS::GlobalCluster', { DeletionPolicy: 'Retain' });
+    primary.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    primary.hasResource('AWS::RDS::DBSubnetGroup', { DeletionPolicy: 'Retain' });
+  });
+
+  test('secondary: headless, Serverless v2 capacity, user key and security group', () => {
+    secondary.resourceCountIs('AWS::RDS::DBInstance', 0);
+    secondary.resourceCountIs('AWS::KMS::Key', 0);
+    secondary.hasResourceProperties('AWS::RDS::DBCluster', {
+      KmsKeyId: 'arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      ServerlessV2ScalingConfiguration: { MinCapacity: 1, MaxCapacity: 64 },
+      VpcSecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^AppDbSg'), 'GroupId'] }],
+    });
+    // The secondary keeps the default RPO setting.
+    secondary.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+    expect(db.regionalCluster('us-west-2').instances).toEqual([]);
+    expect(db.regionalCluster('us-west-2').kmsKey).toBe(importedKey);
+  });
+
+  test('risky settings are flagged', () => {
+    const warnings = db.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings).toEqual([
+      expect.stringContaining('deletionProtection is false'),
+    ]);
+  });
+});
+
+describe('removalPolicy DESTROY', () => {
+  test('deletes keys and logs with the clusters, and warns', () => {
+    const { app, stacks, db } = build(TWO, { removalPolicy: RemovalPolicy.DESTROY });
+    const [primary] = nagCleanTemplates(app, stacks.map((s) => s.stack));
+    expect(clusterOf(primary).DeletionPolicy).toBe('Delete');
+    primary.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+    primary.hasResource('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/rds/') }, DeletionPolicy: 'Delete' });
+    Annotations.fromStack(stacks[0].stack); // synthesizes without error
+    const warnings = db.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings).toEqual([expect.stringContaining('removalPolicy is DESTROY')]);
+  });
+});
+
+describe('MultiRegionAuroraPostgres across three Regions', () => {
+  const { app, stacks, db } = build(THREE, {}, [{}, { globalDbRpo: Duration.seconds(30) }, { headless: true }]);
+  const templates = nagCleanTemplates(app, stacks.map((s) => s.stack));
+
+  test('one global cluster and one cluster per Region, each secondary depending on the primary', () => {
+    expect(templates.map((t) => Object.keys(t.findResources('AWS::RDS::GlobalCluster')).length)).toEqual([1, 0, 0]);
+    expect(templates.map((t) => clusterOf(t).Properties.DBClusterIdentifier)).toEqual(THREE.map((r) => `orders-${r}`));
+    expect(templates.map((t) => Object.keys(t.findResources('AWS::RDS::DBInstance')).length)).toEqual([1, 1, 0]);
+    for (const s of stacks.slice(1)) {
+      expect(s.stack.dependencies).toEqual([stacks[0].stack]);
+    }
+  });
+
+  test('the secret is replicated to both secondaries', () => {
+    templates[0].hasResourceProperties('AWS::SecretsManager::Secret', {
+      ReplicaRegions: [{ Region: 'us-west-2' }, { Region: 'eu-west-1' }],
+    });
+  });
+
+  test('with three Regions a secondary may set rds.global_db_rpo', () => {
+    templates[1].hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.global_db_rpo': '30' } });
+  });
+
+  test('each Region publishes all three members', () => {
+    for (let i = 0; i < 3; i++) {
+      const topology = publishedTopology(templates[i]);
+      expect(topology.regions.map((r) => r.region)).toEqual(THREE);
+    }
+  });
+
+  test('metricRpoLag points at the Regional cluster in its Region', () => {
+    const metric = db.metricRpoLag('eu-west-1');
+    expect(metric.namespace).toBe('AWS/RDS');
+    expect(metric.metricName).toBe('AuroraGlobalDBRPOLag');
+    expect(metric.dimensions).toEqual({ DBClusterIdentifier: 'orders-eu-west-1' });
+    expect(metric.region).toBe('eu-west-1');
+    expect(metric.statistic).toBe('Maximum');
+    expect(metric.period.toSeconds()).toBe(60);
+    expect(db.metricRpoLag('us-west-2', { period: Duration.minutes(5) }).period.toMinutes()).toBe(5);
+  });
+});
+
+describe('grantConnect', () => {
+  test('grants rds-db:connect on the Regional cluster for the named user only', () => {
+    const { app, stacks, db } = build(TWO);
+    const role = new iam.Role(stacks[1].stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    db.grantConnect('us-west-2', role, 'app_user');
+    nagCleanTemplates(app, [stacks[1].stack]);
+    Template.fromStack(stacks[1].stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: 'rds-db:connect',
+          Effect: 'Allow',
+          Resource: {
+            'Fn::Join': ['', [
+              'arn:', { Ref: 'AWS::Partition' }, ':rds-db:us-west-2:', { Ref: 'AWS::AccountId' }, ':dbuser:',
+              { 'Fn::GetAtt': [Match.stringLikeRegexp('^Database'), 'DBClusterResourceId'] }, '/app_user',
+            ]],
+          },
+        }],
+      },
+    });
+  });
+});
+
+describe('placement of the construct', () => {
+  test('created inside the primary stack, it keeps its resources under itself there and mirrors its id elsewhere', () => {
+    const app = new App();
+    const stacks = regionalStacks(app, TWO);
+    const db = new MultiRegionAuroraPostgres(stacks[0].stack, 'Database', {
+      name: 'orders',
+      regions: stacks.map((s) => ({ stack: s.stack, vpc: s.vpc })),
+    });
+    expect(db.regionalCluster('us-east-1').cfnCluster.node.path).toBe('Stack-us-east-1/Database/Resource');
+    expect(db.regionalCluster('us-west-2').cfnCluster.node.path).toBe('Stack-us-west-2/Database/Resource');
+    nagCleanTemplates(app, stacks.map((s) => s.stack));
+  });
+
+  test('logical ids of the main resources stay stable (changing them would replace a database)', () => {
+    const { stacks } = build(TWO);
+    const ids = Object.keys(Template.fromStack(stacks[0].stack).findResources('AWS::RDS::DBCluster'));
+    const globalIds = Object.keys(Template.fromStack(stacks[0].stack).findResources('AWS::RDS::GlobalCluster'));
+    expect(ids).toHaveLength(1);
+    expect(ids[0]).toMatch(/^Database[0-9A-F]{8}$/);
+    expect(globalIds[0]).toMatch(/^DatabaseGlobalCluster[0-9A-F]{8}$/);
+  });
+});
+
+describe('validation', () => {
+  function attempt(regions: string[], props: Partial<MultiRegionAuroraPostgresProps> = {}, perRegion: Partial<AuroraRegionOptions>[] = []) {
+    return () => build(regions, props, perRegion);
+  }
+
+  test('fewer than 2 Regions', () => {
+    expect(attempt(['us-east-1'])).toThrow(
+      "MultiRegionAuroraPostgres: 'regions' needs at least 2 Regions, got 1: add a Stack for a secondary Region (the first entry is the initial primary).",
+    );
+  });
+
+  test('a Region listed twice', () => {
+    const app = new App();
+    const [a] = regionalStacks(app, ['us-east-1']);
+    const b = new Stack(app, 'Other', { env: { region: 'us-east-1' } });
+    expect(() => new MultiRegionAuroraPostgres(app, 'Database', {
+      name: 'orders',
+      regions: [{ stack: a.stack, vpc: a.vpc }, { stack: b, vpc: a.vpc }],
+    })).toThrow("MultiRegionAuroraPostgres: Region 'us-east-1' is listed twice in 'regions' (entries 0 and 1): each Region must appear once; pass one Stack per Region.");
+  });
+
+  test('a stack without a concrete Region', () => {
+    const app = new App();
+    const [a] = regionalStacks(app, ['us-east-1']);
+    const agnostic = new Stack(app, 'Agnostic');
+    expect(() => new MultiRegionAuroraPostgres(app, 'Database', {
+      name: 'orders',
+      regions: [{ stack: a.stack, vpc: a.vpc }, { stack: agnostic, vpc: a.vpc }],
+    })).toThrow("MultiRegionAuroraPostgres: 'regions[1]' is stack 'Agnostic', which has no concrete Region: create it with `env: { region: 'us-east-1' }` (or the Region you want).");
+  });
+
+  test('too many Regions', () => {
+    const twelve = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-south-1', 'ap-northeast-1', 'ap-southeast-2'];
+    expect(attempt(twelve)).toThrow(
+      "MultiRegionAuroraPostgres: 'regions' lists 12 Regions, but at most 11 are supported (1 primary and 10 secondaries): remove 1 of them.",
+    );
+  });
+
+  test('stacks in different accounts', () => {
+    const app = new App();
+    const a = regionalStacks(app, ['us-east-1'], '111111111111')[0];
+    const b = regionalStacks(app, ['us-west-2'], '222222222222')[0];
+    expect(() => new MultiRegionAuroraPostgres(app, 'Database', {
+      name: 'orders',
+      regions: [{ stack: a.stack, vpc: a.vpc }, { stack: b.stack, vpc: b.vpc }],
+    })).toThrow(/target different accounts \(111111111111, 222222222222\): every Region of this construct must be in the same AWS account/);
+  });
+
+  test('a secondary given credentials', () => {
+    expect(attempt(TWO, {}, [{}, { masterUsername: 'admin2' }])).toThrow(
+      "MultiRegionAuroraPostgres: 'regions[1]' (us-west-2) sets masterUsername 'admin2', but a secondary cluster inherits the primary's credentials: set masterUsername on regions[0] only.",
+    );
+  });
+
+  test('a secondary given a database name', () => {
+    expect(attempt(TWO, {}, [{}, { databaseName: 'orders' }])).toThrow(
+      "MultiRegionAuroraPostgres: 'regions[1]' (us-west-2) sets databaseName 'orders', but a secondary cluster replicates the primary's databases: set databaseName on regions[0] only.",
+    );
+  });
+
+  test.each([
+    ['1orders', 'starts with a digit'],
+    ['orders_db', 'has an underscore'],
+    ['orders-', 'ends with a hyphen'],
+    ['orders--db', 'has two hyphens in a row'],
+  ])('an invalid identifier: %s (%s)', (name) => {
+    expect(attempt(TWO, { name })).toThrow(
+      `MultiRegionAuroraPostgres: 'name' is '${name}', which is not a valid Aurora identifier: use letters, digits and single hyphens, start with a letter and do not end with a hyphen (e.g. 'payments-db').`,
+    );
+  });
+
+  test('a name that is not a literal', () => {
+    expect(attempt(TWO, { name: Lazy.string({ produce: () => 'orders' }) })).toThrow(
+      "MultiRegionAuroraPostgres: 'name' must be a literal string: every physical name and the cross-Region wiring derive from it.",
+    );
+  });
+
+  test('an identifier too long for the derived cluster identifiers', () => {
+    const name = 'a'.repeat(60);
+    expect(attempt(TWO, { name })).toThrow(
+      `MultiRegionAuroraPostgres: 'name' is '${name}' (60 characters), so cluster identifier '<name>-<region>' would be 70 characters, over Aurora's 63: shorten 'name' to at most 53 characters.`,
+    );
+  });
+
+  test('several problems are reported together', () => {
+    expect(attempt(TWO, { port: 80 }, [{ headless: true }, { databaseName: 'x' }])).toThrow(
+      /MultiRegionAuroraPostgres: 3 problems:\n- 'port' is 80.*\n- 'regions\[0\]' \(us-east-1\) is the primary and cannot be headless.*\n- 'regions\[1\]' \(us-west-2\) sets databaseName 'x'/,
+    );
+  });
+
+  test.each<[string, Partial<MultiRegionAuroraPostgresProps>, Partial<AuroraRegionOptions>[], string]>([
+    ['port out of range', { port: 70000 }, [], "'port' is 70000: Aurora PostgreSQL accepts a whole number from 1150 to 65535 (default 5432)."],
+    ['backup retention', { backupRetention: Duration.days(40) }, [], "'backupRetention' is 40 days: use a whole number of days from 1 to 35."],
+    ['headless primary', {}, [{ headless: true }], "'regions[0]' (us-east-1) is the primary and cannot be headless: the writer needs an instance. Make a later Region headless instead."],
+    ['readers out of range', {}, [{ readers: 16 }], "'regions[0]' (us-east-1) has readers 16: use a whole number from 0 to 15."],
+    ['readers on headless', {}, [{}, { headless: true, readers: 1 }], "'regions[1]' (us-west-2) is headless but asks for 1 readers: a headless cluster has no instance; drop readers or headless."],
+    ['capacity with instance type', {}, [{ instanceType: new ec2.InstanceType('r6g.large'), serverlessV2MaxCapacity: 8 }],
+      "'regions[0]' (us-east-1) sets instanceType 'r6g.large' and a Serverless v2 capacity: capacity applies to Serverless v2 instances only; remove one of them."],
+    ['min capacity', {}, [{ serverlessV2MinCapacity: 0.25 }], "'regions[0]' (us-east-1) has serverlessV2MinCapacity 0.25: use 0.5 to 256 ACUs in steps of 0.5."],
+    ['max capacity', {}, [{ serverlessV2MaxCapacity: 300 }], "'regions[0]' (us-east-1) has serverlessV2MaxCapacity 300: use 1 to 256 ACUs in steps of 0.5."],
+    ['min above max', {}, [{ serverlessV2MinCapacity: 8, serverlessV2MaxCapacity: 4 }],
+      "'regions[0]' (us-east-1) has serverlessV2MinCapacity 8 above serverlessV2MaxCapacity 4: the minimum must not exceed the maximum."],
+    ['rpo too short', {}, [{ globalDbRpo: Duration.seconds(10) }],
+      "'regions[0]' (us-east-1) has globalDbRpo 10 seconds: rds.global_db_rpo takes a whole number of seconds from 20 to 2147483647."],
+    ['rpo on the secondary of two Regions', {}, [{}, { globalDbRpo: Duration.seconds(60) }],
+      "'regions[1]' (us-west-2) sets globalDbRpo, but with two Regions the secondary must keep the default: once promoted it would have no secondary left to meet the RPO and would block its commits. Set globalDbRpo on regions[0] only."],
+    ['rpo through parameters', {}, [{ parameters: { 'rds.global_db_rpo': '60' } }],
+      "'regions[0]' (us-east-1) sets 'rds.global_db_rpo' in parameters: use the globalDbRpo option, which is validated, instead."],
+    ['reserved user name', {}, [{ masterUsername: 'rdsadmin' }],
+      "'regions[0]' (us-east-1) has masterUsername 'rdsadmin': use 1 to 63 letters, digits or underscores starting with a letter, not a reserved name (rdsadmin, rdsrepladmin, rds_superuser, postgres, public) nor one starting with 'rds' or 'pg_'."],
+    ['invalid database name', {}, [{ databaseName: 'my-db' }],
+      "'regions[0]' (us-east-1) has databaseName 'my-db': use 1 to 63 letters, digits or underscores starting with a letter, not a reserved name (rdsadmin, template0, template1, postgres) nor one starting with 'rds' or 'pg_'."],
+  ])('%s', (_title, props, perRegion, message) => {
+    expect(attempt(TWO, props, perRegion)).toThrow(`MultiRegionAuroraPostgres: ${message}`);
+  });
+});
+
+describe('topology document', () => {
+  test('a damaged parameter is refused with what is wrong and how to fix it', () => {
+    expect(() => parseAuroraTopology('/p', 'not json')).toThrow(/SSM parameter \/p is not JSON .*redeploy the stacks to rewrite it/);
+    expect(() => parseAuroraTopology('/p', JSON.stringify({ version: 2, regions: [{ region: 'us-east-1' }] }))).toThrow(
+      'SSM parameter /p does not hold a valid Aurora topology: unsupported version 2 (expected 1); missing globalClusterIdentifier; missing globalClusterArn; missing secretName; missing port; regions must list at least 2 members. Redeploy the stacks to rewrite it.',
+    );
+    expect(() => parseAuroraTopology('/p', JSON.stringify({
+      version: 1,
+      globalClusterIdentifier: 'g',
+      globalClusterArn: 'a',
+      secretName: 's',
+      port: 5432,
+      regions: [{ region: 'us-east-1', clusterIdentifier: 'c', clusterArn: 'a' }, { region: 'us-west-2' }],
+    }))).toThrow('regions[1].clusterIdentifier missing; regions[1].clusterArn missing');
+  });
+});

@@ -1,0 +1,20 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { nagFindings } from './nag';
+import { buildMinimalExample } from '../examples/minimal/stacks';
+
+describe('examples/minimal', () => {
+  test.each([
+    [['us-east-1', 'us-west-2']],
+    [['us-east-1', 'us-west-2', 'eu-west-1']],
+  ])('builds %j with no unacknowledged cdk-nag finding', (regions) => {
+    const app = new App();
+    const { stacks, database } = buildMinimalExample(app, { name: 'remittance', regions });
+    expect(nagFindings(app)).toEqual([]);
+    expect(stacks.map((s) => s.region)).toEqual(regions);
+    expect(database.regionNames).toEqual(regions);
+    const instanceCounts = stacks.map((s) => Object.keys(Template.fromStack(s).findResources('AWS::RDS::DBInstance')).length);
+    // A writer and a reader in the primary Region, headless secondaries.
+    expect(instanceCounts).toEqual([2, ...regions.slice(1).map(() => 0)]);
+  });
+});

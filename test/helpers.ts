@@ -1,0 +1,32 @@
+import { App, Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { nagFindings } from './nag';
+
+/** A Regional stack with a VPC of isolated subnets, as a user would pass it in. */
+export interface RegionalTestStack {
+  readonly stack: Stack;
+  readonly vpc: ec2.Vpc;
+}
+
+/** One stack per Region, each with a VPC (flow logs on, so the VPC itself is nag-clean). */
+export function regionalStacks(app: App, regions: string[], account?: string): RegionalTestStack[] {
+  return regions.map((region) => {
+    const stack = new Stack(app, `Stack-${region}`, { env: { region, account } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+      flowLogs: { all: {} },
+    });
+    return { stack, vpc };
+  });
+}
+
+/**
+ * Templates of `stacks`, after checking that cdk-nag's AwsSolutions pack finds nothing
+ * unacknowledged anywhere in the app.
+ */
+export function nagCleanTemplates(app: App, stacks: Stack[]): Template[] {
+  expect(nagFindings(app)).toEqual([]);
+  return stacks.map((s) => Template.fromStack(s));
+}
