@@ -314,6 +314,11 @@ export class MultiRegionAuroraPostgres extends Construct {
   /** The database port. */
   public readonly port: number;
 
+  /**
+   * @param scope where the construct lives; any scope, the App is a good one
+   * @param id the construct id, also used for the Regional resources in every stack
+   * @param props the name, the Regions and the settings of the global database
+   */
   constructor(scope: Construct, id: string, props: MultiRegionAuroraPostgresProps) {
     super(scope, id);
 
