@@ -47,6 +47,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   jestOptions: {
     jestConfig: {
+      // The consumer apps of other languages are run by build-tools/consumers.sh.
+      testPathIgnorePatterns: ['/node_modules/', '/test/consumers/(python|java|go)/'],
       coverageThreshold: {
         statements: 90,
         branches: 85,
@@ -55,10 +57,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
       },
     },
   },
-  gitignore: ['cdk.out', '/examples/**/cdk.out', '/.tmp/'],
+  gitignore: ['cdk.out', '/examples/**/cdk.out', '/.tmp/', '__pycache__/', '.pytest_cache/'],
 });
 
-for (const pattern of ['/examples/', '/build-tools/', '/.ci/', '/.cfnlintrc.yaml']) {
+// Build output of the Java consumer app (after projen's own `!/test/`, which would re-include it).
+project.gitignore.addPatterns('/test/consumers/java/target/');
+
+for (const pattern of ['/examples/', '/build-tools/', '/.ci/', '/.tmp/']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -74,6 +79,15 @@ for (const dir of ['examples', 'build-tools']) {
   });
 }
 
+// The Go binding names every jsii dependency at the version npm resolved, and the Go
+// module proxy must serve that version. aws-cdk-lib 2.257.0 accepts
+// @aws-cdk/cloud-assembly-schema ^53.25.0; npm would pick 53.28.0, whose Go module is not
+// served, so resolution is held at 53.25.0, the version awscdk-go v2.257.0 itself requires
+// (a top-level devDependency, where jsii looks for it, plus an override for aws-cdk-lib).
+const CLOUD_ASSEMBLY_SCHEMA_VERSION = '53.25.0';
+project.addDevDeps(`@aws-cdk/cloud-assembly-schema@${CLOUD_ASSEMBLY_SCHEMA_VERSION}`);
+project.package.addField('overrides', { '@aws-cdk/cloud-assembly-schema': CLOUD_ASSEMBLY_SCHEMA_VERSION });
+
 // npm 11 skips install scripts that are not listed here. None of the current
 // dependencies needs its script (jest's optional @parcel/watcher falls back to its
 // prebuilt binaries), so the list is explicit and empty.
@@ -88,6 +102,11 @@ const exampleSynth = project.addTask('example:synth', {
     { exec: 'rm -rf examples/minimal/cdk.out' },
     { exec: 'ts-node --project build-tools/tsconfig.json build-tools/synth-example.ts examples/minimal' },
   ],
+});
+
+project.addTask('consumers', {
+  description: 'Build the Python, Java and Go bindings and run the consumer app of each (args: languages)',
+  steps: [{ exec: 'bash build-tools/consumers.sh', receiveArgs: true }],
 });
 
 project.addTask('example:cfn-lint', {

@@ -1,0 +1,41 @@
+"""Synthesizes the consumer app through the Python binding and checks the templates."""
+from aws_cdk import App
+from aws_cdk.assertions import Match, Template
+
+from app import build
+
+
+def test_two_region_global_database():
+    app = App()
+    db = build(app)
+    primary, secondary = (Template.from_stack(r.stack) for r in db.regional_clusters)
+
+    primary.resource_count_is("AWS::RDS::GlobalCluster", 1)
+    secondary.resource_count_is("AWS::RDS::GlobalCluster", 0)
+    primary.has_resource_properties("AWS::RDS::GlobalCluster", {
+        "GlobalClusterIdentifier": "orders", "StorageEncrypted": True,
+    })
+    primary.has_resource_properties("AWS::RDS::DBCluster", {
+        "DBClusterIdentifier": "orders-us-east-1",
+        "DatabaseName": "orders",
+        "MasterUsername": "dbadmin",
+        "EnableIAMDatabaseAuthentication": True,
+    })
+    secondary.has_resource_properties("AWS::RDS::DBCluster", {
+        "DBClusterIdentifier": "orders-eu-west-1",
+        "GlobalClusterIdentifier": "orders",
+        "MasterUsername": Match.absent(),
+    })
+    primary.resource_count_is("AWS::RDS::DBInstance", 1)
+    secondary.resource_count_is("AWS::RDS::DBInstance", 0)
+    primary.has_resource_properties("AWS::SecretsManager::Secret", {
+        "ReplicaRegions": [{"Region": "eu-west-1"}],
+    })
+
+    assert db.region_names == ["us-east-1", "eu-west-1"]
+    assert db.regional_cluster("eu-west-1").cluster_identifier == "orders-eu-west-1"
+    assert db.topology_parameter_name == "/cdk-cross-region-failover/orders/aurora"
+    assert db.metric_rpo_lag("eu-west-1").metric_name == "AuroraGlobalDBRPOLag"
+
+    assembly = app.synth()
+    assert sorted(s.stack_name for s in assembly.stacks) == ["orders-eu-west-1", "orders-us-east-1"]
