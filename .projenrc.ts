@@ -26,7 +26,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // jsii 6 itself needs Node.js >= 20.16.
   minNodeVersion: '20.16.0',
 
-  devDeps: [`cdk-nag@${CDK_NAG_VERSION}`],
+  devDeps: [
+    `cdk-nag@${CDK_NAG_VERSION}`,
+    // Bundled into the prebundled Lambda handlers (src/**/*.lambda.ts), never a runtime dependency.
+    '@aws-sdk/client-route53-recovery-cluster',
+  ],
+  // Handlers are bundled at build time into assets/, so users need neither esbuild nor Docker.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    // The SDK clients are bundled, not taken from the runtime, so the code that runs is the code tested.
+    bundlingOptions: { sourcemap: true, externals: [] },
+  },
 
   publishToPypi: {
     distName: 'cdk-cross-region-failover',
@@ -63,7 +73,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // Build output of the Java consumer app (after projen's own `!/test/`, which would re-include it).
 project.gitignore.addPatterns('/test/consumers/java/target/');
 
-for (const pattern of ['/examples/', '/build-tools/', '/.ci/', '/.tmp/']) {
+for (const pattern of ['/examples/', '/build-tools/', '/.ci/', '/.tmp/', '/.cfnlintrc.yaml']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -88,17 +98,23 @@ const CLOUD_ASSEMBLY_SCHEMA_VERSION = '53.25.0';
 project.addDevDeps(`@aws-cdk/cloud-assembly-schema@${CLOUD_ASSEMBLY_SCHEMA_VERSION}`);
 project.package.addField('overrides', { '@aws-cdk/cloud-assembly-schema': CLOUD_ASSEMBLY_SCHEMA_VERSION });
 
-// npm 11 skips install scripts that are not listed here. None of the current
-// dependencies needs its script (jest's optional @parcel/watcher falls back to its
-// prebuilt binaries), so the list is explicit and empty.
-project.package.addField('allowScripts', {});
+// npm 11 runs a dependency's install script only when allowScripts says so. None is
+// needed here, so both are denied explicitly: esbuild's postinstall only re-checks the
+// platform binary npm already installs from its optional @esbuild/<platform> package,
+// and jest's @parcel/watcher ships prebuilt binaries (its script builds from source).
+project.package.addField('allowScripts', { 'esbuild': false, '@parcel/watcher': false });
 
 // ---------------------------------------------------------------------------
 // The main job: synthesize the example app offline and check its templates.
 // ---------------------------------------------------------------------------
+// Tests and the example use the prebundled handlers: bundle them first.
+const bundle = project.tasks.tryFind('bundle')!;
+project.testTask.prependSpawn(bundle);
+
 const exampleSynth = project.addTask('example:synth', {
   description: 'Synthesize the example app offline into examples/minimal/cdk.out',
   steps: [
+    { spawn: bundle.name },
     { exec: 'rm -rf examples/minimal/cdk.out' },
     { exec: 'ts-node --project build-tools/tsconfig.json build-tools/synth-example.ts examples/minimal' },
   ],

@@ -15,7 +15,7 @@ if (stacks.length === 0) {
 }
 let failed = 0;
 for (const stack of stacks) {
-  const result = spawnSync('cfn-lint', ['--regions', stack.region, '--', stack.templatePath], { encoding: 'utf8' });
+  const result = spawnSync('cfn-lint', ['--config-file', '.cfnlintrc.yaml', '--regions', stack.region, '--', stack.templatePath], { encoding: 'utf8' });
   if (result.error) {
     throw new Error(`could not run cfn-lint (${result.error.message}): install it with 'pip install cfn-lint'.`);
   }

@@ -1,1 +1,2 @@
 export * from './constructs/multi-region-aurora-postgres';
+export * from './constructs/arc-routed-api';

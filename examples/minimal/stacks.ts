@@ -1,6 +1,6 @@
-import { Stack, StackProps, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { Stack, StackProps, Validations, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { MultiRegionAuroraPostgres } from '../../src';
+import { ArcRoutedApi, MultiRegionAuroraPostgres } from '../../src';
 
 /** A Region's network: isolated subnets in two AZs and VPC flow logs. */
 export class RegionalStack extends Stack {
@@ -24,17 +24,26 @@ export interface MinimalExampleOptions {
   readonly regions: string[];
   /** The account, or undefined for an environment-agnostic account. */
   readonly account?: string;
+  /** The Region of the stack holding the ARC resources and DNS records (us-west-2 or us-east-1). */
+  readonly routingRegion: string;
+  /** The public hosted zone: its id and name. */
+  readonly hostedZoneId: string;
+  readonly zoneName: string;
 }
 
 /** What the minimal example built. */
 export interface MinimalExample {
   readonly stacks: RegionalStack[];
   readonly database: MultiRegionAuroraPostgres;
+  readonly api: ArcRoutedApi;
+  readonly routingStack: Stack;
 }
 
 /**
- * A Stack per Region with a VPC, and an Aurora PostgreSQL global database across them:
- * a writer and a reader in the primary Region, headless secondaries elsewhere.
+ * A Stack per Region with a VPC, an Aurora PostgreSQL global database across them (a
+ * writer and a reader in the primary Region, headless secondaries elsewhere), and an
+ * API in every Region behind `api.<zone>`, steered by ARC routing controls from a
+ * routing stack.
  */
 export function buildMinimalExample(scope: Construct, options: MinimalExampleOptions): MinimalExample {
   const stacks = options.regions.map(
@@ -48,5 +57,41 @@ export function buildMinimalExample(scope: Construct, options: MinimalExampleOpt
         : { stack, vpc: stack.vpc, headless: true },
     ),
   });
-  return { stacks, database };
+  const routingStack = new Stack(scope, `${options.name}-routing`, { env: { account: options.account, region: options.routingRegion } });
+  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', {
+    hostedZoneId: options.hostedZoneId,
+    zoneName: options.zoneName,
+  });
+  const api = new ArcRoutedApi(scope, 'Api', {
+    name: options.name,
+    routingStack,
+    hostedZone,
+    domainName: `api.${options.zoneName}`,
+    regions: stacks.map((stack) => ({ stack, handler: whereAmI(stack) })),
+  });
+  for (const regional of api.regionalApis) {
+    // This example's API is a public, read-only status endpoint.
+    for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+      Validations.of(regional.api).acknowledge({ id, reason: 'The example API only reports which Region served the request; it is public on purpose.' });
+    }
+  }
+  return { stacks, database, api, routingStack };
+}
+
+/** A handler that answers with the Region that served the request. */
+function whereAmI(stack: Stack): lambda.Function {
+  // A role that may only write the function's own log group.
+  const logGroup = new logs.LogGroup(stack, 'WhereAmILogs', { retention: logs.RetentionDays.ONE_MONTH });
+  const role = new iam.Role(stack, 'WhereAmIRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+  return new lambda.Function(stack, 'WhereAmI', {
+    role,
+    logGroup,
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(
+      'exports.handler = async () => ({ statusCode: 200, headers: { "content-type": "application/json" }, ' +
+        'body: JSON.stringify({ region: process.env.AWS_REGION }) });',
+    ),
+  });
 }

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -20,4 +20,30 @@ export function acknowledgeFinding(construct: IConstruct, id: string, reason: st
   const key = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
   const previous = construct.node.metadata.filter((m) => m.type === key).pop()?.data as Record<string, string> | undefined;
   construct.node.addMetadata(key, { ...previous, [id]: reason });
+}
+
+/** Construct id of the Lambda function aws-cdk-lib shares between the AwsCustomResources of a stack. */
+const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+
+/**
+ * Acknowledges, on aws-cdk-lib's shared AwsCustomResource function, the findings that
+ * come from how aws-cdk-lib builds it rather than from this library's choices.
+ * @internal
+ */
+export function acknowledgeAwsCustomResourceProvider(stack: Stack): void {
+  const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
+  if (!provider) return;
+  acknowledgeFinding(
+    provider,
+    'AwsSolutions-L1',
+    'aws-cdk-lib picks and maintains the runtime of its AwsCustomResource provider; it moves with aws-cdk-lib upgrades.',
+  );
+  const role = provider.node.tryFindChild('ServiceRole');
+  if (role) {
+    acknowledgeFinding(
+      role,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "AWSLambdaBasicExecutionRole only lets aws-cdk-lib's AwsCustomResource provider write its own logs.",
+    );
+  }
 }

@@ -1,6 +1,5 @@
 import {
   Annotations,
-  CfnResource,
   Arn,
   ArnFormat,
   Duration,
@@ -18,7 +17,7 @@ import {
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from './acknowledge';
+import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding } from './acknowledge';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
 import { AuroraTopology, auroraTopologyParameterName } from '../ssm/topology';
 
@@ -665,34 +664,6 @@ function lookUpGlobalWriterEndpoint(scope: Construct, name: string, globalCluste
   lookup.node.addDependency(cluster);
   acknowledgeAwsCustomResourceProvider(Stack.of(scope));
   return lookup.getResponseField('GlobalClusters.0.Endpoint');
-}
-
-/** Construct id of the Lambda function aws-cdk-lib shares between the AwsCustomResources of a stack. */
-const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
-
-/**
- * Acknowledges, on aws-cdk-lib's shared AwsCustomResource function, the findings that
- * come from how aws-cdk-lib builds it rather than from this library's choices.
- */
-function acknowledgeAwsCustomResourceProvider(stack: Stack): void {
-  const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
-  if (!provider) return;
-  acknowledgeFinding(
-    provider,
-    'AwsSolutions-L1',
-    'aws-cdk-lib picks and maintains the runtime of its AwsCustomResource provider; it moves with aws-cdk-lib upgrades.',
-  );
-  const role = provider.node.tryFindChild('ServiceRole');
-  if (role) {
-    acknowledgeFinding(
-      role,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      "AWSLambdaBasicExecutionRole only lets aws-cdk-lib's AwsCustomResource provider write its own logs.",
-    );
-  }
-  const cfnFunction = provider.node.defaultChild as CfnResource | undefined;
-  // aws-cdk-lib adds an explicit DependsOn on the role that its GetAtt already implies.
-  cfnFunction?.addMetadata('cfn-lint', { config: { ignore_checks: ['W3005'] } });
 }
 
 function validateProps(props: MultiRegionAuroraPostgresProps, regions: string[]): void {

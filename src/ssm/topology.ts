@@ -18,6 +18,14 @@ export function auroraTopologyParameterName(name: string): string {
 }
 
 /**
+ * Name of the SSM parameter holding the ARC routing topology of the application `name`.
+ * @internal
+ */
+export function routingTopologyParameterName(name: string): string {
+  return `${PARAMETER_ROOT}/${name}/routing`;
+}
+
+/**
  * One Region's member of the global database, as published.
  * @internal
  */

@@ -1,0 +1,567 @@
+import {
+  Arn,
+  ArnFormat,
+  CustomResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  aws_apigateway as apigw,
+  aws_certificatemanager as acm,
+  aws_cognito as cognito,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_route53 as route53,
+  aws_route53recoverycontrol as arc,
+  aws_wafv2 as wafv2,
+  custom_resources as cr,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding } from './acknowledge';
+import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
+import { InitialRoutingStateFunction } from '../arc/initial-routing-state-function';
+import { routingTopologyParameterName } from '../ssm/topology';
+
+const CONSTRUCT_NAME = 'ArcRoutedApi';
+/** More Regions than a routing layer sensibly steers between; also keeps the SSM document small. */
+const MAX_REGIONS = 11;
+/** An ARC cluster always has five Regional data-plane endpoints. */
+const CLUSTER_ENDPOINT_COUNT = 5;
+/** ARC's control-plane API, used at deploy time only (never on the failover path). */
+const ARC_CONTROL_PLANE_REGION = 'us-west-2';
+/** Regions where CloudFormation offers the AWS::Route53RecoveryControl resources. */
+const ARC_CLOUDFORMATION_REGIONS = ['us-east-1', 'us-west-2'];
+
+/**
+ * Creates the API handler of one Region, for handlers that are built the same way in
+ * every Region.
+ */
+export interface IRegionalHandlerFactory {
+  /**
+   * Creates the Lambda function that serves the API in `region`.
+   *
+   * @param scope a construct in that Region's stack, to create the function in
+   * @param region the Region
+   */
+  createHandler(scope: Construct, region: string): lambda.IFunction;
+}
+
+/**
+ * The settings of one Region of an {@link ArcRoutedApi}.
+ */
+export interface ArcRoutedApiRegionOptions {
+  /** The stack the Region's API goes into. It must have a concrete `env.region`. */
+  readonly stack: Stack;
+
+  /**
+   * The function that serves every request in this Region (proxy integration).
+   *
+   * @default - created by the construct's `handlerFactory`
+   */
+  readonly handler?: lambda.IFunction;
+
+  /**
+   * A Cognito user pool whose tokens the API requires (`Authorization` header).
+   *
+   * @default - no authorizer: the API is open to anyone who can reach it
+   */
+  readonly userPool?: cognito.IUserPool;
+}
+
+/**
+ * Properties of an {@link ArcRoutedApi}.
+ */
+export interface ArcRoutedApiProps {
+  /**
+   * Name of the routed application. ARC resources are named from it
+   * (`<name>-<region>` for a routing control) and its topology is published in every
+   * Region as the SSM parameter `/cdk-cross-region-failover/<name>/routing`.
+   * Letters, digits and hyphens, starting with a letter, at most 40 characters.
+   */
+  readonly name: string;
+
+  /** One entry per Region, at least 2. The first Region receives traffic first. */
+  readonly regions: ArcRoutedApiRegionOptions[];
+
+  /**
+   * The stack for the Route 53 ARC resources, health checks and DNS records. It must
+   * be in a Region where CloudFormation offers ARC resources (us-west-2 or us-east-1),
+   * and it is deployed after every Regional stack.
+   */
+  readonly routingStack: Stack;
+
+  /**
+   * The public hosted zone that holds `domainName`. Import it with
+   * `HostedZone.fromHostedZoneAttributes` so every stack can use it without a
+   * cross-stack reference.
+   */
+  readonly hostedZone: route53.IHostedZone;
+
+  /** The shared name clients call, e.g. `api.example.com`, inside `hostedZone`. */
+  readonly domainName: string;
+
+  /**
+   * Creates the handler of each Region that has no `handler`.
+   *
+   * @default - every Region must set `handler`
+   */
+  readonly handlerFactory?: IRegionalHandlerFactory;
+
+  /**
+   * ARN of an existing ARC cluster to use. A cluster is billed per hour whatever its
+   * use, so sharing one between applications saves money.
+   *
+   * @default - a new cluster
+   */
+  readonly existingClusterArn?: string;
+
+  /**
+   * Steady-state requests per second a stage accepts.
+   *
+   * @default 1000
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * Burst of requests a stage accepts.
+   *
+   * @default 500
+   */
+  readonly throttlingBurstLimit?: number;
+
+  /**
+   * Requests one client IP may send in any 5 minutes before the WAF blocks it,
+   * 10 to 2,000,000,000.
+   *
+   * @default 2000
+   */
+  readonly wafRateLimit?: number;
+
+  /**
+   * Retention of the API access logs.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
+}
+
+/**
+ * What {@link ArcRoutedApi} created in one Region.
+ */
+export interface RegionalApi {
+  /** The AWS Region. */
+  readonly region: string;
+  /** The stack holding this Region's API. */
+  readonly stack: Stack;
+  /** The REST API. */
+  readonly api: apigw.RestApi;
+  /** The function serving the API. */
+  readonly handler: lambda.IFunction;
+  /** The Regional custom domain on the shared name; its alias target is the custom-domain target. */
+  readonly customDomain: apigw.DomainName;
+  /** The ACM certificate of the shared name in this Region, validated in the hosted zone. */
+  readonly certificate: acm.ICertificate;
+  /** The WAF web ACL associated with the stage. */
+  readonly webAcl: wafv2.CfnWebACL;
+  /** The access log group of the stage. */
+  readonly accessLogGroup: logs.ILogGroup;
+  /** ARN of the routing control that decides whether this Region receives traffic (a token of the routing stack). */
+  readonly routingControlArn: string;
+  /** The `RECOVERY_CONTROL` health check of this Region (in the routing stack). */
+  readonly healthCheck: route53.IHealthCheck;
+}
+
+/**
+ * The same REST API in every Region, reached through one name whose DNS answer ARC
+ * routing controls decide: a Region receives traffic exactly while its routing control
+ * is On.
+ *
+ * Per Region: an API Gateway REST API (Lambda proxy integration) with access logs,
+ * X-Ray tracing, throttling and execution logging, a Regional custom domain on the
+ * shared name with an ACM certificate validated in your hosted zone, a WAF web ACL
+ * (AWS managed rule groups and a per-IP rate limit), and an optional Cognito
+ * authorizer. In the routing stack: an ARC cluster (or yours), a control panel, a
+ * routing control per Region, an assertion safety rule that keeps at least one Region
+ * On, a `RECOVERY_CONTROL` health check and a weighted alias record per Region, and a
+ * custom resource that turns the first Region On (and the others Off) when it is
+ * created, and never changes a routing state afterwards.
+ *
+ * What a runbook needs (cluster endpoints, control ARNs) is written to the SSM
+ * parameter `/cdk-cross-region-failover/<name>/routing` in every API Region.
+ */
+export class ArcRoutedApi extends Construct {
+  /** The Regions, the initially active one first. */
+  public readonly regionNames: string[];
+  /** What was created in each Region, in the order of `regions`. */
+  public readonly regionalApis: RegionalApi[];
+  /** The shared name clients call. */
+  public readonly domainName: string;
+  /** ARN of the ARC cluster (the one given, or a token of the routing stack). */
+  public readonly clusterArn: string;
+  /** The ARC cluster, when this construct created it. */
+  public readonly cluster?: arc.CfnCluster;
+  /** The control panel holding the routing controls. */
+  public readonly controlPanel: arc.CfnControlPanel;
+  /** The assertion rule that keeps at least one Region On. */
+  public readonly safetyRule: arc.CfnSafetyRule;
+  /** Name of the SSM parameter, in every API Region, with the routing topology as JSON. */
+  public readonly routingParameterName: string;
+  private readonly routingStack: Stack;
+
+  /**
+   * @param scope where the construct lives; any scope, the App is a good one
+   * @param id the construct id, also used for the resources in every stack
+   * @param props the name, the Regions, the routing stack and the domain
+   */
+  constructor(scope: Construct, id: string, props: ArcRoutedApiProps) {
+    super(scope, id);
+
+    this.regionNames = validateRegionalStacks(CONSTRUCT_NAME, 'regions', props.regions.map((r) => r.stack), MAX_REGIONS);
+    validateProps(props, this.regionNames);
+
+    this.domainName = props.domainName;
+    this.routingStack = props.routingStack;
+    this.routingParameterName = routingTopologyParameterName(props.name);
+
+    const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
+    const parentIn = (stack: Stack): Construct => (stack === ownStack ? this : new Construct(stack, id));
+
+    const apis = props.regions.map((options, i) => {
+      props.routingStack.addDependency(options.stack, `DNS records point at the custom domain of the API in ${this.regionNames[i]}`);
+      return this.createRegionalApi(parentIn(options.stack), this.regionNames[i], options, props);
+    });
+
+    // ---- Routing: ARC, health checks, DNS, initial states, published topology ----
+    const routing = parentIn(props.routingStack);
+    if (props.existingClusterArn) {
+      this.clusterArn = props.existingClusterArn;
+    } else {
+      this.cluster = new arc.CfnCluster(routing, 'Cluster', { name: `${props.name}-cluster` });
+      this.clusterArn = this.cluster.attrClusterArn;
+    }
+    this.controlPanel = new arc.CfnControlPanel(routing, 'ControlPanel', { name: `${props.name}-panel`, clusterArn: this.clusterArn });
+
+    const controls = this.regionNames.map((region) => new arc.CfnRoutingControl(routing, `RoutingControl-${region}`, {
+      name: `${props.name}-${region}`,
+      clusterArn: this.clusterArn,
+      controlPanelArn: this.controlPanel.attrControlPanelArn,
+    }));
+    const controlArns = controls.map((c) => c.attrRoutingControlArn);
+
+    this.safetyRule = new arc.CfnSafetyRule(routing, 'AtLeastOneRegion', {
+      name: `${props.name}-at-least-one-region`,
+      controlPanelArn: this.controlPanel.attrControlPanelArn,
+      assertionRule: { assertedControls: controlArns, waitPeriodMs: 5000 },
+      ruleConfig: { type: 'ATLEAST', threshold: 1, inverted: false },
+    });
+
+    const healthChecks = this.regionNames.map((region, i) => new route53.HealthCheck(routing, `HealthCheck-${region}`, {
+      type: route53.HealthCheckType.RECOVERY_CONTROL,
+      routingControl: controlArns[i],
+    }));
+
+    // Every Regional custom domain's alias target, read in its own Region at deploy time.
+    this.regionNames.forEach((region, i) => {
+      const lookup = new cr.AwsCustomResource(routing, `CustomDomainTarget-${region}`, {
+        onUpdate: {
+          service: 'APIGateway',
+          action: 'getDomainName',
+          region,
+          parameters: { domainName: props.domainName },
+          physicalResourceId: cr.PhysicalResourceId.of(`${props.domainName}@${region}`),
+          outputPaths: ['regionalDomainName', 'regionalHostedZoneId'],
+        },
+        policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
+          actions: ['apigateway:GET'],
+          resources: [`arn:${props.routingStack.partition}:apigateway:${region}::/domainnames/${props.domainName}`],
+        })]),
+        installLatestAwsSdk: false,
+      });
+      new route53.ARecord(routing, `Record-${region}`, {
+        zone: props.hostedZone,
+        recordName: props.domainName,
+        setIdentifier: region,
+        weight: 100,
+        healthCheck: healthChecks[i],
+        target: route53.RecordTarget.fromAlias({
+          bind: () => ({
+            dnsName: lookup.getResponseField('regionalDomainName'),
+            hostedZoneId: lookup.getResponseField('regionalHostedZoneId'),
+          }),
+        }),
+      });
+    });
+
+    const endpoints = this.clusterEndpoints(routing, props);
+    const initialState = this.initialState(routing, endpoints, controlArns);
+    // The safety rule must exist before the first state change it guards.
+    initialState.node.addDependency(this.safetyRule);
+
+    const topology = props.routingStack.toJsonString({
+      version: 1,
+      name: props.name,
+      domainName: props.domainName,
+      clusterArn: this.clusterArn,
+      controlPanelArn: this.controlPanel.attrControlPanelArn,
+      clusterEndpoints: endpoints,
+      regions: this.regionNames.map((region, i) => ({
+        region,
+        routingControlArn: controlArns[i],
+        healthCheckId: healthChecks[i].healthCheckId,
+        initiallyActive: i === 0,
+      })),
+    });
+    this.regionNames.forEach((region) => {
+      const parameterArn = `arn:${props.routingStack.partition}:ssm:${region}:${props.routingStack.account}:parameter${this.routingParameterName}`;
+      const call = (action: string, parameters: object): cr.AwsSdkCall => ({
+        service: 'SSM', action, region, parameters, physicalResourceId: cr.PhysicalResourceId.of(`${this.routingParameterName}@${region}`),
+      });
+      new cr.AwsCustomResource(routing, `PublishTopology-${region}`, {
+        onUpdate: call('putParameter', { Name: this.routingParameterName, Value: topology, Type: 'String', Overwrite: true }),
+        onDelete: call('deleteParameter', { Name: this.routingParameterName }),
+        policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
+          actions: ['ssm:PutParameter', 'ssm:DeleteParameter'],
+          resources: [parameterArn],
+        })]),
+        installLatestAwsSdk: false,
+      });
+    });
+    acknowledgeAwsCustomResourceProvider(props.routingStack);
+
+    this.regionalApis = apis.map((api, i) => ({ ...api, routingControlArn: controlArns[i], healthCheck: healthChecks[i] }));
+  }
+
+  /**
+   * What was created in `region`.
+   *
+   * @param region one of the Regions passed in `regions`
+   */
+  public regionalApi(region: string): RegionalApi {
+    const found = this.regionalApis.find((r) => r.region === region);
+    if (!found) {
+      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': no API in Region '${region}'; its Regions are ${this.regionNames.join(', ')}.`);
+    }
+    return found;
+  }
+
+  /**
+   * Lets `grantee` read and change the routing controls' states through the ARC
+   * cluster data plane. A grantee in the routing stack gets exactly this topology's
+   * controls; one in another stack (another Region) gets the routing controls of the
+   * account, because their ARNs are only known inside the routing stack.
+   *
+   * @param grantee an operator role, a runbook's role or a function
+   */
+  public grantChangeRoutingState(grantee: iam.IGrantable): iam.Grant {
+    const principalStack = grantee.grantPrincipal instanceof Construct ? Stack.of(grantee.grantPrincipal) : undefined;
+    const resources = principalStack === this.routingStack
+      ? this.regionalApis.map((r) => r.routingControlArn)
+      : [Arn.format({
+        service: 'route53-recovery-control',
+        region: '',
+        resource: 'controlpanel',
+        resourceName: '*/routingcontrol/*',
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }, principalStack ?? this.routingStack)];
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'route53-recovery-cluster:GetRoutingControlState',
+        'route53-recovery-cluster:UpdateRoutingControlState',
+        'route53-recovery-cluster:UpdateRoutingControlStates',
+      ],
+      resourceArns: resources,
+    });
+  }
+
+  private createRegionalApi(parent: Construct, region: string, options: ArcRoutedApiRegionOptions, props: ArcRoutedApiProps) {
+    const handler = options.handler ?? props.handlerFactory!.createHandler(parent, region);
+
+    const accessLogGroup = new logs.LogGroup(parent, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const authorizer = options.userPool
+      ? new apigw.CognitoUserPoolsAuthorizer(parent, 'Authorizer', { cognitoUserPools: [options.userPool] })
+      : undefined;
+    const api = new apigw.LambdaRestApi(parent, 'RestApi', {
+      restApiName: `${props.name}-${region}`,
+      description: `${props.name} API in ${region}, routed by ARC`,
+      handler,
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      disableExecuteApiEndpoint: true,
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: 'live',
+        tracingEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        metricsEnabled: true,
+        throttlingRateLimit: props.throttlingRateLimit ?? 1000,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 500,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+      },
+      defaultMethodOptions: authorizer
+        ? { authorizer, authorizationType: apigw.AuthorizationType.COGNITO }
+        : undefined,
+    });
+    acknowledgeFinding(api, 'AwsSolutions-APIG2',
+      'Requests go to the Lambda handler through a proxy integration; the handler validates every input and answers 400 with the reason.');
+    const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      acknowledgeFinding(cloudWatchRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'The AWS managed policy API Gateway documents for the account-level role that writes execution logs.');
+    }
+
+    const certificate = new acm.Certificate(parent, 'Certificate', {
+      domainName: props.domainName,
+      validation: acm.CertificateValidation.fromDns(props.hostedZone),
+    });
+    const customDomain = new apigw.DomainName(parent, 'CustomDomain', {
+      domainName: props.domainName,
+      certificate,
+      endpointType: apigw.EndpointType.REGIONAL,
+      securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+      mapping: api,
+    });
+
+    const webAcl = new wafv2.CfnWebACL(parent, 'WebAcl', {
+      name: `${props.name}-${region}`,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${props.name}-${region}` },
+      rules: [
+        ...['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'].map((rule, priority) => ({
+          name: rule,
+          priority,
+          overrideAction: { none: {} },
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: rule } },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: rule },
+        })),
+        {
+          name: 'RateLimitPerIp',
+          priority: 3,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: props.wafRateLimit ?? 2000, aggregateKeyType: 'IP' } },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'RateLimitPerIp' },
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(parent, 'WebAclAssociation', {
+      resourceArn: api.deploymentStage.stageArn,
+      webAclArn: webAcl.attrArn,
+    });
+
+    return { region, stack: Stack.of(parent), api, handler, customDomain, certificate, webAcl, accessLogGroup };
+  }
+
+  /**
+   * The cluster's five data-plane endpoints, as `[{ Endpoint, Region }]` of strings.
+   * Read from ARC's control plane at deploy time (CloudFormation's `ClusterEndpoints`
+   * attribute is a list of objects that cannot be written into a JSON string).
+   */
+  private clusterEndpoints(routing: Construct, props: ArcRoutedApiProps): { Endpoint: string; Region: string }[] {
+    const lookup = new cr.AwsCustomResource(routing, 'ClusterEndpoints', {
+      onUpdate: {
+        service: 'Route53RecoveryControlConfig',
+        action: 'describeCluster',
+        region: ARC_CONTROL_PLANE_REGION,
+        parameters: { ClusterArn: this.clusterArn },
+        physicalResourceId: cr.PhysicalResourceId.of(`${props.name}-cluster-endpoints`),
+        outputPaths: Array.from({ length: CLUSTER_ENDPOINT_COUNT }, (_, i) => [`Cluster.ClusterEndpoints.${i}.Endpoint`, `Cluster.ClusterEndpoints.${i}.Region`]).flat(),
+      },
+      policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
+        actions: ['route53-recovery-control-config:DescribeCluster'],
+        resources: [this.clusterArn],
+      })]),
+      installLatestAwsSdk: false,
+    });
+    return Array.from({ length: CLUSTER_ENDPOINT_COUNT }, (_, i) => ({
+      Endpoint: lookup.getResponseField(`Cluster.ClusterEndpoints.${i}.Endpoint`),
+      Region: lookup.getResponseField(`Cluster.ClusterEndpoints.${i}.Region`),
+    }));
+  }
+
+  private initialState(routing: Construct, endpoints: { Endpoint: string; Region: string }[], controlArns: string[]): CustomResource {
+    const fn = new InitialRoutingStateFunction(routing, 'InitialRoutingStateFunction', {
+      description: 'Sets the initial ARC routing control states on create; never changes them on update or delete',
+      timeout: Duration.minutes(2),
+      memorySize: 256,
+      logGroup: new logs.LogGroup(routing, 'InitialRoutingStateLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
+    });
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['route53-recovery-cluster:UpdateRoutingControlStates', 'route53-recovery-cluster:GetRoutingControlState'],
+      resources: controlArns,
+    }));
+    if (fn.role) {
+      acknowledgeFinding(fn.role,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'Lets the initial-state function write its own logs; its ARC permissions are scoped to this topology\'s routing controls.');
+    }
+    return new CustomResource(routing, 'InitialRoutingState', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::InitialRoutingState',
+      properties: {
+        ClusterEndpoints: endpoints,
+        RoutingControlArns: controlArns,
+        InitiallyOnArn: controlArns[0],
+      },
+    });
+  }
+}
+
+function validateProps(props: ArcRoutedApiProps, regions: string[]): void {
+  const zoneName = props.hostedZone.zoneName.replace(/\.$/, '');
+  const domain = props.domainName.replace(/\.$/, '').toLowerCase();
+  const rules: ValidationRule[] = [
+    {
+      condition: Token.isUnresolved(props.name) || !/^[a-zA-Z][a-zA-Z0-9-]{0,39}$/.test(props.name),
+      message: `'name' is '${props.name}': use 1 to 40 letters, digits or hyphens, starting with a letter (ARC resource names derive from it).`,
+    },
+    {
+      condition: Token.isUnresolved(props.hostedZone.hostedZoneId) || Token.isUnresolved(props.hostedZone.zoneName),
+      message: "'hostedZone' has an unresolved id or name: import it with HostedZone.fromHostedZoneAttributes({ hostedZoneId, zoneName }) so every Region's stack can use it.",
+    },
+    {
+      condition: !Token.isUnresolved(props.domainName) && !Token.isUnresolved(zoneName) && domain !== zoneName.toLowerCase() && !domain.endsWith(`.${zoneName.toLowerCase()}`),
+      message: `'domainName' is '${props.domainName}', which is not inside hosted zone '${zoneName}': use a name that ends with '.${zoneName}'.`,
+    },
+    {
+      condition: Token.isUnresolved(props.routingStack.region) || !ARC_CLOUDFORMATION_REGIONS.includes(props.routingStack.region),
+      message:
+        `'routingStack' is in Region '${props.routingStack.region}', where CloudFormation has no Route 53 ARC resources: ` +
+        `put it in ${ARC_CLOUDFORMATION_REGIONS.join(' or ')}.`,
+    },
+    {
+      condition: props.existingClusterArn !== undefined && !Token.isUnresolved(props.existingClusterArn) &&
+        !/^arn:aws[a-z-]*:route53-recovery-control::\d{12}:cluster\/[a-z0-9-]+$/.test(props.existingClusterArn),
+      message: `'existingClusterArn' is '${props.existingClusterArn}', which is not an ARC cluster ARN (arn:aws:route53-recovery-control::<account>:cluster/<id>).`,
+    },
+    {
+      condition: props.wafRateLimit !== undefined && !isIntegerInRange(props.wafRateLimit, 10, 2_000_000_000),
+      message: `'wafRateLimit' is ${props.wafRateLimit}: use a whole number of requests per 5 minutes from 10 to 2000000000.`,
+    },
+    {
+      condition: props.throttlingRateLimit !== undefined && !Token.isUnresolved(props.throttlingRateLimit) && !(props.throttlingRateLimit > 0),
+      message: `'throttlingRateLimit' is ${props.throttlingRateLimit}: use a positive number of requests per second.`,
+    },
+    {
+      condition: props.throttlingBurstLimit !== undefined && !isIntegerInRange(props.throttlingBurstLimit, 1, Number.MAX_SAFE_INTEGER),
+      message: `'throttlingBurstLimit' is ${props.throttlingBurstLimit}: use a positive whole number.`,
+    },
+    {
+      condition: props.regions.some((r) => r.stack === props.routingStack),
+      message: "'routingStack' is also one of the Regional stacks: it must be a stack of its own, deployed after every Region's API.",
+    },
+  ];
+  props.regions.forEach((r, i) => {
+    rules.push({
+      condition: r.handler === undefined && props.handlerFactory === undefined,
+      message: `'regions[${i}]' (${regions[i]}) has no handler and there is no handlerFactory: set regions[${i}].handler or handlerFactory.`,
+    });
+  });
+  throwIfInvalid(CONSTRUCT_NAME, rules);
+}

@@ -1,0 +1,412 @@
+import { App, Stack, Validations, aws_cognito as cognito, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
+import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions, IRegionalHandlerFactory } from '../../src';
+import { nagFindings } from '../nag';
+
+const CLUSTER_ARN = 'arn:aws:route53-recovery-control::111111111111:cluster/0123abcd-4567-89ef-0123-456789abcdef';
+
+/** A handler whose only permission is writing logs, nag-clean. */
+function handlerIn(scope: Construct): lambda.Function {
+  const fn = new lambda.Function(scope, 'Handler', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" })'),
+  });
+  // The test handler's role is the user's concern, not the construct's.
+  const role = fn.role!.node.defaultChild as Construct;
+  role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': 'test handler',
+  });
+  return fn;
+}
+
+function build(regions: string[], props: Partial<ArcRoutedApiProps> = {}, perRegion: Partial<ArcRoutedApiRegionOptions>[] = []) {
+  const app = new App();
+  const stacks = regions.map((region) => new Stack(app, `api-${region}`, { env: { region } }));
+  const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
+  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
+  const api = new ArcRoutedApi(app, 'Api', {
+    name: 'orders',
+    routingStack,
+    hostedZone,
+    domainName: 'api.example.com',
+    regions: stacks.map((stack, i) => ({ stack, handler: handlerIn(stack), ...perRegion[i] })),
+    ...props,
+  });
+  return { app, stacks, routingStack, api };
+}
+
+/** Nag findings, less the API's authorization ones where the test chose an open API. */
+function findings(app: App, openApi = true): string[] {
+  return nagFindings(app).filter((f) => !(openApi && /^AwsSolutions-(APIG4|COG4) /.test(f)));
+}
+
+describe('ArcRoutedApi with two Regions', () => {
+  const { app, stacks, routingStack, api } = build(['us-east-1', 'eu-west-1']);
+  const regional = stacks.map((s) => Template.fromStack(s));
+  const routing = Template.fromStack(routingStack);
+
+  test('cdk-nag finds nothing but the open API the test chose', () => {
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('every Region: a Regional REST API with tracing, throttling, access and execution logs, no default endpoint', () => {
+    for (const t of regional) {
+      t.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        Name: Match.stringLikeRegexp('^orders-'),
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+        DisableExecuteApiEndpoint: true,
+      });
+      t.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: 'live',
+        TracingEnabled: true,
+        AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiAccessLogs'), 'Arn'] }, Format: Match.anyValue() },
+        MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR', ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 500, HttpMethod: '*', ResourcePath: '/*' })],
+      });
+      t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    }
+  });
+
+  test('every Region: the shared name as a Regional custom domain, TLS 1.2, certificate validated in the zone', () => {
+    for (const t of regional) {
+      t.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: 'api.example.com',
+        ValidationMethod: 'DNS',
+        DomainValidationOptions: [{ DomainName: 'api.example.com', HostedZoneId: 'Z0123456789EXAMPLE' }],
+      });
+      t.hasResourceProperties('AWS::ApiGateway::DomainName', {
+        DomainName: 'api.example.com',
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+        SecurityPolicy: 'TLS_1_2',
+      });
+      t.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+    }
+  });
+
+  test('every Region: a WAF web ACL with AWS managed rule groups and a per-IP rate limit, on the stage', () => {
+    for (const t of regional) {
+      t.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        Rules: [
+          Match.objectLike({ Name: 'AWSManagedRulesAmazonIpReputationList', Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' } } }),
+          Match.objectLike({ Name: 'AWSManagedRulesCommonRuleSet' }),
+          Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }),
+          Match.objectLike({ Name: 'RateLimitPerIp', Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 2000, AggregateKeyType: 'IP' } } }),
+        ],
+      });
+      t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiWebAcl'), 'Arn'] },
+      });
+    }
+  });
+
+  test('routing: a cluster, a control panel, one routing control per Region and an at-least-one safety rule', () => {
+    routing.resourceCountIs('AWS::Route53RecoveryControl::Cluster', 1);
+    routing.hasResourceProperties('AWS::Route53RecoveryControl::ControlPanel', { Name: 'orders-panel' });
+    routing.resourceCountIs('AWS::Route53RecoveryControl::RoutingControl', 2);
+    routing.hasResourceProperties('AWS::Route53RecoveryControl::RoutingControl', { Name: 'orders-us-east-1' });
+    routing.hasResourceProperties('AWS::Route53RecoveryControl::RoutingControl', { Name: 'orders-eu-west-1' });
+    routing.hasResourceProperties('AWS::Route53RecoveryControl::SafetyRule', {
+      AssertionRule: {
+        AssertedControls: [
+          { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRoutingControluseast1'), 'RoutingControlArn'] },
+          { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRoutingControleuwest1'), 'RoutingControlArn'] },
+        ],
+        WaitPeriodMs: 5000,
+      },
+      RuleConfig: { Type: 'ATLEAST', Threshold: 1, Inverted: false },
+    });
+  });
+
+  test('routing: a RECOVERY_CONTROL health check and a weighted alias record per Region, so exactly the Regions On get traffic', () => {
+    routing.resourceCountIs('AWS::Route53::HealthCheck', 2);
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const key = region.replace(/-/g, '');
+      routing.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: { Type: 'RECOVERY_CONTROL', RoutingControlArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^ApiRoutingControl${key}`), 'RoutingControlArn'] } },
+      });
+      routing.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: 'api.example.com.',
+        Type: 'A',
+        HostedZoneId: 'Z0123456789EXAMPLE',
+        SetIdentifier: region,
+        Weight: 100,
+        HealthCheckId: { Ref: Match.stringLikeRegexp(`^ApiHealthCheck${key}`) },
+        AliasTarget: {
+          DNSName: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^ApiCustomDomainTarget${key}`), 'regionalDomainName'] },
+          HostedZoneId: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^ApiCustomDomainTarget${key}`), 'regionalHostedZoneId'] },
+        },
+      });
+      // The custom-domain target is read in its own Region, with GET on that domain only.
+      routing.hasResourceProperties('Custom::AWS', {
+        Create: Match.serializedJson(Match.objectLike({ service: 'APIGateway', action: 'getDomainName', region, parameters: { domainName: 'api.example.com' } })),
+      });
+    }
+  });
+
+  test('routing: the initial state custom resource turns the first Region On, after the safety rule exists', () => {
+    const resources = routing.findResources('Custom::InitialRoutingState');
+    expect(Object.keys(resources)).toHaveLength(1);
+    const resource = Object.values(resources)[0] as { Properties: Record<string, unknown>; DependsOn: string[] };
+    expect(resource.Properties.InitiallyOnArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiRoutingControluseast1/), 'RoutingControlArn'] });
+    expect(resource.Properties.RoutingControlArns).toHaveLength(2);
+    expect(resource.Properties.ClusterEndpoints).toHaveLength(5);
+    expect(resource.DependsOn).toEqual([expect.stringMatching(/^ApiAtLeastOneRegion/)]);
+    routing.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Timeout: 120,
+      Description: Match.stringLikeRegexp('never changes them on update or delete'),
+    });
+  });
+
+  test('routing: the initial state function may change only this topology\'s routing controls', () => {
+    routing.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: ['route53-recovery-cluster:UpdateRoutingControlStates', 'route53-recovery-cluster:GetRoutingControlState'],
+          Effect: 'Allow',
+          Resource: [
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRoutingControluseast1'), 'RoutingControlArn'] },
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRoutingControleuwest1'), 'RoutingControlArn'] },
+          ],
+        }],
+      },
+    });
+    type Policy = { Properties: { PolicyDocument: { Statement: { Resource: unknown }[] } } };
+    for (const policy of Object.values(routing.findResources('AWS::IAM::Policy')) as Policy[]) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        expect(statement.Resource).not.toBe('*');
+      }
+    }
+  });
+
+  test('routing: the topology is published to each Region\'s SSM, scoped to that parameter', () => {
+    // The Create call carries the topology (tokens), so it is a Fn::Join: read it as text.
+    const calls = Object.values(routing.findResources('Custom::AWS')).map((r) => JSON.stringify((r as { Properties: object }).Properties));
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const publish = calls.filter((c) => c.includes('\\"action\\":\\"putParameter\\"') && c.includes(`\\"region\\":\\"${region}\\"`));
+      expect(publish).toHaveLength(1);
+      expect(publish[0]).toContain('\\"Name\\":\\"/cdk-cross-region-failover/orders/routing\\"');
+      expect(publish[0]).toContain('\\"action\\":\\"deleteParameter\\"');
+      for (const field of ['clusterArn', 'controlPanelArn', 'clusterEndpoints', 'routingControlArn', 'healthCheckId']) {
+        expect(publish[0]).toContain(field);
+      }
+      routing.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: [{
+            Action: ['ssm:PutParameter', 'ssm:DeleteParameter'],
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${region}:`, { Ref: 'AWS::AccountId' }, ':parameter/cdk-cross-region-failover/orders/routing']] },
+          }],
+        },
+      });
+    }
+  });
+
+  test('the routing stack deploys after every Regional stack; no cross-stack reference', () => {
+    expect(routingStack.dependencies.map((s) => s.stackName).sort()).toEqual(['api-eu-west-1', 'api-us-east-1']);
+    for (const s of [...stacks, routingStack]) {
+      expect(JSON.stringify(Template.fromStack(s).toJSON())).not.toContain('Fn::ImportValue');
+    }
+  });
+
+  test('exposes each Region\'s API, custom domain, routing control and health check', () => {
+    expect(api.regionNames).toEqual(['us-east-1', 'eu-west-1']);
+    expect(api.routingParameterName).toBe('/cdk-cross-region-failover/orders/routing');
+    expect(api.domainName).toBe('api.example.com');
+    const eu = api.regionalApi('eu-west-1');
+    expect(eu.stack).toBe(stacks[1]);
+    expect(stacks[1].resolve(eu.customDomain.domainNameAliasDomainName)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiCustomDomain/), 'RegionalDomainName'] });
+    expect(routingStack.resolve(eu.routingControlArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiRoutingControleuwest1/), 'RoutingControlArn'] });
+    expect(api.cluster).toBeDefined();
+    expect(() => api.regionalApi('ap-south-1')).toThrow("ArcRoutedApi 'Api': no API in Region 'ap-south-1'; its Regions are us-east-1, eu-west-1.");
+  });
+});
+
+describe('ArcRoutedApi with three Regions, an existing cluster, a handler factory and Cognito', () => {
+  const factoryCalls: string[] = [];
+  const factory: IRegionalHandlerFactory = {
+    createHandler: (scope, region) => {
+      factoryCalls.push(region);
+      return handlerIn(scope);
+    },
+  };
+  const app = new App();
+  const regions = ['us-east-1', 'us-west-2', 'eu-west-1'];
+  const stacks = regions.map((region) => new Stack(app, `api-${region}`, { env: { region } }));
+  const routingStack = new Stack(app, 'routing', { env: { region: 'us-east-1' } });
+  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
+  const userPools = stacks.map((s) => cognito.UserPool.fromUserPoolArn(s, 'Users', `arn:aws:cognito-idp:${s.region}:111111111111:userpool/${s.region}_abc`));
+  const api = new ArcRoutedApi(app, 'Api', {
+    name: 'orders',
+    routingStack,
+    hostedZone,
+    domainName: 'api.example.com',
+    existingClusterArn: CLUSTER_ARN,
+    handlerFactory: factory,
+    throttlingRateLimit: 50,
+    throttlingBurstLimit: 20,
+    wafRateLimit: 300,
+    regions: stacks.map((stack, i) => ({ stack, userPool: userPools[i] })),
+  });
+  const routing = Template.fromStack(routingStack);
+
+  test('nag-clean, with Cognito authorization on every method', () => {
+    expect(findings(app, false)).toEqual([]);
+    for (const s of stacks) {
+      Template.fromStack(s).hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationType: 'COGNITO_USER_POOLS' });
+      Template.fromStack(s).hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+    }
+  });
+
+  test('the factory creates each Region\'s handler in that Region\'s stack', () => {
+    expect(factoryCalls).toEqual(regions);
+    expect(api.regionalApis.map((r) => Stack.of(r.handler).region)).toEqual(regions);
+  });
+
+  test('uses the existing cluster: no new cluster, endpoints read from the ARC control plane in us-west-2', () => {
+    routing.resourceCountIs('AWS::Route53RecoveryControl::Cluster', 0);
+    routing.hasResourceProperties('AWS::Route53RecoveryControl::ControlPanel', { ClusterArn: CLUSTER_ARN });
+    routing.hasResourceProperties('Custom::AWS', {
+      Create: Match.serializedJson(Match.objectLike({
+        service: 'Route53RecoveryControlConfig', action: 'describeCluster', region: 'us-west-2', parameters: { ClusterArn: CLUSTER_ARN },
+      })),
+    });
+    expect(api.clusterArn).toBe(CLUSTER_ARN);
+    expect(api.cluster).toBeUndefined();
+  });
+
+  test('three routing controls, health checks and records; the safety rule asserts all three', () => {
+    routing.resourceCountIs('AWS::Route53RecoveryControl::RoutingControl', 3);
+    routing.resourceCountIs('AWS::Route53::HealthCheck', 3);
+    routing.resourceCountIs('AWS::Route53::RecordSet', 3);
+    const rule = Object.values(routing.findResources('AWS::Route53RecoveryControl::SafetyRule'))[0] as { Properties: { AssertionRule: { AssertedControls: unknown[] } } };
+    expect(rule.Properties.AssertionRule.AssertedControls).toHaveLength(3);
+  });
+
+  test('throttling and WAF limits apply', () => {
+    const t = Template.fromStack(stacks[0]);
+    t.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 20 })] });
+    t.hasResourceProperties('AWS::WAFv2::WebACL', { Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: { Limit: 300, AggregateKeyType: 'IP' } } })]) });
+  });
+});
+
+describe('grantChangeRoutingState', () => {
+  const ACTIONS = [
+    'route53-recovery-cluster:GetRoutingControlState',
+    'route53-recovery-cluster:UpdateRoutingControlState',
+    'route53-recovery-cluster:UpdateRoutingControlStates',
+  ];
+
+  test('a grantee in the routing stack gets exactly the topology\'s routing controls', () => {
+    const { routingStack, api } = build(['us-east-1', 'eu-west-1']);
+    const operator = new iam.Role(routingStack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantChangeRoutingState(operator);
+    Template.fromStack(routingStack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Operator') }],
+      PolicyDocument: {
+        Statement: [{
+          Action: ACTIONS,
+          Effect: 'Allow',
+          Resource: [
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRoutingControluseast1'), 'RoutingControlArn'] },
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRoutingControleuwest1'), 'RoutingControlArn'] },
+          ],
+        }],
+      },
+    });
+  });
+
+  test('a grantee in another Region gets the account\'s routing controls, without a cross-Region reference', () => {
+    const { stacks, api } = build(['us-east-1', 'eu-west-1']);
+    const runbookRole = new iam.Role(stacks[1], 'Runbook', { assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com') });
+    api.grantChangeRoutingState(runbookRole);
+    Template.fromStack(stacks[1]).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Action: ACTIONS,
+          Effect: 'Allow',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':route53-recovery-control::', { Ref: 'AWS::AccountId' }, ':controlpanel/*/routingcontrol/*']] },
+        }],
+      },
+    });
+  });
+});
+
+describe('ArcRoutedApi validation', () => {
+  function attempt(regions: string[], props: Partial<ArcRoutedApiProps> = {}, perRegion: Partial<ArcRoutedApiRegionOptions>[] = []) {
+    return () => build(regions, props, perRegion);
+  }
+
+  test('fewer than 2 Regions', () => {
+    expect(attempt(['us-east-1'])).toThrow("ArcRoutedApi: 'regions' needs at least 2 Regions, got 1");
+  });
+
+  test('a Region listed twice', () => {
+    const app = new App();
+    const a = new Stack(app, 'A', { env: { region: 'us-east-1' } });
+    const b = new Stack(app, 'B', { env: { region: 'us-east-1' } });
+    const routingStack = new Stack(app, 'R', { env: { region: 'us-west-2' } });
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    expect(() => new ArcRoutedApi(app, 'Api', {
+      name: 'orders',
+      routingStack,
+      hostedZone,
+      domainName: 'api.example.com',
+      regions: [{ stack: a, handler: handlerIn(a) }, { stack: b, handler: handlerIn(b) }],
+    })).toThrow("ArcRoutedApi: Region 'us-east-1' is listed twice in 'regions' (entries 0 and 1)");
+  });
+
+  test('a handler missing for a Region', () => {
+    expect(attempt(['us-east-1', 'eu-west-1'], {}, [{}, { handler: undefined }])).toThrow(
+      "ArcRoutedApi: 'regions[1]' (eu-west-1) has no handler and there is no handlerFactory: set regions[1].handler or handlerFactory.",
+    );
+  });
+
+  test('a domain outside the hosted zone', () => {
+    expect(attempt(['us-east-1', 'eu-west-1'], { domainName: 'api.example.org' })).toThrow(
+      "ArcRoutedApi: 'domainName' is 'api.example.org', which is not inside hosted zone 'example.com': use a name that ends with '.example.com'.",
+    );
+    // A name that merely ends with the zone's letters is outside it too.
+    expect(attempt(['us-east-1', 'eu-west-1'], { domainName: 'api.notexample.com' })).toThrow(/not inside hosted zone 'example.com'/);
+  });
+
+  test.each<[string, Partial<ArcRoutedApiProps>, string]>([
+    ['invalid name', { name: 'orders_api' }, "'name' is 'orders_api': use 1 to 40 letters, digits or hyphens, starting with a letter"],
+    ['invalid cluster ARN', { existingClusterArn: 'arn:aws:s3:::bucket' }, "'existingClusterArn' is 'arn:aws:s3:::bucket', which is not an ARC cluster ARN"],
+    ['WAF limit', { wafRateLimit: 5 }, "'wafRateLimit' is 5: use a whole number of requests per 5 minutes from 10 to 2000000000."],
+    ['throttling rate', { throttlingRateLimit: 0 }, "'throttlingRateLimit' is 0: use a positive number of requests per second."],
+    ['throttling burst', { throttlingBurstLimit: 1.5 }, "'throttlingBurstLimit' is 1.5: use a positive whole number."],
+  ])('%s', (_title, props, message) => {
+    expect(attempt(['us-east-1', 'eu-west-1'], props)).toThrow(`ArcRoutedApi: ${message}`);
+  });
+
+  test('a routing stack where CloudFormation has no ARC resources, or one that is also a Regional stack', () => {
+    const app = new App();
+    const stacks = ['us-east-1', 'eu-west-1'].map((region) => new Stack(app, `api-${region}`, { env: { region } }));
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(stacks[1], 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    expect(() => new ArcRoutedApi(app, 'Api', {
+      name: 'orders',
+      routingStack: stacks[1],
+      hostedZone,
+      domainName: 'api.example.com',
+      regions: stacks.map((stack) => ({ stack, handler: handlerIn(stack) })),
+    })).toThrow(/ArcRoutedApi: 2 problems:\n- 'routingStack' is in Region 'eu-west-1', where CloudFormation has no Route 53 ARC resources: put it in us-east-1 or us-west-2.\n- 'routingStack' is also one of the Regional stacks/);
+  });
+
+  test('a hosted zone whose id is a token', () => {
+    const app = new App();
+    const stacks = ['us-east-1', 'eu-west-1'].map((region) => new Stack(app, `api-${region}`, { env: { region } }));
+    const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
+    const hostedZone = new route53.PublicHostedZone(routingStack, 'Zone', { zoneName: 'example.com' });
+    expect(() => new ArcRoutedApi(app, 'Api', {
+      name: 'orders',
+      routingStack,
+      hostedZone,
+      domainName: 'api.example.com',
+      regions: stacks.map((stack) => ({ stack, handler: handlerIn(stack) })),
+    })).toThrow("ArcRoutedApi: 'hostedZone' has an unresolved id or name: import it with HostedZone.fromHostedZoneAttributes");
+  });
+});
