@@ -3,13 +3,17 @@ package main
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk-cross-region-failover/cdk-cross-region-failover-go/cdkcrossregionfailover"
 )
 
-// build adds a Stack and a VPC per Region, and an Aurora PostgreSQL global database across them.
-func build(app awscdk.App) cdkcrossregionfailover.MultiRegionAuroraPostgres {
-	var regions []*cdkcrossregionfailover.AuroraRegionOptions
+// build adds a Stack and a VPC per Region, a global database across them, and an API in
+// each Region behind api.example.com, routed by ARC from a stack in us-west-2.
+func build(app awscdk.App) (cdkcrossregionfailover.MultiRegionAuroraPostgres, cdkcrossregionfailover.ArcRoutedApi) {
+	var databaseRegions []*cdkcrossregionfailover.AuroraRegionOptions
+	var apiRegions []*cdkcrossregionfailover.ArcRoutedApiRegionOptions
 	for i, region := range []string{"us-east-1", "eu-west-1"} {
 		stack := awscdk.NewStack(app, jsii.String("orders-"+region), &awscdk.StackProps{
 			Env: &awscdk.Environment{Region: jsii.String(region)},
@@ -26,10 +30,31 @@ func build(app awscdk.App) cdkcrossregionfailover.MultiRegionAuroraPostgres {
 		} else {
 			options.Headless = jsii.Bool(true) // warm standby
 		}
-		regions = append(regions, options)
+		databaseRegions = append(databaseRegions, options)
+		handler := awslambda.NewFunction(stack, jsii.String("Handler"), &awslambda.FunctionProps{
+			Runtime: awslambda.Runtime_NODEJS_24_X(),
+			Handler: jsii.String("index.handler"),
+			Code:    awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({ statusCode: 200, body: process.env.AWS_REGION })")),
+		})
+		apiRegions = append(apiRegions, &cdkcrossregionfailover.ArcRoutedApiRegionOptions{Stack: stack, Handler: handler})
 	}
-	return cdkcrossregionfailover.NewMultiRegionAuroraPostgres(app, jsii.String("Database"),
-		&cdkcrossregionfailover.MultiRegionAuroraPostgresProps{Name: jsii.String("orders"), Regions: &regions})
+	database := cdkcrossregionfailover.NewMultiRegionAuroraPostgres(app, jsii.String("Database"),
+		&cdkcrossregionfailover.MultiRegionAuroraPostgresProps{Name: jsii.String("orders"), Regions: &databaseRegions})
+
+	routing := awscdk.NewStack(app, jsii.String("orders-routing"), &awscdk.StackProps{
+		Env: &awscdk.Environment{Region: jsii.String("us-west-2")},
+	})
+	zone := awsroute53.HostedZone_FromHostedZoneAttributes(routing, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
+		HostedZoneId: jsii.String("Z0123456789EXAMPLE"), ZoneName: jsii.String("example.com"),
+	})
+	api := cdkcrossregionfailover.NewArcRoutedApi(app, jsii.String("Api"), &cdkcrossregionfailover.ArcRoutedApiProps{
+		Name:         jsii.String("orders"),
+		RoutingStack: routing,
+		HostedZone:   zone,
+		DomainName:   jsii.String("api.example.com"),
+		Regions:      &apiRegions,
+	})
+	return database, api
 }
 
 func main() {

@@ -10,9 +10,8 @@ import (
 
 // Synthesizes the consumer app through the Go binding and checks the templates.
 func TestTwoRegionGlobalDatabase(t *testing.T) {
-	defer jsii.Close()
 	app := awscdk.NewApp(nil)
-	db := build(app)
+	db, _ := build(app)
 	clusters := *db.RegionalClusters()
 	primary := assertions.Template_FromStack(clusters[0].Stack, nil)
 	secondary := assertions.Template_FromStack(clusters[1].Stack, nil)
@@ -42,7 +41,34 @@ func TestTwoRegionGlobalDatabase(t *testing.T) {
 	if got := *db.MetricRpoLag(jsii.String("eu-west-1"), nil).MetricName(); got != "AuroraGlobalDBRPOLag" {
 		t.Fatalf("MetricRpoLag name = %q", got)
 	}
-	if n := len(*app.Synth(nil).Stacks()); n != 2 {
-		t.Fatalf("synthesized %d stacks, want 2", n)
+}
+
+func TestArcRoutedApi(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	_, api := build(app)
+	for _, regional := range *api.RegionalApis() {
+		tpl := assertions.Template_FromStack(regional.Stack, nil)
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), map[string]interface{}{"DomainName": "api.example.com"})
+		tpl.ResourceCountIs(jsii.String("AWS::WAFv2::WebACL"), jsii.Number(1))
 	}
+	routing := assertions.Template_FromStack(awscdk.Stack_Of(api.ControlPanel()), nil)
+	routing.ResourceCountIs(jsii.String("AWS::Route53RecoveryControl::RoutingControl"), jsii.Number(2))
+	routing.ResourceCountIs(jsii.String("AWS::Route53::HealthCheck"), jsii.Number(2))
+	routing.HasResourceProperties(jsii.String("AWS::Route53RecoveryControl::SafetyRule"), map[string]interface{}{
+		"RuleConfig": map[string]interface{}{"Type": "ATLEAST", "Threshold": 1, "Inverted": false},
+	})
+	routing.HasResourceProperties(jsii.String("AWS::Route53::RecordSet"), map[string]interface{}{
+		"Name": "api.example.com.", "SetIdentifier": "eu-west-1", "Weight": 100,
+	})
+	if got := *api.RoutingParameterName(); got != "/cdk-cross-region-failover/orders/routing" {
+		t.Fatalf("RoutingParameterName = %q", got)
+	}
+	if n := len(*app.Synth(nil).Stacks()); n != 3 {
+		t.Fatalf("synthesized %d stacks, want 3", n)
+	}
+}
+
+func TestMain(m *testing.M) {
+	defer jsii.Close()
+	m.Run()
 }

@@ -1,20 +1,39 @@
-from aws_cdk import App, Environment, Stack, aws_ec2 as ec2
-from cdk_cross_region_failover import AuroraRegionOptions, MultiRegionAuroraPostgres
+from aws_cdk import App, Environment, Stack, aws_ec2 as ec2, aws_lambda as _lambda, aws_route53 as route53
+from cdk_cross_region_failover import (
+    ArcRoutedApi, ArcRoutedApiRegionOptions, AuroraRegionOptions, MultiRegionAuroraPostgres,
+)
+
+REGIONS = ("us-east-1", "eu-west-1")
 
 
-def build(app: App) -> MultiRegionAuroraPostgres:
-    """A Stack and a VPC per Region, and an Aurora PostgreSQL global database across them."""
-    stacks, vpcs = [], []
-    for region in ("us-east-1", "eu-west-1"):
+def build(app: App) -> tuple[MultiRegionAuroraPostgres, ArcRoutedApi]:
+    """A Stack and a VPC per Region, a global database across them, and an API in each
+    Region behind api.example.com, routed by ARC from a stack in us-west-2."""
+    stacks, vpcs, handlers = [], [], []
+    for region in REGIONS:
         stack = Stack(app, f"orders-{region}", env=Environment(region=region))
         vpcs.append(ec2.Vpc(stack, "Vpc", nat_gateways=0, subnet_configuration=[
             ec2.SubnetConfiguration(name="db", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
         ]))
+        handlers.append(_lambda.Function(
+            stack, "Handler", runtime=_lambda.Runtime.NODEJS_24_X, handler="index.handler",
+            code=_lambda.Code.from_inline("exports.handler = async () => ({ statusCode: 200, body: process.env.AWS_REGION })"),
+        ))
         stacks.append(stack)
-    return MultiRegionAuroraPostgres(app, "Database", name="orders", regions=[
+    database = MultiRegionAuroraPostgres(app, "Database", name="orders", regions=[
         AuroraRegionOptions(stack=stacks[0], vpc=vpcs[0], database_name="orders"),  # initial primary
         AuroraRegionOptions(stack=stacks[1], vpc=vpcs[1], headless=True),  # warm standby
     ])
+
+    routing = Stack(app, "orders-routing", env=Environment(region="us-west-2"))
+    zone = route53.HostedZone.from_hosted_zone_attributes(
+        routing, "Zone", hosted_zone_id="Z0123456789EXAMPLE", zone_name="example.com")
+    api = ArcRoutedApi(app, "Api", name="orders", routing_stack=routing, hosted_zone=zone,
+                       domain_name="api.example.com", regions=[
+                           ArcRoutedApiRegionOptions(stack=stack, handler=handler)
+                           for stack, handler in zip(stacks, handlers)
+                       ])
+    return database, api
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Synthesizes the consumer app through the Python binding and checks the templates."""
-from aws_cdk import App
+from aws_cdk import App, Stack
 from aws_cdk.assertions import Match, Template
 
 from app import build
@@ -7,7 +7,7 @@ from app import build
 
 def test_two_region_global_database():
     app = App()
-    db = build(app)
+    db, _ = build(app)
     primary, secondary = (Template.from_stack(r.stack) for r in db.regional_clusters)
 
     primary.resource_count_is("AWS::RDS::GlobalCluster", 1)
@@ -37,5 +37,24 @@ def test_two_region_global_database():
     assert db.topology_parameter_name == "/cdk-cross-region-failover/orders/aurora"
     assert db.metric_rpo_lag("eu-west-1").metric_name == "AuroraGlobalDBRPOLag"
 
+
+def test_arc_routed_api():
+    app = App()
+    _, api = build(app)
+    for regional in api.regional_apis:
+        t = Template.from_stack(regional.stack)
+        t.has_resource_properties("AWS::ApiGateway::DomainName", {"DomainName": "api.example.com"})
+        t.resource_count_is("AWS::WAFv2::WebACL", 1)
+    routing = Template.from_stack(Stack.of(api.control_panel))
+    routing.resource_count_is("AWS::Route53RecoveryControl::RoutingControl", 2)
+    routing.resource_count_is("AWS::Route53::HealthCheck", 2)
+    routing.has_resource_properties("AWS::Route53RecoveryControl::SafetyRule", {
+        "RuleConfig": {"Type": "ATLEAST", "Threshold": 1, "Inverted": False},
+    })
+    routing.has_resource_properties("AWS::Route53::RecordSet", {
+        "Name": "api.example.com.", "SetIdentifier": "eu-west-1", "Weight": 100,
+    })
+    assert api.routing_parameter_name == "/cdk-cross-region-failover/orders/routing"
+
     assembly = app.synth()
-    assert sorted(s.stack_name for s in assembly.stacks) == ["orders-eu-west-1", "orders-us-east-1"]
+    assert sorted(s.stack_name for s in assembly.stacks) == ["orders-eu-west-1", "orders-routing", "orders-us-east-1"]

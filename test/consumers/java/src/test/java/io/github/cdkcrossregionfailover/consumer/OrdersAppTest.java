@@ -2,11 +2,14 @@ package io.github.cdkcrossregionfailover.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.cdkcrossregionfailover.ArcRoutedApi;
 import io.github.cdkcrossregionfailover.MultiRegionAuroraPostgres;
+import io.github.cdkcrossregionfailover.RegionalApi;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -15,7 +18,7 @@ class OrdersAppTest {
     @Test
     void twoRegionGlobalDatabase() {
         App app = new App();
-        MultiRegionAuroraPostgres db = OrdersApp.build(app);
+        MultiRegionAuroraPostgres db = OrdersApp.build(app).database();
         Template primary = Template.fromStack(db.getRegionalClusters().get(0).getStack());
         Template secondary = Template.fromStack(db.getRegionalClusters().get(1).getStack());
 
@@ -38,6 +41,25 @@ class OrdersAppTest {
         assertEquals("orders-eu-west-1", db.regionalCluster("eu-west-1").getClusterIdentifier());
         assertEquals("/cdk-cross-region-failover/orders/aurora", db.getTopologyParameterName());
         assertEquals("AuroraGlobalDBRPOLag", db.metricRpoLag("eu-west-1").getMetricName());
-        assertEquals(2, app.synth().getStacks().size());
+    }
+
+    @Test
+    void arcRoutedApi() {
+        App app = new App();
+        ArcRoutedApi api = OrdersApp.build(app).api();
+        for (RegionalApi regional : api.getRegionalApis()) {
+            Template t = Template.fromStack(regional.getStack());
+            t.hasResourceProperties("AWS::ApiGateway::DomainName", Map.of("DomainName", "api.example.com"));
+            t.resourceCountIs("AWS::WAFv2::WebACL", 1);
+        }
+        Template routing = Template.fromStack(Stack.of(api.getControlPanel()));
+        routing.resourceCountIs("AWS::Route53RecoveryControl::RoutingControl", 2);
+        routing.resourceCountIs("AWS::Route53::HealthCheck", 2);
+        routing.hasResourceProperties("AWS::Route53RecoveryControl::SafetyRule",
+                Map.of("RuleConfig", Map.of("Type", "ATLEAST", "Threshold", 1, "Inverted", false)));
+        routing.hasResourceProperties("AWS::Route53::RecordSet",
+                Map.of("Name", "api.example.com.", "SetIdentifier", "eu-west-1", "Weight", 100));
+        assertEquals("/cdk-cross-region-failover/orders/routing", api.getRoutingParameterName());
+        assertEquals(3, app.synth().getStacks().size());
     }
 }
