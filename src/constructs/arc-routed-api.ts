@@ -147,6 +147,16 @@ export interface ArcRoutedApiProps {
 }
 
 /**
+ * One of the Regional data-plane endpoints of an ARC cluster.
+ */
+export interface ArcClusterEndpoint {
+  /** The endpoint URL to send routing-control calls to. */
+  readonly endpoint: string;
+  /** The Region to sign those calls for. */
+  readonly region: string;
+}
+
+/**
  * What {@link ArcRoutedApi} created in one Region.
  */
 export interface RegionalApi {
@@ -201,6 +211,11 @@ export class ArcRoutedApi extends Construct {
   public readonly clusterArn: string;
   /** The ARC cluster, when this construct created it. */
   public readonly cluster?: arc.CfnCluster;
+  /**
+   * The cluster's five data-plane endpoints (tokens of the routing stack, read from ARC
+   * at deploy time). Runbooks in other Regions read them from the routing parameter.
+   */
+  public readonly clusterEndpoints: ArcClusterEndpoint[];
   /** The control panel holding the routing controls. */
   public readonly controlPanel: arc.CfnControlPanel;
   /** The assertion rule that keeps at least one Region On. */
@@ -293,7 +308,8 @@ export class ArcRoutedApi extends Construct {
       });
     });
 
-    const endpoints = this.clusterEndpoints(routing, props);
+    const endpoints = this.lookUpClusterEndpoints(routing, props);
+    this.clusterEndpoints = endpoints.map((e) => ({ endpoint: e.Endpoint, region: e.Region }));
     const initialState = this.initialState(routing, endpoints, controlArns);
     // The safety rule must exist before the first state change it guards.
     initialState.node.addDependency(this.safetyRule);
@@ -463,7 +479,7 @@ export class ArcRoutedApi extends Construct {
    * Read from ARC's control plane at deploy time (CloudFormation's `ClusterEndpoints`
    * attribute is a list of objects that cannot be written into a JSON string).
    */
-  private clusterEndpoints(routing: Construct, props: ArcRoutedApiProps): { Endpoint: string; Region: string }[] {
+  private lookUpClusterEndpoints(routing: Construct, props: ArcRoutedApiProps): { Endpoint: string; Region: string }[] {
     const lookup = new cr.AwsCustomResource(routing, 'ClusterEndpoints', {
       onUpdate: {
         service: 'Route53RecoveryControlConfig',

@@ -72,6 +72,9 @@ describe('the Lambda handler, with the real SDK client against a fake ARC data p
   const savedEnv = { ...process.env };
 
   beforeAll(async () => {
+    // The handler logs each attempt for CloudWatch; keep the test output readable.
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+    jest.spyOn(console, 'error').mockImplementation(() => {});
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' });
     endpoints = await arc.start(['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-2'], [EAST, WEST]);
     cfn = await responseCollector();

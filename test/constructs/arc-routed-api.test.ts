@@ -221,6 +221,8 @@ describe('ArcRoutedApi with two Regions', () => {
     expect(stacks[1].resolve(eu.customDomain.domainNameAliasDomainName)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiCustomDomain/), 'RegionalDomainName'] });
     expect(routingStack.resolve(eu.routingControlArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiRoutingControleuwest1/), 'RoutingControlArn'] });
     expect(api.cluster).toBeDefined();
+    expect(api.clusterEndpoints).toHaveLength(5);
+    expect(routingStack.resolve(api.clusterEndpoints[4].region)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiClusterEndpoints/), 'Cluster.ClusterEndpoints.4.Region'] });
     expect(() => api.regionalApi('ap-south-1')).toThrow("ArcRoutedApi 'Api': no API in Region 'ap-south-1'; its Regions are us-east-1, eu-west-1.");
   });
 });
