@@ -30,6 +30,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     `cdk-nag@${CDK_NAG_VERSION}`,
     // Bundled into the prebundled Lambda handlers (src/**/*.lambda.ts), never a runtime dependency.
     '@aws-sdk/client-route53-recovery-cluster',
+    '@aws-sdk/client-rds',
+    '@aws-sdk/client-cloudwatch',
   ],
   // Handlers are bundled at build time into assets/, so users need neither esbuild nor Docker.
   lambdaOptions: {
@@ -107,9 +109,21 @@ project.package.addField('allowScripts', { 'esbuild': false, '@parcel/watcher': 
 // ---------------------------------------------------------------------------
 // The main job: synthesize the example app offline and check its templates.
 // ---------------------------------------------------------------------------
+// Modules that only the Lambda handlers (and the tests) import: esbuild bundles the AWS
+// SDK into the handlers, so the SDK is a devDependency, never a runtime dependency.
+project.eslint?.addOverride({
+  files: ['src/**/aws-*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
+
 // Tests and the example use the prebundled handlers: bundle them first.
 const bundle = project.tasks.tryFind('bundle')!;
 project.testTask.prependSpawn(bundle);
+// Tests of the AWS calls moto implements run against a local moto_server (PyPI: moto[server]).
+project.testTask.prependExec(
+  'python3 -c "import moto.server" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check "moto[server]>=5,<6"',
+  { name: 'moto_server for the tests' },
+);
 
 const exampleSynth = project.addTask('example:synth', {
   description: 'Synthesize the example app offline into examples/minimal/cdk.out',

@@ -1,12 +1,7 @@
 import * as http from 'http';
 import * as https from 'https';
-import {
-  GetRoutingControlStateCommand,
-  Route53RecoveryClusterClient,
-  UpdateRoutingControlStatesCommand,
-} from '@aws-sdk/client-route53-recovery-cluster';
+import { awsRoutingDataPlane } from './aws-data-plane';
 import { handleInitialStateEvent, InitialStateEvent } from './initial-state-handler';
-import { ClusterEndpoint, RoutingDataPlane } from './routing-states';
 
 /** The fields of a CloudFormation custom resource request this function answers. */
 interface CloudFormationRequest extends InitialStateEvent {
@@ -14,38 +9,8 @@ interface CloudFormationRequest extends InitialStateEvent {
   readonly RequestId: string;
 }
 
-// One client per endpoint, kept across invocations.
-const clients = new Map<string, Route53RecoveryClusterClient>();
-function client(endpoint: ClusterEndpoint): Route53RecoveryClusterClient {
-  let c = clients.get(endpoint.endpoint);
-  if (!c) {
-    // Bounded timeouts: an unreachable endpoint must fail fast so the next one is tried
-    // well within the function's timeout (5 endpoints x 2 attempts x 8 s < 120 s).
-    c = new Route53RecoveryClusterClient({
-      endpoint: endpoint.endpoint,
-      region: endpoint.region,
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
-    });
-    clients.set(endpoint.endpoint, c);
-  }
-  return c;
-}
-
-const dataPlane: RoutingDataPlane = {
-  async updateRoutingControlStates(endpoint, entries) {
-    await client(endpoint).send(new UpdateRoutingControlStatesCommand({
-      UpdateRoutingControlStateEntries: entries.map((e) => ({ RoutingControlArn: e.routingControlArn, RoutingControlState: e.state })),
-    }));
-  },
-  async getRoutingControlState(endpoint, routingControlArn) {
-    const out = await client(endpoint).send(new GetRoutingControlStateCommand({ RoutingControlArn: routingControlArn }));
-    if (out.RoutingControlState !== 'On' && out.RoutingControlState !== 'Off') {
-      throw new Error(`unexpected state ${String(out.RoutingControlState)} for ${routingControlArn}`);
-    }
-    return out.RoutingControlState;
-  },
-};
+// Created once per container, so its clients are reused across invocations.
+const dataPlane = awsRoutingDataPlane();
 
 /**
  * CloudFormation custom resource: sets the initial routing control states on create,
