@@ -303,9 +303,10 @@ describe('grantChangeRoutingState', () => {
   ];
 
   test('a grantee in the routing stack gets exactly the topology\'s routing controls', () => {
-    const { routingStack, api } = build(['us-east-1', 'eu-west-1']);
+    const { app, routingStack, api } = build(['us-east-1', 'eu-west-1']);
     const operator = new iam.Role(routingStack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
     api.grantChangeRoutingState(operator);
+    expect(findings(app)).toEqual([]);
     Template.fromStack(routingStack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^Operator') }],
       PolicyDocument: {
@@ -322,9 +323,14 @@ describe('grantChangeRoutingState', () => {
   });
 
   test('a grantee in another Region gets the account\'s routing controls, without a cross-Region reference', () => {
-    const { stacks, api } = build(['us-east-1', 'eu-west-1']);
+    const { app, stacks, api } = build(['us-east-1', 'eu-west-1']);
     const runbookRole = new iam.Role(stacks[1], 'Runbook', { assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com') });
     api.grantChangeRoutingState(runbookRole);
+    // The account-wide routing-control resource is the documented trade-off of a grantee
+    // outside the routing stack: cdk-nag reports it on the grantee, for its owner to acknowledge.
+    expect(findings(app)).toEqual([
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:route53-recovery-control::<AWS::AccountId>:controlpanel\/\*\/routingcontrol\/\*\] api-eu-west-1\/Runbook\/DefaultPolicy\/Resource: /),
+    ]);
     Template.fromStack(stacks[1]).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [{
