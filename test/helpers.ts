@@ -30,3 +30,24 @@ export function nagCleanTemplates(app: App, stacks: Stack[]): Template[] {
   expect(nagFindings(app)).toEqual([]);
   return stacks.map((s) => Template.fromStack(s));
 }
+
+/**
+ * Resolves the intrinsic functions CloudFormation would, with stand-in values: pseudo
+ * parameters (account 111111111111, partition aws), `Ref` of a resource as
+ * `<LogicalId>`, `Fn::GetAtt` as `<LogicalId>.<Attribute>`, and `Fn::Join`.
+ */
+export function resolveIntrinsics(value: unknown): unknown {
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': '111111111111', 'AWS::URLSuffix': 'amazonaws.com' };
+  if (Array.isArray(value)) return value.map(resolveIntrinsics);
+  if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if ('Ref' in obj) return pseudo[obj.Ref as string] ?? `${obj.Ref}`;
+    if ('Fn::GetAtt' in obj) return (obj['Fn::GetAtt'] as string[]).join('.');
+    if ('Fn::Join' in obj) {
+      const [separator, parts] = obj['Fn::Join'] as [string, unknown[]];
+      return parts.map((p) => String(resolveIntrinsics(p))).join(separator);
+    }
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, resolveIntrinsics(v)]));
+  }
+  return value;
+}

@@ -6,6 +6,8 @@
  * time.
  */
 
+import type { RunbookTopology } from './cloud-operations';
+
 /** Prefix of every SSM parameter this library writes. */
 export const PARAMETER_ROOT = '/cdk-cross-region-failover';
 
@@ -90,4 +92,96 @@ export function parseAuroraTopology(parameterName: string, text: string): Aurora
     throw new Error(`SSM parameter ${parameterName} does not hold a valid Aurora topology: ${problems.join('; ')}. Redeploy the stacks to rewrite it.`);
   }
   return d as AuroraTopology;
+}
+
+/**
+ * One Region's routing, as published by ArcRoutedApi.
+ * @internal
+ */
+export interface RoutingRegionTopology {
+  readonly region: string;
+  readonly routingControlArn: string;
+  readonly healthCheckId: string;
+  readonly initiallyActive: boolean;
+}
+
+/**
+ * The JSON document stored in the routing parameter (version 1).
+ * @internal
+ */
+export interface RoutingTopology {
+  readonly version: 1;
+  readonly name: string;
+  readonly domainName: string;
+  readonly clusterArn: string;
+  readonly controlPanelArn: string;
+  readonly clusterEndpoints: { Endpoint: string; Region: string }[];
+  readonly regions: RoutingRegionTopology[];
+}
+
+/**
+ * Parses and checks a routing document read from SSM.
+ * @internal
+ */
+export function parseRoutingTopology(parameterName: string, text: string): RoutingTopology {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`SSM parameter ${parameterName} is not JSON (${(e as Error).message}); redeploy the routing stack to rewrite it.`);
+  }
+  const d = doc as Partial<RoutingTopology>;
+  const problems: string[] = [];
+  if (d?.version !== 1) problems.push(`unsupported version ${JSON.stringify(d?.version)} (expected 1)`);
+  for (const key of ['name', 'domainName', 'clusterArn', 'controlPanelArn'] as const) {
+    if (typeof d?.[key] !== 'string' || !d[key]) problems.push(`missing ${key}`);
+  }
+  if (!Array.isArray(d?.clusterEndpoints) || d.clusterEndpoints.length === 0 ||
+    d.clusterEndpoints.some((e) => typeof e?.Endpoint !== 'string' || typeof e?.Region !== 'string')) {
+    problems.push('clusterEndpoints must list { Endpoint, Region } strings');
+  }
+  if (!Array.isArray(d?.regions) || d.regions.length < 2) {
+    problems.push('regions must list at least 2 members');
+  } else {
+    d.regions.forEach((r, i) => {
+      for (const key of ['region', 'routingControlArn'] as const) {
+        if (typeof r?.[key] !== 'string' || !r[key]) problems.push(`regions[${i}].${key} missing`);
+      }
+    });
+  }
+  if (problems.length > 0) {
+    throw new Error(`SSM parameter ${parameterName} does not hold a valid routing topology: ${problems.join('; ')}. Redeploy the routing stack to rewrite it.`);
+  }
+  return d as RoutingTopology;
+}
+
+/**
+ * What a runbook acts on: each Region's cluster (from the Aurora topology) paired with
+ * its routing control (from the routing topology). Both documents must name the same
+ * Regions; a Region in one and not the other is refused, naming it.
+ * @internal
+ */
+export function runbookTopology(aurora: AuroraTopology, routing: RoutingTopology): RunbookTopology {
+  const auroraRegions = aurora.regions.map((r) => r.region);
+  const routingRegions = routing.regions.map((r) => r.region);
+  const onlyAurora = auroraRegions.filter((r) => !routingRegions.includes(r));
+  const onlyRouting = routingRegions.filter((r) => !auroraRegions.includes(r));
+  if (onlyAurora.length > 0 || onlyRouting.length > 0) {
+    throw new Error(
+      'the database and the routing do not cover the same Regions' +
+        (onlyAurora.length > 0 ? `; only the database has ${onlyAurora.join(', ')}` : '') +
+        (onlyRouting.length > 0 ? `; only the routing has ${onlyRouting.join(', ')}` : '') +
+        ': give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.',
+    );
+  }
+  return {
+    globalClusterIdentifier: aurora.globalClusterIdentifier,
+    clusterEndpoints: routing.clusterEndpoints.map((e) => ({ endpoint: e.Endpoint, region: e.Region })),
+    regions: aurora.regions.map((r) => ({
+      region: r.region,
+      clusterIdentifier: r.clusterIdentifier,
+      clusterArn: r.clusterArn,
+      routingControlArn: routing.regions.find((x) => x.region === r.region)!.routingControlArn,
+    })),
+  };
 }

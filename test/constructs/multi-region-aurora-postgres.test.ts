@@ -2,7 +2,7 @@ import { App, Duration, Lazy, RemovalPolicy, Stack, Validations, aws_ec2 as ec2,
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AuroraRegionOptions, MultiRegionAuroraPostgres, MultiRegionAuroraPostgresProps } from '../../src';
 import { parseAuroraTopology } from '../../src/ssm/topology';
-import { nagCleanTemplates, regionalStacks } from '../helpers';
+import { nagCleanTemplates, regionalStacks, resolveIntrinsics } from '../helpers';
 
 const TWO = ['us-east-1', 'us-west-2'];
 const THREE = ['us-east-1', 'us-west-2', 'eu-west-1'];
@@ -32,10 +32,7 @@ function publishedTopology(template: Template) {
   const name = '/cdk-cross-region-failover/orders/aurora';
   const params = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: name } }));
   expect(params).toHaveLength(1);
-  const [separator, parts] = (params[0] as { Properties: { Value: { 'Fn::Join': [string, unknown[]] } } }).Properties.Value['Fn::Join'];
-  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': '111111111111' };
-  const text = parts.map((p) => (typeof p === 'string' ? p : pseudo[(p as { Ref: string }).Ref])).join(separator);
-  return parseAuroraTopology(name, text);
+  return parseAuroraTopology(name, resolveIntrinsics((params[0] as { Properties: { Value: unknown } }).Properties.Value) as string);
 }
 
 describe('MultiRegionAuroraPostgres with minimal props (two Regions)', () => {
