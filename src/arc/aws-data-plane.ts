@@ -5,13 +5,17 @@ import {
 } from '@aws-sdk/client-route53-recovery-cluster';
 import { ClusterEndpoint, RoutingDataPlane } from './routing-states';
 
+// One client per endpoint, kept for the life of the process (across Lambda invocations).
+const clients = new Map<string, Route53RecoveryClusterClient>();
+
 /**
- * The ARC cluster data plane through `@aws-sdk/client-route53-recovery-cluster`, one
- * client per endpoint, kept for the life of the process.
+ * The ARC cluster data plane through `@aws-sdk/client-route53-recovery-cluster`. Once
+ * `signal` is aborted, calls in flight are cancelled and new ones fail at once, so a
+ * caller out of time can stop every endpoint attempt.
  */
-export function awsRoutingDataPlane(): RoutingDataPlane {
-  const clients = new Map<string, Route53RecoveryClusterClient>();
+export function awsRoutingDataPlane(signal?: AbortSignal): RoutingDataPlane {
   const client = (endpoint: ClusterEndpoint): Route53RecoveryClusterClient => {
+    signal?.throwIfAborted();
     let c = clients.get(endpoint.endpoint);
     if (!c) {
       // Bounded timeouts: an unreachable endpoint must fail fast so the next one is tried
@@ -30,10 +34,10 @@ export function awsRoutingDataPlane(): RoutingDataPlane {
     async updateRoutingControlStates(endpoint, entries) {
       await client(endpoint).send(new UpdateRoutingControlStatesCommand({
         UpdateRoutingControlStateEntries: entries.map((e) => ({ RoutingControlArn: e.routingControlArn, RoutingControlState: e.state })),
-      }));
+      }), { abortSignal: signal });
     },
     async getRoutingControlState(endpoint, routingControlArn) {
-      const out = await client(endpoint).send(new GetRoutingControlStateCommand({ RoutingControlArn: routingControlArn }));
+      const out = await client(endpoint).send(new GetRoutingControlStateCommand({ RoutingControlArn: routingControlArn }), { abortSignal: signal });
       if (out.RoutingControlState !== 'On' && out.RoutingControlState !== 'Off') {
         throw new Error(`unexpected state ${String(out.RoutingControlState)} for ${routingControlArn}`);
       }

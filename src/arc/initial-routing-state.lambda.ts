@@ -9,19 +9,39 @@ interface CloudFormationRequest extends InitialStateEvent {
   readonly RequestId: string;
 }
 
-// Created once per container, so its clients are reused across invocations.
-const dataPlane = awsRoutingDataPlane();
+/** The part of the Lambda context the handler uses. */
+interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Time kept back to answer CloudFormation before Lambda stops the function. */
+const RESPONSE_RESERVE_MS = 10_000;
 
 /**
  * CloudFormation custom resource: sets the initial routing control states on create,
- * never on update or delete. Always answers CloudFormation, so a failure fails the
- * deployment with its reason instead of leaving the stack waiting.
+ * never on update or delete. Always answers CloudFormation, even when the ARC calls
+ * are still hanging as the function's time runs out, so a failure fails the deployment
+ * with its reason instead of leaving the stack waiting for an hour.
  */
-export async function handler(event: CloudFormationRequest): Promise<void> {
+export async function handler(event: CloudFormationRequest, context?: LambdaContext): Promise<void> {
   const log = (line: string) => console.log(line);
+  const abort = new AbortController();
+  const work = handleInitialStateEvent(event, awsRoutingDataPlane(abort.signal), log);
+  let timer: NodeJS.Timeout | undefined;
   let body: Record<string, unknown>;
   try {
-    const result = await handleInitialStateEvent(event, dataPlane, log);
+    const deadline = new Promise<never>((_, reject) => {
+      if (!context) return;
+      const budget = Math.max(context.getRemainingTimeInMillis() - RESPONSE_RESERVE_MS, 0);
+      timer = setTimeout(() => {
+        abort.abort();
+        reject(new Error(
+          `no answer from the ARC cluster endpoints within ${(budget / 1000).toFixed(1)} s; ` +
+            'the routing states may be unset: check them in the ARC console and deploy again',
+        ));
+      }, budget);
+    });
+    const result = await Promise.race([work, deadline]);
     body = { Status: 'SUCCESS', PhysicalResourceId: result.physicalResourceId, Data: result.data };
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
@@ -32,7 +52,11 @@ export async function handler(event: CloudFormationRequest): Promise<void> {
       // A failed create has no resource yet; keep the id stable otherwise.
       PhysicalResourceId: event.PhysicalResourceId ?? `${event.LogicalResourceId}-initial-routing-state`,
     };
+  } finally {
+    clearTimeout(timer);
   }
+  // Aborted calls settle at once; let them, so nothing runs on after the answer.
+  await work.catch(() => undefined);
   await respond(event.ResponseURL, {
     ...body,
     StackId: event.StackId,

@@ -11,7 +11,7 @@ import { ClusterEndpoint, RoutingControlState } from '../../src/arc/routing-stat
 export class FakeArcServer {
   public readonly states = new Map<string, RoutingControlState>();
   public readonly requests: { region: string; operation: string }[] = [];
-  private readonly servers: { region: string; server: http.Server; failing: boolean }[] = [];
+  private readonly servers: { region: string; server: http.Server; failing: boolean; hanging?: boolean }[] = [];
 
   public async start(regions: string[], arns: string[]): Promise<ClusterEndpoint[]> {
     for (const arn of arns) this.states.set(arn, 'Off');
@@ -29,11 +29,20 @@ export class FakeArcServer {
     this.servers.filter((s) => regions.includes(s.region)).forEach((s) => (s.failing = true));
   }
 
-  public async stop(): Promise<void> {
-    await Promise.all(this.servers.map((s) => new Promise((resolve) => s.server.close(resolve))));
+  /** Makes these endpoints accept requests and never answer. */
+  public hangOn(...regions: string[]): void {
+    this.servers.filter((s) => regions.includes(s.region)).forEach((s) => (s.hanging = true));
   }
 
-  private answer(entry: { region: string; failing: boolean }, req: http.IncomingMessage, res: http.ServerResponse): void {
+  public async stop(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise((resolve) => {
+      s.server.closeAllConnections();
+      s.server.close(resolve);
+    })));
+  }
+
+  private answer(entry: { region: string; failing: boolean; hanging?: boolean }, req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (entry.hanging) return;
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {

@@ -122,4 +122,21 @@ describe('the Lambda handler, with the real SDK client against a fake ARC data p
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/^UpdateRoutingControlStates failed on all 5 ARC cluster endpoints: /);
   }, 60_000);
+
+  test('answers FAILED before the function\'s time runs out when every endpoint hangs', async () => {
+    const hanging = new FakeArcServer();
+    const hangingEndpoints = await hanging.start(['us-east-1', 'us-west-2'], [EAST, WEST]);
+    hanging.hangOn('us-east-1', 'us-west-2');
+    try {
+      const started = Date.now();
+      // 10.5 s left: 10 s are kept to answer, so the ARC calls get 0.5 s.
+      await handler({ ...event('Create', hangingEndpoints), ResponseURL: cfn.url, RequestId: 'req-hang' }, { getRemainingTimeInMillis: () => 10_500 });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const response = cfn.responses.pop()!;
+      expect(response).toMatchObject({ Status: 'FAILED', RequestId: 'req-hang' });
+      expect(response.Reason).toBe('no answer from the ARC cluster endpoints within 0.5 s; the routing states may be unset: check them in the ARC console and deploy again');
+    } finally {
+      await hanging.stop();
+    }
+  }, 30_000);
 });
