@@ -55,14 +55,15 @@ export async function handler(event: CloudFormationRequest, context?: LambdaCont
   } finally {
     clearTimeout(timer);
   }
-  // Aborted calls settle at once; let them, so nothing runs on after the answer.
-  await work.catch(() => undefined);
+  // Answer first: CloudFormation must hear back even if a call ignores the abort.
   await respond(event.ResponseURL, {
     ...body,
     StackId: event.StackId,
     RequestId: event.RequestId,
     LogicalResourceId: event.LogicalResourceId,
   });
+  // Aborted calls settle at once; let them, so nothing runs on after the function returns.
+  await work.catch(() => undefined);
 }
 
 /** PUTs the response document to the pre-signed URL CloudFormation gave. */
