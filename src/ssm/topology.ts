@@ -66,32 +66,51 @@ export interface AuroraTopology {
  * @internal
  */
 export function parseAuroraTopology(parameterName: string, text: string): AuroraTopology {
+  return parseDocument<AuroraTopology>(parameterName, text, 'Aurora topology', 'the stacks', (d) => {
+    const problems: string[] = [];
+    if (typeof d.globalClusterIdentifier !== 'string' || !d.globalClusterIdentifier) problems.push('missing globalClusterIdentifier');
+    if (typeof d.globalClusterArn !== 'string' || !d.globalClusterArn) problems.push('missing globalClusterArn');
+    if (typeof d.secretName !== 'string' || !d.secretName) problems.push('missing secretName');
+    if (typeof d.port !== 'number') problems.push('missing port');
+    return [...problems, ...regionProblems(d.regions, ['region', 'clusterIdentifier', 'clusterArn'])];
+  });
+}
+
+/**
+ * Parses a version-1 JSON document read from SSM and collects every problem `check`
+ * finds, so that a runbook fails with one message an operator can act on instead of an
+ * `undefined` deep in its logic.
+ */
+function parseDocument<T extends { version: 1 }>(
+  parameterName: string,
+  text: string,
+  kind: string,
+  writer: string,
+  check: (doc: Partial<T>) => string[],
+): T {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new Error(`SSM parameter ${parameterName} is not JSON (${(e as Error).message}); redeploy the stacks to rewrite it.`);
+    throw new Error(`SSM parameter ${parameterName} is not JSON (${(e as Error).message}); redeploy ${writer} to rewrite it.`);
   }
-  const d = doc as Partial<AuroraTopology>;
-  const problems: string[] = [];
-  if (d?.version !== 1) problems.push(`unsupported version ${JSON.stringify(d?.version)} (expected 1)`);
-  if (typeof d?.globalClusterIdentifier !== 'string' || !d.globalClusterIdentifier) problems.push('missing globalClusterIdentifier');
-  if (typeof d?.globalClusterArn !== 'string' || !d.globalClusterArn) problems.push('missing globalClusterArn');
-  if (typeof d?.secretName !== 'string' || !d.secretName) problems.push('missing secretName');
-  if (typeof d?.port !== 'number') problems.push('missing port');
-  if (!Array.isArray(d?.regions) || d.regions.length < 2) {
-    problems.push('regions must list at least 2 members');
-  } else {
-    d.regions.forEach((r, i) => {
-      for (const key of ['region', 'clusterIdentifier', 'clusterArn'] as const) {
-        if (typeof r?.[key] !== 'string' || !r[key]) problems.push(`regions[${i}].${key} missing`);
-      }
-    });
-  }
+  const d = (doc ?? {}) as Partial<T>;
+  const problems = [
+    ...(d.version !== 1 ? [`unsupported version ${JSON.stringify(d.version)} (expected 1)`] : []),
+    ...check(d),
+  ];
   if (problems.length > 0) {
-    throw new Error(`SSM parameter ${parameterName} does not hold a valid Aurora topology: ${problems.join('; ')}. Redeploy the stacks to rewrite it.`);
+    const fix = `Redeploy ${writer} to rewrite it.`;
+    throw new Error(`SSM parameter ${parameterName} does not hold a valid ${kind}: ${problems.join('; ')}. ${fix}`);
   }
-  return d as AuroraTopology;
+  return d as T;
+}
+
+/** Problems of a `regions` list: fewer than 2 members, or a member missing a string field. */
+function regionProblems(regions: unknown, keys: string[]): string[] {
+  if (!Array.isArray(regions) || regions.length < 2) return ['regions must list at least 2 members'];
+  return regions.flatMap((r: Record<string, unknown> | undefined, i) =>
+    keys.filter((key) => typeof r?.[key] !== 'string' || !r[key]).map((key) => `regions[${i}].${key} missing`));
 }
 
 /**
@@ -124,35 +143,17 @@ export interface RoutingTopology {
  * @internal
  */
 export function parseRoutingTopology(parameterName: string, text: string): RoutingTopology {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`SSM parameter ${parameterName} is not JSON (${(e as Error).message}); redeploy the routing stack to rewrite it.`);
-  }
-  const d = doc as Partial<RoutingTopology>;
-  const problems: string[] = [];
-  if (d?.version !== 1) problems.push(`unsupported version ${JSON.stringify(d?.version)} (expected 1)`);
-  for (const key of ['name', 'domainName', 'clusterArn', 'controlPanelArn'] as const) {
-    if (typeof d?.[key] !== 'string' || !d[key]) problems.push(`missing ${key}`);
-  }
-  if (!Array.isArray(d?.clusterEndpoints) || d.clusterEndpoints.length === 0 ||
-    d.clusterEndpoints.some((e) => typeof e?.Endpoint !== 'string' || typeof e?.Region !== 'string')) {
-    problems.push('clusterEndpoints must list { Endpoint, Region } strings');
-  }
-  if (!Array.isArray(d?.regions) || d.regions.length < 2) {
-    problems.push('regions must list at least 2 members');
-  } else {
-    d.regions.forEach((r, i) => {
-      for (const key of ['region', 'routingControlArn'] as const) {
-        if (typeof r?.[key] !== 'string' || !r[key]) problems.push(`regions[${i}].${key} missing`);
-      }
-    });
-  }
-  if (problems.length > 0) {
-    throw new Error(`SSM parameter ${parameterName} does not hold a valid routing topology: ${problems.join('; ')}. Redeploy the routing stack to rewrite it.`);
-  }
-  return d as RoutingTopology;
+  return parseDocument<RoutingTopology>(parameterName, text, 'routing topology', 'the routing stack', (d) => {
+    const problems: string[] = [];
+    for (const key of ['name', 'domainName', 'clusterArn', 'controlPanelArn'] as const) {
+      if (typeof d[key] !== 'string' || !d[key]) problems.push(`missing ${key}`);
+    }
+    if (!Array.isArray(d.clusterEndpoints) || d.clusterEndpoints.length === 0 ||
+      d.clusterEndpoints.some((e) => typeof e?.Endpoint !== 'string' || typeof e?.Region !== 'string')) {
+      problems.push('clusterEndpoints must list { Endpoint, Region } strings');
+    }
+    return [...problems, ...regionProblems(d.regions, ['region', 'routingControlArn'])];
+  });
 }
 
 /**
