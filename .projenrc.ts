@@ -32,6 +32,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-route53-recovery-cluster',
     '@aws-sdk/client-rds',
     '@aws-sdk/client-cloudwatch',
+    '@aws-sdk/client-secrets-manager',
+    '@aws-sdk/client-ssm',
   ],
   // Handlers are bundled at build time into assets/, so users need neither esbuild nor Docker.
   lambdaOptions: {

@@ -1,2 +1,3 @@
 export * from './constructs/multi-region-aurora-postgres';
 export * from './constructs/arc-routed-api';
+export * from './constructs/failover-automation';

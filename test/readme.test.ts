@@ -17,6 +17,7 @@ test('README shows the usage of every language, each from a consumer app', () =>
     'test/consumers/java/src/main/java/io/github/cdkcrossregionfailover/consumer/OrdersApp.java',
     'test/consumers/go/app.go',
     'test/consumers/typescript/routed-api.ts',
+    'test/consumers/typescript/runbooks.ts',
   ]);
 });
 

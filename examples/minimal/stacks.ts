@@ -1,6 +1,6 @@
 import { Stack, StackProps, Validations, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ArcRoutedApi, MultiRegionAuroraPostgres } from '../../src';
+import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres } from '../../src';
 
 /** A Region's network: isolated subnets in two AZs and VPC flow logs. */
 export class RegionalStack extends Stack {
@@ -36,6 +36,7 @@ export interface MinimalExample {
   readonly stacks: RegionalStack[];
   readonly database: MultiRegionAuroraPostgres;
   readonly api: ArcRoutedApi;
+  readonly runbooks: FailoverAutomation;
   readonly routingStack: Stack;
 }
 
@@ -43,7 +44,7 @@ export interface MinimalExample {
  * A Stack per Region with a VPC, an Aurora PostgreSQL global database across them (a
  * writer and a reader in the primary Region, headless secondaries elsewhere), and an
  * API in every Region behind `api.<zone>`, steered by ARC routing controls from a
- * routing stack.
+ * routing stack, and the switchover, failover and failback runbooks in every Region.
  */
 export function buildMinimalExample(scope: Construct, options: MinimalExampleOptions): MinimalExample {
   const stacks = options.regions.map(
@@ -75,7 +76,8 @@ export function buildMinimalExample(scope: Construct, options: MinimalExampleOpt
       Validations.of(regional.api).acknowledge({ id, reason: 'The example API only reports which Region served the request; it is public on purpose.' });
     }
   }
-  return { stacks, database, api, routingStack };
+  const runbooks = new FailoverAutomation(scope, 'Runbooks', { database, routing: api });
+  return { stacks, database, api, runbooks, routingStack };
 }
 
 /** A handler that answers with the Region that served the request. */

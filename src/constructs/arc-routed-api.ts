@@ -222,7 +222,8 @@ export class ArcRoutedApi extends Construct {
   public readonly safetyRule: arc.CfnSafetyRule;
   /** Name of the SSM parameter, in every API Region, with the routing topology as JSON. */
   public readonly routingParameterName: string;
-  private readonly routingStack: Stack;
+  /** The stack holding the ARC resources, the health checks and the DNS records. */
+  public readonly routingStack: Stack;
 
   /**
    * @param scope where the construct lives; any scope, the App is a good one

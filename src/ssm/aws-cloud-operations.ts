@@ -7,6 +7,7 @@ import {
   RemoveFromGlobalClusterCommand,
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CloudOperations, GlobalClusterView } from './cloud-operations';
 import { awsRoutingDataPlane } from '../arc/aws-data-plane';
 import { RoutingDataPlane } from '../arc/routing-states';
@@ -15,7 +16,7 @@ import { RoutingDataPlane } from '../arc/routing-states';
 export interface AwsCloudOperationsConfig {
   /** The Region the runbook runs in: the Region being activated. */
   readonly region: string;
-  /** A different endpoint for RDS and CloudWatch (tests against a local moto_server). */
+  /** A different endpoint for RDS, CloudWatch and Secrets Manager (tests against a local moto_server). */
   readonly endpoint?: string;
   /** The ARC data plane to use. Default: the AWS SDK client. */
   readonly routing?: RoutingDataPlane;
@@ -29,6 +30,7 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
   const clientConfig = { region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}) };
   const rds = new RDSClient(clientConfig);
   const cloudwatch = new CloudWatchClient(clientConfig);
+  const secrets = new SecretsManagerClient(clientConfig);
   return {
     routing: config.routing ?? awsRoutingDataPlane(),
 
@@ -102,6 +104,16 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
         .filter((d) => d.Timestamp !== undefined && d.Maximum !== undefined)
         .sort((a, b) => b.Timestamp!.getTime() - a.Timestamp!.getTime())[0];
       return latest?.Maximum;
+    },
+
+    async secretAvailable(secretName) {
+      try {
+        const out = await secrets.send(new DescribeSecretCommand({ SecretId: secretName }));
+        return out.DeletedDate === undefined;
+      } catch (e) {
+        if ((e as Error).name === 'ResourceNotFoundException') return false;
+        throw e;
+      }
     },
 
     now: () => Date.now(),

@@ -48,6 +48,11 @@ export interface CloudOperations {
   clusterStatus(clusterArn: string): Promise<string | undefined>;
   /** The latest `AuroraGlobalDBRPOLag` of a secondary cluster, in milliseconds; undefined when there is no recent data point. */
   rpoLagMs(clusterIdentifier: string): Promise<number | undefined>;
+  /**
+   * Whether the database credentials secret `secretName` can be read in the Region the
+   * runbook runs in (the primary secret or its replica, not scheduled for deletion).
+   */
+  secretAvailable(secretName: string): Promise<boolean>;
   /** The current time, in milliseconds. */
   now(): number;
   /** Waits `ms` milliseconds. */
@@ -65,6 +70,8 @@ export interface RunbookRegion {
 /** Everything a runbook needs to know about the deployment, read from the published SSM parameters. */
 export interface RunbookTopology {
   readonly globalClusterIdentifier: string;
+  /** Name of the database credentials secret, the same in every Region. */
+  readonly secretName: string;
   readonly regions: RunbookRegion[];
   readonly clusterEndpoints: ClusterEndpoint[];
 }

@@ -177,6 +177,7 @@ export function runbookTopology(aurora: AuroraTopology, routing: RoutingTopology
   }
   return {
     globalClusterIdentifier: aurora.globalClusterIdentifier,
+    secretName: aurora.secretName,
     clusterEndpoints: routing.clusterEndpoints.map((e) => ({ endpoint: e.Endpoint, region: e.Region })),
     regions: aurora.regions.map((r) => ({
       region: r.region,

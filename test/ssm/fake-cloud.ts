@@ -7,6 +7,7 @@ export const controlOf = (region: string) => `arn:aws:route53-recovery-control::
 
 export const TOPOLOGY: RunbookTopology = {
   globalClusterIdentifier: 'orders',
+  secretName: 'orders-aurora-master',
   clusterEndpoints: ENDPOINTS,
   regions: REGIONS.map((region) => ({
     region,
@@ -16,7 +17,7 @@ export const TOPOLOGY: RunbookTopology = {
   })),
 };
 
-type Operation = 'describe' | 'switchover' | 'failover' | 'detach' | 'clusterStatus' | 'rpoLag';
+type Operation = 'describe' | 'switchover' | 'failover' | 'detach' | 'clusterStatus' | 'rpoLag' | 'secret';
 
 /**
  * An in-memory global database with an ARC data plane. A switchover or failover takes
@@ -25,16 +26,20 @@ type Operation = 'describe' | 'switchover' | 'failover' | 'detach' | 'clusterSta
  */
 export class FakeCloud implements CloudOperations {
   public readonly routing: FakeDataPlane;
-  public readonly calls: { op: Operation | 'sleep'; arg?: string }[] = [];
+  public readonly calls: { op: Operation | 'sleep'; arg?: string; failed?: boolean }[] = [];
   public members: GlobalClusterMember[];
   public status = 'available';
   public failoverState?: GlobalFailoverState;
   public readonly lagMs = new Map<string, number | undefined>();
   public readonly clusterStatuses = new Map<string, string>();
   public transitionPolls = 2;
+  /** Whether the credentials secret can be read in the Region the runbook runs in. */
+  public secretPresent = true;
   private clock = 1_000_000;
   private pending?: { to: string; polls: number; detach?: boolean };
   private readonly faults = new Map<Operation, { times: number; error: string }>();
+  private callCount = 0;
+  private failAt?: number;
 
   constructor(writerRegion = 'us-east-1') {
     this.members = REGIONS.map((r) => ({ clusterArn: arnOf(r), isWriter: r === writerRegion, synchronizationStatus: r === writerRegion ? undefined : 'connected' }));
@@ -50,6 +55,17 @@ export class FakeCloud implements CloudOperations {
   public fail(op: Operation, error: string, times = 1): this {
     this.faults.set(op, { times, error });
     return this;
+  }
+
+  /** Makes the `n`-th call of any operation from now on (1-based) throw, once. */
+  public failCall(n: number): this {
+    this.failAt = this.callCount + n;
+    return this;
+  }
+
+  /** How many operations were called so far. */
+  public get callTotal(): number {
+    return this.callCount;
   }
 
   public writer(): string | undefined {
@@ -99,6 +115,11 @@ export class FakeCloud implements CloudOperations {
     return this.lagMs.get(clusterIdentifier);
   }
 
+  public async secretAvailable(secretName: string): Promise<boolean> {
+    this.call('secret', secretName);
+    return this.secretPresent;
+  }
+
   private begin(target: string, status: string, dataLoss: boolean): void {
     this.failoverState = { status, fromClusterArn: this.writer(), toClusterArn: target, isDataLossAllowed: dataLoss };
     this.status = status;
@@ -121,10 +142,16 @@ export class FakeCloud implements CloudOperations {
   }
 
   private call(op: Operation, arg: string): void {
-    this.calls.push({ op, arg });
+    const record: { op: Operation; arg: string; failed?: boolean } = { op, arg };
+    this.calls.push(record);
+    if (++this.callCount === this.failAt) {
+      record.failed = true;
+      throw new Error(`InternalFailure injected on call ${this.callCount} (${op})`);
+    }
     const fault = this.faults.get(op);
     if (fault && fault.times > 0) {
       fault.times--;
+      record.failed = true;
       throw new Error(fault.error);
     }
   }

@@ -1,10 +1,11 @@
 import { arnOf, controlOf, FakeCloud, TOPOLOGY } from './fake-cloud';
-import { failback, failover, switchover } from '../../src/ssm/runbooks';
+import { failback, failover, RunbookName, RunbookOptions, RUNBOOKS, runRunbook, switchover } from '../../src/ssm/runbooks';
 import { ENDPOINTS } from '../arc/fake-data-plane';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
 const FAST = { pollIntervalMs: 1000, timeoutMs: 60_000 };
+const LOSSY = { ...FAST, allowDataLoss: true };
 
 function routingOf(cloud: FakeCloud) {
   return { [EAST]: cloud.routing.states.get(controlOf(EAST)), [WEST]: cloud.routing.states.get(controlOf(WEST)) };
@@ -103,7 +104,7 @@ describe('switchover', () => {
     cloud.transitionPolls = 100;
     const first = await switchover(cloud, TOPOLOGY, { targetRegion: WEST, pollIntervalMs: 1000, timeoutMs: 5000 });
     expect(first.outcome).toBe('failed');
-    expect(first.reason).toMatch(/^timed out after 5 s waiting until us-west-2 is the writer; run the runbook again to resume/);
+    expect(first.reason).toMatch(/^timed out after 5 s waiting until us-west-2 is the writer \(last seen: switching-over in progress\); run the runbook again to resume$/);
     cloud.transitionPolls = 1;
     const second = await switchover(cloud, TOPOLOGY, { targetRegion: WEST, pollIntervalMs: 1000, timeoutMs: 1_000_000 });
     expect(second.outcome).toBe('succeeded');
@@ -122,7 +123,7 @@ describe('failover', () => {
       routingWhenPromoted = routingOf(cloud);
       return promote(id, target);
     };
-    const report = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...FAST });
+    const report = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...LOSSY });
     expect(routingWhenPromoted).toEqual({ [EAST]: 'Off', [WEST]: 'On' });
     expect(report.outcome).toBe('succeeded');
     expect(report.steps.map((s) => [s.name, s.status])).toEqual([
@@ -143,7 +144,7 @@ describe('failover', () => {
 
   test('when FailoverGlobalCluster fails, detaches and promotes the target', async () => {
     const cloud = new FakeCloud(EAST).fail('failover', 'InvalidGlobalClusterStateFault');
-    const report = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...FAST });
+    const report = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...LOSSY });
     expect(report.outcome).toBe('succeeded');
     expect(report.steps[2].detail).toBe(`FailoverGlobalCluster failed (InvalidGlobalClusterStateFault); detached ${arnOf(WEST)} to promote it`);
     expect(cloud.members.map((m) => m.clusterArn)).toEqual([arnOf(EAST)]);
@@ -151,18 +152,32 @@ describe('failover', () => {
   });
 
   test('when the global cluster cannot be described, detaches and promotes the target', async () => {
-    const cloud = new FakeCloud(EAST).fail('describe', 'getaddrinfo ENOTFOUND rds.us-east-1.amazonaws.com');
-    const report = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...FAST });
+    // Unreachable for the pre-flight and the promote step, reachable again afterwards.
+    const cloud = new FakeCloud(EAST).fail('describe', 'getaddrinfo ENOTFOUND rds.us-west-2.amazonaws.com', 2);
+    const report = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...LOSSY });
     expect(report.outcome).toBe('succeeded');
     expect(report.steps[0].detail).toMatch(/global cluster unreachable: will detach and promote/);
     expect(cloud.calls.some((c) => c.op === 'failover')).toBe(false);
     expect(cloud.calls.some((c) => c.op === 'detach' && c.arg === arnOf(WEST))).toBe(true);
   });
 
+  test('when the global cluster stays unreachable, the promote step\'s detach carries the run to the end', async () => {
+    const cloud = new FakeCloud(EAST).fail('describe', 'getaddrinfo ENOTFOUND rds.us-west-2.amazonaws.com', 1000);
+    const report = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...LOSSY });
+    expect(report.outcome).toBe('succeeded');
+    expect(report.steps.map((s) => s.detail)).toEqual([
+      'ARC data plane reachable; global cluster unreachable: will detach and promote; last RPO lag 800 ms',
+      'us-west-2 On, every other Region Off, in one UpdateRoutingControlStates call',
+      `global cluster unreachable (getaddrinfo ENOTFOUND rds.us-west-2.amazonaws.com); detached ${arnOf(WEST)} to promote it`,
+      'stand-alone cluster available (polled for 2000 ms)',
+      'us-west-2 is a stand-alone writable cluster and receives all traffic',
+    ]);
+  });
+
   test('refuses when the ARC data plane is unreachable on all five endpoints, before touching the database', async () => {
     const cloud = new FakeCloud(EAST);
     cloud.routing.failOn(...ENDPOINTS.map((e) => e.region));
-    const report = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...FAST });
+    const report = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...LOSSY });
     expect(report.outcome).toBe('refused');
     expect(report.reason).toMatch(/^the ARC data plane is unreachable/);
     expect(cloud.calls.some((c) => ['failover', 'detach', 'switchover'].includes(c.op))).toBe(false);
@@ -170,11 +185,11 @@ describe('failover', () => {
 
   test('a re-run after a failure while promoting converges: routing is not flipped twice', async () => {
     const cloud = new FakeCloud(EAST).fail('failover', 'Throttling', 1).fail('detach', 'Throttling', 1);
-    const first = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...FAST });
+    const first = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...LOSSY });
     expect(first.outcome).toBe('failed');
     expect(first.steps.map((s) => s.status)).toEqual(['done', 'done', 'failed']);
     expect(routingOf(cloud)).toEqual({ [EAST]: 'Off', [WEST]: 'On' });
-    const second = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...FAST });
+    const second = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...LOSSY });
     expect(second.outcome).toBe('succeeded');
     expect(second.steps.map((s) => [s.name, s.status])).toEqual([
       ['pre-flight', 'done'],
@@ -189,9 +204,9 @@ describe('failover', () => {
   test('a re-run after the fallback detach converges on the stand-alone cluster', async () => {
     const cloud = new FakeCloud(EAST).fail('failover', 'InvalidGlobalClusterStateFault');
     cloud.transitionPolls = 100;
-    const first = await failover(cloud, TOPOLOGY, { targetRegion: WEST, pollIntervalMs: 1000, timeoutMs: 3000 });
+    const first = await failover(cloud, TOPOLOGY, { targetRegion: WEST, allowDataLoss: true, pollIntervalMs: 1000, timeoutMs: 3000 });
     expect(first.outcome).toBe('failed');
-    const second = await failover(cloud, TOPOLOGY, { targetRegion: WEST, pollIntervalMs: 1000, timeoutMs: 1_000_000 });
+    const second = await failover(cloud, TOPOLOGY, { targetRegion: WEST, allowDataLoss: true, pollIntervalMs: 1000, timeoutMs: 1_000_000 });
     expect(second.outcome).toBe('succeeded');
     expect(second.steps[2]).toMatchObject({ status: 'skipped', detail: 'us-west-2 was already detached and promoted' });
     expect(cloud.calls.filter((c) => c.op === 'detach')).toHaveLength(1);
@@ -216,14 +231,15 @@ describe('failback', () => {
     const report = await failback(cloud, TOPOLOGY, { targetRegion: EAST, ...FAST });
     expect(report.outcome).toBe('succeeded');
     expect(report.steps.map((s) => [s.name, s.status])).toEqual([
-      ['wait until the old primary has rejoined and caught up', 'done'],
       ['pre-flight', 'done'],
+      ['wait until the old primary has rejoined and caught up', 'done'],
+      ['check the target is in sync', 'done'],
       ['switchover global cluster', 'done'],
       ['wait until the target is writer', 'done'],
       ['route traffic to the target', 'done'],
       ['verify', 'done'],
     ]);
-    expect(report.steps[0].durationMs).toBe(4000);
+    expect(report.steps[1].durationMs).toBe(4000);
     expect(cloud.writer()).toBe(arnOf(EAST));
     expect(routingOf(cloud)).toEqual({ [EAST]: 'On', [WEST]: 'Off' });
     expect(cloud.calls.some((c) => c.op === 'failover')).toBe(false);
@@ -236,5 +252,134 @@ describe('failback', () => {
     expect(report.outcome).toBe('failed');
     expect(report.reason).toBe('timed out after 3 s waiting until us-east-1 rejoined and caught up (last seen: synchronization pending-resync); run the runbook again to resume');
     expect(cloud.writer()).toBe(arnOf(WEST));
+  });
+});
+
+describe('refusals every runbook shares', () => {
+  const runs = {
+    switchover: (cloud: FakeCloud, extra = {}) => switchover(cloud, TOPOLOGY, { targetRegion: WEST, ...FAST, ...extra }),
+    failover: (cloud: FakeCloud, extra = {}) => failover(cloud, TOPOLOGY, { targetRegion: WEST, ...LOSSY, ...extra }),
+    failback: (cloud: FakeCloud, extra = {}) => failback(cloud, TOPOLOGY, { targetRegion: WEST, ...FAST, ...extra }),
+  };
+
+  test.each(Object.entries(runs))('%s refuses to run from a Region other than the target', async (_name, run) => {
+    const cloud = new FakeCloud(EAST);
+    const report = await run(cloud, { localRegion: EAST });
+    expect(report.outcome).toBe('refused');
+    expect(report.reason).toBe('this runbook runs in us-east-1 but TargetRegion is us-west-2: start it in us-west-2, ' +
+      'the Region being activated, so that it never depends on the Region being left');
+    expect(cloud.calls.some((c) => ['switchover', 'failover', 'detach'].includes(c.op))).toBe(false);
+  });
+
+  test.each(Object.entries(runs))('%s refuses when the credentials secret has no replica in the target Region', async (_name, run) => {
+    const cloud = new FakeCloud(EAST);
+    cloud.secretPresent = false;
+    const report = await run(cloud);
+    expect(report).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^the database secret 'orders-aurora-master' has no usable replica in us-west-2/) });
+    expect(routingOf(cloud)).toEqual({ [EAST]: 'On', [WEST]: 'Off' });
+  });
+
+  test.each(Object.entries(runs))('%s refuses RequireApproval without approvers', async (_name, run) => {
+    const report = await run(new FakeCloud(EAST), { requireApproval: true, approvers: [] });
+    expect(report).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^RequireApproval is true but Approvers is empty/) });
+  });
+
+  test('failover refuses without AllowDataLoss, naming the switchover runbook as the lossless choice', async () => {
+    const cloud = new FakeCloud(EAST);
+    const report = await failover(cloud, TOPOLOGY, { targetRegion: WEST, ...FAST });
+    expect(report.outcome).toBe('refused');
+    expect(report.reason).toMatch(/^AllowDataLoss is not true: .* run the switchover runbook when both Regions are healthy$/);
+    expect(report.steps).toHaveLength(1);
+    expect(cloud.routing.calls).toEqual([]);
+    expect(cloud.calls.some((c) => c.op !== 'secret' && c.op !== 'describe')).toBe(false);
+  });
+});
+
+describe('approval', () => {
+  const approvers = ['arn:aws:iam::111111111111:role/oncall'];
+
+  test('a rejected approval changes nothing', async () => {
+    const cloud = new FakeCloud(EAST);
+    const report = await switchover(cloud, TOPOLOGY, { targetRegion: WEST, ...FAST, requireApproval: true, approvers, approve: async () => false });
+    expect(report.outcome).toBe('refused');
+    expect(report.steps.map((s) => [s.name, s.status])).toEqual([['pre-flight', 'done'], ['approval', 'failed']]);
+    expect(cloud.writer()).toBe(arnOf(EAST));
+    expect(cloud.routing.calls.filter((c) => c.action === 'update')).toEqual([]);
+  });
+
+  test('comes after the pre-flight and before any change', async () => {
+    const cloud = new FakeCloud(EAST);
+    let seenWhenAsked: unknown;
+    const report = await failover(cloud, TOPOLOGY, {
+      targetRegion: WEST,
+      ...LOSSY,
+      requireApproval: true,
+      approvers,
+      approve: async () => {
+        seenWhenAsked = { writer: cloud.writer(), routing: routingOf(cloud) };
+        return true;
+      },
+    });
+    expect(report.outcome).toBe('succeeded');
+    expect(seenWhenAsked).toEqual({ writer: arnOf(EAST), routing: { [EAST]: 'On', [WEST]: 'Off' } });
+    expect(report.steps[1]).toMatchObject({ name: 'approval', status: 'done', detail: `approved by one of ${approvers[0]}` });
+  });
+});
+
+describe('wait steps in an SSM execution', () => {
+  const wait = RUNBOOKS.switchover.find((s) => s.name === 'WaitForWriter')!;
+
+  test('hand back with waiting when their poll window is over, and time out at the deadline', async () => {
+    const cloud = new FakeCloud(EAST);
+    cloud.transitionPolls = 1000;
+    await cloud.switchoverGlobalCluster('orders', arnOf(WEST));
+    const input = { targetRegion: WEST, pollIntervalMs: 10_000, pollWindowMs: 180_000, waitTimeoutMs: 600_000, deadline: cloud.now() + 600_000 };
+    const first = await wait.run!({ cloud, topology: TOPOLOGY, localRegion: WEST, input });
+    expect(first).toEqual({ waiting: true, detail: 'still waiting until us-west-2 is the writer (last seen: switching-over in progress)' });
+    expect(cloud.now() - 1_000_000).toBe(180_000);
+    for (let i = 0; i < 2; i++) expect((await wait.run!({ cloud, topology: TOPOLOGY, localRegion: WEST, input })).waiting).toBe(true);
+    await expect(wait.run!({ cloud, topology: TOPOLOGY, localRegion: WEST, input })).rejects.toThrow(
+      'timed out after 600 s waiting until us-west-2 is the writer (last seen: switching-over in progress); run the runbook again to resume',
+    );
+  });
+
+  test('the step after a wait that ran out refuses to act on a writer that has not moved', async () => {
+    const cloud = new FakeCloud(EAST);
+    const route = RUNBOOKS.switchover.find((s) => s.name === 'RouteTraffic')!;
+    await expect(route.run!({ cloud, topology: TOPOLOGY, localRegion: WEST, input: { targetRegion: WEST } })).rejects.toThrow(
+      `us-west-2 is not the writer yet (writer is ${arnOf(EAST)}); traffic stays where it is; run the runbook again to resume`,
+    );
+    expect(cloud.routing.calls.filter((c) => c.action === 'update')).toEqual([]);
+  });
+});
+
+describe('a re-run converges after a failure at any call', () => {
+  const cases: [RunbookName, string, string, Partial<RunbookOptions>][] = [
+    ['switchover', EAST, WEST, {}],
+    ['failover', EAST, WEST, { allowDataLoss: true }],
+    ['failback', WEST, EAST, {}],
+  ];
+
+  test.each(cases)('%s', async (runbook, from, to, extra) => {
+    const options = { targetRegion: to, ...FAST, ...extra };
+    const clean = new FakeCloud(from);
+    expect((await runRunbook(runbook, clean, TOPOLOGY, options)).outcome).toBe('succeeded');
+    const calls = clean.callTotal;
+    expect(calls).toBeGreaterThan(5);
+    for (let n = 1; n <= calls; n++) {
+      const cloud = new FakeCloud(from).failCall(n);
+      const first = await runRunbook(runbook, cloud, TOPOLOGY, options);
+      const second = first.outcome === 'succeeded' ? first : await runRunbook(runbook, cloud, TOPOLOGY, options);
+      // Converged: succeeded, or refused because everything was already done.
+      expect({ n, converged: second.outcome === 'succeeded' || /already the writer and receives all traffic: nothing to do$/.test(second.reason!) })
+        .toEqual({ n, converged: true });
+      // The target takes writes: the writer, or (failover fallback) a detached, available cluster.
+      const detached = !cloud.members.some((m) => m.clusterArn === arnOf(to));
+      expect(detached ? cloud.clusterStatuses.get(arnOf(to)) : cloud.writer()).toBe(detached ? 'available' : arnOf(to));
+      expect(routingOf(cloud)).toEqual({ [from]: 'Off', [to]: 'On' });
+      // The database move happened once, however the first run ended.
+      expect(cloud.calls.filter((c) => ['switchover', 'failover', 'detach'].includes(c.op) && !c.failed)).toHaveLength(1);
+      expect(cloud.routing.calls.filter((c) => c.action === 'update')).toHaveLength(1);
+    }
   });
 });

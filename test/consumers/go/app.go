@@ -9,9 +9,10 @@ import (
 	"github.com/cdk-cross-region-failover/cdk-cross-region-failover-go/cdkcrossregionfailover"
 )
 
-// build adds a Stack and a VPC per Region, a global database across them, and an API in
-// each Region behind api.example.com, routed by ARC from a stack in us-west-2.
-func build(app awscdk.App) (cdkcrossregionfailover.MultiRegionAuroraPostgres, cdkcrossregionfailover.ArcRoutedApi) {
+// build adds a Stack and a VPC per Region, a global database across them, an API in each
+// Region behind api.example.com, routed by ARC from a stack in us-west-2, and the
+// switchover, failover and failback runbooks in both Regions.
+func build(app awscdk.App) (cdkcrossregionfailover.MultiRegionAuroraPostgres, cdkcrossregionfailover.ArcRoutedApi, cdkcrossregionfailover.FailoverAutomation) {
 	var databaseRegions []*cdkcrossregionfailover.AuroraRegionOptions
 	var apiRegions []*cdkcrossregionfailover.ArcRoutedApiRegionOptions
 	for i, region := range []string{"us-east-1", "eu-west-1"} {
@@ -54,7 +55,13 @@ func build(app awscdk.App) (cdkcrossregionfailover.MultiRegionAuroraPostgres, cd
 		DomainName:   jsii.String("api.example.com"),
 		Regions:      &apiRegions,
 	})
-	return database, api
+	runbooks := cdkcrossregionfailover.NewFailoverAutomation(app, jsii.String("Runbooks"), &cdkcrossregionfailover.FailoverAutomationProps{
+		Database:      database,
+		Routing:       api,
+		Approvers:     &[]*string{jsii.String("arn:aws:iam::111111111111:role/oncall")},
+		WriterTimeout: awscdk.Duration_Minutes(jsii.Number(45)),
+	})
+	return database, api, runbooks
 }
 
 func main() {

@@ -11,7 +11,7 @@ import (
 // Synthesizes the consumer app through the Go binding and checks the templates.
 func TestTwoRegionGlobalDatabase(t *testing.T) {
 	app := awscdk.NewApp(nil)
-	db, _ := build(app)
+	db, _, _ := build(app)
 	clusters := *db.RegionalClusters()
 	primary := assertions.Template_FromStack(clusters[0].Stack, nil)
 	secondary := assertions.Template_FromStack(clusters[1].Stack, nil)
@@ -45,7 +45,7 @@ func TestTwoRegionGlobalDatabase(t *testing.T) {
 
 func TestArcRoutedApi(t *testing.T) {
 	app := awscdk.NewApp(nil)
-	_, api := build(app)
+	_, api, _ := build(app)
 	for _, regional := range *api.RegionalApis() {
 		tpl := assertions.Template_FromStack(regional.Stack, nil)
 		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), map[string]interface{}{"DomainName": "api.example.com"})
@@ -65,6 +65,27 @@ func TestArcRoutedApi(t *testing.T) {
 	}
 	if n := len(*app.Synth(nil).Stacks()); n != 3 {
 		t.Fatalf("synthesized %d stacks, want 3", n)
+	}
+}
+
+func TestFailoverAutomation(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	_, _, runbooks := build(app)
+	if got := *runbooks.SwitchoverDocumentName(); got != "orders-Switchover" {
+		t.Fatalf("SwitchoverDocumentName = %q", got)
+	}
+	for _, regional := range *runbooks.RegionalAutomations() {
+		tpl := assertions.Template_FromStack(regional.Stack, nil)
+		tpl.ResourceCountIs(jsii.String("AWS::SSM::Document"), jsii.Number(3))
+		tpl.HasResourceProperties(jsii.String("AWS::SSM::Document"), map[string]interface{}{
+			"Name": "orders-Failback",
+			"Content": assertions.Match_ObjectLike(&map[string]interface{}{
+				"parameters": assertions.Match_ObjectLike(&map[string]interface{}{
+					"TargetRegion": assertions.Match_ObjectLike(&map[string]interface{}{"allowedValues": []string{*regional.Region}}),
+				}),
+			}),
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{"FunctionName": "orders-runbook-steps"})
 	}
 }
 

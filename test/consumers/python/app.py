@@ -1,14 +1,15 @@
-from aws_cdk import App, Environment, Stack, aws_ec2 as ec2, aws_lambda as _lambda, aws_route53 as route53
+from aws_cdk import App, Duration, Environment, Stack, aws_ec2 as ec2, aws_lambda as _lambda, aws_route53 as route53
 from cdk_cross_region_failover import (
-    ArcRoutedApi, ArcRoutedApiRegionOptions, AuroraRegionOptions, MultiRegionAuroraPostgres,
+    ArcRoutedApi, ArcRoutedApiRegionOptions, AuroraRegionOptions, FailoverAutomation, MultiRegionAuroraPostgres,
 )
 
 REGIONS = ("us-east-1", "eu-west-1")
 
 
-def build(app: App) -> tuple[MultiRegionAuroraPostgres, ArcRoutedApi]:
+def build(app: App) -> tuple[MultiRegionAuroraPostgres, ArcRoutedApi, FailoverAutomation]:
     """A Stack and a VPC per Region, a global database across them, and an API in each
-    Region behind api.example.com, routed by ARC from a stack in us-west-2."""
+    Region behind api.example.com, routed by ARC from a stack in us-west-2, and the
+    switchover, failover and failback runbooks in both Regions."""
     stacks, vpcs, handlers = [], [], []
     for region in REGIONS:
         stack = Stack(app, f"orders-{region}", env=Environment(region=region))
@@ -33,7 +34,10 @@ def build(app: App) -> tuple[MultiRegionAuroraPostgres, ArcRoutedApi]:
                            ArcRoutedApiRegionOptions(stack=stack, handler=handler)
                            for stack, handler in zip(stacks, handlers)
                        ])
-    return database, api
+    runbooks = FailoverAutomation(app, "Runbooks", database=database, routing=api,
+                                  approvers=["arn:aws:iam::111111111111:role/oncall"],
+                                  writer_timeout=Duration.minutes(45))
+    return database, api, runbooks
 
 
 if __name__ == "__main__":

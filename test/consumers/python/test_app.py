@@ -1,5 +1,5 @@
 """Synthesizes the consumer app through the Python binding and checks the templates."""
-from aws_cdk import App, Stack
+from aws_cdk import App, Environment, Stack, aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
 from app import build
@@ -7,7 +7,7 @@ from app import build
 
 def test_two_region_global_database():
     app = App()
-    db, _ = build(app)
+    db, _, _ = build(app)
     primary, secondary = (Template.from_stack(r.stack) for r in db.regional_clusters)
 
     primary.resource_count_is("AWS::RDS::GlobalCluster", 1)
@@ -40,7 +40,7 @@ def test_two_region_global_database():
 
 def test_arc_routed_api():
     app = App()
-    _, api = build(app)
+    _, api, _ = build(app)
     for regional in api.regional_apis:
         t = Template.from_stack(regional.stack)
         t.has_resource_properties("AWS::ApiGateway::DomainName", {"DomainName": "api.example.com"})
@@ -58,3 +58,26 @@ def test_arc_routed_api():
 
     assembly = app.synth()
     assert sorted(s.stack_name for s in assembly.stacks) == ["orders-eu-west-1", "orders-routing", "orders-us-east-1"]
+
+
+def test_failover_automation():
+    app = App()
+    _, _, runbooks = build(app)
+    assert runbooks.failover_document_name == "orders-Failover"
+    for regional in runbooks.regional_automations:
+        t = Template.from_stack(regional.stack)
+        t.resource_count_is("AWS::SSM::Document", 3)
+        t.has_resource_properties("AWS::SSM::Document", {
+            "Name": "orders-Switchover", "DocumentType": "Automation",
+            "Content": Match.object_like({"parameters": Match.object_like({
+                "TargetRegion": Match.object_like({"allowedValues": [regional.region]}),
+                "RequireApproval": Match.object_like({"default": True}),
+            })}),
+        })
+        t.has_resource_properties("AWS::Lambda::Function", {"FunctionName": "orders-runbook-steps"})
+    operators = Stack(app, "operators", env=Environment(region="us-east-1"))
+    role = iam.Role(operators, "Operator", assumed_by=iam.AccountRootPrincipal())
+    runbooks.grant_start(role)
+    Template.from_stack(operators).has_resource_properties("AWS::IAM::Policy", {
+        "PolicyDocument": {"Statement": Match.array_with([Match.object_like({"Action": "iam:PassRole"})])},
+    })

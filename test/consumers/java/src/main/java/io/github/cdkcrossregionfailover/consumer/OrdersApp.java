@@ -4,10 +4,13 @@ import io.github.cdkcrossregionfailover.ArcRoutedApi;
 import io.github.cdkcrossregionfailover.ArcRoutedApiProps;
 import io.github.cdkcrossregionfailover.ArcRoutedApiRegionOptions;
 import io.github.cdkcrossregionfailover.AuroraRegionOptions;
+import io.github.cdkcrossregionfailover.FailoverAutomation;
+import io.github.cdkcrossregionfailover.FailoverAutomationProps;
 import io.github.cdkcrossregionfailover.MultiRegionAuroraPostgres;
 import io.github.cdkcrossregionfailover.MultiRegionAuroraPostgresProps;
 import java.util.List;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
@@ -21,8 +24,8 @@ import software.amazon.awscdk.services.route53.HostedZone;
 import software.amazon.awscdk.services.route53.HostedZoneAttributes;
 
 public final class OrdersApp {
-    /** What the app builds: the global database and the routed API. */
-    public record Deployment(MultiRegionAuroraPostgres database, ArcRoutedApi api) {}
+    /** What the app builds: the global database, the routed API and the runbooks. */
+    public record Deployment(MultiRegionAuroraPostgres database, ArcRoutedApi api, FailoverAutomation runbooks) {}
 
     /** A Stack and a VPC per Region, a global database across them, and an API in each Region behind api.example.com. */
     public static Deployment build(App app) {
@@ -47,7 +50,13 @@ public final class OrdersApp {
                         ArcRoutedApiRegionOptions.builder().stack(east).handler(handler(east)).build(),
                         ArcRoutedApiRegionOptions.builder().stack(west).handler(handler(west)).build()))
                 .build());
-        return new Deployment(database, api);
+        FailoverAutomation runbooks = new FailoverAutomation(app, "Runbooks", FailoverAutomationProps.builder()
+                .database(database)
+                .routing(api)
+                .approvers(List.of("arn:aws:iam::111111111111:role/oncall"))
+                .writerTimeout(Duration.minutes(45))
+                .build());
+        return new Deployment(database, api, runbooks);
     }
 
     private static Stack regionalStack(App app, String region) {

@@ -3,6 +3,8 @@ package io.github.cdkcrossregionfailover.consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.cdkcrossregionfailover.ArcRoutedApi;
+import io.github.cdkcrossregionfailover.FailoverAutomation;
+import io.github.cdkcrossregionfailover.RegionalFailoverAutomation;
 import io.github.cdkcrossregionfailover.MultiRegionAuroraPostgres;
 import io.github.cdkcrossregionfailover.RegionalApi;
 import java.util.List;
@@ -61,5 +63,22 @@ class OrdersAppTest {
                 Map.of("Name", "api.example.com.", "SetIdentifier", "eu-west-1", "Weight", 100));
         assertEquals("/cdk-cross-region-failover/orders/routing", api.getRoutingParameterName());
         assertEquals(3, app.synth().getStacks().size());
+    }
+
+    @Test
+    void failoverAutomation() {
+        App app = new App();
+        FailoverAutomation runbooks = OrdersApp.build(app).runbooks();
+        assertEquals("orders-Failback", runbooks.getFailbackDocumentName());
+        for (RegionalFailoverAutomation regional : runbooks.getRegionalAutomations()) {
+            Template t = Template.fromStack(regional.getStack());
+            t.resourceCountIs("AWS::SSM::Document", 3);
+            t.hasResourceProperties("AWS::SSM::Document", Map.of(
+                    "Name", "orders-Failover",
+                    "Content", Match.objectLike(Map.of("parameters", Match.objectLike(Map.of(
+                            "TargetRegion", Match.objectLike(Map.of("allowedValues", List.of(regional.getRegion()))),
+                            "AllowDataLoss", Match.objectLike(Map.of("default", false))))))));
+            t.hasResourceProperties("AWS::Lambda::Function", Map.of("FunctionName", "orders-runbook-steps"));
+        }
     }
 }

@@ -1,0 +1,432 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from './acknowledge';
+import { ArcRoutedApi } from './arc-routed-api';
+import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
+import { throwIfInvalid } from './validation';
+import { MAX_LOOP_ITERATIONS, renderRunbookDocument, RunbookDocumentSettings } from '../ssm/documents';
+import { RunbookStepFunction } from '../ssm/runbook-step-function';
+import { RunbookName } from '../ssm/runbooks';
+
+const CONSTRUCT_NAME = 'FailoverAutomation';
+
+/** How long one invocation of a wait step polls; under the step function's timeout and the 300 s of `aws:invokeLambdaFunction`. */
+const POLL_WINDOW = Duration.minutes(3);
+const STEP_FUNCTION_TIMEOUT = Duration.minutes(4);
+const STEP_TIMEOUT_SECONDS = 290;
+const POLL_INTERVAL_SECONDS = 10;
+/** The longest wait a loop of at most 100 poll windows can cover. */
+const MAX_WAIT = Duration.minutes(POLL_WINDOW.toMinutes() * (MAX_LOOP_ITERATIONS - 1));
+const IAM_ARN = /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/.+|sts::\d{12}:assumed-role\/.+)$/;
+
+/**
+ * Properties of {@link FailoverAutomation}.
+ */
+export interface FailoverAutomationProps {
+  /** The global database the runbooks move the writer of. Its Regions are the runbooks' Regions. */
+  readonly database: MultiRegionAuroraPostgres;
+
+  /** The routed API whose routing controls the runbooks flip. It must cover the same Regions as `database`. */
+  readonly routing: ArcRoutedApi;
+
+  /**
+   * IAM user or role ARNs that may approve a run: the default of each document's
+   * `Approvers` parameter.
+   *
+   * @default - none; a run that asks for approval must name its approvers
+   */
+  readonly approvers?: string[];
+
+  /**
+   * Default of each document's `RequireApproval` parameter: whether a run waits for one
+   * of the approvers after its pre-flight checks and before any change.
+   *
+   * @default - true when `approvers` are given, false otherwise
+   */
+  readonly requireApproval?: boolean;
+
+  /**
+   * How long a run waits for an approval before it ends, changing nothing.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly approvalTimeout?: Duration;
+
+  /**
+   * Default of the `MaxRpoLagSeconds` parameter: a switchover is refused, and a failback
+   * keeps waiting, while the target lags the writer by more than this.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly maxRpoLag?: Duration;
+
+  /**
+   * How long a run waits for the writer to move (switchover, failback) or for the
+   * target to become writable (failover) before it fails; run it again to resume.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly writerTimeout?: Duration;
+
+  /**
+   * How long a failback waits for the old primary to rejoin the global database and
+   * catch up; run it again to resume.
+   *
+   * @default Duration.hours(4)
+   */
+  readonly rejoinTimeout?: Duration;
+
+  /**
+   * Retention of the step function's logs, which hold every step's outcome and each
+   * run's report as one JSON line.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * What {@link FailoverAutomation} created in one Region.
+ */
+export interface RegionalFailoverAutomation {
+  /** The AWS Region. */
+  readonly region: string;
+  /** The stack holding this Region's runbooks (the database stack of the Region). */
+  readonly stack: Stack;
+  /** The switchover document. */
+  readonly switchoverDocument: ssm.CfnDocument;
+  /** The failover document. */
+  readonly failoverDocument: ssm.CfnDocument;
+  /** The failback document. */
+  readonly failbackDocument: ssm.CfnDocument;
+  /** The function the documents invoke for every step. */
+  readonly stepFunction: lambda.IFunction;
+  /** The role of the step function: the runbooks' AWS permissions. */
+  readonly stepRole: iam.IRole;
+  /** The role the automation runs as; it may only invoke the step function. */
+  readonly automationRole: iam.IRole;
+  /** The step function's log group. */
+  readonly logGroup: logs.ILogGroup;
+}
+
+/**
+ * The switchover, failover and failback runbooks as SSM Automation documents in every
+ * Region of a {@link MultiRegionAuroraPostgres} and an {@link ArcRoutedApi}.
+ *
+ * A runbook is started in the Region it activates and only ever calls that Region and
+ * the ARC data plane, so it works while the Region being left is impaired. Each step
+ * runs in a prebundled Lambda function of that Region; waits are loops of short polls.
+ * Every run ends with a report (steps, durations, measured recovery time, and for a
+ * failover the data-loss window) in the execution's outputs and the function's logs.
+ *
+ * - switchover (`<name>-Switchover`): planned, no data loss. Refuses when the target is
+ *   not in sync, lags more than `MaxRpoLagSeconds`, is already the writer and routed,
+ *   or the ARC data plane is unreachable on every endpoint.
+ * - failover (`<name>-Failover`): the primary Region is impaired. Needs
+ *   `AllowDataLoss=true`; routes traffic to the target first, then promotes it.
+ * - failback (`<name>-Failback`): waits until the old primary has rejoined and caught
+ *   up, then switches over to it and routes traffic back.
+ *
+ * @example
+ * const automation = new FailoverAutomation(app, 'Runbooks', { database: db, routing: api });
+ * automation.grantStart(operatorRole);
+ */
+export class FailoverAutomation extends Construct {
+  /** The Regions, in the order of the database's Regions. */
+  public readonly regionNames: string[];
+  /** What was created in each Region. */
+  public readonly regionalAutomations: RegionalFailoverAutomation[];
+  /** Name of the switchover document, the same in every Region. */
+  public readonly switchoverDocumentName: string;
+  /** Name of the failover document, the same in every Region. */
+  public readonly failoverDocumentName: string;
+  /** Name of the failback document, the same in every Region. */
+  public readonly failbackDocumentName: string;
+
+  private readonly name: string;
+
+  /**
+   * @param scope where the construct lives; any scope, the App is a good one
+   * @param id the construct id, also used for the resources in every stack
+   * @param props the database and the routed API the runbooks act on
+   */
+  constructor(scope: Construct, id: string, props: FailoverAutomationProps) {
+    super(scope, id);
+    const { database, routing } = props;
+    this.name = database.globalClusterIdentifier;
+    this.regionNames = [...database.regionNames];
+    validateProps(props, this.name);
+
+    this.switchoverDocumentName = documentName(this.name, 'switchover');
+    this.failoverDocumentName = documentName(this.name, 'failover');
+    this.failbackDocumentName = documentName(this.name, 'failback');
+
+    const approvers = props.approvers ?? [];
+    const common = {
+      functionName: stepFunctionName(this.name),
+      approvers,
+      requireApproval: props.requireApproval ?? approvers.length > 0,
+      approvalTimeoutSeconds: (props.approvalTimeout ?? Duration.hours(1)).toSeconds(),
+      maxRpoLagSeconds: (props.maxRpoLag ?? Duration.seconds(30)).toSeconds(),
+      writerWaitSeconds: (props.writerTimeout ?? Duration.minutes(30)).toSeconds(),
+      rejoinWaitSeconds: (props.rejoinTimeout ?? Duration.hours(4)).toSeconds(),
+      pollWindowSeconds: POLL_WINDOW.toSeconds(),
+      pollIntervalSeconds: POLL_INTERVAL_SECONDS,
+      stepTimeoutSeconds: STEP_TIMEOUT_SECONDS,
+    };
+
+    const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
+    const routingGrants = new Construct(routing.routingStack, `${id}RoutingGrants`);
+    this.regionalAutomations = database.regionalClusters.map((cluster) => {
+      const parent = cluster.stack === ownStack ? this : new Construct(cluster.stack, id);
+      const regional = this.createRegion(parent, cluster.region, props, common);
+      // The step role may flip exactly this topology's routing controls: their ARNs are
+      // only known in the routing stack, so the grant is made there, on the role by name.
+      const imported = iam.Role.fromRoleName(routingGrants, `StepRole-${cluster.region}`, stepRoleName(this.name, cluster.region));
+      routing.grantChangeRoutingState(imported);
+      routing.routingStack.addDependency(cluster.stack, `the routing grant names the runbook step role of ${cluster.region}`);
+      return regional;
+    });
+  }
+
+  /**
+   * What was created in `region`.
+   *
+   * @param region one of the database's Regions
+   */
+  public regionalAutomation(region: string): RegionalFailoverAutomation {
+    const found = this.regionalAutomations.find((r) => r.region === region);
+    if (!found) {
+      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': no runbooks in Region '${region}'; its Regions are ${this.regionNames.join(', ')}.`);
+    }
+    return found;
+  }
+
+  /**
+   * Lets `grantee` start the three runbooks in every Region and follow their
+   * executions: `ssm:StartAutomationExecution` on the documents,
+   * `ssm:GetAutomationExecution` and `ssm:DescribeAutomationStepExecutions` on
+   * executions, and `iam:PassRole` of the automation roles to SSM. Approving is not
+   * included: approvers are named in `approvers` or at start time.
+   *
+   * @param grantee an operator role, or a function that starts runbooks
+   */
+  public grantStart(grantee: iam.IGrantable): iam.Grant {
+    const stack = grantee.grantPrincipal instanceof Construct ? Stack.of(grantee.grantPrincipal) : Stack.of(this.regionalAutomations[0].stack);
+    const arn = (region: string, service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
+      stack.formatArn({ service, region, resource, resourceName, arnFormat });
+    const documents = this.regionNames.flatMap((region) =>
+      [this.switchoverDocumentName, this.failoverDocumentName, this.failbackDocumentName].flatMap((doc) => [
+        arn(region, 'ssm', 'automation-definition', `${doc}:*`),
+        arn(region, 'ssm', 'document', doc),
+      ]));
+    const start = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:StartAutomationExecution'],
+      resourceArns: documents,
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions', 'ssm:StopAutomationExecution'],
+      resourceArns: this.regionNames.map((region) => arn(region, 'ssm', 'automation-execution', '*')),
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:PassRole'],
+      resourceArns: this.regionNames.map((region) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: automationRoleName(this.name, region) })),
+      conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+    });
+    return start;
+  }
+
+  private createRegion(
+    parent: Construct,
+    region: string,
+    props: FailoverAutomationProps,
+    common: Omit<RunbookDocumentSettings, 'runbook' | 'region' | 'assumeRoleArn'>,
+  ): RegionalFailoverAutomation {
+    const stack = Stack.of(parent);
+    const { database, routing } = props;
+    const clusterArn = (r: string) => stack.formatArn({
+      service: 'rds', region: r, resource: 'cluster', resourceName: database.regionalCluster(r).clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const globalClusterArn = stack.formatArn({
+      service: 'rds', region: '', resource: 'global-cluster', resourceName: database.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const parameterArn = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
+
+    const logGroup = new logs.LogGroup(parent, 'StepLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const stepRole = new iam.Role(parent, 'StepRole', {
+      roleName: stepRoleName(this.name, region),
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runbook steps of ${this.name} in ${region}: the global database, its metrics, the secret's replica, the topology parameters`,
+    });
+    logGroup.grantWrite(stepRole);
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadTopology',
+      actions: ['ssm:GetParameter'],
+      resources: [parameterArn(database.topologyParameterName), parameterArn(routing.routingParameterName)],
+    }));
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DescribeGlobalDatabase',
+      actions: ['rds:DescribeGlobalClusters'],
+      resources: [globalClusterArn],
+    }));
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'MoveTheWriter',
+      actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster'],
+      resources: [globalClusterArn, ...this.regionNames.map(clusterArn)],
+    }));
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DescribeThisRegionsCluster',
+      actions: ['rds:DescribeDBClusters'],
+      resources: [clusterArn(region)],
+    }));
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CheckTheSecretReplica',
+      actions: ['secretsmanager:DescribeSecret'],
+      resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${database.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadReplicationLag',
+      actions: ['cloudwatch:GetMetricStatistics'],
+      resources: ['*'],
+    }));
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadOwnExecution',
+      actions: ['ssm:GetAutomationExecution'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
+    }));
+    acknowledgeFinding(stepRole, 'AwsSolutions-IAM5[Resource::*]',
+      'cloudwatch:GetMetricStatistics (the replication lag) has no resource-level permissions; it is the only action on *.');
+    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:<AWS::AccountId>:automation-execution/*]`,
+      'Execution ids are random; the report step reads its own execution, in this Region only.');
+    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:<AWS::AccountId>:secret:${database.secretName}-??????]`,
+      'Secrets Manager appends six random characters to the secret name; this matches the database secret only.');
+    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:*]`,
+      'Log streams of the step function\'s own log group.');
+
+    const stepFunction = new RunbookStepFunction(parent, 'StepFunction', {
+      functionName: stepFunctionName(this.name),
+      description: `Runs one step of the ${this.name} switchover, failover or failback runbook in ${region}`,
+      role: stepRole,
+      timeout: STEP_FUNCTION_TIMEOUT,
+      memorySize: 256,
+      logGroup,
+      environment: {
+        AURORA_TOPOLOGY_PARAMETER: database.topologyParameterName,
+        ROUTING_TOPOLOGY_PARAMETER: routing.routingParameterName,
+      },
+    });
+
+    const automationRole = new iam.Role(parent, 'AutomationRole', {
+      roleName: automationRoleName(this.name, region),
+      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' }) },
+        },
+      }),
+      description: `Runs the ${this.name} runbooks in ${region}; it may only invoke their step function`,
+    });
+    automationRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['lambda:InvokeFunction'],
+      resources: [stepFunction.functionArn],
+    }));
+
+    const document = (runbook: RunbookName, id: string) => new ssm.CfnDocument(parent, id, {
+      name: documentName(this.name, runbook),
+      documentType: 'Automation',
+      documentFormat: 'JSON',
+      updateMethod: 'NewVersion',
+      content: renderRunbookDocument({ ...common, runbook, region, assumeRoleArn: automationRole.roleArn }),
+    });
+
+    return {
+      region,
+      stack,
+      switchoverDocument: document('switchover', 'SwitchoverDocument'),
+      failoverDocument: document('failover', 'FailoverDocument'),
+      failbackDocument: document('failback', 'FailbackDocument'),
+      stepFunction,
+      stepRole,
+      automationRole,
+      logGroup,
+    };
+  }
+}
+
+function documentName(name: string, runbook: RunbookName): string {
+  return `${name}-${runbook.charAt(0).toUpperCase()}${runbook.slice(1)}`;
+}
+
+function stepFunctionName(name: string): string {
+  return `${name}-runbook-steps`;
+}
+
+function stepRoleName(name: string, region: string): string {
+  return `${name}-runbook-steps-${region}`;
+}
+
+function automationRoleName(name: string, region: string): string {
+  return `${name}-runbooks-${region}`;
+}
+
+function validateProps(props: FailoverAutomationProps, name: string): void {
+  const { database, routing } = props;
+  const onlyDb = database.regionNames.filter((r) => !routing.regionNames.includes(r));
+  const onlyRouting = routing.regionNames.filter((r) => !database.regionNames.includes(r));
+  const approvers = props.approvers ?? [];
+  const badApprovers = approvers.filter((a) => !Token.isUnresolved(a) && !IAM_ARN.test(a));
+  const longest = database.regionNames.reduce((a, r) => (stepRoleName(name, r).length > a.length ? stepRoleName(name, r) : a), '');
+  const seconds = (d: Duration | undefined) => (d === undefined || d.isUnresolved() ? undefined : d.toSeconds());
+  const between = (d: Duration | undefined, min: number, max: number) => {
+    const s = seconds(d);
+    return s !== undefined && (s < min || s > max);
+  };
+  throwIfInvalid(CONSTRUCT_NAME, [
+    {
+      condition: onlyDb.length > 0 || onlyRouting.length > 0,
+      message: `'database' and 'routing' must cover the same Regions: database has ${database.regionNames.join(', ')}, ` +
+        `routing has ${routing.regionNames.join(', ')}. Give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.`,
+    },
+    {
+      condition: badApprovers.length > 0,
+      message: `'approvers' must be IAM user or role ARNs (arn:aws:iam::<account>:role/<name>), got ${badApprovers.map((a) => JSON.stringify(a)).join(', ')}.`,
+    },
+    {
+      condition: props.requireApproval === true && approvers.length === 0,
+      message: "'requireApproval' is true but 'approvers' is empty: name at least one IAM user or role ARN that may approve.",
+    },
+    {
+      condition: between(props.maxRpoLag, 1, 3600),
+      message: `'maxRpoLag' must be between 1 second and 1 hour, got ${seconds(props.maxRpoLag)} s.`,
+    },
+    {
+      condition: between(props.writerTimeout, 300, MAX_WAIT.toSeconds()),
+      message: `'writerTimeout' must be between 5 minutes and ${MAX_WAIT.toHumanString()} (100 polls of ${POLL_WINDOW.toMinutes()} minutes), got ${seconds(props.writerTimeout)} s.`,
+    },
+    {
+      condition: between(props.rejoinTimeout, 300, MAX_WAIT.toSeconds()),
+      message: `'rejoinTimeout' must be between 5 minutes and ${MAX_WAIT.toHumanString()} (100 polls of ${POLL_WINDOW.toMinutes()} minutes), got ${seconds(props.rejoinTimeout)} s: ` +
+        'for a longer wait, run the failback again when it times out.',
+    },
+    {
+      condition: between(props.approvalTimeout, 60, 7 * 24 * 3600),
+      message: `'approvalTimeout' must be between 1 minute and 7 days (what aws:approve allows), got ${seconds(props.approvalTimeout)} s.`,
+    },
+    {
+      condition: longest.length > 64,
+      message: `the database name '${name}' is too long for the runbook role names: '${longest}' has ${longest.length} characters, ` +
+        `IAM allows 64. Use a database 'name' of at most ${64 - (longest.length - name.length)} characters.`,
+    },
+  ]);
+}

@@ -1,0 +1,73 @@
+import { GetAutomationExecutionCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { awsCloudOperations } from './aws-cloud-operations';
+import { RunbookTopology } from './cloud-operations';
+import { AutomationExecutionView, StepHandlerDependencies } from './step-handler';
+import { parseAuroraTopology, parseRoutingTopology, runbookTopology } from './topology';
+import { RoutingDataPlane } from '../arc/routing-states';
+
+/** Where the step function runs and what it reads. */
+export interface AwsStepDependenciesConfig {
+  /** The Region the function runs in. */
+  readonly region: string;
+  /** Name of the Aurora topology parameter in that Region. */
+  readonly auroraParameterName: string;
+  /** Name of the routing topology parameter in that Region. */
+  readonly routingParameterName: string;
+  /** A different endpoint for every AWS call but ARC (tests against a local moto_server). */
+  readonly endpoint?: string;
+  /** The ARC data plane to use. Default: the AWS SDK client. */
+  readonly routing?: RoutingDataPlane;
+}
+
+/**
+ * The step handler's dependencies through the AWS SDK: the topology from the two SSM
+ * parameters the stacks publish in this Region, the runbook's cloud operations, and the
+ * automation execution's history. Every call stays in `config.region`.
+ */
+export function awsStepDependencies(config: AwsStepDependenciesConfig): StepHandlerDependencies {
+  const ssm = new SSMClient({ region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
+
+  const read = async (name: string, writer: string): Promise<string> => {
+    try {
+      const out = await ssm.send(new GetParameterCommand({ Name: name }));
+      return out.Parameter?.Value ?? '';
+    } catch (e) {
+      if ((e as Error).name === 'ParameterNotFound') {
+        throw new Error(`SSM parameter ${name} does not exist in ${config.region}: deploy ${writer} of this Region first.`);
+      }
+      throw e;
+    }
+  };
+
+  return {
+    region: config.region,
+    cloud: awsCloudOperations({ region: config.region, endpoint: config.endpoint, routing: config.routing }),
+
+    async loadTopology(): Promise<RunbookTopology> {
+      const [aurora, routing] = await Promise.all([
+        read(config.auroraParameterName, 'the database stack'),
+        read(config.routingParameterName, 'the routing stack'),
+      ]);
+      return runbookTopology(parseAuroraTopology(config.auroraParameterName, aurora), parseRoutingTopology(config.routingParameterName, routing));
+    },
+
+    async getExecution(executionId: string): Promise<AutomationExecutionView> {
+      const out = await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }));
+      const execution = out.AutomationExecution;
+      if (!execution) throw new Error(`automation execution ${executionId} was not found in ${config.region}`);
+      return {
+        startTime: execution.ExecutionStartTime?.getTime() ?? 0,
+        steps: (execution.StepExecutions ?? []).map((s) => ({
+          stepName: s.StepName ?? '',
+          action: s.Action ?? '',
+          status: s.StepStatus ?? 'Pending',
+          startTime: s.ExecutionStartTime?.getTime(),
+          endTime: s.ExecutionEndTime?.getTime(),
+          outputs: s.Outputs,
+          failureMessage: s.FailureMessage,
+          parentStepName: s.ParentStepDetails?.StepName,
+        })),
+      };
+    },
+  };
+}

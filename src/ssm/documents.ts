@@ -1,0 +1,206 @@
+/**
+ * Renders the runbooks of `runbooks.ts` as SSM Automation documents (schema 0.3).
+ *
+ * Every step that has logic is an `aws:invokeLambdaFunction` of the Region's step
+ * function; a wait step is an `aws:loop` around one such invocation, which polls for a
+ * few minutes and answers `Waiting` until its deadline (Lambda and the step action both
+ * stop at minutes; the waits of a switchover or a failback last longer). An approval is
+ * an `aws:approve` behind an `aws:branch` on the `RequireApproval` parameter. Every
+ * step goes to `Report` on failure, and `Report` writes the end-of-run report, failing
+ * the execution when the run did not succeed.
+ */
+import { RunbookName, RUNBOOKS, RunbookStep } from './runbooks';
+
+/** Settings of one rendered document. */
+export interface RunbookDocumentSettings {
+  readonly runbook: RunbookName;
+  /** The Region the document is deployed in, the only Region it can activate. */
+  readonly region: string;
+  /** Name or ARN of the step function in that Region. */
+  readonly functionName: string;
+  /** ARN of the role the automation runs as. */
+  readonly assumeRoleArn: string;
+  /** Default of the `Approvers` parameter. */
+  readonly approvers: readonly string[];
+  /** Default of the `RequireApproval` parameter. */
+  readonly requireApproval: boolean;
+  /** How long an approval may wait, in seconds. */
+  readonly approvalTimeoutSeconds: number;
+  /** Default of the `MaxRpoLagSeconds` parameter (switchover and failback). */
+  readonly maxRpoLagSeconds: number;
+  /** How long to wait for the writer to move (all runbooks), in seconds. */
+  readonly writerWaitSeconds: number;
+  /** How long a failback waits for the old primary to rejoin and catch up, in seconds. */
+  readonly rejoinWaitSeconds: number;
+  /** How long one invocation of a wait step polls, in seconds. */
+  readonly pollWindowSeconds: number;
+  /** Time between polls, in seconds. */
+  readonly pollIntervalSeconds: number;
+  /** `timeoutSeconds` of every Lambda step. */
+  readonly stepTimeoutSeconds: number;
+}
+
+/** The most iterations an `aws:loop` allows. */
+export const MAX_LOOP_ITERATIONS = 100;
+
+const DESCRIPTIONS: Record<RunbookName, string> = {
+  switchover:
+    'Planned switchover, no data loss: pre-flight checks (target in sync, replication lag under MaxRpoLagSeconds, ARC data plane reachable), ' +
+    'optional approval, SwitchoverGlobalCluster, wait until the target Region is the writer, then turn its routing control On and every other Off ' +
+    'in one UpdateRoutingControlStates call, verify, report. Run it in the Region to activate, when both Regions are healthy.',
+  failover:
+    'Failover away from an impaired Region, may lose the writes not yet replicated: pre-flight checks (AllowDataLoss=true, ARC data plane reachable, ' +
+    'target cluster exists), optional approval, route traffic to the target Region first, then FailoverGlobalCluster with AllowDataLoss ' +
+    '(or detach and promote the target when that fails), wait until writable, verify, report with the data-loss window. Run it in the Region to activate.',
+  failback:
+    'Graceful failback after a failover: wait until the old primary Region has rejoined the global database as a secondary and caught up, ' +
+    'check it is in sync, optional approval, switch over to it, route traffic back in one call, verify, report. Run it in the Region to return to.',
+};
+
+function lambdaStep(
+  name: string,
+  runbook: RunbookName,
+  step: string,
+  s: RunbookDocumentSettings,
+  payload: Record<string, unknown>,
+  outputs: [string, string][],
+) {
+  return {
+    name,
+    action: 'aws:invokeLambdaFunction',
+    timeoutSeconds: s.stepTimeoutSeconds,
+    // Steps are idempotent, so a second attempt after a transient error is safe.
+    maxAttempts: step === 'Report' || step === 'Preflight' ? 1 : 2,
+    ...(step === 'Report' ? { isEnd: true } : { onFailure: 'step:Report' }),
+    inputs: {
+      FunctionName: s.functionName,
+      InputPayload: {
+        Runbook: runbook,
+        Step: step,
+        TargetRegion: '{{ TargetRegion }}',
+        RequireApproval: '{{ RequireApproval }}',
+        Approvers: '{{ Approvers }}',
+        ...(runbook === 'failover' ? { AllowDataLoss: '{{ AllowDataLoss }}' } : { MaxRpoLagSeconds: '{{ MaxRpoLagSeconds }}' }),
+        ...payload,
+      },
+    },
+    outputs: outputs.map(([o, type]) => ({ Name: o, Selector: `$.${o}`, Type: type })),
+  };
+}
+
+function waitSeconds(kind: RunbookStep['nextWait'], s: RunbookDocumentSettings): number {
+  return kind === 'rejoin' ? s.rejoinWaitSeconds : s.writerWaitSeconds;
+}
+
+/** The number of loop iterations a wait of `seconds` needs, one poll window each, plus one. */
+export function loopIterations(seconds: number, pollWindowSeconds: number): number {
+  return Math.ceil(seconds / pollWindowSeconds) + 1;
+}
+
+/** Renders one runbook as a schema-0.3 Automation document. */
+export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string, unknown> {
+  const steps = RUNBOOKS[s.runbook];
+  const mainSteps: Record<string, unknown>[] = [];
+  let previousAction: RunbookStep | undefined;
+
+  const promoteAt = steps.findIndex((x) => x.name === 'PromoteTarget');
+  steps.forEach((step, i) => {
+    // After a promotion, the wait and the verification need to know whether the target was detached.
+    const afterPromote = promoteAt >= 0 && promoteAt < i ? { Detached: '{{ PromoteTarget.Detached }}' } : {};
+    if (step.kind === 'approve') {
+      const next = steps[i + 1]?.name ?? 'Report';
+      mainSteps.push({
+        name: 'ApprovalRequired',
+        action: 'aws:branch',
+        inputs: {
+          Choices: [{ NextStep: step.name, Variable: '{{ RequireApproval }}', BooleanEquals: true }],
+          Default: next,
+        },
+      });
+      mainSteps.push({
+        name: step.name,
+        action: 'aws:approve',
+        timeoutSeconds: s.approvalTimeoutSeconds,
+        onFailure: 'step:Report',
+        inputs: {
+          Approvers: '{{ Approvers }}',
+          MinRequiredApprovals: 1,
+          Message: `Approve the ${s.runbook} to {{ TargetRegion }}. The pre-flight checks passed; nothing has been changed yet.`,
+        },
+      });
+      return;
+    }
+    if (step.kind === 'wait') {
+      const waitFor = waitSeconds(previousAction?.nextWait, s);
+      const poll = `Poll${step.name.replace(/^Wait(For|Until)?/, '')}`;
+      mainSteps.push({
+        name: step.name,
+        action: 'aws:loop',
+        onFailure: 'step:Report',
+        inputs: {
+          MaxIterations: Math.min(MAX_LOOP_ITERATIONS, loopIterations(waitFor, s.pollWindowSeconds)),
+          LoopCondition: { Variable: `{{ ${poll}.Waiting }}`, BooleanEquals: true },
+          Steps: [
+            lambdaStep(poll, s.runbook, step.name, s, {
+              Deadline: `{{ ${previousAction!.name}.WaitUntil }}`,
+              WaitTimeoutSeconds: waitFor,
+              PollWindowSeconds: s.pollWindowSeconds,
+              PollIntervalSeconds: s.pollIntervalSeconds,
+              ...afterPromote,
+            }, [['Detail', 'String'], ['Waiting', 'Boolean']]),
+          ],
+        },
+      });
+      return;
+    }
+    const outputs: [string, string][] = [['Detail', 'String'], ['Skipped', 'Boolean']];
+    if (step.nextWait) outputs.push(['WaitUntil', 'String']);
+    if (s.runbook === 'failover' && step.name === 'Preflight') outputs.push(['DataLossWindowMs', 'String']);
+    if (step.name === 'PromoteTarget') outputs.push(['Detached', 'Boolean']);
+    const payload = { ...(step.nextWait ? { WaitTimeoutSeconds: waitSeconds(step.nextWait, s) } : {}), ...afterPromote };
+    mainSteps.push(lambdaStep(step.name, s.runbook, step.name, s, payload, outputs));
+    previousAction = step;
+  });
+
+  mainSteps.push(lambdaStep('Report', s.runbook, 'Report', s, { ExecutionId: '{{ automation:EXECUTION_ID }}' }, [['Detail', 'String'], ['Report', 'String']]));
+
+  return {
+    schemaVersion: '0.3',
+    description: DESCRIPTIONS[s.runbook],
+    assumeRole: s.assumeRoleArn,
+    parameters: {
+      TargetRegion: {
+        type: 'String',
+        description: `The Region to activate. This document runs in ${s.region} and activates only ${s.region}; to activate another Region, start the document of that Region there.`,
+        allowedValues: [s.region],
+      },
+      ...(s.runbook === 'failover'
+        ? {
+          AllowDataLoss: {
+            type: 'Boolean',
+            description: 'Must be true: you accept losing the writes the target had not yet replicated (the report states the window).',
+            default: false,
+          },
+        }
+        : {
+          MaxRpoLagSeconds: {
+            type: 'Integer',
+            description: 'Refuse (switchover) or keep waiting (failback) while the target lags the writer by more than this many seconds.',
+            default: s.maxRpoLagSeconds,
+          },
+        }),
+      RequireApproval: {
+        type: 'Boolean',
+        description: 'Wait for one of Approvers to approve after the pre-flight checks and before any change.',
+        default: s.requireApproval,
+      },
+      Approvers: {
+        type: 'StringList',
+        description: 'IAM user or role ARNs that may approve when RequireApproval is true.',
+        default: [...s.approvers],
+      },
+    },
+    mainSteps,
+    outputs: ['Report.Detail'],
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * What the runbook step function does with one invocation from an SSM Automation step:
+ * read the event, load the topology the stacks published in this Region, run the one
+ * step the event names, and answer with the fields the document's outputs select. The
+ * last step of every document, `Report`, reads the execution's own history and writes
+ * the end-of-run report.
+ */
+import { CloudOperations, RunbookTopology } from './cloud-operations';
+import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput, StepRecord } from './runbooks';
+
+/** The event the documents send; SSM may pass parameter values as strings. */
+export interface StepEvent {
+  readonly Runbook?: unknown;
+  readonly Step?: unknown;
+  readonly TargetRegion?: unknown;
+  readonly AllowDataLoss?: unknown;
+  readonly MaxRpoLagSeconds?: unknown;
+  readonly RequireApproval?: unknown;
+  readonly Approvers?: unknown;
+  readonly PollIntervalSeconds?: unknown;
+  readonly PollWindowSeconds?: unknown;
+  readonly WaitTimeoutSeconds?: unknown;
+  readonly Deadline?: unknown;
+  readonly Detached?: unknown;
+  readonly ExecutionId?: unknown;
+}
+
+/** The answer; the document's step outputs select these fields. */
+export interface StepOutput {
+  /** What the step did or saw. */
+  readonly Detail: string;
+  readonly Skipped: boolean;
+  /** Wait steps: true while the document should invoke the step again. */
+  readonly Waiting: boolean;
+  /** Failover pre-flight: the target's last replication lag in ms, `-1` when unknown. */
+  readonly DataLossWindowMs: string;
+  readonly Detached: boolean;
+  /** Deadline of the wait after this step (epoch ms), `0` when none. */
+  readonly WaitUntil: string;
+  /** Report step: the report as JSON. */
+  readonly Report?: string;
+}
+
+/** One step execution of an automation, as `GetAutomationExecution` reports it. */
+export interface AutomationStepView {
+  readonly stepName: string;
+  readonly action: string;
+  /** `Success`, `Failed`, `TimedOut`, `Cancelled`, `InProgress`, `Pending`, ... */
+  readonly status: string;
+  readonly startTime?: number;
+  readonly endTime?: number;
+  readonly outputs?: Record<string, string[]>;
+  readonly failureMessage?: string;
+  /** Set for a step that ran inside an `aws:loop`: the loop step's name. */
+  readonly parentStepName?: string;
+}
+
+/** An automation execution, as `GetAutomationExecution` reports it. */
+export interface AutomationExecutionView {
+  readonly startTime: number;
+  readonly steps: AutomationStepView[];
+}
+
+/** What the handler needs from its surroundings. */
+export interface StepHandlerDependencies {
+  /** The Region the function runs in. */
+  readonly region: string;
+  readonly cloud: CloudOperations;
+  /** Reads the topology published in this Region. */
+  loadTopology(): Promise<RunbookTopology>;
+  /** Reads an automation execution of this Region. */
+  getExecution(executionId: string): Promise<AutomationExecutionView>;
+}
+
+/** Prefix of the message of a step that refused; the report tells refusals from failures by it. */
+export const REFUSED_PREFIX = 'Refused: ';
+
+function text(event: StepEvent, key: keyof StepEvent, required = true): string | undefined {
+  const value = event[key];
+  if (typeof value === 'string' && value !== '') return value;
+  if (required) throw new Error(`the step event has no ${key} (got ${JSON.stringify(value)}): the runbook document is not one this function serves; redeploy the stack`);
+  return undefined;
+}
+
+function bool(value: unknown): boolean | undefined {
+  if (value === true || value === 'true' || value === 'True') return true;
+  if (value === false || value === 'false' || value === 'False') return false;
+  return undefined;
+}
+
+function num(event: StepEvent, key: keyof StepEvent): number | undefined {
+  const value = event[key];
+  if (value === undefined || value === '') return undefined;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n)) throw new Error(`the step event's ${key} is not a number: ${JSON.stringify(value)}`);
+  return n;
+}
+
+function list(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String).filter((v) => v !== '');
+  if (typeof value === 'string' && value.trim() !== '') {
+    // A StringList can arrive as its JSON text.
+    try {
+      const parsed = JSON.parse(value);
+      if (Array.isArray(parsed)) return parsed.map(String).filter((v) => v !== '');
+    } catch {
+      // a single value
+    }
+    return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  }
+  return [];
+}
+
+const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
+
+/** Reads the step input from the event. */
+export function stepInputOf(event: StepEvent): StepInput {
+  return {
+    targetRegion: text(event, 'TargetRegion')!,
+    allowDataLoss: bool(event.AllowDataLoss),
+    maxRpoLagMs: seconds(num(event, 'MaxRpoLagSeconds')),
+    requireApproval: bool(event.RequireApproval),
+    approvers: list(event.Approvers),
+    pollIntervalMs: seconds(num(event, 'PollIntervalSeconds')),
+    pollWindowMs: seconds(num(event, 'PollWindowSeconds')),
+    waitTimeoutMs: seconds(num(event, 'WaitTimeoutSeconds')),
+    deadline: num(event, 'Deadline') || undefined,
+    detached: bool(event.Detached),
+  };
+}
+
+/** Runs the step the event names. */
+export async function handleStep(event: StepEvent, deps: StepHandlerDependencies): Promise<StepOutput> {
+  const runbook = text(event, 'Runbook') as RunbookName;
+  if (!RUNBOOK_NAMES.includes(runbook)) throw new Error(`unknown runbook '${runbook}': expected one of ${RUNBOOK_NAMES.join(', ')}`);
+  const stepName = text(event, 'Step')!;
+  const input = stepInputOf(event);
+
+  if (stepName === 'Report') {
+    const execution = await deps.getExecution(text(event, 'ExecutionId')!);
+    const report = reportFromExecution(runbook, input.targetRegion, execution);
+    const summary = summarize(report);
+    // The report goes to the function's log as one JSON line, for queries across runs.
+    console.log(JSON.stringify({ report }));
+    if (report.outcome !== 'succeeded') throw new Error(summary);
+    return { ...EMPTY, Detail: summary, Report: JSON.stringify(report) };
+  }
+
+  const step = RUNBOOKS[runbook].find((s) => s.name === stepName && s.run);
+  if (!step) throw new Error(`runbook '${runbook}' has no step '${stepName}' this function runs`);
+  const topology = await deps.loadTopology();
+  try {
+    const result = await step.run!({ cloud: deps.cloud, topology, localRegion: deps.region, input });
+    return {
+      Detail: result.detail,
+      Skipped: result.skipped === true,
+      Waiting: result.waiting === true,
+      DataLossWindowMs: String(result.dataLossWindowMs ?? -1),
+      Detached: result.detached === true,
+      WaitUntil: String(result.waitUntil ?? 0),
+    };
+  } catch (e) {
+    if (e instanceof PreflightRefusal) throw new Error(REFUSED_PREFIX + e.message);
+    throw e;
+  }
+}
+
+const EMPTY: StepOutput = { Detail: '', Skipped: false, Waiting: false, DataLossWindowMs: '-1', Detached: false, WaitUntil: '0' };
+
+/** The message inside a Lambda error as SSM reports it (`... {"errorMessage":"..."} ...`), or the text itself. */
+function errorMessageOf(failure: string | undefined): string {
+  if (!failure) return 'failed without a message';
+  const match = /"errorMessage"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(failure);
+  return match ? JSON.parse(match[1]) : failure;
+}
+
+/** Builds the end-of-run report from the execution's step history. */
+export function reportFromExecution(runbook: RunbookName, targetRegion: string, execution: AutomationExecutionView): RunbookReport {
+  const titles = new Map(RUNBOOKS[runbook].map((s) => [s.name, s.title]));
+  const steps: StepRecord[] = [];
+  let failure: { step: string; message: string } | undefined;
+  let verifiedAt: number | undefined;
+  let dataLossWindowMs: number | undefined;
+  for (const s of execution.steps) {
+    if (s.parentStepName || s.stepName === 'Report' || s.action === 'aws:branch' || !titles.has(s.stepName)) continue;
+    if (['Pending', 'InProgress', 'Waiting'].includes(s.status)) continue;
+    // A loop's detail is its last iteration's.
+    const inner = execution.steps.filter((x) => x.parentStepName === s.stepName);
+    const detailSource = inner.length > 0 ? inner[inner.length - 1] : s;
+    const ok = s.status === 'Success';
+    const message = errorMessageOf(detailSource.failureMessage ?? s.failureMessage);
+    const shown = message.startsWith(REFUSED_PREFIX) ? message.slice(REFUSED_PREFIX.length) : message;
+    const detail = ok ? detailSource.outputs?.Detail?.[0] ?? (s.action === 'aws:approve' ? 'approved' : '') : shown;
+    steps.push({
+      name: titles.get(s.stepName)!,
+      status: ok ? (detailSource.outputs?.Skipped?.[0] === 'true' ? 'skipped' : 'done') : 'failed',
+      durationMs: s.startTime !== undefined && s.endTime !== undefined ? s.endTime - s.startTime : 0,
+      detail,
+    });
+    if (!ok && !failure) failure = { step: s.stepName, message: s.action === 'aws:approve' ? `the approval was not given (${s.status}): nothing was changed` : message };
+    if (ok && s.stepName === 'Verify') verifiedAt = s.endTime;
+    if (s.stepName === 'Preflight' && runbook === 'failover') {
+      const lag = Number(s.outputs?.DataLossWindowMs?.[0]);
+      if (Number.isFinite(lag) && lag >= 0) dataLossWindowMs = lag;
+    }
+  }
+  const base = { runbook, targetRegion, steps, ...(dataLossWindowMs !== undefined ? { dataLossWindowMs } : {}) };
+  if (failure) {
+    const refused = failure.step === 'Approve' || failure.message.startsWith(REFUSED_PREFIX);
+    // A refused run changed nothing: no data-loss window to state.
+    return refused
+      ? { runbook, targetRegion, steps, outcome: 'refused', reason: failure.message.replace(REFUSED_PREFIX, '') }
+      : { ...base, outcome: 'failed', reason: failure.message };
+  }
+  if (verifiedAt === undefined) return { ...base, outcome: 'failed', reason: 'the run ended before its Verify step succeeded' };
+  return { ...base, outcome: 'succeeded', recoveryTimeMs: verifiedAt - execution.startTime };
+}
+
+/** One paragraph an operator reads first. */
+export function summarize(report: RunbookReport): string {
+  const head = report.outcome === 'succeeded'
+    ? `${report.runbook} to ${report.targetRegion} succeeded; measured recovery time ${Math.round(report.recoveryTimeMs! / 1000)} s`
+    : `${report.runbook} to ${report.targetRegion} ${report.outcome}: ${report.reason}`;
+  const loss = report.dataLossWindowMs !== undefined ? `; data-loss window ${report.dataLossWindowMs} ms (the target's last replication lag)` : '';
+  const steps = report.steps.map((s) => `${s.name} ${s.status} in ${Math.round(s.durationMs / 1000)} s`).join(', ');
+  return `${head}${loss}. Steps: ${steps || 'none'}.`;
+}

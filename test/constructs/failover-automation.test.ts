@@ -1,0 +1,261 @@
+import { App, Duration, Stack, Validations, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ArcRoutedApi, FailoverAutomation, FailoverAutomationProps, MultiRegionAuroraPostgres } from '../../src';
+import { regionalStacks, resolveIntrinsics } from '../helpers';
+import { nagFindings } from '../nag';
+import { checkDocument } from '../ssm/document-check';
+
+const REGIONS = ['us-east-1', 'us-west-2'];
+
+function build(props: Partial<FailoverAutomationProps> = {}, options: { apiRegions?: string[]; name?: string } = {}) {
+  const app = new App();
+  const regional = regionalStacks(app, REGIONS);
+  const database = new MultiRegionAuroraPostgres(app, 'Database', {
+    name: options.name ?? 'orders',
+    regions: regional.map(({ stack, vpc }, i) => (i === 0 ? { stack, vpc, databaseName: 'orders' } : { stack, vpc, headless: true })),
+  });
+  const apiStacks = (options.apiRegions ?? REGIONS).map((region) => regional.find((r) => r.stack.region === region)?.stack
+    ?? new Stack(app, `Extra-${region}`, { env: { region } }));
+  const routingStack = new Stack(app, 'Routing', { env: { region: 'us-west-2' } });
+  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
+  const api = new ArcRoutedApi(app, 'Api', {
+    name: 'orders',
+    routingStack,
+    hostedZone,
+    domainName: 'api.example.com',
+    regions: apiStacks.map((stack) => ({ stack, handler: handler(stack) })),
+  });
+  const automation = new FailoverAutomation(app, 'Runbooks', { database, routing: api, ...props });
+  return { app, stacks: regional.map((r) => r.stack), routingStack, database, api, automation };
+}
+
+function handler(stack: Stack): lambda.Function {
+  const fn = new lambda.Function(stack, 'Handler', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" })'),
+  });
+  // The test handler's role is the user's concern, not the construct's.
+  fn.role!.node.defaultChild!.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': 'test handler',
+  });
+  return fn;
+}
+
+describe('FailoverAutomation with minimal props', () => {
+  const { app, stacks, routingStack, automation } = build();
+  const templates = stacks.map((s) => Template.fromStack(s));
+
+  test('cdk-nag finds nothing but the open API the test chose', () => {
+    expect(nagFindings(app).filter((f) => !/^AwsSolutions-(APIG4|COG4) /.test(f))).toEqual([]);
+  });
+
+  test('three Automation documents per Region, named after the database, updated as new versions', () => {
+    templates.forEach((t, i) => {
+      t.resourceCountIs('AWS::SSM::Document', 3);
+      for (const runbook of ['Switchover', 'Failover', 'Failback']) {
+        t.hasResourceProperties('AWS::SSM::Document', {
+          Name: `orders-${runbook}`,
+          DocumentType: 'Automation',
+          DocumentFormat: 'JSON',
+          UpdateMethod: 'NewVersion',
+          Content: Match.objectLike({ schemaVersion: '0.3', parameters: Match.objectLike({ TargetRegion: Match.objectLike({ allowedValues: [REGIONS[i]] }) }) }),
+        });
+      }
+    });
+    expect(automation.switchoverDocumentName).toBe('orders-Switchover');
+    expect(automation.regionalAutomation('us-west-2').stack).toBe(stacks[1]);
+  });
+
+  test('every synthesized document passes the step-by-step check', () => {
+    for (const t of templates) {
+      for (const doc of Object.values(t.findResources('AWS::SSM::Document'))) {
+        expect(checkDocument(resolveIntrinsics(doc.Properties.Content) as Record<string, unknown>)).toEqual([]);
+      }
+    }
+  });
+
+  test('the documents invoke the Region\'s step function as the automation role, which may only invoke it', () => {
+    const t = templates[0];
+    const content = Object.values(t.findResources('AWS::SSM::Document'))[0].Properties.Content;
+    expect(content.mainSteps[0].inputs.FunctionName).toBe('orders-runbook-steps');
+    expect(content.assumeRole).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RunbooksAutomationRole/), 'Arn'] });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'orders-runbooks-us-east-1',
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Principal: { Service: 'ssm.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+        })],
+      },
+    });
+    const policies = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RunbooksAutomationRole') }] } }));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RunbooksStepFunction/), 'Arn'] } },
+    ]);
+  });
+
+  test('the step function: prebundled, Node.js 24, 4-minute timeout, its own log group, the topology parameters', () => {
+    templates[1].hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'orders-runbook-steps',
+      Runtime: 'nodejs24.x',
+      Timeout: 240,
+      Environment: { Variables: Match.objectLike({ AURORA_TOPOLOGY_PARAMETER: '/cdk-cross-region-failover/orders/aurora', ROUTING_TOPOLOGY_PARAMETER: '/cdk-cross-region-failover/orders/routing' }) },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^RunbooksStepLogs') } },
+    });
+    templates[1].hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  test('the step role: every action named, scoped to this topology; only GetMetricStatistics on *', () => {
+    const t = templates[1];
+    const [policy] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RunbooksStepRole') }] } }));
+    type Statement = { Sid?: string; Action: string | string[]; Resource: string | string[] };
+    const statements = resolveIntrinsics(policy.Properties.PolicyDocument.Statement) as Statement[];
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    expect(bySid.MoveTheWriter).toEqual(expect.objectContaining({
+      Action: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster'],
+      Resource: [
+        'arn:aws:rds::111111111111:global-cluster:orders',
+        'arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1',
+        'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2',
+      ],
+    }));
+    expect(bySid.DescribeThisRegionsCluster.Resource).toBe('arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2');
+    expect(bySid.ReadTopology.Resource).toEqual([
+      'arn:aws:ssm:us-west-2:111111111111:parameter/cdk-cross-region-failover/orders/aurora',
+      'arn:aws:ssm:us-west-2:111111111111:parameter/cdk-cross-region-failover/orders/routing',
+    ]);
+    expect(bySid.CheckTheSecretReplica.Resource).toBe('arn:aws:secretsmanager:us-west-2:111111111111:secret:orders-aurora-master-??????');
+    for (const s of statements) {
+      for (const action of ([] as string[]).concat(s.Action)) expect(action).not.toMatch(/\*/);
+      if (([] as string[]).concat(s.Resource).includes('*')) expect(s.Action).toBe('cloudwatch:GetMetricStatistics');
+    }
+  });
+
+  test('the routing stack grants each step role exactly this topology\'s routing controls, by role name', () => {
+    const t = Template.fromStack(routingStack);
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('runbook-steps'));
+    expect(policies.map((p) => p.Properties.Roles)).toEqual([['orders-runbook-steps-us-east-1'], ['orders-runbook-steps-us-west-2']]);
+    for (const p of policies) {
+      const [statement] = p.Properties.PolicyDocument.Statement;
+      expect(statement.Action).toEqual([
+        'route53-recovery-cluster:GetRoutingControlState',
+        'route53-recovery-cluster:UpdateRoutingControlState',
+        'route53-recovery-cluster:UpdateRoutingControlStates',
+      ]);
+      expect(statement.Resource).toEqual([
+        { 'Fn::GetAtt': [expect.stringMatching(/^ApiRoutingControluseast1/), 'RoutingControlArn'] },
+        { 'Fn::GetAtt': [expect.stringMatching(/^ApiRoutingControluswest2/), 'RoutingControlArn'] },
+      ]);
+    }
+    expect(routingStack.dependencies).toEqual(expect.arrayContaining(stacks));
+  });
+
+  test('defaults: no approval asked, 30 s RPO lag, 30 min writer wait, 4 h rejoin wait', () => {
+    const docs = Object.values(templates[0].findResources('AWS::SSM::Document')).map((d) => d.Properties.Content);
+    const failback = docs.find((d) => d.description.startsWith('Graceful failback'));
+    expect(failback.parameters.RequireApproval.default).toBe(false);
+    expect(failback.parameters.Approvers.default).toEqual([]);
+    expect(failback.parameters.MaxRpoLagSeconds.default).toBe(30);
+    const waits = Object.fromEntries(failback.mainSteps.filter((s: any) => s.action === 'aws:loop').map((s: any) => [s.name, s.inputs.Steps[0].inputs.InputPayload.WaitTimeoutSeconds]));
+    expect(waits).toEqual({ WaitForRejoin: 14_400, WaitForWriter: 1800 });
+  });
+});
+
+describe('FailoverAutomation with every prop', () => {
+  const oncall = 'arn:aws:iam::111111111111:role/oncall';
+  const { stacks } = build({
+    approvers: [oncall],
+    approvalTimeout: Duration.minutes(20),
+    maxRpoLag: Duration.seconds(5),
+    writerTimeout: Duration.hours(1),
+    rejoinTimeout: Duration.hours(2),
+    logRetention: 30,
+  });
+
+  test('approval asked by default once approvers are named, with their timeout', () => {
+    const docs = Object.values(Template.fromStack(stacks[0]).findResources('AWS::SSM::Document')).map((d) => d.Properties.Content);
+    for (const d of docs) {
+      expect(d.parameters.RequireApproval.default).toBe(true);
+      expect(d.parameters.Approvers.default).toEqual([oncall]);
+      expect(d.mainSteps.find((s: any) => s.action === 'aws:approve').timeoutSeconds).toBe(1200);
+    }
+  });
+
+  test('waits and thresholds', () => {
+    const docs = Object.values(Template.fromStack(stacks[1]).findResources('AWS::SSM::Document')).map((d) => d.Properties.Content);
+    const failback = docs.find((d) => d.description.startsWith('Graceful failback'));
+    expect(failback.parameters.MaxRpoLagSeconds.default).toBe(5);
+    const loops = failback.mainSteps.filter((s: any) => s.action === 'aws:loop');
+    expect(loops.map((s: any) => [s.name, s.inputs.MaxIterations, s.inputs.Steps[0].inputs.InputPayload.WaitTimeoutSeconds])).toEqual([
+      ['WaitForRejoin', 41, 7200],
+      ['WaitForWriter', 21, 3600],
+    ]);
+    Template.fromStack(stacks[1]).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test('grantStart: start the documents, follow executions, pass the automation roles to SSM only', () => {
+    const { app, automation } = build();
+    const operatorStack = new Stack(app, 'Operators', { env: { region: 'us-east-1' } });
+    const operator = new iam.Role(operatorStack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    automation.grantStart(operator);
+    const [policy] = Object.values(Template.fromStack(operatorStack).findResources('AWS::IAM::Policy'));
+    const statements = resolveIntrinsics(policy.Properties.PolicyDocument.Statement) as any[];
+    expect(statements[0].Action).toBe('ssm:StartAutomationExecution');
+    expect(statements[0].Resource).toEqual(expect.arrayContaining([
+      'arn:aws:ssm:us-east-1:111111111111:automation-definition/orders-Failover:*',
+      'arn:aws:ssm:us-west-2:111111111111:document/orders-Failback',
+    ]));
+    expect(statements[0].Resource).toHaveLength(12);
+    expect(statements[1]).toMatchObject({
+      Action: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions', 'ssm:StopAutomationExecution'],
+      Resource: ['arn:aws:ssm:us-east-1:111111111111:automation-execution/*', 'arn:aws:ssm:us-west-2:111111111111:automation-execution/*'],
+    });
+    expect(statements[2]).toEqual({
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: ['arn:aws:iam::111111111111:role/orders-runbooks-us-east-1', 'arn:aws:iam::111111111111:role/orders-runbooks-us-west-2'],
+      Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+    });
+  });
+});
+
+describe('FailoverAutomation validation', () => {
+  test.each<[string, Partial<FailoverAutomationProps>, RegExp]>([
+    ['approvers that are not IAM ARNs', { approvers: ['oncall@example.com'] },
+      /'approvers' must be IAM user or role ARNs \(arn:aws:iam::<account>:role\/<name>\), got "oncall@example.com"\./],
+    ['approval required without approvers', { requireApproval: true },
+      /'requireApproval' is true but 'approvers' is empty: name at least one IAM user or role ARN that may approve\./],
+    ['a zero RPO lag', { maxRpoLag: Duration.seconds(0) }, /'maxRpoLag' must be between 1 second and 1 hour, got 0 s\./],
+    ['a writer timeout over 100 polls', { writerTimeout: Duration.hours(6) },
+      /'writerTimeout' must be between 5 minutes and 4 hours 57 minutes \(100 polls of 3 minutes\), got 21600 s\./],
+    ['a rejoin timeout under 5 minutes', { rejoinTimeout: Duration.minutes(1) }, /'rejoinTimeout' must be between 5 minutes and .*, got 60 s: for a longer wait, run the failback again/],
+    ['an approval timeout over 7 days', { approvalTimeout: Duration.days(8) }, /'approvalTimeout' must be between 1 minute and 7 days \(what aws:approve allows\), got 691200 s\./],
+  ])('refuses %s', (_title, props, message) => {
+    expect(() => build(props)).toThrow(message);
+  });
+
+  test('refuses a database and a routed API over different Regions', () => {
+    expect(() => build({}, { apiRegions: ['us-east-1', 'eu-west-1'] })).toThrow(
+      "FailoverAutomation: 'database' and 'routing' must cover the same Regions: database has us-east-1, us-west-2, routing has us-east-1, eu-west-1. " +
+        'Give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.',
+    );
+  });
+
+  test('refuses a name too long for the role names', () => {
+    const name = 'a'.repeat(45);
+    expect(() => build({}, { name })).toThrow(
+      /the database name 'a{45}' is too long for the runbook role names: 'a{45}-runbook-steps-us-east-1' has 69 characters, IAM allows 64\. Use a database 'name' of at most 40 characters\./,
+    );
+  });
+
+  test('reports every problem at once', () => {
+    expect(() => build({ requireApproval: true, maxRpoLag: Duration.hours(2) })).toThrow(/^FailoverAutomation: 2 problems:\n- 'requireApproval'.*\n- 'maxRpoLag'/);
+  });
+
+  test('names the Regions when asked for one it does not have', () => {
+    const { automation } = build();
+    expect(() => automation.regionalAutomation('eu-west-1')).toThrow("FailoverAutomation 'Runbooks': no runbooks in Region 'eu-west-1'; its Regions are us-east-1, us-west-2.");
+  });
+});

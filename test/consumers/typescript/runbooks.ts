@@ -1,0 +1,42 @@
+import { App, Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
+import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres } from '../../../src';
+
+/** The global database, the routed API, and the runbooks that move both between Regions. */
+export function build(app: App): FailoverAutomation {
+  const stacks = ['us-east-1', 'us-west-2'].map((region) => new Stack(app, `orders-${region}`, { env: { region } }));
+  const database = new MultiRegionAuroraPostgres(app, 'Database', {
+    name: 'orders',
+    regions: stacks.map((stack, i) => ({
+      stack,
+      vpc: new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'db', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }),
+      ...(i === 0 ? { databaseName: 'orders' } : { headless: true }),
+    })),
+  });
+  const routingStack = new Stack(app, 'orders-routing', { env: { region: 'us-west-2' } });
+  const api = new ArcRoutedApi(app, 'Api', {
+    name: 'orders',
+    routingStack,
+    hostedZone: route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' }),
+    domainName: 'api.example.com',
+    regions: stacks.map((stack) => ({
+      stack,
+      handler: new lambda.Function(stack, 'Handler', {
+        runtime: lambda.Runtime.NODEJS_24_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: process.env.AWS_REGION })'),
+      }),
+    })),
+  });
+  // Switchover, failover and failback documents in both Regions; a run waits for one of
+  // the approvers after its pre-flight checks, before it changes anything.
+  const runbooks = new FailoverAutomation(app, 'Runbooks', {
+    database,
+    routing: api,
+    approvers: ['arn:aws:iam::111111111111:role/oncall'],
+    maxRpoLag: Duration.seconds(10),
+  });
+  // The on-call role may start the runbooks in every Region and follow their progress.
+  const operators = new Stack(app, 'orders-operators', { env: { region: 'us-east-1' } });
+  runbooks.grantStart(new iam.Role(operators, 'OnCall', { roleName: 'oncall', assumedBy: new iam.AccountRootPrincipal() }));
+  return runbooks;
+}
