@@ -134,6 +134,18 @@ function writerOf(view: GlobalClusterView): string | undefined {
   return view.members.find((m) => m.isWriter)?.clusterArn;
 }
 
+/**
+ * Describes the global cluster in a failover, where it may be unreachable: `error` is
+ * set when the call failed, `view` is undefined when it does not exist.
+ */
+async function describeIfReachable(ctx: StepContext): Promise<{ view?: GlobalClusterView; error?: Error }> {
+  try {
+    return { view: await ctx.cloud.describeGlobalCluster(ctx.topology.globalClusterIdentifier) };
+  } catch (e) {
+    return { error: e as Error };
+  }
+}
+
 function inProgress(view: GlobalClusterView): boolean {
   return view.failoverState !== undefined && IN_PROGRESS.includes(view.failoverState.status);
 }
@@ -322,13 +334,8 @@ async function failoverPreflight(ctx: StepContext): Promise<StepResult> {
   }
   await commonChecks(ctx);
   const states = await routingStates(cloud, topology);
-  let view: GlobalClusterView | undefined;
-  let reachable = true;
-  try {
-    view = await cloud.describeGlobalCluster(topology.globalClusterIdentifier);
-  } catch {
-    reachable = false;
-  }
+  const { view, error } = await describeIfReachable(ctx);
+  const reachable = error === undefined;
   let secondary = true;
   if (reachable) {
     if (!view) throw new PreflightRefusal(`global cluster '${topology.globalClusterIdentifier}' was not found`);
@@ -362,12 +369,10 @@ async function promoteTarget(ctx: StepContext): Promise<StepResult> {
   const target = regionOf(topology, ctx.input.targetRegion);
   const until = waitUntil(ctx);
   const id = topology.globalClusterIdentifier;
-  let view: GlobalClusterView | undefined;
-  try {
-    view = await cloud.describeGlobalCluster(id);
-  } catch (e) {
+  const { view, error } = await describeIfReachable(ctx);
+  if (error) {
     await cloud.detachFromGlobalCluster(id, target.clusterArn);
-    return { detail: `global cluster unreachable (${(e as Error).message}); detached ${target.clusterArn} to promote it`, detached: true, waitUntil: until };
+    return { detail: `global cluster unreachable (${error.message}); detached ${target.clusterArn} to promote it`, detached: true, waitUntil: until };
   }
   if (!view) throw new Error(`global cluster '${id}' was not found`);
   const member = view.members.find((m) => m.clusterArn === target.clusterArn);
@@ -387,14 +392,9 @@ async function promoteTarget(ctx: StepContext): Promise<StepResult> {
 
 /** Whether the target takes writes: the settled writer of the global cluster, or a detached cluster that is available. */
 async function isWritable(ctx: StepContext, target: RunbookRegion): Promise<{ done: boolean; seen: string; detached: boolean }> {
-  const { cloud, topology } = ctx;
-  let view: GlobalClusterView | undefined;
-  let reachable = true;
-  try {
-    view = await cloud.describeGlobalCluster(topology.globalClusterIdentifier);
-  } catch {
-    reachable = false;
-  }
+  const { cloud } = ctx;
+  const { view, error } = await describeIfReachable(ctx);
+  const reachable = error === undefined;
   const detached = reachable ? !view?.members.some((m) => m.clusterArn === target.clusterArn) : ctx.input.detached === true;
   if (!reachable && !detached) return { done: false, seen: 'global cluster unreachable', detached };
   if (detached) {
