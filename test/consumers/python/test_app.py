@@ -63,6 +63,10 @@ def test_arc_routed_api():
 def test_failover_automation():
     app = App()
     _, _, runbooks = build(app)
+    # Grants change the construct tree: make them before the first synthesis.
+    operators = Stack(app, "operators", env=Environment(region="us-east-1"))
+    role = iam.Role(operators, "Operator", assumed_by=iam.AccountRootPrincipal())
+    runbooks.grant_start(role)
     assert runbooks.failover_document_name == "orders-Failover"
     for regional in runbooks.regional_automations:
         t = Template.from_stack(regional.stack)
@@ -75,9 +79,6 @@ def test_failover_automation():
             })}),
         })
         t.has_resource_properties("AWS::Lambda::Function", {"FunctionName": "orders-runbook-steps"})
-    operators = Stack(app, "operators", env=Environment(region="us-east-1"))
-    role = iam.Role(operators, "Operator", assumed_by=iam.AccountRootPrincipal())
-    runbooks.grant_start(role)
     Template.from_stack(operators).has_resource_properties("AWS::IAM::Policy", {
         "PolicyDocument": {"Statement": Match.array_with([Match.object_like({"Action": "iam:PassRole"})])},
     })
