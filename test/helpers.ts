@@ -1,5 +1,6 @@
-import { App, Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { App, Stack, Validations, aws_ec2 as ec2, aws_lambda as lambda } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
 import { nagFindings } from './nag';
 
 /** A Regional stack with a VPC of isolated subnets, as a user would pass it in. */
@@ -20,6 +21,19 @@ export function regionalStacks(app: App, regions: string[], account?: string): R
     });
     return { stack, vpc };
   });
+}
+
+/** An API handler whose only permission is writing logs; its managed policy is acknowledged as the user's concern. */
+export function testHandler(scope: Construct): lambda.Function {
+  const fn = new lambda.Function(scope, 'Handler', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" })'),
+  });
+  fn.role!.node.defaultChild!.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': 'test handler',
+  });
+  return fn;
 }
 
 /**

@@ -1,25 +1,10 @@
-import { App, Stack, Validations, aws_cognito as cognito, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
+import { App, Stack, aws_cognito as cognito, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Construct } from 'constructs';
 import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions, IRegionalHandlerFactory } from '../../src';
+import { testHandler } from '../helpers';
 import { nagFindings } from '../nag';
 
 const CLUSTER_ARN = 'arn:aws:route53-recovery-control::111111111111:cluster/0123abcd-4567-89ef-0123-456789abcdef';
-
-/** A handler whose only permission is writing logs, nag-clean. */
-function handlerIn(scope: Construct): lambda.Function {
-  const fn = new lambda.Function(scope, 'Handler', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" })'),
-  });
-  // The test handler's role is the user's concern, not the construct's.
-  const role = fn.role!.node.defaultChild as Construct;
-  role.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': 'test handler',
-  });
-  return fn;
-}
 
 function build(regions: string[], props: Partial<ArcRoutedApiProps> = {}, perRegion: Partial<ArcRoutedApiRegionOptions>[] = []) {
   const app = new App();
@@ -31,7 +16,7 @@ function build(regions: string[], props: Partial<ArcRoutedApiProps> = {}, perReg
     routingStack,
     hostedZone,
     domainName: 'api.example.com',
-    regions: stacks.map((stack, i) => ({ stack, handler: handlerIn(stack), ...perRegion[i] })),
+    regions: stacks.map((stack, i) => ({ stack, handler: testHandler(stack), ...perRegion[i] })),
     ...props,
   });
   return { app, stacks, routingStack, api };
@@ -232,7 +217,7 @@ describe('ArcRoutedApi with three Regions, an existing cluster, a handler factor
   const factory: IRegionalHandlerFactory = {
     createHandler: (scope, region) => {
       factoryCalls.push(region);
-      return handlerIn(scope);
+      return testHandler(scope);
     },
   };
   const app = new App();
@@ -363,7 +348,7 @@ describe('ArcRoutedApi validation', () => {
       routingStack,
       hostedZone,
       domainName: 'api.example.com',
-      regions: [{ stack: a, handler: handlerIn(a) }, { stack: b, handler: handlerIn(b) }],
+      regions: [{ stack: a, handler: testHandler(a) }, { stack: b, handler: testHandler(b) }],
     })).toThrow("ArcRoutedApi: Region 'us-east-1' is listed twice in 'regions' (entries 0 and 1)");
   });
 
@@ -400,7 +385,7 @@ describe('ArcRoutedApi validation', () => {
       routingStack: stacks[1],
       hostedZone,
       domainName: 'api.example.com',
-      regions: stacks.map((stack) => ({ stack, handler: handlerIn(stack) })),
+      regions: stacks.map((stack) => ({ stack, handler: testHandler(stack) })),
     })).toThrow(/ArcRoutedApi: 2 problems:\n- 'routingStack' is in Region 'eu-west-1', where CloudFormation has no Route 53 ARC resources: put it in us-east-1 or us-west-2.\n- 'routingStack' is also one of the Regional stacks/);
   });
 
@@ -414,7 +399,7 @@ describe('ArcRoutedApi validation', () => {
       routingStack,
       hostedZone,
       domainName: 'api.example.com',
-      regions: stacks.map((stack) => ({ stack, handler: handlerIn(stack) })),
+      regions: stacks.map((stack) => ({ stack, handler: testHandler(stack) })),
     })).toThrow("ArcRoutedApi: 'hostedZone' has an unresolved id or name: import it with HostedZone.fromHostedZoneAttributes");
   });
 });

@@ -1,7 +1,7 @@
-import { App, Duration, Stack, Validations, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ArcRoutedApi, FailoverAutomation, FailoverAutomationProps, MultiRegionAuroraPostgres } from '../../src';
-import { regionalStacks, resolveIntrinsics } from '../helpers';
+import { regionalStacks, resolveIntrinsics, testHandler } from '../helpers';
 import { nagFindings } from '../nag';
 import { checkDocument } from '../ssm/document-check';
 
@@ -23,23 +23,10 @@ function build(props: Partial<FailoverAutomationProps> = {}, options: { apiRegio
     routingStack,
     hostedZone,
     domainName: 'api.example.com',
-    regions: apiStacks.map((stack) => ({ stack, handler: handler(stack) })),
+    regions: apiStacks.map((stack) => ({ stack, handler: testHandler(stack) })),
   });
   const automation = new FailoverAutomation(app, 'Runbooks', { database, routing: api, ...props });
   return { app, stacks: regional.map((r) => r.stack), routingStack, database, api, automation };
-}
-
-function handler(stack: Stack): lambda.Function {
-  const fn = new lambda.Function(stack, 'Handler', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "ok" })'),
-  });
-  // The test handler's role is the user's concern, not the construct's.
-  fn.role!.node.defaultChild!.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': 'test handler',
-  });
-  return fn;
 }
 
 describe('FailoverAutomation with minimal props', () => {
