@@ -182,7 +182,8 @@ export function reportFromExecution(runbook: RunbookName, targetRegion: string, 
   let verifiedAt: number | undefined;
   let dataLossWindowMs: number | undefined;
   for (const s of execution.steps) {
-    if (s.parentStepName || s.stepName === 'Report' || s.action === 'aws:branch' || !titles.has(s.stepName)) continue;
+    // Loop iterations are read with their loop; Report and the approval branch are not runbook steps.
+    if (s.parentStepName || !titles.has(s.stepName)) continue;
     if (['Pending', 'InProgress', 'Waiting'].includes(s.status)) continue;
     // A loop's detail is its last iteration's.
     const inner = execution.steps.filter((x) => x.parentStepName === s.stepName);
