@@ -76,7 +76,13 @@ export function buildMinimalExample(scope: Construct, options: MinimalExampleOpt
       Validations.of(regional.api).acknowledge({ id, reason: 'The example API only reports which Region served the request; it is public on purpose.' });
     }
   }
-  const runbooks = new FailoverAutomation(scope, 'Runbooks', { database, routing: api });
+  // The SSM runbooks in every Region; with two Regions, the same moves as an ARC Region
+  // switch plan too (a plan spans exactly two Regions).
+  const runbooks = new FailoverAutomation(scope, 'Runbooks', {
+    database,
+    routing: api,
+    ...(options.regions.length === 2 ? { regionSwitchPlan: {} } : {}),
+  });
   return { stacks, database, api, runbooks, routingStack };
 }
 

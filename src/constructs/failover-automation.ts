@@ -1,4 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as arcregionswitch from 'aws-cdk-lib/aws-arcregionswitch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,7 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFinding } from './acknowledge';
 import { ArcRoutedApi } from './arc-routed-api';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
-import { throwIfInvalid } from './validation';
+import { throwIfInvalid, ValidationRule } from './validation';
 import { MAX_LOOP_ITERATIONS, renderRunbookDocument, RunbookDocumentSettings } from '../ssm/documents';
 import { RunbookStepFunction } from '../ssm/runbook-step-function';
 import { RunbookName } from '../ssm/runbooks';
@@ -21,6 +22,10 @@ const STEP_TIMEOUT_SECONDS = 290;
 const POLL_INTERVAL_SECONDS = 10;
 /** The longest wait a loop of at most 100 poll windows can cover. */
 const MAX_WAIT = Duration.minutes(POLL_WINDOW.toMinutes() * (MAX_LOOP_ITERATIONS - 1));
+/** What `AWS::ARCRegionSwitch::Plan` accepts as a plan name. */
+const PLAN_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/;
+/** How long the plan's routing-control step may take. */
+const PLAN_ROUTING_TIMEOUT_MINUTES = 10;
 const IAM_ARN = /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/.+|sts::\d{12}:assumed-role\/.+)$/;
 
 /**
@@ -87,6 +92,52 @@ export interface FailoverAutomationProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Also create an ARC Region switch plan (`AWS::ARCRegionSwitch::Plan`) built from the
+   * same topology, for teams that prefer AWS's managed orchestrator to the SSM
+   * documents (which are created either way). Region switch plans span exactly two
+   * Regions: with more, the construct refuses.
+   *
+   * @default - no plan
+   */
+  readonly regionSwitchPlan?: RegionSwitchPlanOptions;
+}
+
+/**
+ * Options of the ARC Region switch plan {@link FailoverAutomation} can create.
+ *
+ * The plan is active/passive over the database's two Regions, the first one primary,
+ * with one activation workflow for either Region: an optional manual approval, then an
+ * Aurora global database block (a graceful execution switches over with no data loss;
+ * an ungraceful one fails over with `AllowDataLoss`), then an ARC routing control block
+ * that turns the activated Region's control On and the other's Off.
+ */
+export interface RegionSwitchPlanOptions {
+  /**
+   * Name of the plan: 1 to 32 letters, digits or hyphens, not starting or ending with a
+   * hyphen.
+   *
+   * @default - the database's `name`
+   */
+  readonly planName?: string;
+
+  /**
+   * A role whose principals approve each execution: when given, the workflow starts with
+   * a manual approval step that waits up to `approvalTimeout`, and the role is granted
+   * `arc-region-switch:ApprovePlanExecutionStep` and `GetPlanExecution` on the plan
+   * (when it is a role of this app).
+   *
+   * @default - no approval step
+   */
+  readonly approvalRole?: iam.IRole;
+
+  /**
+   * The recovery time objective Region switch measures executions against.
+   *
+   * @default - none
+   */
+  readonly recoveryTimeObjective?: Duration;
 }
 
 /**
@@ -146,6 +197,10 @@ export class FailoverAutomation extends Construct {
   public readonly failoverDocumentName: string;
   /** Name of the failback document, the same in every Region. */
   public readonly failbackDocumentName: string;
+  /** The ARC Region switch plan, when `regionSwitchPlan` was given (in the routing stack). */
+  public readonly regionSwitchPlan?: arcregionswitch.CfnPlan;
+  /** The role the Region switch plan executes as, when `regionSwitchPlan` was given. */
+  public readonly regionSwitchPlanRole?: iam.IRole;
 
   private readonly name: string;
 
@@ -191,6 +246,13 @@ export class FailoverAutomation extends Construct {
       routing.routingStack.addDependency(cluster.stack, `the routing grant names the runbook step role of ${cluster.region}`);
       return regional;
     });
+
+    if (props.regionSwitchPlan) {
+      const parent = routing.routingStack === ownStack ? this : new Construct(routing.routingStack, `${id}RegionSwitch`);
+      const created = this.createRegionSwitchPlan(parent, props, props.regionSwitchPlan);
+      this.regionSwitchPlan = created.plan;
+      this.regionSwitchPlanRole = created.role;
+    }
   }
 
   /**
@@ -362,6 +424,121 @@ export class FailoverAutomation extends Construct {
       logGroup,
     };
   }
+  private createRegionSwitchPlan(parent: Construct, props: FailoverAutomationProps, options: RegionSwitchPlanOptions) {
+    const stack = Stack.of(parent);
+    const { database, routing } = props;
+    const [primary, secondary] = this.regionNames;
+    const clusterArns = this.regionNames.map((region) => stack.formatArn({
+      service: 'rds', region, resource: 'cluster', resourceName: database.regionalCluster(region).clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }));
+    const globalClusterArn = stack.formatArn({
+      service: 'rds', region: '', resource: 'global-cluster', resourceName: database.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const controlArn = (region: string) => routing.regionalApi(region).routingControlArn;
+
+    const role = new iam.Role(parent, 'RegionSwitchPlanRole', {
+      roleName: planRoleName(this.name),
+      assumedBy: new iam.ServicePrincipal('arc-region-switch.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: `Runs the ${this.name} Region switch plan: the global database and the routing controls of ${this.regionNames.join(' and ')}`,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DescribeGlobalDatabase',
+      actions: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
+      resources: [globalClusterArn, ...clusterArns],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'MoveTheWriter',
+      actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
+      resources: [globalClusterArn, ...clusterArns],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DescribeRoutingControls',
+      actions: ['route53-recovery-control-config:DescribeControlPanel', 'route53-recovery-control-config:DescribeCluster'],
+      resources: [routing.controlPanel.attrControlPanelArn, routing.clusterArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'FlipRoutingControls',
+      actions: ['route53-recovery-cluster:GetRoutingControlState', 'route53-recovery-cluster:UpdateRoutingControlStates'],
+      resources: this.regionNames.map(controlArn),
+    }));
+
+    const steps: arcregionswitch.CfnPlan.StepProperty[] = [];
+    if (options.approvalRole) {
+      steps.push({
+        name: 'Approve',
+        description: 'An approver of the approval role confirms the move before anything changes.',
+        executionBlockType: 'ManualApproval',
+        executionBlockConfiguration: {
+          executionApprovalConfig: {
+            approvalRole: options.approvalRole.roleArn,
+            timeoutMinutes: Math.ceil((props.approvalTimeout ?? Duration.hours(1)).toSeconds() / 60),
+          },
+        },
+      });
+    }
+    steps.push({
+      name: 'MoveTheWriter',
+      description: 'Graceful execution: SwitchoverGlobalCluster, no data loss. Ungraceful execution: FailoverGlobalCluster with AllowDataLoss.',
+      executionBlockType: 'AuroraGlobalDatabase',
+      executionBlockConfiguration: {
+        globalAuroraConfig: {
+          behavior: 'switchoverOnly',
+          ungraceful: { ungraceful: 'failover' },
+          globalClusterIdentifier: database.globalClusterIdentifier,
+          databaseClusterArns: clusterArns,
+          timeoutMinutes: Math.ceil((props.writerTimeout ?? Duration.minutes(30)).toSeconds() / 60),
+        },
+      },
+    });
+    steps.push({
+      name: 'RouteTraffic',
+      description: 'The activated Region\'s routing control On, the other\'s Off.',
+      executionBlockType: 'ARCRoutingControl',
+      executionBlockConfiguration: {
+        arcRoutingControlConfig: {
+          regionAndRoutingControls: Object.fromEntries(this.regionNames.map((region) => [region, [
+            { routingControlArn: controlArn(region), state: 'On' },
+            ...this.regionNames.filter((r) => r !== region).map((r) => ({ routingControlArn: controlArn(r), state: 'Off' })),
+          ]])),
+          timeoutMinutes: PLAN_ROUTING_TIMEOUT_MINUTES,
+        },
+      },
+    });
+
+    const plan = new arcregionswitch.CfnPlan(parent, 'RegionSwitchPlan', {
+      name: planNameOf(this.name, options),
+      description: `Moves the ${this.name} writer and traffic between ${primary} and ${secondary}`,
+      executionRole: role.roleArn,
+      recoveryApproach: 'activePassive',
+      regions: [primary, secondary],
+      primaryRegion: primary,
+      ...(options.recoveryTimeObjective ? { recoveryTimeObjectiveMinutes: Math.ceil(options.recoveryTimeObjective.toSeconds() / 60) } : {}),
+      workflows: [{
+        workflowTargetAction: 'activate',
+        workflowDescription: `Activates ${primary} or ${secondary}: ${options.approvalRole ? 'approval, ' : ''}the global database writer, then the routing controls.`,
+        steps,
+      }],
+    });
+
+    if (options.approvalRole) {
+      iam.Grant.addToPrincipal({
+        grantee: options.approvalRole,
+        actions: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'],
+        resourceArns: [plan.attrArn],
+      });
+    }
+    return { plan, role };
+  }
+}
+
+function planNameOf(name: string, options: RegionSwitchPlanOptions): string {
+  return options.planName ?? name;
+}
+
+function planRoleName(name: string): string {
+  return `${name}-region-switch-plan`;
 }
 
 function documentName(name: string, runbook: RunbookName): string {
@@ -423,10 +600,40 @@ function validateProps(props: FailoverAutomationProps, name: string): void {
       condition: between(props.approvalTimeout, 60, 7 * 24 * 3600),
       message: `'approvalTimeout' must be between 1 minute and 7 days (what aws:approve allows), got ${seconds(props.approvalTimeout)} s.`,
     },
+    ...planRules(props, name),
     {
       condition: longest.length > 64,
       message: `the database name '${name}' is too long for the runbook role names: '${longest}' has ${longest.length} characters, ` +
         `IAM allows 64. Use a database 'name' of at most ${64 - (longest.length - name.length)} characters.`,
     },
   ]);
+}
+
+function planRules(props: FailoverAutomationProps, name: string): ValidationRule[] {
+  const options = props.regionSwitchPlan;
+  if (!options) return [];
+  const regions = props.database.regionNames;
+  const planName = planNameOf(name, options);
+  const rto = options.recoveryTimeObjective;
+  const rtoSeconds = rto === undefined || rto.isUnresolved() ? undefined : rto.toSeconds();
+  return [
+    {
+      condition: regions.length !== 2,
+      message: `'regionSwitchPlan' needs exactly two Regions, as an ARC Region switch plan spans two; the database has ${regions.length} ` +
+        `(${regions.join(', ')}). Leave 'regionSwitchPlan' out and use the SSM runbooks, which cover every Region.`,
+    },
+    {
+      condition: !Token.isUnresolved(planName) && !PLAN_NAME.test(planName),
+      message: `'regionSwitchPlan.planName' is '${planName}': use 1 to 32 letters, digits or hyphens, not starting or ending with a hyphen` +
+        `${options.planName === undefined ? " (it defaults to the database's name; set planName)" : ''}.`,
+    },
+    {
+      condition: rtoSeconds !== undefined && (rtoSeconds < 60 || rtoSeconds > 7 * 24 * 3600),
+      message: `'regionSwitchPlan.recoveryTimeObjective' must be between 1 minute and 7 days, got ${rtoSeconds} s.`,
+    },
+    {
+      condition: planRoleName(name).length > 64,
+      message: `the database name '${name}' is too long for the plan's role name '${planRoleName(name)}' (${planRoleName(name).length} characters, IAM allows 64).`,
+    },
+  ];
 }

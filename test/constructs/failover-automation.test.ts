@@ -7,14 +7,17 @@ import { checkDocument } from '../ssm/document-check';
 
 const REGIONS = ['us-east-1', 'us-west-2'];
 
-function build(props: Partial<FailoverAutomationProps> = {}, options: { apiRegions?: string[]; name?: string } = {}) {
+type PropsOf = Partial<FailoverAutomationProps> | ((routingStack: Stack) => Partial<FailoverAutomationProps>);
+
+function build(props: PropsOf = {}, options: { apiRegions?: string[]; name?: string; regions?: string[] } = {}) {
   const app = new App();
-  const regional = regionalStacks(app, REGIONS);
+  const regions = options.regions ?? REGIONS;
+  const regional = regionalStacks(app, regions);
   const database = new MultiRegionAuroraPostgres(app, 'Database', {
     name: options.name ?? 'orders',
     regions: regional.map(({ stack, vpc }, i) => (i === 0 ? { stack, vpc, databaseName: 'orders' } : { stack, vpc, headless: true })),
   });
-  const apiStacks = (options.apiRegions ?? REGIONS).map((region) => regional.find((r) => r.stack.region === region)?.stack
+  const apiStacks = (options.apiRegions ?? regions).map((region) => regional.find((r) => r.stack.region === region)?.stack
     ?? new Stack(app, `Extra-${region}`, { env: { region } }));
   const routingStack = new Stack(app, 'Routing', { env: { region: 'us-west-2' } });
   const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
@@ -25,7 +28,7 @@ function build(props: Partial<FailoverAutomationProps> = {}, options: { apiRegio
     domainName: 'api.example.com',
     regions: apiStacks.map((stack) => ({ stack, handler: testHandler(stack) })),
   });
-  const automation = new FailoverAutomation(app, 'Runbooks', { database, routing: api, ...props });
+  const automation = new FailoverAutomation(app, 'Runbooks', { database, routing: api, ...(typeof props === 'function' ? props(routingStack) : props) });
   return { app, stacks: regional.map((r) => r.stack), routingStack, database, api, automation };
 }
 
@@ -244,5 +247,140 @@ describe('FailoverAutomation validation', () => {
   test('names the Regions when asked for one it does not have', () => {
     const { automation } = build();
     expect(() => automation.regionalAutomation('eu-west-1')).toThrow("FailoverAutomation 'Runbooks': no runbooks in Region 'eu-west-1'; its Regions are us-east-1, us-west-2.");
+  });
+});
+
+describe('FailoverAutomation with an ARC Region switch plan', () => {
+  const { app, routingStack, automation } = build({ regionSwitchPlan: {} });
+  const routing = Template.fromStack(routingStack);
+  const plan = () => resolveIntrinsics(Object.values(routing.findResources('AWS::ARCRegionSwitch::Plan'))[0].Properties) as any;
+
+  test('no plan unless asked for', () => {
+    const { routingStack: plain, automation: noPlan } = build();
+    Template.fromStack(plain).resourceCountIs('AWS::ARCRegionSwitch::Plan', 0);
+    expect(noPlan.regionSwitchPlan).toBeUndefined();
+  });
+
+  test('cdk-nag finds nothing new', () => {
+    expect(nagFindings(app).filter((f) => !/^AwsSolutions-(APIG4|COG4) /.test(f))).toEqual([]);
+  });
+
+  test('one active/passive plan over the two Regions, in the routing stack, the first Region primary', () => {
+    routing.resourceCountIs('AWS::ARCRegionSwitch::Plan', 1);
+    expect(plan()).toMatchObject({
+      Name: 'orders',
+      RecoveryApproach: 'activePassive',
+      Regions: ['us-east-1', 'us-west-2'],
+      PrimaryRegion: 'us-east-1',
+      ExecutionRole: expect.stringMatching(/^RunbooksRegionSwitchRegionSwitchPlanRole[0-9A-F]{8}\.Arn$/),
+    });
+    expect(plan().RecoveryTimeObjectiveMinutes).toBeUndefined();
+    expect(automation.regionSwitchPlan).toBeDefined();
+  });
+
+  test('one activation workflow: the Aurora block (switchover when graceful, failover when not), then the routing controls', () => {
+    const { Workflows } = plan();
+    expect(Workflows).toHaveLength(1);
+    expect(Workflows[0].WorkflowTargetAction).toBe('activate');
+    expect(Workflows[0].WorkflowTargetRegion).toBeUndefined();
+    const [aurora, routingBlock] = Workflows[0].Steps;
+    expect(Workflows[0].Steps).toHaveLength(2);
+    expect(aurora).toMatchObject({
+      Name: 'MoveTheWriter',
+      ExecutionBlockType: 'AuroraGlobalDatabase',
+      ExecutionBlockConfiguration: {
+        GlobalAuroraConfig: {
+          Behavior: 'switchoverOnly',
+          Ungraceful: { Ungraceful: 'failover' },
+          GlobalClusterIdentifier: 'orders',
+          DatabaseClusterArns: ['arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1', 'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2'],
+          TimeoutMinutes: 30,
+        },
+      },
+    });
+    const control = (region: string) => expect.stringMatching(new RegExp(`^ApiRoutingControl${region.replace(/-/g, '')}[0-9A-F]{8}\\.RoutingControlArn$`));
+    expect(routingBlock).toMatchObject({ Name: 'RouteTraffic', ExecutionBlockType: 'ARCRoutingControl' });
+    expect(routingBlock.ExecutionBlockConfiguration.ArcRoutingControlConfig.RegionAndRoutingControls).toEqual({
+      'us-east-1': [{ RoutingControlArn: control('us-east-1'), State: 'On' }, { RoutingControlArn: control('us-west-2'), State: 'Off' }],
+      'us-west-2': [{ RoutingControlArn: control('us-west-2'), State: 'On' }, { RoutingControlArn: control('us-east-1'), State: 'Off' }],
+    });
+  });
+
+  test('the execution role: assumed by Region switch for this account only, every action on named resources', () => {
+    routing.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'orders-region-switch-plan',
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'arc-region-switch.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })],
+      },
+    });
+    const [policy] = Object.values(routing.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('RegionSwitchPlanRole') }] } }));
+    const statements = resolveIntrinsics(policy.Properties.PolicyDocument.Statement) as any[];
+    expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
+      ['DescribeGlobalDatabase', ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters']],
+      ['MoveTheWriter', ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster']],
+      ['DescribeRoutingControls', ['route53-recovery-control-config:DescribeControlPanel', 'route53-recovery-control-config:DescribeCluster']],
+      ['FlipRoutingControls', ['route53-recovery-cluster:GetRoutingControlState', 'route53-recovery-cluster:UpdateRoutingControlStates']],
+    ]);
+    expect(statements[1].Resource).toEqual([
+      'arn:aws:rds::111111111111:global-cluster:orders',
+      'arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1',
+      'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2',
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('"*"');
+  });
+
+  test('the plan name, the recovery time objective and the writer timeout', () => {
+    const { routingStack: rs } = build({
+      writerTimeout: Duration.minutes(45),
+      regionSwitchPlan: { planName: 'orders-dr', recoveryTimeObjective: Duration.minutes(20) },
+    });
+    const named = Object.values(Template.fromStack(rs).findResources('AWS::ARCRegionSwitch::Plan'))[0].Properties;
+    expect(named.Name).toBe('orders-dr');
+    expect(named.RecoveryTimeObjectiveMinutes).toBe(20);
+    expect(named.Workflows[0].Steps[0].ExecutionBlockConfiguration.GlobalAuroraConfig.TimeoutMinutes).toBe(45);
+  });
+
+  test('with an approval role: the workflow starts with a manual approval, and the role may approve this plan', () => {
+    const { routingStack: rs } = build((stack) => ({
+      approvalTimeout: Duration.minutes(15),
+      regionSwitchPlan: { approvalRole: new iam.Role(stack, 'Approvers', { assumedBy: new iam.AccountRootPrincipal() }) },
+    }));
+    const t = Template.fromStack(rs);
+    const props = Object.values(t.findResources('AWS::ARCRegionSwitch::Plan'))[0].Properties;
+    expect(props.Workflows[0].Steps.map((s: any) => s.ExecutionBlockType)).toEqual(['ManualApproval', 'AuroraGlobalDatabase', 'ARCRoutingControl']);
+    expect(props.Workflows[0].Steps[0].ExecutionBlockConfiguration.ExecutionApprovalConfig).toEqual({
+      ApprovalRole: { 'Fn::GetAtt': [expect.stringMatching(/^Approvers/), 'Arn'] },
+      TimeoutMinutes: 15,
+    });
+    const [grant] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Approvers') }] } }));
+    expect(grant.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({
+      Action: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'],
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/RegionSwitchPlan/), 'Arn'] },
+    })]);
+  });
+});
+
+describe('FailoverAutomation Region switch plan validation', () => {
+  test('refuses more than two Regions, and says what to use instead', () => {
+    expect(() => build({ regionSwitchPlan: {} }, { regions: ['us-east-1', 'us-west-2', 'eu-west-1'] })).toThrow(
+      "FailoverAutomation: 'regionSwitchPlan' needs exactly two Regions, as an ARC Region switch plan spans two; the database has 3 " +
+        "(us-east-1, us-west-2, eu-west-1). Leave 'regionSwitchPlan' out and use the SSM runbooks, which cover every Region.",
+    );
+  });
+
+  test.each<[string, Partial<FailoverAutomationProps>, RegExp]>([
+    ['a plan name with an underscore', { regionSwitchPlan: { planName: 'orders_dr' } },
+      /'regionSwitchPlan.planName' is 'orders_dr': use 1 to 32 letters, digits or hyphens, not starting or ending with a hyphen\./],
+    ['a recovery time objective under a minute', { regionSwitchPlan: { recoveryTimeObjective: Duration.seconds(30) } },
+      /'regionSwitchPlan.recoveryTimeObjective' must be between 1 minute and 7 days, got 30 s\./],
+  ])('refuses %s', (_title, props, message) => {
+    expect(() => build(props)).toThrow(message);
+  });
+
+  test('a database name that cannot be a plan name is reported with the fix', () => {
+    const name = 'orders-with-a-rather-long-name-x';
+    expect(() => build({ regionSwitchPlan: {} }, { name: `${name}y` })).toThrow(
+      `'regionSwitchPlan.planName' is '${name}y': use 1 to 32 letters, digits or hyphens, not starting or ending with a hyphen (it defaults to the database's name; set planName).`,
+    );
   });
 });
