@@ -118,6 +118,17 @@ project.eslint?.addOverride({
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
+// The operators' command line, bundled with the AWS SDK clients it uses into one file of
+// the package, so `npx cdk-cross-region-failover` needs no runtime dependency.
+project.bundler.addBundle('src/cli/main.ts', {
+  platform: 'node',
+  target: 'node20',
+  sourcemap: false,
+  executable: true,
+  tsconfigPath: 'test/tsconfig.json',
+});
+project.addBins({ 'cdk-cross-region-failover': 'assets/cli/main/index.js' });
+
 // Tests and the example use the prebundled handlers: bundle them first.
 const bundle = project.tasks.tryFind('bundle')!;
 project.testTask.prependSpawn(bundle);

@@ -371,6 +371,24 @@ export class ArcRoutedApi extends Construct {
    * @param grantee an operator role, a runbook's role or a function
    */
   public grantChangeRoutingState(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutingControls(grantee, [
+      'route53-recovery-cluster:GetRoutingControlState',
+      'route53-recovery-cluster:UpdateRoutingControlState',
+      'route53-recovery-cluster:UpdateRoutingControlStates',
+    ]);
+  }
+
+  /**
+   * Lets `grantee` read the routing controls' states through the ARC cluster data plane
+   * (`GetRoutingControlState`), with the same scoping as `grantChangeRoutingState`.
+   *
+   * @param grantee an operator role or a monitoring function
+   */
+  public grantReadRoutingState(grantee: iam.IGrantable): iam.Grant {
+    return this.grantRoutingControls(grantee, ['route53-recovery-cluster:GetRoutingControlState']);
+  }
+
+  private grantRoutingControls(grantee: iam.IGrantable, actions: string[]): iam.Grant {
     const principalStack = grantee.grantPrincipal instanceof Construct ? Stack.of(grantee.grantPrincipal) : undefined;
     const resources = principalStack === this.routingStack
       ? this.regionalApis.map((r) => r.routingControlArn)
@@ -381,15 +399,7 @@ export class ArcRoutedApi extends Construct {
         resourceName: '*/routingcontrol/*',
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
       }, principalStack ?? this.routingStack)];
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: [
-        'route53-recovery-cluster:GetRoutingControlState',
-        'route53-recovery-cluster:UpdateRoutingControlState',
-        'route53-recovery-cluster:UpdateRoutingControlStates',
-      ],
-      resourceArns: resources,
-    });
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: resources });
   }
 
   private createRegionalApi(parent: Construct, region: string, options: ArcRoutedApiRegionOptions, props: ArcRoutedApiProps) {

@@ -12,6 +12,7 @@ import { throwIfInvalid, ValidationRule } from './validation';
 import { MAX_LOOP_ITERATIONS, renderRunbookDocument, RunbookDocumentSettings } from '../ssm/documents';
 import { RunbookStepFunction } from '../ssm/runbook-step-function';
 import { RunbookName } from '../ssm/runbooks';
+import { PARAMETER_ROOT, runbooksParameterName, RunbooksDirectory } from '../ssm/topology';
 
 const CONSTRUCT_NAME = 'FailoverAutomation';
 
@@ -162,6 +163,8 @@ export interface RegionalFailoverAutomation {
   readonly automationRole: iam.IRole;
   /** The step function's log group. */
   readonly logGroup: logs.ILogGroup;
+  /** The SSM parameter that tells the command-line tool where the runbooks and the topology are. */
+  readonly runbooksParameter: ssm.IStringParameter;
 }
 
 /**
@@ -197,12 +200,20 @@ export class FailoverAutomation extends Construct {
   public readonly failoverDocumentName: string;
   /** Name of the failback document, the same in every Region. */
   public readonly failbackDocumentName: string;
+  /**
+   * Name of the SSM parameter, in every Region, that the command-line tool
+   * (`npx cdk-cross-region-failover`) starts from: the document names, the Regions and
+   * the topology parameters, as JSON.
+   */
+  public readonly runbooksParameterName: string;
   /** The ARC Region switch plan, when `regionSwitchPlan` was given (in the routing stack). */
   public readonly regionSwitchPlan?: arcregionswitch.CfnPlan;
   /** The role the Region switch plan executes as, when `regionSwitchPlan` was given. */
   public readonly regionSwitchPlanRole?: iam.IRole;
 
   private readonly name: string;
+  private readonly database: MultiRegionAuroraPostgres;
+  private readonly routing: ArcRoutedApi;
 
   /**
    * @param scope where the construct lives; any scope, the App is a good one
@@ -213,12 +224,15 @@ export class FailoverAutomation extends Construct {
     super(scope, id);
     const { database, routing } = props;
     this.name = database.globalClusterIdentifier;
+    this.database = database;
+    this.routing = routing;
     this.regionNames = [...database.regionNames];
     validateProps(props, this.name);
 
     this.switchoverDocumentName = documentName(this.name, 'switchover');
     this.failoverDocumentName = documentName(this.name, 'failover');
     this.failbackDocumentName = documentName(this.name, 'failback');
+    this.runbooksParameterName = runbooksParameterName(this.name);
 
     const approvers = props.approvers ?? [];
     const common = {
@@ -270,17 +284,20 @@ export class FailoverAutomation extends Construct {
 
   /**
    * Lets `grantee` start the three runbooks in every Region and follow their
-   * executions: `ssm:StartAutomationExecution` on the documents,
-   * `ssm:GetAutomationExecution` and `ssm:DescribeAutomationStepExecutions` on
-   * executions, and `iam:PassRole` of the automation roles to SSM. Approving is not
-   * included: approvers are named in `approvers` or at start time.
+   * executions, by hand or with the command-line tool: `ssm:StartAutomationExecution` on
+   * the documents; `ssm:GetAutomationExecution`, `ssm:DescribeAutomationStepExecutions`
+   * and `ssm:StopAutomationExecution` on executions; `ssm:DescribeAutomationExecutions`
+   * (no resource-level permissions; the tool checks no run is under way); `ssm:GetParameter`
+   * and `ssm:GetParametersByPath` on this library's parameters; and `iam:PassRole` of the
+   * automation roles to SSM. Approving is not included: approvers are named in
+   * `approvers` or at start time.
    *
    * @param grantee an operator role, or a function that starts runbooks
    */
   public grantStart(grantee: iam.IGrantable): iam.Grant {
-    const stack = grantee.grantPrincipal instanceof Construct ? Stack.of(grantee.grantPrincipal) : Stack.of(this.regionalAutomations[0].stack);
-    const arn = (region: string, service: string, resource: string, resourceName: string, arnFormat = ArnFormat.SLASH_RESOURCE_NAME) =>
-      stack.formatArn({ service, region, resource, resourceName, arnFormat });
+    const stack = this.grantStack(grantee);
+    const arn = (region: string, service: string, resource: string, resourceName: string) =>
+      stack.formatArn({ service, region, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const documents = this.regionNames.flatMap((region) =>
       [this.switchoverDocumentName, this.failoverDocumentName, this.failbackDocumentName].flatMap((doc) => [
         arn(region, 'ssm', 'automation-definition', `${doc}:*`),
@@ -302,7 +319,66 @@ export class FailoverAutomation extends Construct {
       resourceArns: this.regionNames.map((region) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: automationRoleName(this.name, region) })),
       conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
     });
+    this.grantFindRunbooks(grantee, stack);
     return start;
+  }
+
+  /**
+   * Lets `grantee` read what the command-line tool's `status` and `--dry-run` read,
+   * changing nothing: the runbooks' parameters and running executions (as in
+   * `grantStart`), `rds:DescribeGlobalClusters` on the global database,
+   * `rds:DescribeDBClusters` on its clusters, `secretsmanager:DescribeSecret` on its secret,
+   * `cloudwatch:GetMetricStatistics` (no resource-level permissions) and the routing
+   * controls' states (`ArcRoutedApi.grantReadRoutingState`).
+   *
+   * @param grantee an operator role, or a monitoring function
+   */
+  public grantStatus(grantee: iam.IGrantable): iam.Grant {
+    const stack = this.grantStack(grantee);
+    const clusterArns = this.regionNames.map((region) => stack.formatArn({
+      service: 'rds', region, resource: 'cluster', resourceName: this.database.regionalCluster(region).clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }));
+    const globalClusterArn = stack.formatArn({
+      service: 'rds', region: '', resource: 'global-cluster', resourceName: this.database.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const describe = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
+      resourceArns: [globalClusterArn, ...clusterArns],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:DescribeSecret'],
+      resourceArns: this.regionNames.map((region) => stack.formatArn({
+        service: 'secretsmanager', region, resource: 'secret', resourceName: `${this.database.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })),
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:GetMetricStatistics'], resourceArns: ['*'] });
+    this.routing.grantReadRoutingState(grantee);
+    this.grantFindRunbooks(grantee, stack);
+    return describe;
+  }
+
+  /** What the command-line tool reads before anything else: the parameters and the executions under way. */
+  private grantFindRunbooks(grantee: iam.IGrantable, stack: Stack): void {
+    const root = PARAMETER_ROOT.replace(/^\//, '');
+    const parameter = (region: string, name: string) => stack.formatArn({ service: 'ssm', region, resource: 'parameter', resourceName: name.replace(/^\//, '') });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:GetParameter'],
+      resourceArns: this.regionNames.flatMap((region) =>
+        [this.runbooksParameterName, this.database.topologyParameterName, this.routing.routingParameterName].map((name) => parameter(region, name))),
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:GetParametersByPath'],
+      resourceArns: this.regionNames.flatMap((region) => [parameter(region, root), parameter(region, `${root}/*`)]),
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ['ssm:DescribeAutomationExecutions'], resourceArns: ['*'] });
+  }
+
+  private grantStack(grantee: iam.IGrantable): Stack {
+    return grantee.grantPrincipal instanceof Construct ? Stack.of(grantee.grantPrincipal) : Stack.of(this.regionalAutomations[0].stack);
   }
 
   private createRegion(
@@ -412,9 +488,24 @@ export class FailoverAutomation extends Construct {
       content: renderRunbookDocument({ ...common, runbook, region, assumeRoleArn: automationRole.roleArn }),
     });
 
+    const directory: RunbooksDirectory = {
+      version: 1,
+      name: this.name,
+      regions: this.regionNames,
+      documents: { switchover: this.switchoverDocumentName, failover: this.failoverDocumentName, failback: this.failbackDocumentName },
+      auroraTopologyParameter: database.topologyParameterName,
+      routingTopologyParameter: routing.routingParameterName,
+    };
+    const runbooksParameter = new ssm.StringParameter(parent, 'RunbooksParameter', {
+      parameterName: this.runbooksParameterName,
+      description: `Where the ${this.name} runbooks and their topology are, for the command-line tool (written by ${region})`,
+      stringValue: JSON.stringify(directory),
+    });
+
     return {
       region,
       stack,
+      runbooksParameter,
       switchoverDocument: document('switchover', 'SwitchoverDocument'),
       failoverDocument: document('failover', 'FailoverDocument'),
       failbackDocument: document('failback', 'FailbackDocument'),
@@ -523,10 +614,13 @@ export class FailoverAutomation extends Construct {
     });
 
     if (options.approvalRole) {
+      // By name, not by the plan's ARN attribute: the approval role may live in another
+      // stack or Region, and a plan's ARN only adds a random suffix to its name.
+      const approverStack = options.approvalRole instanceof Construct ? Stack.of(options.approvalRole) : stack;
       iam.Grant.addToPrincipal({
         grantee: options.approvalRole,
         actions: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'],
-        resourceArns: [plan.attrArn],
+        resourceArns: [approverStack.formatArn({ service: 'arc-region-switch', region: '', resource: 'plan', resourceName: `${plan.name}:*` })],
       });
     }
     return { plan, role };

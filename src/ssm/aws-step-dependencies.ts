@@ -1,4 +1,4 @@
-import { GetAutomationExecutionCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AutomationExecution, GetAutomationExecutionCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsCloudOperations } from './aws-cloud-operations';
 import { RunbookTopology } from './cloud-operations';
 import { AutomationExecutionView, StepHandlerDependencies } from './step-handler';
@@ -53,21 +53,25 @@ export function awsStepDependencies(config: AwsStepDependenciesConfig): StepHand
 
     async getExecution(executionId: string): Promise<AutomationExecutionView> {
       const out = await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }));
-      const execution = out.AutomationExecution;
-      if (!execution) throw new Error(`automation execution ${executionId} was not found in ${config.region}`);
-      return {
-        startTime: execution.ExecutionStartTime?.getTime() ?? 0,
-        steps: (execution.StepExecutions ?? []).map((s) => ({
-          stepName: s.StepName ?? '',
-          action: s.Action ?? '',
-          status: s.StepStatus ?? 'Pending',
-          startTime: s.ExecutionStartTime?.getTime(),
-          endTime: s.ExecutionEndTime?.getTime(),
-          outputs: s.Outputs,
-          failureMessage: s.FailureMessage,
-          parentStepName: s.ParentStepDetails?.StepName,
-        })),
-      };
+      if (!out.AutomationExecution) throw new Error(`automation execution ${executionId} was not found in ${config.region}`);
+      return executionViewOf(out.AutomationExecution);
     },
+  };
+}
+
+/** An execution as `GetAutomationExecution` answers it, in the shape the report and the command-line tool read. */
+export function executionViewOf(execution: AutomationExecution): AutomationExecutionView {
+  return {
+    startTime: execution.ExecutionStartTime?.getTime() ?? 0,
+    steps: (execution.StepExecutions ?? []).map((s) => ({
+      stepName: s.StepName ?? '',
+      action: s.Action ?? '',
+      status: s.StepStatus ?? 'Pending',
+      startTime: s.ExecutionStartTime?.getTime(),
+      endTime: s.ExecutionEndTime?.getTime(),
+      outputs: s.Outputs,
+      failureMessage: s.FailureMessage,
+      parentStepName: s.ParentStepDetails?.StepName,
+    })),
   };
 }

@@ -168,7 +168,7 @@ export async function handleStep(event: StepEvent, deps: StepHandlerDependencies
 const EMPTY: StepOutput = { Detail: '', Skipped: false, Waiting: false, DataLossWindowMs: '-1', Detached: false, WaitUntil: '0' };
 
 /** The message inside a Lambda error as SSM reports it (`... {"errorMessage":"..."} ...`), or the text itself. */
-function errorMessageOf(failure: string | undefined): string {
+export function errorMessageOf(failure: string | undefined): string {
   if (!failure) return 'failed without a message';
   const match = /"errorMessage"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(failure);
   return match ? JSON.parse(match[1]) : failure;

@@ -28,6 +28,52 @@ export function routingTopologyParameterName(name: string): string {
 }
 
 /**
+ * Name of the SSM parameter, written by FailoverAutomation in every Region, that tells
+ * operators' tools where the runbooks of the global database `name` are.
+ * @internal
+ */
+export function runbooksParameterName(name: string): string {
+  return `${PARAMETER_ROOT}/${name}/runbooks`;
+}
+
+/**
+ * The JSON document stored in the runbooks parameter (version 1): the entry point of the
+ * command-line tool.
+ * @internal
+ */
+export interface RunbooksDirectory {
+  readonly version: 1;
+  /** The database's name, the prefix of the document names. */
+  readonly name: string;
+  /** The Regions, in the database's order (the first was the initial primary). */
+  readonly regions: string[];
+  /** Document names, the same in every Region. */
+  readonly documents: { readonly switchover: string; readonly failover: string; readonly failback: string };
+  /** Name of the Aurora topology parameter. */
+  readonly auroraTopologyParameter: string;
+  /** Name of the routing topology parameter. */
+  readonly routingTopologyParameter: string;
+}
+
+/**
+ * Parses and checks a runbooks directory read from SSM.
+ * @internal
+ */
+export function parseRunbooksDirectory(parameterName: string, text: string): RunbooksDirectory {
+  return parseDocument<RunbooksDirectory>(parameterName, text, 'runbooks directory', 'the FailoverAutomation stacks', (d) => {
+    const problems: string[] = [];
+    for (const key of ['name', 'auroraTopologyParameter', 'routingTopologyParameter'] as const) {
+      if (typeof d[key] !== 'string' || !d[key]) problems.push(`missing ${key}`);
+    }
+    if (!Array.isArray(d.regions) || d.regions.length < 2 || d.regions.some((r) => typeof r !== 'string')) problems.push('regions must list at least 2 Regions');
+    for (const key of ['switchover', 'failover', 'failback'] as const) {
+      if (typeof d.documents?.[key] !== 'string' || !d.documents[key]) problems.push(`missing documents.${key}`);
+    }
+    return problems;
+  });
+}
+
+/**
  * One Region's member of the global database, as published.
  * @internal
  */

@@ -280,6 +280,27 @@ describe('ArcRoutedApi with three Regions, an existing cluster, a handler factor
   });
 });
 
+describe('grantReadRoutingState', () => {
+  test('reads only: GetRoutingControlState on exactly the topology\'s controls for a grantee in the routing stack', () => {
+    const { routingStack, api } = build(['us-east-1', 'eu-west-1']);
+    const watcher = new iam.Role(routingStack, 'Watcher', { assumedBy: new iam.AccountRootPrincipal() });
+    api.grantReadRoutingState(watcher);
+    Template.fromStack(routingStack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Watcher') }],
+      PolicyDocument: {
+        Statement: [{
+          Action: 'route53-recovery-cluster:GetRoutingControlState',
+          Effect: 'Allow',
+          Resource: [
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRoutingControluseast1'), 'RoutingControlArn'] },
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRoutingControleuwest1'), 'RoutingControlArn'] },
+          ],
+        }],
+      },
+    });
+  });
+});
+
 describe('grantChangeRoutingState', () => {
   const ACTIONS = [
     'route53-recovery-cluster:GetRoutingControlState',

@@ -208,6 +208,66 @@ describe('FailoverAutomation with every prop', () => {
       Resource: ['arn:aws:iam::111111111111:role/orders-runbooks-us-east-1', 'arn:aws:iam::111111111111:role/orders-runbooks-us-west-2'],
       Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
     });
+    // What the command-line tool reads first: its parameters, and whether a run is under way.
+    expect(statements.slice(3)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'ssm:GetParameter',
+        Resource: ['us-east-1', 'us-west-2'].flatMap((r) => ['orders/runbooks', 'orders/aurora', 'orders/routing']
+          .map((p) => `arn:aws:ssm:${r}:111111111111:parameter/cdk-cross-region-failover/${p}`)),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'ssm:GetParametersByPath',
+        Resource: ['us-east-1', 'us-west-2'].flatMap((r) => ['', '/*'].map((tail) => `arn:aws:ssm:${r}:111111111111:parameter/cdk-cross-region-failover${tail}`)),
+      },
+      { Effect: 'Allow', Action: 'ssm:DescribeAutomationExecutions', Resource: '*' },
+    ]);
+  });
+
+  test('grantStatus: reads only, on this topology\'s resources but the two actions without resource-level permissions', () => {
+    const { app, automation } = build();
+    const operatorStack = new Stack(app, 'Watchers', { env: { region: 'us-east-1' } });
+    const watcher = new iam.Role(operatorStack, 'Watcher', { assumedBy: new iam.AccountRootPrincipal() });
+    automation.grantStatus(watcher);
+    const [policy] = Object.values(Template.fromStack(operatorStack).findResources('AWS::IAM::Policy'));
+    const statements = resolveIntrinsics(policy.Properties.PolicyDocument.Statement) as any[];
+    expect(statements.map((st) => st.Action)).toEqual([
+      ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
+      'secretsmanager:DescribeSecret',
+      'cloudwatch:GetMetricStatistics',
+      'route53-recovery-cluster:GetRoutingControlState',
+      'ssm:GetParameter',
+      'ssm:GetParametersByPath',
+      'ssm:DescribeAutomationExecutions',
+    ]);
+    expect(statements[0].Resource).toEqual([
+      'arn:aws:rds::111111111111:global-cluster:orders',
+      'arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1',
+      'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2',
+    ]);
+    expect(statements[1].Resource).toEqual(['us-east-1', 'us-west-2'].map((r) => `arn:aws:secretsmanager:${r}:111111111111:secret:orders-aurora-master-??????`));
+    // The routing control ARNs exist only in the routing stack: another stack gets the account's controls, read-only.
+    expect(statements[3].Resource).toBe('arn:aws:route53-recovery-control::111111111111:controlpanel/*/routingcontrol/*');
+    expect(statements.filter((st) => st.Resource === '*').map((st) => st.Action)).toEqual(['cloudwatch:GetMetricStatistics', 'ssm:DescribeAutomationExecutions']);
+  });
+
+  test('the runbooks parameter in every Region tells the command-line tool where everything is', () => {
+    const { stacks: s, automation } = build();
+    expect(automation.runbooksParameterName).toBe('/cdk-cross-region-failover/orders/runbooks');
+    for (const stack of s) {
+      const [parameter] = Object.values(Template.fromStack(stack).findResources('AWS::SSM::Parameter', {
+        Properties: { Name: '/cdk-cross-region-failover/orders/runbooks' },
+      }));
+      expect(JSON.parse(parameter.Properties.Value)).toEqual({
+        version: 1,
+        name: 'orders',
+        regions: ['us-east-1', 'us-west-2'],
+        documents: { switchover: 'orders-Switchover', failover: 'orders-Failover', failback: 'orders-Failback' },
+        auroraTopologyParameter: '/cdk-cross-region-failover/orders/aurora',
+        routingTopologyParameter: '/cdk-cross-region-failover/orders/routing',
+      });
+    }
   });
 });
 
@@ -355,7 +415,7 @@ describe('FailoverAutomation with an ARC Region switch plan', () => {
     const [grant] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Approvers') }] } }));
     expect(grant.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({
       Action: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'],
-      Resource: { 'Fn::GetAtt': [expect.stringMatching(/RegionSwitchPlan/), 'Arn'] },
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':arc-region-switch::', { Ref: 'AWS::AccountId' }, ':plan/orders:*']] },
     })]);
   });
 });

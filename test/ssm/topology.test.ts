@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildMinimalExample } from '../../examples/minimal/stacks';
-import { parseAuroraTopology, parseRoutingTopology, runbookTopology } from '../../src/ssm/topology';
+import { parseAuroraTopology, parseRoutingTopology, parseRunbooksDirectory, runbookTopology } from '../../src/ssm/topology';
 import { resolveIntrinsics } from '../helpers';
 
 /**
@@ -55,5 +55,27 @@ describe('published topology', () => {
     );
     const valid = routingFor('us-east-1');
     expect(() => parseRoutingTopology('/p', JSON.stringify({ ...valid, regions: [valid.regions[0], { region: 'x' }] }))).toThrow('regions[1].routingControlArn missing');
+  });
+});
+
+describe('the runbooks directory', () => {
+  test('the stacks publish one the command-line tool can read, naming the two topology parameters', () => {
+    const app = new App();
+    const example = buildMinimalExample(app, {
+      name: 'remittance', regions: ['us-east-1', 'us-west-2'], routingRegion: 'us-west-2', hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com',
+    });
+    const name = example.runbooks.runbooksParameterName;
+    const [param] = Object.values(Template.fromStack(example.stacks[1]).findResources('AWS::SSM::Parameter', { Properties: { Name: name } })) as { Properties: { Value: string } }[];
+    const directory = parseRunbooksDirectory(name, param.Properties.Value);
+    expect(directory.auroraTopologyParameter).toBe(example.database.topologyParameterName);
+    expect(directory.routingTopologyParameter).toBe(example.api.routingParameterName);
+    expect(directory.documents.failback).toBe(example.runbooks.failbackDocumentName);
+  });
+
+  test('a damaged one is refused with what is wrong', () => {
+    expect(() => parseRunbooksDirectory('/r', JSON.stringify({ version: 1, regions: ['us-east-1'], documents: { switchover: 'x' } }))).toThrow(
+      'SSM parameter /r does not hold a valid runbooks directory: missing name; missing auroraTopologyParameter; missing routingTopologyParameter; ' +
+        'regions must list at least 2 Regions; missing documents.failover; missing documents.failback. Redeploy the FailoverAutomation stacks to rewrite it.',
+    );
   });
 });

@@ -1,6 +1,7 @@
 from aws_cdk import App, Duration, Environment, Stack, aws_ec2 as ec2, aws_lambda as _lambda, aws_route53 as route53
 from cdk_cross_region_failover import (
     ArcRoutedApi, ArcRoutedApiRegionOptions, AuroraRegionOptions, FailoverAutomation, MultiRegionAuroraPostgres,
+    RegionSwitchPlanOptions,
 )
 
 REGIONS = ("us-east-1", "eu-west-1")
@@ -36,7 +37,10 @@ def build(app: App) -> tuple[MultiRegionAuroraPostgres, ArcRoutedApi, FailoverAu
                        ])
     runbooks = FailoverAutomation(app, "Runbooks", database=database, routing=api,
                                   approvers=["arn:aws:iam::111111111111:role/oncall"],
-                                  writer_timeout=Duration.minutes(45))
+                                  writer_timeout=Duration.minutes(45),
+                                  # The same moves as an ARC Region switch plan, for the two Regions.
+                                  region_switch_plan=RegionSwitchPlanOptions(
+                                      plan_name="orders-dr", recovery_time_objective=Duration.minutes(20)))
     return database, api, runbooks
 
 

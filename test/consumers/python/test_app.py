@@ -62,12 +62,19 @@ def test_arc_routed_api():
 
 def test_failover_automation():
     app = App()
-    _, _, runbooks = build(app)
+    _, api, runbooks = build(app)
     # Grants change the construct tree: make them before the first synthesis.
     operators = Stack(app, "operators", env=Environment(region="us-east-1"))
     role = iam.Role(operators, "Operator", assumed_by=iam.AccountRootPrincipal())
     runbooks.grant_start(role)
+    runbooks.grant_status(role)
     assert runbooks.failover_document_name == "orders-Failover"
+    assert runbooks.runbooks_parameter_name == "/cdk-cross-region-failover/orders/runbooks"
+    plan = Template.from_stack(api.routing_stack)
+    plan.has_resource_properties("AWS::ARCRegionSwitch::Plan", {
+        "Name": "orders-dr", "RecoveryApproach": "activePassive", "Regions": ["us-east-1", "eu-west-1"],
+        "RecoveryTimeObjectiveMinutes": 20,
+    })
     for regional in runbooks.regional_automations:
         t = Template.from_stack(regional.stack)
         t.resource_count_is("AWS::SSM::Document", 3)
@@ -80,5 +87,8 @@ def test_failover_automation():
         })
         t.has_resource_properties("AWS::Lambda::Function", {"FunctionName": "orders-runbook-steps"})
     Template.from_stack(operators).has_resource_properties("AWS::IAM::Policy", {
-        "PolicyDocument": {"Statement": Match.array_with([Match.object_like({"Action": "iam:PassRole"})])},
+        "PolicyDocument": {"Statement": Match.array_with([
+            Match.object_like({"Action": "iam:PassRole"}),
+            Match.object_like({"Action": ["rds:DescribeGlobalClusters", "rds:DescribeDBClusters"]}),
+        ])},
     })

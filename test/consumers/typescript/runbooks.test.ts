@@ -6,9 +6,19 @@ import { nagFindings } from '../../nag';
 test('the FailoverAutomation usage shown in the README synthesizes; cdk-nag finds only what the user owns', () => {
   const app = new App();
   const runbooks = build(app);
-  // Left to the user: the open API, the inline handlers' basic execution role, the on-call role's grant
-  // (documents by name with any version, executions by random id), and the VPCs without flow logs.
-  const owned = /^AwsSolutions-(APIG4|COG4|VPC7|IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]|IAM5\[Resource::arn:<AWS::Partition>:ssm:[a-z0-9-]+:<AWS::AccountId>:(automation-definition\/orders-\w+:\*|automation-execution\/\*)\]) orders-(us-east-1|us-west-2|operators)\/(Api\/RestApi|Handler|Vpc|OnCall)\//;
+  // Left to the user: the open API, the inline handlers' basic execution role, the on-call role's grants
+  // (documents by name with any version, executions by random id, the library's parameters, the plan
+  // by name, the secret's random suffix, the routing controls outside the routing stack, and the two
+  // actions without resource-level permissions), and the VPCs without flow logs.
+  const grantWildcards = [
+    'arn:<AWS::Partition>:ssm:[a-z0-9-]+:<AWS::AccountId>:(automation-definition\\/orders-\\w+:\\*|automation-execution\\/\\*|parameter\\/cdk-cross-region-failover\\/\\*)',
+    'arn:<AWS::Partition>:arc-region-switch::<AWS::AccountId>:plan\\/orders:\\*',
+    'arn:<AWS::Partition>:secretsmanager:[a-z0-9-]+:<AWS::AccountId>:secret:orders-aurora-master-\\?{6}',
+    'arn:<AWS::Partition>:route53-recovery-control::<AWS::AccountId>:controlpanel\\/\\*\\/routingcontrol\\/\\*',
+    '\\*',
+  ].join('|');
+  const owned = new RegExp('^AwsSolutions-(APIG4|COG4|VPC7|IAM4\\[Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSLambdaBasicExecutionRole\\]|' +
+    `IAM5\\[Resource::(${grantWildcards})\\]) orders-(us-east-1|us-west-2|operators)\\/(Api\\/RestApi|Handler|Vpc|OnCall)\\/`);
   expect(nagFindings(app).filter((f) => !owned.test(f))).toEqual([]);
   for (const regional of runbooks.regionalAutomations) {
     const t = Template.fromStack(regional.stack);
@@ -21,6 +31,15 @@ test('the FailoverAutomation usage shown in the README synthesizes; cdk-nag find
     });
   }
   Template.fromStack(app.node.findChild('orders-operators') as Stack).hasResourceProperties('AWS::IAM::Policy', {
-    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ssm:StartAutomationExecution' })]) },
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({ Action: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'] }),
+        Match.objectLike({ Action: 'ssm:StartAutomationExecution' }),
+        Match.objectLike({ Action: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'] }),
+      ]),
+    },
   });
+  // The plan names the on-call role by its physical name: no cross-Region reference.
+  const plan = Object.values(Template.fromStack(app.node.findChild('orders-routing') as Stack).findResources('AWS::ARCRegionSwitch::Plan'))[0];
+  expect(JSON.stringify(plan.Properties.Workflows[0].Steps[0])).toContain(':role/oncall');
 });

@@ -27,16 +27,22 @@ export function build(app: App): FailoverAutomation {
       }),
     })),
   });
+  // The on-call role, in a stack of its own; a physical name lets other Regions name it.
+  const operators = new Stack(app, 'orders-operators', { env: { region: 'us-east-1' } });
+  const oncall = new iam.Role(operators, 'OnCall', { roleName: 'oncall', assumedBy: new iam.AccountRootPrincipal() });
   // Switchover, failover and failback documents in both Regions; a run waits for one of
-  // the approvers after its pre-flight checks, before it changes anything.
+  // the approvers after its pre-flight checks, before it changes anything. The same moves
+  // as an ARC Region switch plan too, which the on-call role approves.
   const runbooks = new FailoverAutomation(app, 'Runbooks', {
     database,
     routing: api,
     approvers: ['arn:aws:iam::111111111111:role/oncall'],
     maxRpoLag: Duration.seconds(10),
+    regionSwitchPlan: { approvalRole: oncall },
   });
-  // The on-call role may start the runbooks in every Region and follow their progress.
-  const operators = new Stack(app, 'orders-operators', { env: { region: 'us-east-1' } });
-  runbooks.grantStart(new iam.Role(operators, 'OnCall', { roleName: 'oncall', assumedBy: new iam.AccountRootPrincipal() }));
+  // The on-call role may start the runbooks in every Region, follow their progress, and
+  // read what `npx cdk-cross-region-failover status` shows.
+  runbooks.grantStart(oncall);
+  runbooks.grantStatus(oncall);
   return runbooks;
 }

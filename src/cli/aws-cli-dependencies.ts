@@ -1,0 +1,108 @@
+import {
+  DescribeAutomationExecutionsCommand,
+  GetAutomationExecutionCommand,
+  GetParameterCommand,
+  GetParametersByPathCommand,
+  SSMClient,
+  StartAutomationExecutionCommand,
+} from '@aws-sdk/client-ssm';
+import { AutomationService, CliDependencies, ExecutionState, RunningExecution } from './cli';
+import { awsCloudOperations } from '../ssm/aws-cloud-operations';
+import { executionViewOf } from '../ssm/aws-step-dependencies';
+import { CloudOperations } from '../ssm/cloud-operations';
+
+/** Execution statuses of a run that has not ended. */
+const NOT_ENDED = ['Pending', 'InProgress', 'Waiting', 'Cancelling'];
+
+/** Where the command-line tool reaches AWS. */
+export interface AwsCliDependenciesConfig {
+  /** The environment, for the default Region. Default: `process.env`. */
+  readonly env?: Record<string, string | undefined>;
+  /** A different endpoint for every AWS call but ARC (tests against a local moto_server). */
+  readonly endpoint?: string;
+}
+
+/** SSM in one Region through the AWS SDK. */
+export function awsAutomationService(region: string, endpoint?: string): AutomationService {
+  const ssm = new SSMClient({ region, ...(endpoint ? { endpoint } : {}) });
+  return {
+    async readParameter(name) {
+      try {
+        return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+      } catch (e) {
+        if ((e as Error).name === 'ParameterNotFound') return undefined;
+        throw e;
+      }
+    },
+
+    async listParameterNames(path) {
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const out = await ssm.send(new GetParametersByPathCommand({ Path: path, Recursive: true, NextToken: token }));
+        names.push(...(out.Parameters ?? []).map((p) => p.Name ?? '').filter((n) => n !== ''));
+        token = out.NextToken;
+      } while (token);
+      return names;
+    },
+
+    async runningExecutions(documentNames) {
+      const found: RunningExecution[] = [];
+      let token: string | undefined;
+      do {
+        const out = await ssm.send(new DescribeAutomationExecutionsCommand({
+          Filters: [{ Key: 'ExecutionStatus', Values: NOT_ENDED }],
+          NextToken: token,
+        }));
+        for (const e of out.AutomationExecutionMetadataList ?? []) {
+          if (e.DocumentName && documentNames.includes(e.DocumentName) && NOT_ENDED.includes(e.AutomationExecutionStatus ?? '')) {
+            found.push({
+              executionId: e.AutomationExecutionId ?? '',
+              documentName: e.DocumentName,
+              status: e.AutomationExecutionStatus ?? 'unknown',
+              startTime: e.ExecutionStartTime?.getTime(),
+            });
+          }
+        }
+        token = out.NextToken;
+      } while (token);
+      return found;
+    },
+
+    async start(documentName, parameters) {
+      const out = await ssm.send(new StartAutomationExecutionCommand({ DocumentName: documentName, Parameters: parameters }));
+      if (!out.AutomationExecutionId) throw new Error(`StartAutomationExecution of ${documentName} in ${region} answered no execution id`);
+      return out.AutomationExecutionId;
+    },
+
+    async getExecution(executionId): Promise<ExecutionState> {
+      const out = await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }));
+      const execution = out.AutomationExecution;
+      if (!execution) throw new Error(`automation execution ${executionId} was not found in ${region}`);
+      return {
+        ...executionViewOf(execution),
+        status: execution.AutomationExecutionStatus ?? 'Pending',
+        failureMessage: execution.FailureMessage,
+      };
+    },
+  };
+}
+
+/** The command-line tool's dependencies through the AWS SDK, with the caller's credentials. */
+export function awsCliDependencies(config: AwsCliDependenciesConfig = {}): CliDependencies {
+  const env = config.env ?? process.env;
+  const services = new Map<string, AutomationService>();
+  const clouds = new Map<string, CloudOperations>();
+  return {
+    defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    automation(region) {
+      if (!services.has(region)) services.set(region, awsAutomationService(region, config.endpoint));
+      return services.get(region)!;
+    },
+    cloud(region) {
+      if (!clouds.has(region)) clouds.set(region, awsCloudOperations({ region, endpoint: config.endpoint }));
+      return clouds.get(region)!;
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}

@@ -1,0 +1,576 @@
+/**
+ * The operators' command line: `cdk-cross-region-failover status | switchover | failover |
+ * failback`. It starts the SSM Automation runbooks FailoverAutomation deploys, in the
+ * Region being activated, follows their steps as they run, and prints the report. A dry
+ * run prints the plan and runs the runbook's read-only pre-flight checks with the
+ * operator's credentials, changing nothing.
+ *
+ * Everything AWS is behind {@link CliDependencies}, so the whole tool runs against fakes
+ * in tests; `aws-cli-dependencies.ts` wires in the AWS SDK.
+ */
+import { readStates, RoutingControlState } from '../arc/routing-states';
+import { CloudOperations, GlobalClusterView, RunbookTopology } from '../ssm/cloud-operations';
+import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput } from '../ssm/runbooks';
+import { AutomationStepView, errorMessageOf, REFUSED_PREFIX, reportFromExecution, summarize } from '../ssm/step-handler';
+import { parseAuroraTopology, parseRoutingTopology, parseRunbooksDirectory, PARAMETER_ROOT, runbooksParameterName, runbookTopology, RunbooksDirectory } from '../ssm/topology';
+
+/** The program name, as `npx` runs it. */
+export const PROGRAM = 'cdk-cross-region-failover';
+
+/** Exit codes. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
+
+/** An automation execution that has not ended. */
+export interface RunningExecution {
+  readonly executionId: string;
+  readonly documentName: string;
+  readonly status: string;
+  readonly startTime?: number;
+}
+
+/** An automation execution as `GetAutomationExecution` reports it. */
+export interface ExecutionState {
+  /** `Pending`, `InProgress`, `Waiting`, `Success`, `Failed`, `TimedOut`, `Cancelled`, ... */
+  readonly status: string;
+  readonly startTime: number;
+  readonly steps: AutomationStepView[];
+  readonly failureMessage?: string;
+}
+
+/** SSM in one Region: the parameters and the automation executions. */
+export interface AutomationService {
+  /** The parameter's value; undefined when it does not exist. */
+  readParameter(name: string): Promise<string | undefined>;
+  /** Names of the parameters under `path`, recursively. */
+  listParameterNames(path: string): Promise<string[]>;
+  /** Executions of these documents that have not ended. */
+  runningExecutions(documentNames: readonly string[]): Promise<RunningExecution[]>;
+  /** `StartAutomationExecution`; answers the execution id. */
+  start(documentName: string, parameters: Record<string, string[]>): Promise<string>;
+  /** `GetAutomationExecution`. */
+  getExecution(executionId: string): Promise<ExecutionState>;
+}
+
+/** What the tool needs from its surroundings. */
+export interface CliDependencies {
+  /** The Region of the environment (`AWS_REGION`), if any. */
+  readonly defaultRegion?: string;
+  /** SSM in `region`. */
+  automation(region: string): AutomationService;
+  /** The runbooks' cloud operations, made from `region` (the same code the step function runs). */
+  cloud(region: string): CloudOperations;
+  /** Waits between polls of a running execution. */
+  sleep(ms: number): Promise<void>;
+}
+
+/** Where the tool writes. */
+export interface CliOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** An error the operator can act on; the message says how. */
+export class CliError extends Error {
+  constructor(message: string, public readonly exitCode: number = EXIT.failed) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+const COMMANDS: Record<string, string> = {
+  status: 'show which Region is the writer, which receives traffic, each secondary\'s replication lag, and runbooks running',
+  switchover: 'planned move of the writer and the traffic to --to, no data loss; both Regions healthy',
+  failover: 'move to --to while the primary Region is impaired; needs --allow-data-loss (writes not yet replicated are lost)',
+  failback: 'return to --to after a failover, once it has rejoined and caught up; then a switchover',
+};
+
+/** The `--help` text: one line per command, then the options. */
+export const USAGE = [
+  `usage: npx ${PROGRAM} <command> [options]`,
+  '',
+  'commands:',
+  ...Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(11)} ${text}`),
+  '',
+  'options:',
+  '  --to <region>          the Region to activate (switchover, failover, failback); the runbook runs there',
+  '  --region <region>      where status reads from (default: AWS_REGION)',
+  '  --name <name>          the database name, the prefix of the runbook documents (default: the only one deployed)',
+  '  --dry-run              print the plan and run the read-only pre-flight checks; change nothing',
+  '  --allow-data-loss      failover: accept losing the writes not yet replicated',
+  '  --max-rpo-lag <s>      switchover, failback: the most replication lag accepted, in seconds (default: the document\'s)',
+  '  --require-approval     wait for one of the approvers after the pre-flight checks (default: the document\'s)',
+  '  --approver <arn>       an IAM user or role ARN that may approve; repeat for more (default: the document\'s)',
+  '  --no-follow            start the runbook and return, without following its steps',
+  '  --poll <s>             seconds between progress checks (default 5)',
+  '  -h, --help             this text',
+  '',
+  'exit status: 0 succeeded, 1 failed, 2 usage error, 3 refused by a pre-flight check (nothing changed)',
+].join('\n');
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const IAM_ARN = /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/.+|sts::\d{12}:assumed-role\/.+)$/;
+
+/** Parsed command line. */
+export interface CliArguments {
+  readonly command: string;
+  readonly to?: string;
+  readonly region?: string;
+  readonly name?: string;
+  readonly dryRun: boolean;
+  readonly allowDataLoss: boolean;
+  readonly maxRpoLagSeconds?: number;
+  readonly requireApproval: boolean;
+  readonly approvers: string[];
+  readonly follow: boolean;
+  readonly pollSeconds: number;
+  readonly help: boolean;
+}
+
+const FLAGS = ['--dry-run', '--allow-data-loss', '--require-approval', '--no-follow', '--help', '-h'];
+const VALUED = ['--to', '--region', '--name', '--max-rpo-lag', '--approver', '--poll'];
+
+/** Parses `argv` (without the node and script paths); throws a {@link CliError} with exit code 2 on a usage error. */
+export function parseArguments(argv: readonly string[]): CliArguments {
+  const usage = (message: string) => new CliError(`${message}\nRun 'npx ${PROGRAM} --help' for the commands and options.`, EXIT.usage);
+  const values = new Map<string, string[]>();
+  const flags = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [key, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    if (FLAGS.includes(key)) {
+      if (inline !== undefined) throw usage(`${key} takes no value`);
+      flags.add(key === '-h' ? '--help' : key);
+    } else if (VALUED.includes(key)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value.startsWith('--')) throw usage(`${key} needs a value`);
+      values.set(key, [...(values.get(key) ?? []), value]);
+    } else if (key.startsWith('-')) {
+      throw usage(`unknown option '${key}'`);
+    } else {
+      positional.push(key);
+    }
+  }
+  const help = flags.has('--help');
+  const command = positional[0] ?? '';
+  if (help) return { command, help, dryRun: false, allowDataLoss: false, requireApproval: false, approvers: [], follow: true, pollSeconds: 5 };
+  if (!command) throw usage('no command given: use status, switchover, failover or failback');
+  if (!(command in COMMANDS)) throw usage(`unknown command '${command}': use status, switchover, failover or failback`);
+  if (positional.length > 1) throw usage(`unexpected argument '${positional[1]}'`);
+  for (const [key, list] of values) {
+    if (key !== '--approver' && list.length > 1) throw usage(`${key} is given ${list.length} times; give it once`);
+  }
+  const one = (key: string) => values.get(key)?.[0];
+  const number = (key: string, min: number, max: number) => {
+    const text = one(key);
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min || n > max) throw usage(`${key} is '${text}': use a whole number of seconds from ${min} to ${max}`);
+    return n;
+  };
+  const region = (key: string) => {
+    const value = one(key);
+    if (value !== undefined && !REGION.test(value)) throw usage(`${key} is '${value}', which is not an AWS Region name (like us-east-1)`);
+    return value;
+  };
+
+  const moving = command !== 'status';
+  const args: CliArguments = {
+    command,
+    to: region('--to'),
+    region: region('--region'),
+    name: one('--name'),
+    dryRun: flags.has('--dry-run'),
+    allowDataLoss: flags.has('--allow-data-loss'),
+    maxRpoLagSeconds: number('--max-rpo-lag', 1, 3600),
+    requireApproval: flags.has('--require-approval'),
+    approvers: values.get('--approver') ?? [],
+    follow: !flags.has('--no-follow'),
+    pollSeconds: number('--poll', 1, 300) ?? 5,
+    help,
+  };
+  if (moving && !args.to) throw usage(`${command} needs --to <region>: the Region to activate`);
+  if (!moving) {
+    const misplaced = ['--to', '--max-rpo-lag', '--approver'].filter((k) => values.has(k))
+      .concat(['--dry-run', '--allow-data-loss', '--require-approval', '--no-follow'].filter((k) => flags.has(k)));
+    if (misplaced.length > 0) throw usage(`status takes no ${misplaced.join(', ')}`);
+  }
+  if (moving && args.region) throw usage(`${command} runs in the Region it activates: use --to, not --region`);
+  if (args.allowDataLoss && command !== 'failover') throw usage(`--allow-data-loss is for failover only; a ${command} never loses data`);
+  if (args.maxRpoLagSeconds !== undefined && command === 'failover') throw usage('--max-rpo-lag is for switchover and failback; a failover does not wait for replication');
+  const badApprovers = args.approvers.filter((a) => !IAM_ARN.test(a));
+  if (badApprovers.length > 0) throw usage(`--approver '${badApprovers[0]}' is not an IAM user or role ARN (arn:aws:iam::<account>:role/<name>)`);
+  if (args.name !== undefined && !/^[a-zA-Z][a-zA-Z0-9-]*$/.test(args.name)) throw usage(`--name '${args.name}' is not a database name (letters, digits and hyphens)`);
+  return args;
+}
+
+/**
+ * Runs the tool; answers the exit status. Never throws: every error is written to `io.err`
+ * as a message an operator can act on.
+ */
+export async function runCli(argv: readonly string[], deps: CliDependencies, io: CliOutput): Promise<number> {
+  try {
+    const args = parseArguments(argv);
+    if (args.help) {
+      io.out(USAGE);
+      return EXIT.ok;
+    }
+    if (args.command === 'status') return await status(args, deps, io);
+    return await move(args, args.command as RunbookName, deps, io);
+  } catch (e) {
+    const error = e instanceof CliError ? e : new CliError(explainAwsError(e));
+    io.err(`error: ${error.message}`);
+    return error.exitCode;
+  }
+}
+
+/** A message an operator can act on, for an error from an AWS SDK call. */
+export function explainAwsError(e: unknown, region?: string): string {
+  const error = e as Error & { code?: string; $metadata?: unknown };
+  const name = error?.name ?? '';
+  const message = error?.message ?? String(e);
+  const where = region ? ` in ${region}` : '';
+  if (name === 'CredentialsProviderError' || /Could not load credentials|credential.*not.*found/i.test(message)) {
+    return 'no AWS credentials found: set AWS_PROFILE (after `aws sso login` for an SSO profile) or AWS_ACCESS_KEY_ID and ' +
+      `AWS_SECRET_ACCESS_KEY, then run the command again (${message})`;
+  }
+  if (['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired'].includes(name) || /expired/i.test(message) && /token/i.test(message)) {
+    return `your AWS credentials have expired: refresh them (for example \`aws sso login\`) and run the command again (${message})`;
+  }
+  if (['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch'].includes(name)) {
+    return `AWS does not accept these credentials${where} (${name}: ${message}): check AWS_PROFILE or the access key`;
+  }
+  if (['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation'].includes(name)) {
+    return `AWS refused the call${where}: ${message}. The caller needs the permissions FailoverAutomation.grantStart ` +
+      '(to start and follow runbooks) and grantStatus (for status and --dry-run) give.';
+  }
+  if (['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET'].includes(error?.code ?? '') || name === 'TimeoutError') {
+    return `cannot reach AWS${where} (${error.code ?? name}: ${message}): check the Region name and the network, ` +
+      'or use another Region if this one is impaired';
+  }
+  // An AWS error code (`...Exception`, `...Fault`) helps a search; other names are noise.
+  return `${/(Exception|Fault)$/.test(name) ? `${name}: ` : ''}${message}`;
+}
+
+/** Calls AWS, turning its errors into messages an operator can act on. */
+async function aws<T>(region: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(explainAwsError(e, region));
+  }
+}
+
+/** The runbooks deployed in `region`: the one named, or the only one there. */
+async function findRunbooks(ssm: AutomationService, region: string, name: string | undefined): Promise<RunbooksDirectory> {
+  let chosen = name;
+  if (chosen === undefined) {
+    const names = (await aws(region, () => ssm.listParameterNames(PARAMETER_ROOT)))
+      .map((p) => new RegExp(`^${PARAMETER_ROOT}/([^/]+)/runbooks$`).exec(p)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .sort();
+    if (names.length === 0) {
+      throw new CliError(`no FailoverAutomation runbooks are deployed in ${region} (no SSM parameter ${PARAMETER_ROOT}/<name>/runbooks there): ` +
+        'check the Region, or deploy the stacks of that Region first');
+    }
+    if (names.length > 1) throw new CliError(`${region} has the runbooks of ${names.join(', ')}: say which with --name`, EXIT.usage);
+    chosen = names[0];
+  }
+  const parameter = runbooksParameterName(chosen);
+  const text = await aws(region, () => ssm.readParameter(parameter));
+  if (text === undefined) {
+    throw new CliError(`no runbooks named '${chosen}' in ${region} (SSM parameter ${parameter} not found): check --name and the Region; ` +
+      'a FailoverAutomation stack writes it in every Region it covers');
+  }
+  return parseRunbooksDirectory(parameter, text);
+}
+
+/** The topology the runbooks act on, as published in `region`. */
+async function loadTopology(ssm: AutomationService, region: string, directory: RunbooksDirectory): Promise<RunbookTopology> {
+  const read = async (name: string, writer: string) => {
+    const text = await aws(region, () => ssm.readParameter(name));
+    if (text === undefined) throw new CliError(`SSM parameter ${name} does not exist in ${region}: deploy ${writer} of this Region first`);
+    return text;
+  };
+  const [aurora, routing] = await Promise.all([
+    read(directory.auroraTopologyParameter, 'the database stack'),
+    read(directory.routingTopologyParameter, 'the routing stack'),
+  ]);
+  try {
+    return runbookTopology(
+      parseAuroraTopology(directory.auroraTopologyParameter, aurora),
+      parseRoutingTopology(directory.routingTopologyParameter, routing),
+    );
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+function documentsOf(directory: RunbooksDirectory): string[] {
+  return RUNBOOK_NAMES.map((r) => directory.documents[r]);
+}
+
+function clock(ms: number | undefined): string {
+  return ms === undefined ? 'unknown time' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function alreadyRunning(region: string, running: RunningExecution): CliError {
+  return new CliError(
+    `a runbook is already running in ${region}: ${running.documentName}, execution ${running.executionId} (${running.status}, started ${clock(running.startTime)}). ` +
+      'Let it finish and check with `status`, or stop it first: ' +
+      `aws ssm stop-automation-execution --region ${region} --automation-execution-id ${running.executionId}`,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// status
+// ---------------------------------------------------------------------------
+
+async function status(args: CliArguments, deps: CliDependencies, io: CliOutput): Promise<number> {
+  const region = args.region ?? deps.defaultRegion;
+  if (!region) {
+    throw new CliError('say which Region to read the topology from: --region <region>, or set AWS_REGION (any Region of the deployment will do)', EXIT.usage);
+  }
+  const ssm = deps.automation(region);
+  const directory = await findRunbooks(ssm, region, args.name);
+  const topology = await loadTopology(ssm, region, directory);
+  const cloud = deps.cloud(region);
+
+  const attempt = async <T>(call: () => Promise<T>): Promise<{ value?: T; error?: string }> => {
+    try {
+      return { value: await call() };
+    } catch (e) {
+      return { error: explainAwsError(e) };
+    }
+  };
+  const [global, states] = await Promise.all([
+    attempt(() => cloud.describeGlobalCluster(topology.globalClusterIdentifier)),
+    attempt(() => readStates(cloud.routing, topology.clusterEndpoints, topology.regions.map((r) => r.routingControlArn))),
+  ]);
+  const view: GlobalClusterView | undefined = global.value;
+  const rows = await Promise.all(topology.regions.map(async (r) => {
+    const member = view?.members.find((m) => m.clusterArn === r.clusterArn);
+    const role = global.error ? 'unknown' : !member ? 'not a member' : member.isWriter ? 'writer' : `secondary (${member.synchronizationStatus ?? 'status unknown'})`;
+    const traffic: RoutingControlState | 'unknown' = states.value?.[r.routingControlArn] ?? 'unknown';
+    let lag = '-';
+    if (member && !member.isWriter) {
+      const measured = await attempt(() => deps.cloud(r.region).rpoLagMs(r.clusterIdentifier));
+      lag = measured.error ? 'unavailable' : measured.value === undefined ? 'no recent data' : `${measured.value} ms`;
+    }
+    const runs = await attempt(() => deps.automation(r.region).runningExecutions(documentsOf(directory)));
+    const running = runs.error ? 'unknown' : runs.value!.map((x) => `${x.documentName} ${x.executionId} (${x.status})`).join('; ') || 'none';
+    return [r.region, role, traffic, lag, running];
+  }));
+
+  io.out(`${directory.name}: global database '${topology.globalClusterIdentifier}'` +
+    `${view ? ` (${view.status}${view.failoverState ? `, ${view.failoverState.status} to ${view.failoverState.toClusterArn}` : ''})` : ''}, read from ${region}`);
+  io.out('');
+  for (const line of table([['REGION', 'DATABASE', 'TRAFFIC', 'RPO LAG', 'RUNBOOKS RUNNING'], ...rows])) io.out(line);
+  const problems = [
+    ...(global.error ? [`the global database could not be described: ${global.error}`] : []),
+    ...(states.error ? [`the routing controls could not be read: ${states.error}`] : []),
+  ];
+  if (problems.length > 0) {
+    io.out('');
+    problems.forEach((p) => io.out(`! ${p}`));
+  }
+  const writers = rows.filter((r) => r[1] === 'writer').map((r) => r[0]);
+  const routed = rows.filter((r) => r[2] === 'On').map((r) => r[0]);
+  if (writers.length === 1 && routed.length === 1 && writers[0] !== routed[0]) {
+    io.out('');
+    io.out(`! the writer (${writers[0]}) is not the Region receiving traffic (${routed[0]}): a run was interrupted; run the same runbook again to finish it`);
+  }
+  return problems.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+}
+
+// ---------------------------------------------------------------------------
+// switchover, failover, failback
+// ---------------------------------------------------------------------------
+
+async function move(args: CliArguments, runbook: RunbookName, deps: CliDependencies, io: CliOutput): Promise<number> {
+  const region = args.to!;
+  const ssm = deps.automation(region);
+  const directory = await findRunbooks(ssm, region, args.name);
+  if (!directory.regions.includes(region)) {
+    throw new CliError(`'${region}' is not a Region of '${directory.name}': its Regions are ${directory.regions.join(', ')}`, EXIT.usage);
+  }
+  const topology = await loadTopology(ssm, region, directory);
+  const documentName = directory.documents[runbook];
+  const parameters: Record<string, string[]> = {
+    TargetRegion: [region],
+    ...(runbook === 'failover' && args.allowDataLoss ? { AllowDataLoss: ['true'] } : {}),
+    ...(args.maxRpoLagSeconds !== undefined ? { MaxRpoLagSeconds: [String(args.maxRpoLagSeconds)] } : {}),
+    ...(args.requireApproval ? { RequireApproval: ['true'] } : {}),
+    ...(args.approvers.length > 0 ? { Approvers: args.approvers } : {}),
+  };
+
+  if (args.dryRun) return dryRun(args, runbook, deps, io, { region, topology, documentName, documents: documentsOf(directory), parameters });
+
+  if (runbook === 'failover' && !args.allowDataLoss) {
+    throw new CliError(
+      'a failover promotes the target without waiting for replication and can lose the writes not yet replicated: ' +
+        'add --allow-data-loss to accept that, or run switchover when both Regions are healthy (--dry-run shows the checks)',
+      EXIT.usage,
+    );
+  }
+  const running = await aws(region, () => ssm.runningExecutions(documentsOf(directory)));
+  if (running.length > 0) throw alreadyRunning(region, running[0]);
+
+  const executionId = await aws(region, () => ssm.start(documentName, parameters));
+  io.out(`started ${documentName} in ${region}: execution ${executionId}`);
+  io.out(`  console: https://${region}.console.aws.amazon.com/systems-manager/automation/execution/${executionId}?region=${region}`);
+  if (!args.follow) return EXIT.ok;
+  io.out('  following its steps; Ctrl-C stops following, not the run');
+  return follow(runbook, region, executionId, args, deps, io);
+}
+
+interface DryRunContext {
+  readonly region: string;
+  readonly topology: RunbookTopology;
+  readonly documentName: string;
+  /** Every runbook document of the deployment. */
+  readonly documents: string[];
+  readonly parameters: Record<string, string[]>;
+}
+
+async function dryRun(args: CliArguments, runbook: RunbookName, deps: CliDependencies, io: CliOutput, ctx: DryRunContext): Promise<number> {
+  const { region, topology } = ctx;
+  io.out(`dry run: ${runbook} to ${region}; nothing will be changed`);
+  io.out(`would start ${ctx.documentName} in ${region} with ${Object.entries(ctx.parameters).map(([k, v]) => `${k}=${v.join(',')}`).join(' ')}`);
+  io.out('its steps:');
+  RUNBOOKS[runbook].forEach((step, i) => {
+    const note = step.kind === 'approve' ? (args.requireApproval ? '' : ' (only when RequireApproval is true)') : '';
+    io.out(`  ${i + 1}. ${step.title}${note}`);
+  });
+  io.out(`  ${RUNBOOKS[runbook].length + 1}. report`);
+
+  const preflight = RUNBOOKS[runbook][0];
+  const input: StepInput = {
+    targetRegion: region,
+    // A dry run of a failover shows every other check; the real run needs the flag.
+    allowDataLoss: runbook === 'failover' ? true : undefined,
+    maxRpoLagMs: args.maxRpoLagSeconds !== undefined ? args.maxRpoLagSeconds * 1000 : undefined,
+    requireApproval: args.requireApproval,
+    approvers: args.approvers,
+  };
+  io.out(`pre-flight checks, read-only, from ${region} with your credentials:`);
+  const cloud = deps.cloud(region);
+  let code: number = EXIT.ok;
+  try {
+    const result = await preflight.run!({ cloud, topology, localRegion: region, input });
+    io.out(`  ✓ passed: ${result.detail}`);
+  } catch (e) {
+    if (e instanceof PreflightRefusal) {
+      io.out(`  ✗ refused: ${e.message}`);
+      code = EXIT.refused;
+    } else {
+      io.out(`  ✗ could not run: ${explainAwsError(e, region)}`);
+      code = EXIT.failed;
+    }
+  }
+  if (runbook === 'failover' && !args.allowDataLoss) io.out('note: the real run needs --allow-data-loss');
+  if (runbook === 'failback') io.out('note: the switchover\'s checks run again after the wait for the old primary to rejoin');
+  try {
+    const running = await deps.automation(region).runningExecutions(ctx.documents);
+    if (running.length > 0) {
+      io.out(`note: ${alreadyRunning(region, running[0]).message}`);
+      if (code === EXIT.ok) code = EXIT.refused;
+    }
+  } catch (e) {
+    // A dry run reports what it could not check instead of stopping there.
+    io.out(`note: could not check for runbooks already running: ${explainAwsError(e, region)}`);
+    if (code === EXIT.ok) code = EXIT.failed;
+  }
+  return code;
+}
+
+/** A run being followed. */
+interface Followed {
+  readonly runbook: RunbookName;
+  readonly region: string;
+  readonly executionId: string;
+  readonly approvers: readonly string[];
+  /** Step name to title, for the runbook's own steps. */
+  readonly titles: Map<string, string>;
+  /** Step name to the line last printed for it. */
+  readonly printed: Map<string, string>;
+}
+
+const ENDED = ['Success', 'Failed', 'TimedOut', 'Cancelled', 'CompletedWithSuccess', 'CompletedWithFailure', 'Rejected', 'Exited'];
+
+async function follow(
+  runbook: RunbookName, region: string, executionId: string, args: CliArguments, deps: CliDependencies, io: CliOutput,
+): Promise<number> {
+  const ssm = deps.automation(region);
+  const run: Followed = {
+    runbook, region, executionId, approvers: args.approvers, titles: new Map(RUNBOOKS[runbook].map((s) => [s.name, s.title])), printed: new Map(),
+  };
+  for (;;) {
+    const execution = await aws(region, () => ssm.getExecution(executionId));
+    printProgress(run, execution, io);
+    if (ENDED.includes(execution.status)) return finish(runbook, region, execution, io);
+    await deps.sleep(args.pollSeconds * 1000);
+  }
+}
+
+/** Prints a line for each of the runbook's steps whose state changed since the last poll. */
+function printProgress(run: Followed, execution: ExecutionState, io: CliOutput): void {
+  for (const step of execution.steps) {
+    if (step.parentStepName || !run.titles.has(step.stepName)) continue;
+    const line = progressLine(run, step, execution.steps.filter((s) => s.parentStepName === step.stepName));
+    if (run.printed.get(step.stepName) !== line) {
+      run.printed.set(step.stepName, line);
+      io.out(line);
+    }
+  }
+}
+
+function progressLine(run: Followed, step: AutomationStepView, inner: AutomationStepView[]): string {
+  const title = run.titles.get(step.stepName)!;
+  const last = inner.length > 0 ? inner[inner.length - 1] : step;
+  if (step.action === 'aws:approve' && !ENDED.includes(step.status)) {
+    const approvers = run.approvers.length > 0 ? ` (${run.approvers.join(', ')})` : '';
+    return `  ⏸ ${title}: waiting for an approver${approvers}: aws ssm send-automation-signal --region ${run.region} ` +
+      `--automation-execution-id ${run.executionId} --signal-type Approve (or Reject, which changes nothing)`;
+  }
+  if (step.status === 'Success') {
+    const skipped = last.outputs?.Skipped?.[0] === 'true';
+    const seconds = step.startTime !== undefined && step.endTime !== undefined ? Math.round((step.endTime - step.startTime) / 1000) : 0;
+    const detail = last.outputs?.Detail?.[0] ?? (step.action === 'aws:approve' ? 'approved' : '');
+    return `  ✓ ${title}${skipped ? ' (skipped)' : ''}, ${seconds} s: ${detail}`;
+  }
+  if (ENDED.includes(step.status)) {
+    const message = errorMessageOf(last.failureMessage ?? step.failureMessage);
+    return message.startsWith(REFUSED_PREFIX)
+      ? `  ✗ ${title}: refused: ${message.slice(REFUSED_PREFIX.length)}`
+      : `  ✗ ${title}: ${step.status.toLowerCase()}: ${message}`;
+  }
+  // The current iteration of a wait has no outputs yet: show what the last one saw.
+  const waiting = [...inner].reverse().find((s) => s.outputs?.Detail)?.outputs?.Detail?.[0];
+  return `  … ${title}${waiting ? `: ${waiting}` : ''}`;
+}
+
+function finish(runbook: RunbookName, region: string, execution: ExecutionState, io: CliOutput): number {
+  const reportStep = execution.steps.find((s) => s.stepName === 'Report' && !s.parentStepName);
+  let report: RunbookReport | undefined;
+  const text = reportStep?.outputs?.Report?.[0];
+  if (text) {
+    try {
+      report = JSON.parse(text) as RunbookReport;
+    } catch {
+      report = undefined;
+    }
+  }
+  report = report ?? reportFromExecution(runbook, region, execution);
+  if (execution.status !== 'Success' && report.outcome === 'succeeded') {
+    report = { ...report, outcome: 'failed', reason: `the execution ended ${execution.status}${execution.failureMessage ? `: ${errorMessageOf(execution.failureMessage)}` : ''}` };
+  }
+  io.out('');
+  io.out(summarize(report));
+  return report.outcome === 'succeeded' ? EXIT.ok : report.outcome === 'refused' ? EXIT.refused : EXIT.failed;
+}

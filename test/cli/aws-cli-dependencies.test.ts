@@ -1,0 +1,153 @@
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { FakeAutomation, publishedParameters } from './fake-automation';
+import { FakeSsmServer } from './fake-ssm-server';
+import { awsAutomationService, awsCliDependencies } from '../../src/cli/aws-cli-dependencies';
+import { EXIT, runCli, USAGE } from '../../src/cli/cli';
+import { arnOf, FakeCloud } from '../ssm/fake-cloud';
+import { MotoServer } from '../ssm/moto-server';
+
+const REGION = 'us-west-2';
+
+describe('the command line\'s SSM calls against a local moto_server', () => {
+  let moto: MotoServer;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' });
+    moto = await MotoServer.start();
+    const ssm = new SSMClient({ region: REGION, endpoint: moto.endpoint });
+    for (const [name, value] of publishedParameters()) {
+      await ssm.send(new PutParameterCommand({ Name: name, Type: 'String', Value: value, Overwrite: true }));
+    }
+    // More parameters under the root than one page of GetParametersByPath holds.
+    for (let i = 0; i < 12; i++) {
+      await ssm.send(new PutParameterCommand({ Name: `/cdk-cross-region-failover/other-${i}/aurora`, Type: 'String', Value: '{}', Overwrite: true }));
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    process.env = savedEnv;
+    await moto?.stop();
+  });
+
+  test('reads a parameter, and answers undefined for one that does not exist', async () => {
+    const ssm = awsAutomationService(REGION, moto.endpoint);
+    expect(JSON.parse((await ssm.readParameter('/cdk-cross-region-failover/orders/runbooks'))!).documents.failover).toBe('orders-Failover');
+    expect(await ssm.readParameter('/cdk-cross-region-failover/payments/runbooks')).toBeUndefined();
+  });
+
+  test('lists every parameter under the root, across pages', async () => {
+    const names = await awsAutomationService(REGION, moto.endpoint).listParameterNames('/cdk-cross-region-failover');
+    expect(names).toHaveLength(15);
+    expect(names).toContain('/cdk-cross-region-failover/orders/runbooks');
+  });
+
+  test('finds the only deployment of a Region, and says when a Region has none', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const deps = awsCliDependencies({ endpoint: moto.endpoint, env: {} });
+    // eu-west-1 has nothing deployed in moto.
+    expect(await runCli(['failback', '--to', 'eu-west-1'], deps, { out: (l) => out.push(l), err: (l) => err.push(l) })).toBe(EXIT.failed);
+    expect(err[0]).toMatch(/^error: no FailoverAutomation runbooks are deployed in eu-west-1/);
+    expect(deps.defaultRegion).toBeUndefined();
+    expect(awsCliDependencies({ env: { AWS_DEFAULT_REGION: 'eu-west-1' } }).defaultRegion).toBe('eu-west-1');
+  });
+
+  test('a dry run through the SDK: the pre-flight reads the secret in the target Region, and refuses without it', async () => {
+    const out: string[] = [];
+    const code = await runCli(['switchover', '--to', REGION, '--dry-run'], awsCliDependencies({ endpoint: moto.endpoint, env: {} }), { out: (l) => out.push(l), err: (l) => out.push(l) });
+    expect(code).toBe(EXIT.refused);
+    expect(out).toContain("  ✗ refused: the database secret 'orders-aurora-master' has no usable replica in us-west-2: " +
+      'the application there could not connect; redeploy the database stack of that Region');
+    // moto has no DescribeAutomationExecutions: the dry run says what it could not check.
+    expect(out[out.length - 1]).toMatch(/^note: could not check for runbooks already running: /);
+  });
+});
+
+describe('a run through the AWS SDK, against an SSM server running the real documents', () => {
+  const savedEnv = { ...process.env };
+  beforeAll(() => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' });
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+  });
+  afterAll(() => {
+    process.env = savedEnv;
+    jest.restoreAllMocks();
+  });
+
+  async function runAgainst(setup: (automation: FakeAutomation, cloud: FakeCloud) => void, argv: string[]) {
+    const cloud = new FakeCloud();
+    cloud.transitionPolls = 30;
+    const automation = new FakeAutomation(REGION, cloud);
+    setup(automation, cloud);
+    const server = new FakeSsmServer(automation);
+    const endpoint = await server.start();
+    const out: string[] = [];
+    const err: string[] = [];
+    try {
+      const deps = { ...awsCliDependencies({ endpoint, env: {} }), sleep: () => new Promise<void>((resolve) => setImmediate(resolve)) };
+      const code = await runCli(argv, deps, { out: (l) => out.push(l), err: (l) => err.push(l) });
+      return { code, out, err, cloud, operations: server.operations };
+    } finally {
+      await server.stop();
+    }
+  }
+
+  test('a switchover: found, started and followed to its report through the SDK\'s requests and responses', async () => {
+    const { code, out, err, cloud, operations } = await runAgainst(() => {}, ['switchover', '--to', REGION, '--poll', '1']);
+    expect(err).toEqual([]);
+    expect(code).toBe(EXIT.ok);
+    expect(out.filter((l) => l.startsWith('  ✓ ')).map((l) => l.replace(/, \d+ s: .*/, ''))).toEqual([
+      '  ✓ pre-flight', '  ✓ switchover global cluster', '  ✓ wait until the target is writer', '  ✓ route traffic to the target', '  ✓ verify',
+    ]);
+    // Durations and the loop's inner steps survive the wire format (epoch seconds, ParentStepDetails):
+    // a loop step has no outputs of its own, its detail is its last iteration's.
+    expect(out.find((l) => l.startsWith('  ✓ wait until the target is writer'))).toMatch(/, 300 s: us-west-2 is the writer/);
+    expect(out[out.length - 1]).toMatch(/^switchover to us-west-2 succeeded; measured recovery time 300 s\./);
+    expect(cloud.writer()).toBe(arnOf(REGION));
+    expect(operations.slice(0, 7)).toEqual([
+      'GetParametersByPath', 'GetParametersByPath', 'GetParametersByPath', 'GetParameter', 'GetParameter', 'GetParameter', 'DescribeAutomationExecutions',
+    ]);
+    expect(operations[7]).toBe('StartAutomationExecution');
+    expect(new Set(operations.slice(8))).toEqual(new Set(['GetAutomationExecution']));
+  });
+
+  test('a run already under way is found through DescribeAutomationExecutions, with its start time', async () => {
+    const { code, err, operations } = await runAgainst((automation) => {
+      automation.others.push({ executionId: '11111111-2222-4333-8444-555555555555', documentName: 'orders-Failover', status: 'InProgress', startTime: Date.UTC(2026, 10, 26, 3, 4, 5) });
+    }, ['failback', '--to', REGION]);
+    expect(code).toBe(EXIT.failed);
+    expect(err[0]).toMatch(/^error: a runbook is already running in us-west-2: orders-Failover, execution 11111111-2222-4333-8444-555555555555 \(InProgress, started 2026-11-26T03:04:05Z\)/);
+    expect(operations).not.toContain('StartAutomationExecution');
+  });
+});
+
+describe('the bundled command (what npx runs)', () => {
+  const bin = path.join(__dirname, '..', '..', 'assets', 'cli', 'main', 'index.js');
+  const cli = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    // No credentials anywhere: no environment keys, an empty home, no instance metadata.
+    env: { PATH: process.env.PATH ?? '', HOME: path.join(__dirname, 'no-such-home'), AWS_EC2_METADATA_DISABLED: 'true', ...env },
+    timeout: 30_000,
+  });
+
+  test('--help prints the usage and exits 0', () => {
+    const r = cli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(USAGE);
+  });
+
+  test('a usage error exits 2', () => {
+    const r = cli(['switchover']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error: switchover needs --to <region>: the Region to activate');
+  });
+
+  test('missing credentials are named, with the fix', () => {
+    const r = cli(['status', '--region', 'us-west-2']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error: no AWS credentials found: set AWS_PROFILE .* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+  });
+});

@@ -1,0 +1,334 @@
+import { fakeDependencies, FakeAutomation, publishedParameters } from './fake-automation';
+import { EXIT, explainAwsError, parseArguments, runCli, USAGE } from '../../src/cli/cli';
+import { runbooksParameterName } from '../../src/ssm/topology';
+import { arnOf, controlOf, FakeCloud } from '../ssm/fake-cloud';
+
+const EAST = 'us-east-1';
+const WEST = 'us-west-2';
+const ONCALL = 'arn:aws:iam::111111111111:role/oncall';
+
+async function run(argv: string[], setup: (f: ReturnType<typeof fakeDependencies>) => void = () => {}) {
+  const f = fakeDependencies();
+  setup(f);
+  const code = await runCli(argv, f.deps, f.io);
+  return { ...f, code, started: [...f.automation(EAST).started, ...f.automation(WEST).started] };
+}
+
+/** The changes a run made to the fake cloud: database moves and routing updates. */
+function changes(cloud: FakeCloud) {
+  return [
+    ...cloud.calls.filter((c) => ['switchover', 'failover', 'detach'].includes(c.op)).map((c) => c.op),
+    ...cloud.routing.calls.filter((c) => c.action === 'update').map(() => 'routing update'),
+  ];
+}
+
+// The report step logs its report as one JSON line, for log queries; not wanted here.
+beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => {}));
+afterEach(() => jest.restoreAllMocks());
+
+describe('--help', () => {
+  test('explains each command in one line, then the options', async () => {
+    const { code, out } = await run(['--help']);
+    expect(code).toBe(EXIT.ok);
+    for (const command of ['status', 'switchover', 'failover', 'failback']) {
+      const lines = out.filter((l) => new RegExp(`^  ${command}\\s{2,}\\S`).test(l));
+      expect(lines).toHaveLength(1);
+      expect(lines[0].length).toBeLessThanOrEqual(130);
+    }
+    for (const option of ['--to', '--region', '--name', '--dry-run', '--allow-data-loss', '--max-rpo-lag', '--require-approval', '--approver', '--no-follow']) {
+      expect(USAGE).toContain(`  ${option} `);
+    }
+  });
+
+  test('-h after a command shows the same text', async () => {
+    const { code, out } = await run(['failover', '-h']);
+    expect(code).toBe(EXIT.ok);
+    expect(out.join('\n')).toBe(USAGE);
+  });
+});
+
+describe('argument errors', () => {
+  test.each<[string[], string]>([
+    [[], 'no command given: use status, switchover, failover or failback'],
+    [['promote'], "unknown command 'promote': use status, switchover, failover or failback"],
+    [['switchover'], 'switchover needs --to <region>: the Region to activate'],
+    [['switchover', '--to'], '--to needs a value'],
+    [['switchover', '--to', 'uswest2'], "--to is 'uswest2', which is not an AWS Region name (like us-east-1)"],
+    [['switchover', '--to', WEST, '--allow-data-loss'], '--allow-data-loss is for failover only; a switchover never loses data'],
+    [['failover', '--to', WEST, '--max-rpo-lag', '5'], '--max-rpo-lag is for switchover and failback; a failover does not wait for replication'],
+    [['failback', '--to', EAST, '--max-rpo-lag', 'ten'], "--max-rpo-lag is 'ten': use a whole number of seconds from 1 to 3600"],
+    [['switchover', '--to', WEST, '--region', EAST], 'switchover runs in the Region it activates: use --to, not --region'],
+    [['status', '--to', WEST, '--dry-run'], 'status takes no --to, --dry-run'],
+    [['switchover', '--to', WEST, '--approver', 'bob@example.com'], "--approver 'bob@example.com' is not an IAM user or role ARN (arn:aws:iam::<account>:role/<name>)"],
+    [['switchover', '--to', WEST, '--force'], "unknown option '--force'"],
+    [['switchover', '--to', WEST, '--to', EAST], '--to is given 2 times; give it once'],
+    [['switchover', WEST], `unexpected argument '${WEST}'`],
+    [['switchover', '--to', WEST, '--name', 'orders/x'], "--name 'orders/x' is not a database name (letters, digits and hyphens)"],
+  ])('%j', async (argv, message) => {
+    const { code, err, started, cloud } = await run(argv);
+    expect(code).toBe(EXIT.usage);
+    expect(err[0]).toBe(`error: ${message}`);
+    expect(err[1]).toBe("Run 'npx cdk-cross-region-failover --help' for the commands and options.");
+    expect(started).toEqual([]);
+    expect(cloud.calls).toEqual([]);
+  });
+
+  test('values can be given as --key=value, and approvers repeated', () => {
+    expect(parseArguments(['switchover', `--to=${WEST}`, '--approver', ONCALL, `--approver=${ONCALL}2`, '--max-rpo-lag=10'])).toMatchObject({
+      command: 'switchover', to: WEST, approvers: [ONCALL, `${ONCALL}2`], maxRpoLagSeconds: 10, follow: true,
+    });
+  });
+});
+
+describe('errors an operator can act on', () => {
+  test('a Region with no runbooks deployed', async () => {
+    const { code, err } = await run(['switchover', '--to', 'eu-west-1']);
+    expect(code).toBe(EXIT.failed);
+    expect(err[0]).toBe('error: no FailoverAutomation runbooks are deployed in eu-west-1 (no SSM parameter /cdk-cross-region-failover/<name>/runbooks there): ' +
+      'check the Region, or deploy the stacks of that Region first');
+  });
+
+  test('a Region that is not one of the deployment\'s', async () => {
+    const { code, err, started } = await run(['switchover', '--to', 'eu-west-1'], (f) => {
+      f.automation('eu-west-1').parameters.set(runbooksParameterName('orders'), publishedParameters().get(runbooksParameterName('orders'))!);
+    });
+    expect(code).toBe(EXIT.usage);
+    expect(err[0]).toBe("error: 'eu-west-1' is not a Region of 'orders': its Regions are us-east-1, us-west-2");
+    expect(started).toEqual([]);
+  });
+
+  test('a name that is not deployed there, and two deployments with no --name', async () => {
+    const missing = await run(['switchover', '--to', WEST, '--name', 'payments']);
+    expect(missing.err[0]).toBe("error: no runbooks named 'payments' in us-west-2 (SSM parameter /cdk-cross-region-failover/payments/runbooks not found): " +
+      'check --name and the Region; a FailoverAutomation stack writes it in every Region it covers');
+    const two = await run(['switchover', '--to', WEST], (f) => f.automation(WEST).parameters.set(runbooksParameterName('payments'), '{}'));
+    expect(two.code).toBe(EXIT.usage);
+    expect(two.err[0]).toBe('error: us-west-2 has the runbooks of orders, payments: say which with --name');
+  });
+
+  test('missing credentials', async () => {
+    const { code, err, started } = await run(['switchover', '--to', WEST], (f) => {
+      f.automation(WEST).failure = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    });
+    expect(code).toBe(EXIT.failed);
+    expect(err[0]).toBe('error: no AWS credentials found: set AWS_PROFILE (after `aws sso login` for an SSO profile) or AWS_ACCESS_KEY_ID and ' +
+      'AWS_SECRET_ACCESS_KEY, then run the command again (Could not load credentials from any providers)');
+    expect(started).toEqual([]);
+  });
+
+  test('a runbook already running in the Region', async () => {
+    const { code, err, started, cloud } = await run(['failback', '--to', WEST], (f) => {
+      f.automation(WEST).others.push({ executionId: '11111111-2222-4333-8444-555555555555', documentName: 'orders-Switchover', status: 'Waiting', startTime: Date.UTC(2026, 10, 26, 1, 2, 3) });
+    });
+    expect(code).toBe(EXIT.failed);
+    expect(err[0]).toBe('error: a runbook is already running in us-west-2: orders-Switchover, execution 11111111-2222-4333-8444-555555555555 ' +
+      '(Waiting, started 2026-11-26T01:02:03Z). Let it finish and check with `status`, or stop it first: ' +
+      'aws ssm stop-automation-execution --region us-west-2 --automation-execution-id 11111111-2222-4333-8444-555555555555');
+    expect(started).toEqual([]);
+    expect(changes(cloud)).toEqual([]);
+  });
+
+  test('a failover without --allow-data-loss starts nothing and says why', async () => {
+    const { code, err, started } = await run(['failover', '--to', WEST]);
+    expect(code).toBe(EXIT.usage);
+    expect(err[0]).toMatch(/^error: a failover promotes the target without waiting for replication .* add --allow-data-loss to accept that/);
+    expect(started).toEqual([]);
+  });
+
+  test.each<[Error & { code?: string }, RegExp]>([
+    [Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredTokenException' }), /^your AWS credentials have expired: refresh them/],
+    [Object.assign(new Error('User: x is not authorized to perform: ssm:StartAutomationExecution'), { name: 'AccessDeniedException' }),
+      /^AWS refused the call in us-west-2: User: x is not authorized .* FailoverAutomation.grantStart \(to start and follow runbooks\) and grantStatus/],
+    [Object.assign(new Error('The security token included in the request is invalid.'), { name: 'UnrecognizedClientException' }), /^AWS does not accept these credentials in us-west-2/],
+    [Object.assign(new Error('getaddrinfo ENOTFOUND ssm.us-west-2.amazonaws.com'), { code: 'ENOTFOUND' }), /^cannot reach AWS in us-west-2 \(ENOTFOUND: .*use another Region if this one is impaired$/],
+    [Object.assign(new Error('Document orders-Switchover does not exist'), { name: 'AutomationDefinitionNotFoundException' }), /^AutomationDefinitionNotFoundException: Document/],
+  ])('explains %s', (error, message) => {
+    expect(explainAwsError(error, WEST)).toMatch(message);
+  });
+});
+
+describe('--dry-run', () => {
+  test('prints the plan and the pre-flight result, and changes nothing', async () => {
+    const { code, out, started, cloud } = await run(['switchover', '--to', WEST, '--dry-run', '--max-rpo-lag', '5']);
+    expect(code).toBe(EXIT.ok);
+    expect(out).toEqual([
+      'dry run: switchover to us-west-2; nothing will be changed',
+      'would start orders-Switchover in us-west-2 with TargetRegion=us-west-2 MaxRpoLagSeconds=5',
+      'its steps:',
+      '  1. pre-flight',
+      '  2. approval (only when RequireApproval is true)',
+      '  3. switchover global cluster',
+      '  4. wait until the target is writer',
+      '  5. route traffic to the target',
+      '  6. verify',
+      '  7. report',
+      'pre-flight checks, read-only, from us-west-2 with your credentials:',
+      '  ✓ passed: target in sync (RPO lag 800 ms), ARC data plane reachable',
+    ]);
+    expect(started).toEqual([]);
+    expect(changes(cloud)).toEqual([]);
+    expect(cloud.calls.map((c) => c.op)).toEqual(expect.arrayContaining(['secret', 'describe', 'rpoLag']));
+  });
+
+  test('reports a refusal with exit status 3', async () => {
+    const { code, out, cloud } = await run(['switchover', '--to', WEST, '--dry-run'], (f) => f.cloud.lagMs.set('orders-us-west-2', 60_000));
+    expect(code).toBe(EXIT.refused);
+    expect(out).toContain('  ✗ refused: us-west-2 lags 60000 ms behind the writer, over the 30000 ms allowed; wait and try again');
+    expect(changes(cloud)).toEqual([]);
+  });
+
+  test('a failover dry run shows every other check, and that the real run needs --allow-data-loss', async () => {
+    const { code, out, started } = await run(['failover', '--to', WEST, '--dry-run']);
+    expect(code).toBe(EXIT.ok);
+    expect(out).toContain('  3. route traffic to the target');
+    expect(out.find((l) => l.startsWith('  ✓ passed:'))).toMatch(/ARC data plane reachable; global cluster reachable; last RPO lag 800 ms/);
+    expect(out[out.length - 1]).toBe('note: the real run needs --allow-data-loss');
+    expect(started).toEqual([]);
+  });
+
+  test('names a run already under way', async () => {
+    const { code, out } = await run(['switchover', '--to', WEST, '--dry-run'], (f) => {
+      f.automation(WEST).others.push({ executionId: 'e-1', documentName: 'orders-Failback', status: 'InProgress' });
+    });
+    expect(code).toBe(EXIT.refused);
+    expect(out[out.length - 1]).toMatch(/^note: a runbook is already running in us-west-2: orders-Failback, execution e-1/);
+  });
+});
+
+describe('a run, followed step by step', () => {
+  test('every step succeeds: progress in order, then the report', async () => {
+    const { code, out, err, started, cloud } = await run(['switchover', '--to', WEST, '--poll', '1']);
+    expect(err).toEqual([]);
+    expect(code).toBe(EXIT.ok);
+    expect(started).toEqual([{ documentName: 'orders-Switchover', parameters: { TargetRegion: [WEST] } }]);
+    expect(out[0]).toMatch(/^started orders-Switchover in us-west-2: execution \S+$/);
+    expect(out[1]).toMatch(/^ {2}console: https:\/\/us-west-2\.console\.aws\.amazon\.com\/systems-manager\/automation\/execution\/\S+\?region=us-west-2$/);
+    const done = out.filter((l) => l.startsWith('  ✓ ')).map((l) => l.replace(/, \d+ s: .*/, ''));
+    expect(done).toEqual(['  ✓ pre-flight', '  ✓ switchover global cluster', '  ✓ wait until the target is writer', '  ✓ route traffic to the target', '  ✓ verify']);
+    expect(out[out.length - 1]).toMatch(/^switchover to us-west-2 succeeded; measured recovery time \d+ s\. Steps: pre-flight done/);
+    expect(cloud.writer()).toBe(arnOf(WEST));
+    expect(cloud.routing.states.get(controlOf(WEST))).toBe('On');
+  });
+
+  test('a long wait shows what it is waiting for while it waits', async () => {
+    const { code, out } = await run(['switchover', '--to', WEST], (f) => {
+      // The writer moves after 30 polls of 10 s: longer than one 3-minute poll window.
+      f.cloud.transitionPolls = 30;
+    });
+    expect(code).toBe(EXIT.ok);
+    const waiting = out.filter((l) => l.startsWith('  … wait until the target is writer'));
+    expect(waiting).toEqual(['  … wait until the target is writer', '  … wait until the target is writer: still waiting until us-west-2 is the writer (last seen: switching-over in progress)']);
+    expect(out.indexOf(waiting[1])).toBeLessThan(out.findIndex((l) => l.startsWith('  ✓ wait until the target is writer, 300 s')));
+  });
+
+  test('a failing step: marked, then the report says where and why', async () => {
+    const { code, out } = await run(['switchover', '--to', WEST], (f) => {
+      f.cloud.fail('switchover', 'InvalidGlobalClusterStateFault: the global cluster is being modified', 2);
+    });
+    expect(code).toBe(EXIT.failed);
+    expect(out).toContain('  ✗ switchover global cluster: failed: InvalidGlobalClusterStateFault: the global cluster is being modified');
+    expect(out[out.length - 1]).toMatch(/^switchover to us-west-2 failed: InvalidGlobalClusterStateFault: the global cluster is being modified\./);
+  });
+
+  test('a pre-flight refusal in the real run: exit status 3, nothing changed', async () => {
+    const { code, out, cloud } = await run(['failback', '--to', WEST], (f) => {
+      f.cloud.secretPresent = false;
+    });
+    expect(code).toBe(EXIT.refused);
+    expect(out.find((l) => l.startsWith('  ✗ pre-flight: refused: '))).toMatch(/the database secret 'orders-aurora-master' has no usable replica in us-west-2/);
+    expect(out[out.length - 1]).toMatch(/^failback to us-west-2 refused: /);
+    expect(changes(cloud)).toEqual([]);
+  });
+
+  test('a run waiting for approval says who may approve and how, then goes on once approved', async () => {
+    let printedWaiting = false;
+    const { code, out, started } = await run(['switchover', '--to', WEST, '--require-approval', '--approver', ONCALL], (f) => {
+      f.automation(WEST).approve = () => new Promise<boolean>((resolve) => {
+        const check = () => {
+          printedWaiting = f.out.some((l) => l.includes('⏸'));
+          if (printedWaiting) resolve(true);
+          else setImmediate(check);
+        };
+        check();
+      });
+    });
+    expect(printedWaiting).toBe(true);
+    expect(code).toBe(EXIT.ok);
+    expect(started[0].parameters).toEqual({ TargetRegion: [WEST], RequireApproval: ['true'], Approvers: [ONCALL] });
+    const waiting = out.find((l) => l.includes('⏸'))!;
+    expect(waiting).toMatch(new RegExp(`^ {2}⏸ approval: waiting for an approver \\(${ONCALL}\\): aws ssm send-automation-signal --region us-west-2 ` +
+      '--automation-execution-id \\S+ --signal-type Approve \\(or Reject, which changes nothing\\)$'));
+    const order = ['  ✓ pre-flight', waiting, '  ✓ approval', '  ✓ switchover global cluster'].map((prefix) => out.findIndex((l) => l.startsWith(prefix)));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.every((i) => i >= 0)).toBe(true);
+  });
+
+  test('a rejected approval ends the run refused, nothing changed', async () => {
+    const { code, out, cloud } = await run(['switchover', '--to', WEST, '--require-approval', '--approver', ONCALL], (f) => {
+      f.automation(WEST).approve = async () => false;
+    });
+    expect(code).toBe(EXIT.refused);
+    expect(out).toContain('  ✗ approval: failed: Step was rejected by an approver');
+    expect(out[out.length - 1]).toMatch(/^switchover to us-west-2 refused: the approval was not given/);
+    expect(changes(cloud)).toEqual([]);
+  });
+
+  test('--no-follow starts the run and returns', async () => {
+    const { code, out, polls } = await run(['failover', '--to', WEST, '--allow-data-loss', '--no-follow']);
+    expect(code).toBe(EXIT.ok);
+    expect(out).toHaveLength(2);
+    expect(polls()).toBe(0);
+  });
+
+  test('a failover followed to the end reports the data-loss window', async () => {
+    const { code, out, started } = await run(['failover', '--to', WEST, '--allow-data-loss']);
+    expect(code).toBe(EXIT.ok);
+    expect(started[0].parameters).toEqual({ TargetRegion: [WEST], AllowDataLoss: ['true'] });
+    expect(out[out.length - 1]).toMatch(/^failover to us-west-2 succeeded; .*; data-loss window 800 ms/);
+  });
+});
+
+describe('status', () => {
+  test('the writer, the traffic, the lag and the runs under way, per Region', async () => {
+    const { code, out } = await run(['status']);
+    expect(code).toBe(EXIT.ok);
+    expect(out).toEqual([
+      "orders: global database 'orders' (available), read from us-east-1",
+      '',
+      'REGION     DATABASE               TRAFFIC  RPO LAG  RUNBOOKS RUNNING',
+      'us-east-1  writer                 On       -        none',
+      'us-west-2  secondary (connected)  Off      800 ms   none',
+    ]);
+  });
+
+  test('an interrupted run: the writer is not where the traffic goes', async () => {
+    const cloud = new FakeCloud(WEST);
+    cloud.routing.states.set(controlOf(WEST), 'Off');
+    cloud.routing.states.set(controlOf(EAST), 'On');
+    const f = fakeDependencies(cloud);
+    const code = await runCli(['status', '--region', WEST], f.deps, f.io);
+    expect(code).toBe(EXIT.ok);
+    expect(f.out[f.out.length - 1]).toBe('! the writer (us-west-2) is not the Region receiving traffic (us-east-1): a run was interrupted; run the same runbook again to finish it');
+  });
+
+  test('what cannot be read is shown as unknown, with the reason, and the status is 1', async () => {
+    const { code, out } = await run(['status'], (f) => {
+      f.cloud.routing.failOn('us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-2');
+      f.automation(WEST).failure = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' });
+    });
+    expect(code).toBe(EXIT.failed);
+    expect(out[4]).toMatch(/^us-west-2 {2}secondary \(connected\) {2}unknown {2}800 ms {3}unknown$/);
+    expect(out[out.length - 1]).toMatch(/^! the routing controls could not be read: GetRoutingControlState failed on all 5 ARC cluster endpoints/);
+  });
+
+  test('needs a Region to read from', async () => {
+    const f = fakeDependencies();
+    const code = await runCli(['status'], { ...f.deps, defaultRegion: undefined }, f.io);
+    expect(code).toBe(EXIT.usage);
+    expect(f.err[0]).toBe('error: say which Region to read the topology from: --region <region>, or set AWS_REGION (any Region of the deployment will do)');
+  });
+});
+
+test('FakeAutomation refuses an unknown document like SSM', async () => {
+  await expect(new FakeAutomation(WEST, new FakeCloud()).start('orders-Rollback', {})).rejects.toThrow('Document orders-Rollback does not exist');
+});

@@ -1,0 +1,198 @@
+/**
+ * SSM for the command-line tool's tests: parameters as the stacks publish them, and
+ * automation executions that run the real rendered documents in the document simulator,
+ * each step invoking the real step handler against a {@link FakeCloud}. An execution runs
+ * in the background while the tool polls it, as a real one does.
+ */
+import { AutomationService, CliDependencies, ExecutionState, RunningExecution } from '../../src/cli/cli';
+import { renderRunbookDocument } from '../../src/ssm/documents';
+import { RUNBOOK_NAMES, RunbookName } from '../../src/ssm/runbooks';
+import { handleStep } from '../../src/ssm/step-handler';
+import { runbooksParameterName, RunbooksDirectory } from '../../src/ssm/topology';
+import { ENDPOINTS } from '../arc/fake-data-plane';
+import { FakeCloud, REGIONS, TOPOLOGY } from '../ssm/fake-cloud';
+import { Simulation, SimulationResult } from '../ssm/simulator';
+
+export const NAME = 'orders';
+const AURORA_PARAMETER = '/cdk-cross-region-failover/orders/aurora';
+const ROUTING_PARAMETER = '/cdk-cross-region-failover/orders-api/routing';
+
+export const DIRECTORY: RunbooksDirectory = {
+  version: 1,
+  name: NAME,
+  regions: REGIONS,
+  documents: { switchover: 'orders-Switchover', failover: 'orders-Failover', failback: 'orders-Failback' },
+  auroraTopologyParameter: AURORA_PARAMETER,
+  routingTopologyParameter: ROUTING_PARAMETER,
+};
+
+/** The three parameters the stacks write in every Region, for {@link TOPOLOGY}. */
+export function publishedParameters(): Map<string, string> {
+  return new Map([
+    [runbooksParameterName(NAME), JSON.stringify(DIRECTORY)],
+    [AURORA_PARAMETER, JSON.stringify({
+      version: 1,
+      globalClusterIdentifier: TOPOLOGY.globalClusterIdentifier,
+      globalClusterArn: 'arn:aws:rds::111111111111:global-cluster:orders',
+      secretName: TOPOLOGY.secretName,
+      port: 5432,
+      regions: TOPOLOGY.regions.map((r, i) => ({
+        region: r.region, clusterIdentifier: r.clusterIdentifier, clusterArn: r.clusterArn, initialPrimary: i === 0,
+      })),
+    })],
+    [ROUTING_PARAMETER, JSON.stringify({
+      version: 1,
+      name: 'orders-api',
+      domainName: 'api.example.com',
+      clusterArn: 'arn:aws:route53-recovery-control::111111111111:cluster/c',
+      controlPanelArn: 'arn:aws:route53-recovery-control::111111111111:controlpanel/p',
+      clusterEndpoints: ENDPOINTS.map((e) => ({ Endpoint: e.endpoint, Region: e.region })),
+      regions: TOPOLOGY.regions.map((r, i) => ({ region: r.region, routingControlArn: r.routingControlArn, healthCheckId: `hc-${i}`, initiallyActive: i === 0 })),
+    })],
+  ]);
+}
+
+interface Execution {
+  readonly documentName: string;
+  readonly simulation: Simulation;
+  result?: SimulationResult;
+  error?: Error;
+}
+
+/** SSM in one Region. */
+export class FakeAutomation implements AutomationService {
+  public readonly parameters = publishedParameters();
+  public readonly started: { documentName: string; parameters: Record<string, string[]> }[] = [];
+  /** Executions started elsewhere (the console, another operator) that have not ended. */
+  public readonly others: RunningExecution[] = [];
+  /** Makes every call throw this error (missing credentials, an impaired Region). */
+  public failure?: Error;
+  private readonly executions = new Map<string, Execution>();
+
+  constructor(public readonly region: string, private readonly cloud: FakeCloud) {}
+
+  /** Answers an approval; default: approves. */
+  public approve: () => Promise<boolean> = async () => true;
+
+  public async readParameter(name: string): Promise<string | undefined> {
+    this.check();
+    return this.parameters.get(name);
+  }
+
+  public async listParameterNames(path: string): Promise<string[]> {
+    this.check();
+    return [...this.parameters.keys()].filter((n) => n.startsWith(`${path}/`));
+  }
+
+  public async runningExecutions(documentNames: readonly string[]): Promise<RunningExecution[]> {
+    this.check();
+    const ours = [...this.executions.entries()]
+      .filter(([, e]) => !e.result && !e.error)
+      .map(([executionId, e]) => ({ executionId, documentName: e.documentName, status: 'InProgress' }));
+    return [...this.others, ...ours].filter((e) => documentNames.includes(e.documentName));
+  }
+
+  public async start(documentName: string, parameters: Record<string, string[]>): Promise<string> {
+    this.check();
+    const runbook = RUNBOOK_NAMES.find((r) => DIRECTORY.documents[r] === documentName) as RunbookName | undefined;
+    if (!runbook) {
+      const error = new Error(`Document ${documentName} does not exist`);
+      error.name = 'AutomationDefinitionNotFoundException';
+      throw error;
+    }
+    this.started.push({ documentName, parameters });
+    const document = renderRunbookDocument({
+      runbook,
+      region: this.region,
+      functionName: 'orders-runbook-steps',
+      assumeRoleArn: `arn:aws:iam::111111111111:role/orders-runbooks-${this.region}`,
+      approvers: [],
+      requireApproval: false,
+      approvalTimeoutSeconds: 3600,
+      maxRpoLagSeconds: 30,
+      writerWaitSeconds: 1800,
+      rejoinWaitSeconds: 14_400,
+      pollWindowSeconds: 180,
+      pollIntervalSeconds: 10,
+      stepTimeoutSeconds: 290,
+    });
+    const simulation: Simulation = new Simulation(document, {
+      invoke: async (_fn, payload) => {
+        // An invocation takes a while: the tool polls meanwhile.
+        await new Promise((resolve) => setImmediate(resolve));
+        return {
+          ...await handleStep(payload, {
+            region: this.region,
+            cloud: this.cloud,
+            loadTopology: async () => TOPOLOGY,
+            getExecution: async () => simulation.view(),
+          }),
+        };
+      },
+      approve: () => this.approve(),
+      now: () => this.cloud.now(),
+      sleep: (ms) => this.cloud.sleep(ms),
+    });
+    const executionId = `0000000${this.executions.size + 1}-aaaa-4bbb-8ccc-${this.region.replace(/-/g, '').padEnd(12, '0').slice(0, 12)}`;
+    const execution: Execution = { documentName, simulation };
+    this.executions.set(executionId, execution);
+    // SSM takes parameter values as lists of strings; the document types them.
+    const typed: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(parameters)) {
+      typed[key] = key === 'Approvers' ? value : key === 'MaxRpoLagSeconds' ? Number(value[0]) : ['AllowDataLoss', 'RequireApproval'].includes(key) ? value[0] === 'true' : value[0];
+    }
+    simulation.run(typed).then((r) => (execution.result = r), (e) => (execution.error = e));
+    return executionId;
+  }
+
+  public async getExecution(executionId: string): Promise<ExecutionState> {
+    this.check();
+    const execution = this.executions.get(executionId);
+    if (!execution) throw new Error(`AutomationExecutionNotFoundException: ${executionId}`);
+    const view = execution.simulation.view();
+    if (execution.error) return { ...view, status: 'Failed', failureMessage: execution.error.message };
+    if (execution.result) return { ...view, status: execution.result.status, failureMessage: execution.result.failureMessage };
+    const approving = view.steps.some((s) => s.action === 'aws:approve' && s.status === 'InProgress');
+    return { ...view, status: approving ? 'Waiting' : 'InProgress' };
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure;
+  }
+}
+
+/** The tool's dependencies over one fake cloud and a fake SSM per Region, with every line written kept. */
+export function fakeDependencies(cloud: FakeCloud = new FakeCloud()) {
+  const automations = new Map(REGIONS.map((r) => [r, new FakeAutomation(r, cloud)]));
+  // Any other Region answers, with nothing deployed there.
+  const automationIn = (region: string) => {
+    if (!automations.has(region)) {
+      const empty = new FakeAutomation(region, cloud);
+      empty.parameters.clear();
+      automations.set(region, empty);
+    }
+    return automations.get(region)!;
+  };
+  const out: string[] = [];
+  const err: string[] = [];
+  let polls = 0;
+  const deps: CliDependencies = {
+    defaultRegion: 'us-east-1',
+    automation: (region) => automationIn(region),
+    cloud: () => cloud,
+    // Lets the background execution move on between two polls.
+    sleep: async () => {
+      polls++;
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+  return {
+    deps,
+    cloud,
+    automation: automationIn,
+    io: { out: (line: string) => out.push(...line.split('\n')), err: (line: string) => err.push(...line.split('\n')) },
+    out,
+    err,
+    polls: () => polls,
+  };
+}

@@ -1,0 +1,102 @@
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { FakeAutomation } from './fake-automation';
+
+/**
+ * SSM over HTTP, speaking the awsJson1_1 protocol of `@aws-sdk/client-ssm`
+ * (`AmazonSSM.<Operation>`) for the five calls the command-line tool makes, backed by a
+ * {@link FakeAutomation}. Moto implements none of the automation calls; this lets the
+ * tool's real SDK client, its request and its response parsing, run against executions
+ * of the real documents.
+ */
+export class FakeSsmServer {
+  public readonly operations: string[] = [];
+  private server?: http.Server;
+
+  constructor(private readonly automation: FakeAutomation) {}
+
+  public async start(): Promise<string> {
+    this.server = http.createServer((req, res) => this.answer(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  public async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const operation = String(req.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
+      this.operations.push(operation);
+      const reply = (status: number, doc: object) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(doc));
+      };
+      this.handle(operation, JSON.parse(body || '{}')).then(
+        (doc) => reply(200, doc),
+        (e: Error) => reply(400, { __type: e.name, message: e.message }),
+      );
+    });
+  }
+
+  private async handle(operation: string, input: Record<string, any>): Promise<object> {
+    const a = this.automation;
+    const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+    switch (operation) {
+      case 'GetParameter': {
+        const value = await a.readParameter(input.Name);
+        if (value === undefined) throw Object.assign(new Error(`Parameter ${input.Name} not found.`), { name: 'ParameterNotFound' });
+        return { Parameter: { Name: input.Name, Type: 'String', Value: value, Version: 1 } };
+      }
+      case 'GetParametersByPath': {
+        // One parameter per page, so the tool's paging is exercised.
+        const names = await a.listParameterNames(input.Path);
+        const at = input.NextToken ? Number(input.NextToken) : 0;
+        return { Parameters: names.slice(at, at + 1).map((Name) => ({ Name, Type: 'String' })), ...(at + 1 < names.length ? { NextToken: String(at + 1) } : {}) };
+      }
+      case 'DescribeAutomationExecutions': {
+        const statuses: string[] = input.Filters?.find((f: any) => f.Key === 'ExecutionStatus')?.Values ?? [];
+        const running = await a.runningExecutions(['orders-Switchover', 'orders-Failover', 'orders-Failback', 'unrelated-Document']);
+        return {
+          AutomationExecutionMetadataList: running
+            .filter((e) => statuses.length === 0 || statuses.includes(e.status))
+            .map((e) => ({
+              AutomationExecutionId: e.executionId,
+              DocumentName: e.documentName,
+              AutomationExecutionStatus: e.status,
+              ExecutionStartTime: seconds(e.startTime),
+            })),
+        };
+      }
+      case 'StartAutomationExecution':
+        return { AutomationExecutionId: await a.start(input.DocumentName, input.Parameters ?? {}) };
+      case 'GetAutomationExecution': {
+        const e = await a.getExecution(input.AutomationExecutionId);
+        return {
+          AutomationExecution: {
+            AutomationExecutionId: input.AutomationExecutionId,
+            AutomationExecutionStatus: e.status,
+            ExecutionStartTime: seconds(e.startTime),
+            FailureMessage: e.failureMessage,
+            StepExecutions: e.steps.map((s) => ({
+              StepName: s.stepName,
+              Action: s.action,
+              StepStatus: s.status,
+              ExecutionStartTime: seconds(s.startTime),
+              ExecutionEndTime: seconds(s.endTime),
+              Outputs: s.outputs,
+              FailureMessage: s.failureMessage,
+              ...(s.parentStepName ? { ParentStepDetails: { StepName: s.parentStepName, StepExecutionId: `${s.parentStepName}-id`, Action: 'aws:loop', Iteration: 1 } } : {}),
+            })),
+          },
+        };
+      }
+      default:
+        throw Object.assign(new Error(`the fake SSM server does not know ${operation}`), { name: 'InvalidAction' });
+    }
+  }
+}
