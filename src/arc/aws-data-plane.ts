@@ -19,12 +19,13 @@ export function awsRoutingDataPlane(signal?: AbortSignal): RoutingDataPlane {
     let c = clients.get(endpoint.endpoint);
     if (!c) {
       // Bounded timeouts: an unreachable endpoint must fail fast so the next one is tried
-      // (5 endpoints x 2 attempts x 8 s stays under a 120 s Lambda timeout).
+      // (5 endpoints x 2 attempts x 8 s stays under a 120 s Lambda timeout). Without
+      // throwOnRequestTimeout, the SDK only logs a warning when requestTimeout passes.
       c = new Route53RecoveryClusterClient({
         endpoint: endpoint.endpoint,
         region: endpoint.region,
         maxAttempts: 2,
-        requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
+        requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
       });
       clients.set(endpoint.endpoint, c);
     }

@@ -27,7 +27,14 @@ export interface AwsCloudOperationsConfig {
  * being activated) or on the ARC data plane: nothing calls the Region being left.
  */
 export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOperations {
-  const clientConfig = { region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}) };
+  const clientConfig = {
+    region: config.region,
+    // An impaired Region's API may accept a connection and never answer: fail the call
+    // instead (the SDK only warns unless throwOnRequestTimeout), so a step is retried
+    // and the command line shows the Region as unknown.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+  };
   const rds = new RDSClient(clientConfig);
   const cloudwatch = new CloudWatchClient(clientConfig);
   const secrets = new SecretsManagerClient(clientConfig);
