@@ -20,11 +20,19 @@ export interface AwsCliDependenciesConfig {
   readonly env?: Record<string, string | undefined>;
   /** A different endpoint for every AWS call but ARC (tests against a local moto_server). */
   readonly endpoint?: string;
+  /** How long an SSM call may go unanswered. Default 20 s. */
+  readonly requestTimeoutMs?: number;
 }
 
 /** SSM in one Region through the AWS SDK. */
-export function awsAutomationService(region: string, endpoint?: string): AutomationService {
-  const ssm = new SSMClient({ region, ...(endpoint ? { endpoint } : {}) });
+export function awsAutomationService(region: string, endpoint?: string, requestTimeoutMs = 20_000): AutomationService {
+  // An impaired Region may accept a connection and never answer: say so within seconds
+  // (the SDK only warns when requestTimeout passes, unless throwOnRequestTimeout).
+  const ssm = new SSMClient({
+    region,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
+    ...(endpoint ? { endpoint } : {}),
+  });
   return {
     async readParameter(name) {
       try {
@@ -96,7 +104,7 @@ export function awsCliDependencies(config: AwsCliDependenciesConfig = {}): CliDe
   return {
     defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
     automation(region) {
-      if (!services.has(region)) services.set(region, awsAutomationService(region, config.endpoint));
+      if (!services.has(region)) services.set(region, awsAutomationService(region, config.endpoint, config.requestTimeoutMs));
       return services.get(region)!;
     },
     cloud(region) {

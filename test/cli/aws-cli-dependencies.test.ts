@@ -77,17 +77,20 @@ describe('a run through the AWS SDK, against an SSM server running the real docu
     jest.restoreAllMocks();
   });
 
-  async function runAgainst(setup: (automation: FakeAutomation, cloud: FakeCloud) => void, argv: string[]) {
+  type Setup = (automation: FakeAutomation, cloud: FakeCloud, server: FakeSsmServer) => void;
+
+  async function runAgainst(setup: Setup, argv: string[], requestTimeoutMs = 10_000) {
     const cloud = new FakeCloud();
     cloud.transitionPolls = 30;
     const automation = new FakeAutomation(REGION, cloud);
-    setup(automation, cloud);
     const server = new FakeSsmServer(automation);
+    setup(automation, cloud, server);
     const endpoint = await server.start();
     const out: string[] = [];
     const err: string[] = [];
     try {
-      const deps = { ...awsCliDependencies({ endpoint, env: {} }), sleep: () => new Promise<void>((resolve) => setImmediate(resolve)) };
+      const sleep = () => new Promise<void>((resolve) => setImmediate(resolve));
+      const deps = { ...awsCliDependencies({ endpoint, env: {}, requestTimeoutMs }), sleep };
       const code = await runCli(argv, deps, { out: (l) => out.push(l), err: (l) => err.push(l) });
       return { code, out, err, cloud, operations: server.operations };
     } finally {
@@ -112,6 +115,14 @@ describe('a run through the AWS SDK, against an SSM server running the real docu
     ]);
     expect(operations[7]).toBe('StartAutomationExecution');
     expect(new Set(operations.slice(8))).toEqual(new Set(['GetAutomationExecution']));
+  });
+
+  test('an SSM that never answers (an impaired Region) is reported within the request timeout', async () => {
+    const { code, err } = await runAgainst((_a, _c, server) => {
+      server.hanging = true;
+    }, ['switchover', '--to', REGION], 300);
+    expect(code).toBe(EXIT.failed);
+    expect(err[0]).toMatch(/^error: cannot reach AWS in us-west-2 \((ETIMEDOUT|TimeoutError): .*use another Region if this one is impaired$/);
   });
 
   test('a run already under way is found through DescribeAutomationExecutions, with its start time', async () => {

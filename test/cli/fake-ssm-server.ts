@@ -11,6 +11,8 @@ import { FakeAutomation } from './fake-automation';
  */
 export class FakeSsmServer {
   public readonly operations: string[] = [];
+  /** Accept requests and never answer, like an impaired Region. */
+  public hanging = false;
   private server?: http.Server;
 
   constructor(private readonly automation: FakeAutomation) {}
@@ -27,6 +29,7 @@ export class FakeSsmServer {
   }
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.hanging) return;
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
