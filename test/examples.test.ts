@@ -20,5 +20,8 @@ describe('examples/minimal', () => {
     expect(instanceCounts).toEqual([2, ...regions.slice(1).map(() => 0)]);
     // An ARC Region switch plan spans two Regions: the example adds one only then.
     Template.fromStack(routingStack).resourceCountIs('AWS::ARCRegionSwitch::Plan', regions.length === 2 ? 1 : 0);
+    // Observed: a "Region impaired" alarm per Region, one dashboard in the routing stack.
+    stacks.forEach((s) => Template.fromStack(s).resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1));
+    Template.fromStack(routingStack).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 });

@@ -18,6 +18,7 @@ test('README shows the usage of every language, each from a consumer app', () =>
     'test/consumers/go/app.go',
     'test/consumers/typescript/routed-api.ts',
     'test/consumers/typescript/runbooks.ts',
+    'test/consumers/typescript/observed.ts',
   ]);
 });
 

@@ -1,6 +1,6 @@
 import { Stack, StackProps, Validations, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres } from '../../src';
+import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres, ObservedWorkload } from '../../src';
 
 /** A Region's network: isolated subnets in two AZs and VPC flow logs. */
 export class RegionalStack extends Stack {
@@ -29,6 +29,8 @@ export interface MinimalExampleOptions {
   /** The public hosted zone: its id and name. */
   readonly hostedZoneId: string;
   readonly zoneName: string;
+  /** Whether to add the ObservedWorkload (tests of that construct build their own). Default true. */
+  readonly observe?: boolean;
 }
 
 /** What the minimal example built. */
@@ -37,6 +39,8 @@ export interface MinimalExample {
   readonly database: MultiRegionAuroraPostgres;
   readonly api: ArcRoutedApi;
   readonly runbooks: FailoverAutomation;
+  /** Absent when `observe` is false. */
+  readonly observed?: ObservedWorkload;
   readonly routingStack: Stack;
 }
 
@@ -44,7 +48,8 @@ export interface MinimalExample {
  * A Stack per Region with a VPC, an Aurora PostgreSQL global database across them (a
  * writer and a reader in the primary Region, headless secondaries elsewhere), and an
  * API in every Region behind `api.<zone>`, steered by ARC routing controls from a
- * routing stack, and the switchover, failover and failback runbooks in every Region.
+ * routing stack, the switchover, failover and failback runbooks in every Region, and the
+ * alarms and dashboard that tell an operator when to run them.
  */
 export function buildMinimalExample(scope: Construct, options: MinimalExampleOptions): MinimalExample {
   const stacks = options.regions.map(
@@ -83,7 +88,14 @@ export function buildMinimalExample(scope: Construct, options: MinimalExampleOpt
     routing: api,
     ...(options.regions.length === 2 ? { regionSwitchPlan: {} } : {}),
   });
-  return { stacks, database, api, runbooks, routingStack };
+  // Alarms per Region, AWS Health issues, "Region impaired" alarms, and one dashboard
+  // (in the routing stack) with every Region side by side. No automatic failover.
+  const observed = options.observe === false ? undefined : new ObservedWorkload(scope, 'Observed', {
+    name: options.name,
+    regions: ObservedWorkload.regionsOf(database, api),
+    dashboardStack: routingStack,
+  });
+  return { stacks, database, api, runbooks, observed, routingStack };
 }
 
 /** A handler that answers with the Region that served the request. */

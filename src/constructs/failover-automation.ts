@@ -324,6 +324,42 @@ export class FailoverAutomation extends Construct {
   }
 
   /**
+   * Lets `grantee` start the failover runbook only, in every Region, and see the
+   * executions under way: `ssm:StartAutomationExecution` on the failover documents,
+   * `ssm:DescribeAutomationExecutions` (no resource-level permissions) and
+   * `ssm:GetAutomationExecution`, and `iam:PassRole` of the automation roles to SSM.
+   * ObservedWorkload's automatic failover uses it.
+   *
+   * @param grantee a function or role that starts failovers
+   */
+  public grantStartFailover(grantee: iam.IGrantable): iam.Grant {
+    const stack = this.grantStack(grantee);
+    const arn = (region: string, resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'ssm', region, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const start = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:StartAutomationExecution'],
+      resourceArns: this.regionNames.flatMap((region) => [
+        arn(region, 'automation-definition', `${this.failoverDocumentName}:*`),
+        arn(region, 'document', this.failoverDocumentName),
+      ]),
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:GetAutomationExecution'],
+      resourceArns: this.regionNames.map((region) => arn(region, 'automation-execution', '*')),
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ['ssm:DescribeAutomationExecutions'], resourceArns: ['*'] });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:PassRole'],
+      resourceArns: this.regionNames.map((region) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: automationRoleName(this.name, region) })),
+      conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+    });
+    return start;
+  }
+
+  /**
    * Lets `grantee` read what the command-line tool's `status` and `--dry-run` read,
    * changing nothing: the runbooks' parameters and running executions (as in
    * `grantStart`), `rds:DescribeGlobalClusters` on the global database,

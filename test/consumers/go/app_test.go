@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdk-cross-region-failover/cdk-cross-region-failover-go/cdkcrossregionfailover"
 )
 
 // Synthesizes the consumer app through the Go binding and checks the templates.
@@ -87,6 +88,27 @@ func TestFailoverAutomation(t *testing.T) {
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{"FunctionName": "orders-runbook-steps"})
 	}
+}
+
+func TestObservedWorkload(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	database, api, runbooks := build(app)
+	observed := cdkcrossregionfailover.NewObservedWorkload(app, jsii.String("Observed"), &cdkcrossregionfailover.ObservedWorkloadProps{
+		Name:              jsii.String("orders"),
+		Regions:           cdkcrossregionfailover.ObservedWorkload_RegionsOf(database, api),
+		DashboardStack:    api.RoutingStack(),
+		Thresholds:        &cdkcrossregionfailover.ObservedWorkloadThresholds{RpoLag: awscdk.Duration_Seconds(jsii.Number(10))},
+		AutomaticFailover: &cdkcrossregionfailover.AutomaticFailoverOptions{Runbooks: runbooks},
+	})
+	for _, regional := range *observed.RegionalObservations() {
+		tpl := assertions.Template_FromStack(regional.Stack, nil)
+		tpl.ResourceCountIs(jsii.String("AWS::CloudWatch::CompositeAlarm"), jsii.Number(1))
+		tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]interface{}{
+			"AlarmName": "orders-" + *regional.Region + "-rpo-lag", "Threshold": 10000,
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), map[string]interface{}{"Name": "orders-start-failover"})
+	}
+	assertions.Template_FromStack(api.RoutingStack(), nil).ResourceCountIs(jsii.String("AWS::CloudWatch::Dashboard"), jsii.Number(1))
 }
 
 func TestMain(m *testing.M) {

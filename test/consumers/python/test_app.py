@@ -1,6 +1,7 @@
 """Synthesizes the consumer app through the Python binding and checks the templates."""
-from aws_cdk import App, Environment, Stack, aws_iam as iam
+from aws_cdk import App, Duration, Environment, Stack, aws_iam as iam
 from aws_cdk.assertions import Match, Template
+from cdk_cross_region_failover import AutomaticFailoverOptions, ObservedWorkload, ObservedWorkloadThresholds
 
 from app import build
 
@@ -92,3 +93,22 @@ def test_failover_automation():
             Match.object_like({"Action": ["rds:DescribeGlobalClusters", "rds:DescribeDBClusters"]}),
         ])},
     })
+
+
+def test_observed_workload():
+    app = App()
+    database, api, runbooks = build(app)
+    observed = ObservedWorkload(
+        app, "Observed", name="orders",
+        regions=ObservedWorkload.regions_of(database, api),
+        dashboard_stack=api.routing_stack,
+        thresholds=ObservedWorkloadThresholds(rpo_lag=Duration.seconds(10)),
+        automatic_failover=AutomaticFailoverOptions(runbooks=runbooks),
+    )
+    for regional in observed.regional_observations:
+        t = Template.from_stack(regional.stack)
+        t.resource_count_is("AWS::CloudWatch::CompositeAlarm", 1)
+        t.has_resource_properties("AWS::CloudWatch::Alarm", {"AlarmName": f"orders-{regional.region}-rpo-lag", "Threshold": 10000})
+        t.has_resource_properties("AWS::Events::Rule", {"Name": "orders-start-failover"})
+        assert regional.failover_trigger is not None
+    Template.from_stack(api.routing_stack).resource_count_is("AWS::CloudWatch::Dashboard", 1)

@@ -5,12 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.github.cdkcrossregionfailover.ArcRoutedApi;
 import io.github.cdkcrossregionfailover.FailoverAutomation;
 import io.github.cdkcrossregionfailover.RegionalFailoverAutomation;
+import io.github.cdkcrossregionfailover.AutomaticFailoverOptions;
 import io.github.cdkcrossregionfailover.MultiRegionAuroraPostgres;
+import io.github.cdkcrossregionfailover.ObservedWorkload;
+import io.github.cdkcrossregionfailover.ObservedWorkloadProps;
+import io.github.cdkcrossregionfailover.ObservedWorkloadThresholds;
+import io.github.cdkcrossregionfailover.RegionalObservation;
 import io.github.cdkcrossregionfailover.RegionalApi;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
@@ -80,5 +86,26 @@ class OrdersAppTest {
                             "AllowDataLoss", Match.objectLike(Map.of("default", false))))))));
             t.hasResourceProperties("AWS::Lambda::Function", Map.of("FunctionName", "orders-runbook-steps"));
         }
+    }
+
+    @Test
+    void observedWorkload() {
+        App app = new App();
+        OrdersApp.Deployment deployment = OrdersApp.build(app);
+        ObservedWorkload observed = new ObservedWorkload(app, "Observed", ObservedWorkloadProps.builder()
+                .name("orders")
+                .regions(ObservedWorkload.regionsOf(deployment.database(), deployment.api()))
+                .dashboardStack(deployment.api().getRoutingStack())
+                .thresholds(ObservedWorkloadThresholds.builder().rpoLag(Duration.seconds(10)).build())
+                .automaticFailover(AutomaticFailoverOptions.builder().runbooks(deployment.runbooks()).build())
+                .build());
+        for (RegionalObservation regional : observed.getRegionalObservations()) {
+            Template t = Template.fromStack(regional.getStack());
+            t.resourceCountIs("AWS::CloudWatch::CompositeAlarm", 1);
+            t.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                    "AlarmName", "orders-" + regional.getRegion() + "-rpo-lag", "Threshold", 10000));
+            t.hasResourceProperties("AWS::Events::Rule", Map.of("Name", "orders-start-failover"));
+        }
+        Template.fromStack(deployment.api().getRoutingStack()).resourceCountIs("AWS::CloudWatch::Dashboard", 1);
     }
 }

@@ -1,0 +1,665 @@
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from './acknowledge';
+import { ArcRoutedApi } from './arc-routed-api';
+import { FailoverAutomation } from './failover-automation';
+import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
+import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
+import { FailoverTriggerFunction } from '../observe/failover-trigger-function';
+
+const CONSTRUCT_NAME = 'ObservedWorkload';
+const MAX_REGIONS = 11;
+const PERIOD = Duration.minutes(1);
+/** How long an AWS Health event keeps the health alarm in ALARM after the last update. */
+const HEALTH_EVENT_WINDOW = Duration.minutes(15);
+
+/**
+ * One Region of an {@link ObservedWorkload}: its stack and what runs there. Everything
+ * but the stack is optional; what is given gets alarms.
+ */
+export interface ObservedRegionOptions {
+  /** The Region's stack, with a concrete `env.region`: the alarms, the topic and the rules go here. */
+  readonly stack: Stack;
+
+  /**
+   * The Region's REST API: 5xx rate and p99 latency alarms.
+   *
+   * @default - no API alarms
+   */
+  readonly api?: apigw.RestApiBase;
+
+  /**
+   * The functions serving the Region: error rate, throttle and p99 duration alarms each.
+   *
+   * @default - no Lambda alarms
+   */
+  readonly functions?: lambda.IFunction[];
+
+  /**
+   * `DBClusterIdentifier` of the Region's Aurora cluster: CPU, connections and commit
+   * latency alarms, and the replication-lag alarm when it can be a secondary.
+   *
+   * @default - no Aurora alarms
+   */
+  readonly databaseClusterIdentifier?: string;
+
+  /**
+   * Whether the Region's cluster can be a secondary of a global database. Aurora emits
+   * `AuroraGlobalDBRPOLag` from secondaries only, and after a switchover the secondaries
+   * are other Regions, so every Region that can be one gets the alarm (missing data is
+   * not breaching: the writer's alarm stays OK).
+   *
+   * @default true when `databaseClusterIdentifier` is given
+   */
+  readonly canBeSecondary?: boolean;
+}
+
+/**
+ * Alarm thresholds of an {@link ObservedWorkload}. Every alarm is evaluated on 1-minute
+ * periods and fires when `evaluationPeriods` periods in a row breach.
+ */
+export interface ObservedWorkloadThresholds {
+  /** @default 5 (percent of requests answered 5xx) */
+  readonly api5xxRatePercent?: number;
+  /** @default Duration.seconds(2) */
+  readonly apiLatencyP99?: Duration;
+  /** @default 5 (percent of invocations that failed) */
+  readonly lambdaErrorRatePercent?: number;
+  /** @default 10 (throttled invocations per minute) */
+  readonly lambdaThrottles?: number;
+  /** @default Duration.seconds(10) */
+  readonly lambdaDurationP99?: Duration;
+  /** @default 80 (percent) */
+  readonly auroraCpuPercent?: number;
+  /** @default 1000 */
+  readonly auroraConnections?: number;
+  /** @default Duration.millis(100) */
+  readonly auroraCommitLatency?: Duration;
+  /** @default Duration.seconds(30) */
+  readonly rpoLag?: Duration;
+  /** @default 3 */
+  readonly evaluationPeriods?: number;
+}
+
+/**
+ * The opt-in automatic failover of an {@link ObservedWorkload}.
+ */
+export interface AutomaticFailoverOptions {
+  /** The runbooks to start: their failover runbook, in the healthy Region chosen. */
+  readonly runbooks: FailoverAutomation;
+
+  /**
+   * No failover is started toward a Region while one started there less than this long
+   * ago: an alarm that flaps does not move the database back and forth.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly coolDown?: Duration;
+
+  /**
+   * Whether the started failover waits for an approver after its pre-flight checks.
+   * Keep it on unless an unattended failover, and the writes it may lose, are acceptable.
+   *
+   * @default true
+   */
+  readonly requireApproval?: boolean;
+
+  /**
+   * IAM user or role ARNs that may approve.
+   *
+   * @default - the runbooks' `approvers`
+   */
+  readonly approvers?: string[];
+}
+
+/**
+ * Properties of {@link ObservedWorkload}.
+ */
+export interface ObservedWorkloadProps {
+  /** Name of the workload: the prefix of every alarm name, the rules, the topics and the dashboard. 1 to 40 letters, digits or hyphens. */
+  readonly name: string;
+
+  /** The Regions, each with what runs there. `ObservedWorkload.regionsOf(database, api)` builds them from the other constructs. */
+  readonly regions: ObservedRegionOptions[];
+
+  /** The stack of the cross-Region dashboard (a dashboard is one resource, in one Region). */
+  readonly dashboardStack: Stack;
+
+  /**
+   * Alarm thresholds.
+   *
+   * @default - the defaults of each threshold
+   */
+  readonly thresholds?: ObservedWorkloadThresholds;
+
+  /**
+   * AWS Health services (as AWS Health names them: `APIGATEWAY`, `LAMBDA`, `RDS`, ...)
+   * whose issues are delivered, per Region, to the topic and the log group.
+   *
+   * @default - the services in use in the Region: APIGATEWAY with an API, LAMBDA with
+   * functions, RDS with a cluster; and EVENTS, SNS, CLOUDWATCH, which the alarms rely on
+   */
+  readonly healthEventServices?: string[];
+
+  /**
+   * Retention of the AWS Health events' log group in every Region.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly healthEventRetention?: logs.RetentionDays;
+
+  /**
+   * When a Region's "Region impaired" alarm fires, start the failover runbook toward a
+   * healthy Region. Off unless given: an automatic failover can lose the writes not yet
+   * replicated, and a false alarm moves the database.
+   *
+   * @default - no automatic action; the alarms only notify
+   */
+  readonly automaticFailover?: AutomaticFailoverOptions;
+}
+
+/**
+ * What {@link ObservedWorkload} created in one Region, every metric and alarm included.
+ */
+export interface RegionalObservation {
+  /** The AWS Region. */
+  readonly region: string;
+  /** The Region's stack. */
+  readonly stack: Stack;
+  /** The topic every alarm of the Region and every AWS Health event notify (KMS-encrypted). */
+  readonly topic: sns.ITopic;
+  /** The rule delivering AWS Health issues of the services in use. */
+  readonly healthEventRule: events.Rule;
+  /** The log group keeping those AWS Health events. */
+  readonly healthEventLogGroup: logs.ILogGroup;
+  /** Fires while AWS Health reports an issue of a service in use in the Region. */
+  readonly healthEventAlarm: cloudwatch.Alarm;
+  /** Percent of API requests answered 5xx, when there is an API. */
+  readonly api5xxRate?: cloudwatch.IMetric;
+  /** The API's p99 latency, when there is an API. */
+  readonly apiLatencyP99?: cloudwatch.IMetric;
+  /** The API 5xx rate alarm, when there is an API. */
+  readonly api5xxAlarm?: cloudwatch.Alarm;
+  /** The API p99 latency alarm, when there is an API. */
+  readonly apiLatencyAlarm?: cloudwatch.Alarm;
+  /** Per function, in the order given: percent of invocations that failed. */
+  readonly lambdaErrorRates: cloudwatch.IMetric[];
+  /** Per function: the error rate alarm. */
+  readonly lambdaErrorAlarms: cloudwatch.Alarm[];
+  /** Per function: the throttles alarm. */
+  readonly lambdaThrottleAlarms: cloudwatch.Alarm[];
+  /** Per function: the p99 duration alarm. */
+  readonly lambdaDurationAlarms: cloudwatch.Alarm[];
+  /** The cluster's CPU utilization, when there is a cluster. */
+  readonly auroraCpu?: cloudwatch.IMetric;
+  /** The cluster's connections, when there is a cluster. */
+  readonly auroraConnections?: cloudwatch.IMetric;
+  /** The cluster's commit latency, when there is a cluster. */
+  readonly auroraCommitLatency?: cloudwatch.IMetric;
+  /** The cluster's `AuroraGlobalDBRPOLag`, when it can be a secondary. */
+  readonly rpoLag?: cloudwatch.IMetric;
+  /** The CPU alarm, when there is a cluster. */
+  readonly auroraCpuAlarm?: cloudwatch.Alarm;
+  /** The connections alarm, when there is a cluster. */
+  readonly auroraConnectionsAlarm?: cloudwatch.Alarm;
+  /** The commit latency alarm, when there is a cluster. */
+  readonly auroraCommitLatencyAlarm?: cloudwatch.Alarm;
+  /** The replication lag alarm, when the cluster can be a secondary. */
+  readonly rpoLagAlarm?: cloudwatch.Alarm;
+  /** Every metric alarm of the Region. */
+  readonly alarms: cloudwatch.Alarm[];
+  /**
+   * "Region impaired": any of the API 5xx rate, the API p99 latency, a function's error
+   * rate, the commit latency, or an AWS Health issue. Capacity and replication alarms
+   * (throttles, duration, CPU, connections, RPO lag) notify but do not make a Region
+   * impaired.
+   */
+  readonly regionImpairedAlarm: cloudwatch.CompositeAlarm;
+  /** The function that starts a failover when `regionImpairedAlarm` fires, with `automaticFailover`. */
+  readonly failoverTrigger?: lambda.IFunction;
+}
+
+/**
+ * Knowing when a Region is impaired: per-Region alarms on the API, the functions and the
+ * Aurora cluster (replication lag in every Region that can be a secondary), AWS Health
+ * issues of the services in use, a composite "Region impaired" alarm per Region, one
+ * dashboard with every Region side by side, and, only when asked, an automatic failover.
+ *
+ * @example
+ * new ObservedWorkload(app, 'Observed', {
+ *   name: 'orders',
+ *   regions: ObservedWorkload.regionsOf(database, api),
+ *   dashboardStack: api.routingStack,
+ * });
+ */
+export class ObservedWorkload extends Construct {
+  /**
+   * The Regions of a {@link MultiRegionAuroraPostgres} and an {@link ArcRoutedApi} over the
+   * same Regions: each Region's stack, API, handler and cluster.
+   *
+   * @param database the global database
+   * @param api the routed API
+   */
+  public static regionsOf(database: MultiRegionAuroraPostgres, api: ArcRoutedApi): ObservedRegionOptions[] {
+    return database.regionalClusters.map((cluster) => {
+      const regional = api.regionalApis.find((r) => r.region === cluster.region);
+      if (!regional) {
+        throw new Error(`${CONSTRUCT_NAME}.regionsOf: the database has Region ${cluster.region} and the API does not (${api.regionNames.join(', ')}): ` +
+          'give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.');
+      }
+      return { stack: cluster.stack, api: regional.api, functions: [regional.handler], databaseClusterIdentifier: cluster.clusterIdentifier };
+    });
+  }
+
+  /** The Regions, in the order given. */
+  public readonly regionNames: string[];
+  /** What was created in each Region. */
+  public readonly regionalObservations: RegionalObservation[];
+  /** The cross-Region dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  /**
+   * @param scope where the construct lives; any scope, the App is a good one
+   * @param id the construct id, also used for the resources in every stack
+   * @param props the Regions, the dashboard's stack, thresholds and options
+   */
+  constructor(scope: Construct, id: string, props: ObservedWorkloadProps) {
+    super(scope, id);
+    this.regionNames = validateRegionalStacks(CONSTRUCT_NAME, 'regions', props.regions.map((r) => r.stack), MAX_REGIONS);
+    validateProps(props, this.regionNames);
+
+    const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
+    const parents = new Map<Stack, Construct>();
+    const parentIn = (stack: Stack): Construct => {
+      if (stack === ownStack) return this;
+      if (!parents.has(stack)) parents.set(stack, new Construct(stack, id));
+      return parents.get(stack)!;
+    };
+
+    this.regionalObservations = props.regions.map((options, i) => this.observeRegion(parentIn(options.stack), this.regionNames[i], options, props));
+    this.dashboard = this.createDashboard(parentIn(props.dashboardStack), props);
+
+    if (props.automaticFailover) {
+      if (props.automaticFailover.requireApproval === false) {
+        Annotations.of(this).addWarningV2('cdk-cross-region-failover:automatic-failover-without-approval',
+          'automaticFailover.requireApproval is false: a "Region impaired" alarm starts a failover that can lose the writes not yet replicated, with nobody asked.');
+      }
+      this.regionalObservations = this.regionalObservations.map((observation) => ({
+        ...observation,
+        failoverTrigger: this.createFailoverTrigger(parentIn(observation.stack), observation, props, props.automaticFailover!),
+      }));
+    }
+  }
+
+  /**
+   * What was created in `region`.
+   *
+   * @param region one of the Regions
+   */
+  public regionalObservation(region: string): RegionalObservation {
+    const found = this.regionalObservations.find((r) => r.region === region);
+    if (!found) {
+      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': no observation in Region '${region}'; its Regions are ${this.regionNames.join(', ')}.`);
+    }
+    return found;
+  }
+
+  private observeRegion(parent: Construct, region: string, options: ObservedRegionOptions, props: ObservedWorkloadProps): RegionalObservation {
+    const t = props.thresholds ?? {};
+    const evaluationPeriods = t.evaluationPeriods ?? 3;
+    const prefix = `${props.name}-${region}`;
+
+    const key = new kms.Key(parent, 'AlarmTopicKey', {
+      description: `Encrypts the ${props.name} alarm and AWS Health topic in ${region}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms publish to the encrypted topic (the EventBridge target grants itself).
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(parent).account } },
+    }));
+    const topic = new sns.Topic(parent, 'AlarmTopic', {
+      topicName: `${props.name}-alarms`,
+      displayName: `${props.name} alarms and AWS Health issues in ${region}`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    const action = new cwActions.SnsAction(topic);
+
+    const alarms: cloudwatch.Alarm[] = [];
+    const alarm = (scopeId: string, suffix: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+      const a = new cloudwatch.Alarm(parent, scopeId, {
+        alarmName: `${prefix}-${suffix}`,
+        alarmDescription: `${description} (${props.name}, ${region})`,
+        metric,
+        threshold,
+        evaluationPeriods,
+        datapointsToAlarm: evaluationPeriods,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(action);
+      a.addOkAction(action);
+      alarms.push(a);
+      return a;
+    };
+
+    // ---- API ----
+    const api = options.api;
+    const api5xxRate = api ? new cloudwatch.MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: { errors: api.metricServerError({ period: PERIOD, statistic: 'Sum' }), requests: api.metricCount({ period: PERIOD, statistic: 'Sum' }) },
+      label: 'API 5xx rate (%)',
+      period: PERIOD,
+    }) : undefined;
+    const apiLatencyP99 = api?.metricLatency({ period: PERIOD, statistic: 'p99' });
+    const api5xxAlarm = api5xxRate && alarm('Api5xxRate', 'api-5xx-rate', api5xxRate, t.api5xxRatePercent ?? 5, 'API requests answered 5xx, in percent');
+    const apiLatencyAlarm = apiLatencyP99 && alarm('ApiLatencyP99', 'api-latency-p99', apiLatencyP99, (t.apiLatencyP99 ?? Duration.seconds(2)).toMilliseconds(), 'API p99 latency, in ms');
+
+    // ---- Lambda ----
+    const functions = options.functions ?? [];
+    const lambdaErrorRates = functions.map((fn) => new cloudwatch.MathExpression({
+      expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
+      usingMetrics: { errors: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), invocations: fn.metricInvocations({ period: PERIOD, statistic: 'Sum' }) },
+      label: 'Lambda error rate (%)',
+      period: PERIOD,
+    }));
+    const lambdaErrorAlarms = functions.map((_fn, i) =>
+      alarm(`LambdaErrorRate${i}`, `lambda-${i}-error-rate`, lambdaErrorRates[i], t.lambdaErrorRatePercent ?? 5, `Invocations of function ${i} that failed, in percent`));
+    const lambdaThrottleAlarms = functions.map((fn, i) =>
+      alarm(`LambdaThrottles${i}`, `lambda-${i}-throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), t.lambdaThrottles ?? 10,
+        `Throttled invocations of function ${i} per minute`));
+    const lambdaDurationAlarms = functions.map((fn, i) =>
+      alarm(`LambdaDurationP99${i}`, `lambda-${i}-duration-p99`, fn.metricDuration({ period: PERIOD, statistic: 'p99' }),
+        (t.lambdaDurationP99 ?? Duration.seconds(10)).toMilliseconds(), `p99 duration of function ${i}, in ms`));
+
+    // ---- Aurora ----
+    const clusterId = options.databaseClusterIdentifier;
+    const rds = (metricName: string, statistic: string, unit?: cloudwatch.Unit) => new cloudwatch.Metric({
+      namespace: 'AWS/RDS', metricName, dimensionsMap: { DBClusterIdentifier: clusterId! }, statistic, period: PERIOD, unit,
+    });
+    const auroraCpu = clusterId ? rds('CPUUtilization', 'Maximum', cloudwatch.Unit.PERCENT) : undefined;
+    const auroraConnections = clusterId ? rds('DatabaseConnections', 'Maximum') : undefined;
+    const auroraCommitLatency = clusterId ? rds('CommitLatency', 'Average', cloudwatch.Unit.MILLISECONDS) : undefined;
+    const canBeSecondary = clusterId !== undefined && options.canBeSecondary !== false;
+    const rpoLag = canBeSecondary ? rds('AuroraGlobalDBRPOLag', 'Maximum', cloudwatch.Unit.MILLISECONDS) : undefined;
+    const auroraCpuAlarm = auroraCpu && alarm('AuroraCpu', 'aurora-cpu', auroraCpu, t.auroraCpuPercent ?? 80, 'Aurora CPU utilization of the busiest instance, in percent');
+    const auroraConnectionsAlarm = auroraConnections && alarm('AuroraConnections', 'aurora-connections', auroraConnections, t.auroraConnections ?? 1000,
+      'Aurora database connections');
+    const auroraCommitLatencyAlarm = auroraCommitLatency && alarm('AuroraCommitLatency', 'aurora-commit-latency', auroraCommitLatency,
+      (t.auroraCommitLatency ?? Duration.millis(100)).toMilliseconds(), 'Aurora commit latency, in ms');
+    const rpoLagAlarm = rpoLag && alarm('RpoLag', 'rpo-lag', rpoLag, (t.rpoLag ?? Duration.seconds(30)).toMilliseconds(),
+      'AuroraGlobalDBRPOLag of this Region\'s cluster while it is a secondary, in ms: the writes a failover to it would lose');
+
+    // ---- AWS Health ----
+    const services = props.healthEventServices ?? [
+      ...(api ? ['APIGATEWAY'] : []),
+      ...(functions.length > 0 ? ['LAMBDA'] : []),
+      ...(clusterId ? ['RDS'] : []),
+      'EVENTS', 'SNS', 'CLOUDWATCH',
+    ];
+    const healthEventLogGroup = new logs.LogGroup(parent, 'HealthEvents', {
+      logGroupName: `/aws/events/${props.name}-health`,
+      retention: props.healthEventRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const healthEventRule = new events.Rule(parent, 'HealthEventRule', {
+      ruleName: `${props.name}-health-issues`,
+      description: `AWS Health issues of ${services.join(', ')} in ${region}, for ${props.name}`,
+      eventPattern: {
+        source: ['aws.health'],
+        detailType: ['AWS Health Event'],
+        detail: { service: services, eventTypeCategory: ['issue'] },
+      },
+      targets: [new targets.SnsTopic(topic), logGroupTarget(healthEventLogGroup)],
+    });
+    // EventBridge writes to the log group under a resource policy of its own: a plain
+    // AWS::Logs::ResourcePolicy, where the CloudWatchLogGroup target would add a custom resource.
+    new logs.ResourcePolicy(parent, 'HealthEventsLogPolicy', {
+      resourcePolicyName: `${props.name}-health-events`,
+      policyStatements: [new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [healthEventLogGroup.logGroupArn],
+      })],
+    });
+    const healthEventAlarm = new cloudwatch.Alarm(parent, 'HealthEventAlarm', {
+      alarmName: `${prefix}-health-issue`,
+      alarmDescription: `AWS Health reported an issue of ${services.join(', ')} in the last ${HEALTH_EVENT_WINDOW.toMinutes()} minutes (${props.name}, ${region})`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: healthEventRule.ruleName }, statistic: 'Sum', period: HEALTH_EVENT_WINDOW,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    healthEventAlarm.addAlarmAction(action);
+    healthEventAlarm.addOkAction(action);
+
+    // ---- Region impaired ----
+    const impairing = [api5xxAlarm, apiLatencyAlarm, ...lambdaErrorAlarms, auroraCommitLatencyAlarm, healthEventAlarm]
+      .filter((a): a is cloudwatch.Alarm => a !== undefined);
+    const regionImpairedAlarm = new cloudwatch.CompositeAlarm(parent, 'RegionImpaired', {
+      compositeAlarmName: impairedAlarmName(props.name, region),
+      alarmDescription: `${region} is impaired for ${props.name}: ${impairing.map((a) => a.node.id).join(', ')} (any one)`,
+      alarmRule: cloudwatch.AlarmRule.anyOf(...impairing.map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM))),
+    });
+    regionImpairedAlarm.addAlarmAction(action);
+    regionImpairedAlarm.addOkAction(action);
+
+    return {
+      region,
+      stack: Stack.of(parent),
+      topic,
+      healthEventRule,
+      healthEventLogGroup,
+      healthEventAlarm,
+      api5xxRate,
+      apiLatencyP99,
+      api5xxAlarm,
+      apiLatencyAlarm,
+      lambdaErrorRates,
+      lambdaErrorAlarms,
+      lambdaThrottleAlarms,
+      lambdaDurationAlarms,
+      auroraCpu,
+      auroraConnections,
+      auroraCommitLatency,
+      rpoLag,
+      auroraCpuAlarm,
+      auroraConnectionsAlarm,
+      auroraCommitLatencyAlarm,
+      rpoLagAlarm,
+      alarms,
+      regionImpairedAlarm,
+    };
+  }
+
+  /** One dashboard, every Region side by side: each widget has one line per Region, read in that Region. */
+  private createDashboard(parent: Construct, props: ObservedWorkloadProps): cloudwatch.Dashboard {
+    const perRegion = (make: (options: ObservedRegionOptions, region: string) => cloudwatch.IMetric | undefined) =>
+      props.regions.map((o, i) => make(o, this.regionNames[i])).filter((m): m is cloudwatch.IMetric => m !== undefined);
+    const graph = (title: string, metrics: cloudwatch.IMetric[], leftLabel?: string) => new cloudwatch.GraphWidget({
+      title, left: metrics, width: 8, height: 6, leftYAxis: leftLabel ? { label: leftLabel, showUnits: false } : undefined,
+    });
+    const rds = (metricName: string, statistic: string) => perRegion((o, region) => o.databaseClusterIdentifier ? new cloudwatch.Metric({
+      namespace: 'AWS/RDS', metricName, dimensionsMap: { DBClusterIdentifier: o.databaseClusterIdentifier }, statistic, period: PERIOD, region, label: region,
+    }) : undefined);
+    // Account-wide Lambda metrics per Region: a function's name may only be known in its own stack.
+    const lambdaAll = (metricName: string) => perRegion((o, region) => (o.functions ?? []).length > 0 ? new cloudwatch.Metric({
+      namespace: 'AWS/Lambda', metricName, statistic: 'Sum', period: PERIOD, region, label: region,
+    }) : undefined);
+    const impaired = this.regionNames.map((region) => `\`${impairedAlarmName(props.name, region)}\` (${region})`).join(', ');
+
+    return new cloudwatch.Dashboard(parent, 'Dashboard', {
+      dashboardName: props.name,
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [new cloudwatch.TextWidget({
+          markdown: `# ${props.name} in ${this.regionNames.join(', ')}\n` +
+            'Traffic: the Region with requests is the one routed. Writer: the Region with commits (secondaries commit nothing) ' +
+            `and without replication lag. "Region impaired" alarms: ${impaired}.`,
+          width: 24,
+          height: 2,
+        })],
+        [
+          graph('Requests per Region (traffic served)', perRegion((o, region) => o.api?.metricCount({ region, label: region, period: PERIOD, statistic: 'Sum' }))),
+          graph('API 5xx per Region', perRegion((o, region) => o.api?.metricServerError({ region, label: region, period: PERIOD, statistic: 'Sum' }))),
+          graph('API p99 latency per Region', perRegion((o, region) => o.api?.metricLatency({ region, label: region, period: PERIOD, statistic: 'p99' })), 'ms'),
+        ],
+        [
+          graph('Commits per second (the writer is the Region with commits)', rds('CommitThroughput', 'Average')),
+          graph('Replication lag, AuroraGlobalDBRPOLag (from secondaries)', rds('AuroraGlobalDBRPOLag', 'Maximum'), 'ms'),
+          graph('Lambda errors per Region (all functions)', lambdaAll('Errors')),
+        ],
+        [
+          graph('Aurora CPU per Region', rds('CPUUtilization', 'Maximum'), '%'),
+          graph('Aurora commit latency per Region', rds('CommitLatency', 'Average'), 'ms'),
+          graph('Lambda throttles per Region (all functions)', lambdaAll('Throttles')),
+        ],
+      ],
+    });
+  }
+
+  private createFailoverTrigger(
+    parent: Construct, observation: RegionalObservation, props: ObservedWorkloadProps, options: AutomaticFailoverOptions,
+  ): lambda.IFunction {
+    const { region } = observation;
+    const stack = Stack.of(parent);
+    const logGroup = new logs.LogGroup(parent, 'FailoverTriggerLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const fn = new FailoverTriggerFunction(parent, 'FailoverTrigger', {
+      description: `Starts the ${options.runbooks.failoverDocumentName} runbook in a healthy Region when ${region} is impaired (${props.name})`,
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+      logGroup,
+      // One decision at a time: two alarms in a row must not start two failovers.
+      reservedConcurrentExecutions: 1,
+      environment: {
+        REGIONS: JSON.stringify(this.regionNames),
+        IMPAIRED_ALARMS: JSON.stringify(Object.fromEntries(this.regionNames.map((r) => [r, impairedAlarmName(props.name, r)]))),
+        FAILOVER_DOCUMENT: options.runbooks.failoverDocumentName,
+        COOL_DOWN_SECONDS: String((options.coolDown ?? Duration.hours(1)).toSeconds()),
+        REQUIRE_APPROVAL: String(options.requireApproval ?? true),
+        APPROVERS: JSON.stringify(options.approvers ?? []),
+      },
+    });
+    options.runbooks.grantStartFailover(fn);
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: this.regionNames.filter((r) => r !== region).map((r) => stack.formatArn({
+        service: 'cloudwatch', region: r, resource: 'alarm', resourceName: impairedAlarmName(props.name, r), arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })),
+    }));
+    new events.Rule(parent, 'FailoverTriggerRule', {
+      ruleName: `${props.name}-start-failover`,
+      description: `Starts a failover away from ${region} when its "Region impaired" alarm fires (${props.name})`,
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        resources: [observation.regionImpairedAlarm.alarmArn],
+        detail: { state: { value: ['ALARM'] } },
+      },
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2 })],
+    });
+    if (fn.role) {
+      acknowledgeFinding(fn.role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'Lets the failover trigger write its own logs; its other permissions are scoped to the failover runbook and the alarms.');
+      acknowledgeFinding(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'ssm:DescribeAutomationExecutions (the cool-down check) has no resource-level permissions.');
+      for (const r of this.regionNames) {
+        acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-definition/${options.runbooks.failoverDocumentName}:*]`,
+          'Any version of the failover document.');
+        acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-execution/*]`,
+          'Execution ids are random; the trigger reads the executions it starts.');
+      }
+    }
+    return fn;
+  }
+}
+
+/** An EventBridge target writing events to a log group (its resource policy is made apart). */
+function logGroupTarget(logGroup: logs.LogGroup): events.IRuleTarget {
+  return {
+    bind: () => ({
+      arn: Stack.of(logGroup).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    }),
+  };
+}
+
+function impairedAlarmName(name: string, region: string): string {
+  return `${name}-${region}-region-impaired`;
+}
+
+function validateProps(props: ObservedWorkloadProps, regions: string[]): void {
+  const t = props.thresholds ?? {};
+  const percent = (value: number | undefined) => value !== undefined && !Token.isUnresolved(value) && !(value > 0 && value <= 100);
+  const positive = (value: number | undefined) => value !== undefined && !Token.isUnresolved(value) && !(value > 0);
+  const positiveDuration = (d: Duration | undefined) => d !== undefined && !d.isUnresolved() && !(d.toMilliseconds() > 0);
+  const rules: ValidationRule[] = [
+    {
+      condition: Token.isUnresolved(props.name) || !/^[a-zA-Z][a-zA-Z0-9-]{0,39}$/.test(props.name),
+      message: `'name' is '${props.name}': use 1 to 40 letters, digits or hyphens, starting with a letter (alarm, rule and topic names derive from it).`,
+    },
+    ...(['api5xxRatePercent', 'lambdaErrorRatePercent', 'auroraCpuPercent'] as const).map((k) => ({
+      condition: percent(t[k]),
+      message: `'thresholds.${k}' is ${t[k]}: use a percentage above 0 and at most 100.`,
+    })),
+    ...(['lambdaThrottles', 'auroraConnections'] as const).map((k) => ({
+      condition: positive(t[k]),
+      message: `'thresholds.${k}' is ${t[k]}: use a number above 0.`,
+    })),
+    ...(['apiLatencyP99', 'lambdaDurationP99', 'auroraCommitLatency', 'rpoLag'] as const).map((k) => ({
+      condition: positiveDuration(t[k]),
+      message: `'thresholds.${k}' is ${t[k]?.toMilliseconds()} ms: use a duration above 0.`,
+    })),
+    {
+      condition: t.evaluationPeriods !== undefined && !isIntegerInRange(t.evaluationPeriods, 1, 60),
+      message: `'thresholds.evaluationPeriods' is ${t.evaluationPeriods}: use a whole number of minutes from 1 to 60.`,
+    },
+    {
+      condition: props.healthEventServices !== undefined && (props.healthEventServices.length === 0 ||
+        props.healthEventServices.some((s) => !Token.isUnresolved(s) && !/^[A-Z0-9_]+$/.test(s))),
+      message: `'healthEventServices' is ${JSON.stringify(props.healthEventServices)}: list AWS Health service names in capitals, like APIGATEWAY, LAMBDA, RDS.`,
+    },
+    ...props.regions.map((r, i) => ({
+      condition: r.databaseClusterIdentifier !== undefined && Token.isUnresolved(r.databaseClusterIdentifier),
+      message: `'regions[${i}].databaseClusterIdentifier' is a token: give the cluster identifier as a string, so the dashboard in another Region can name it.`,
+    })),
+  ];
+  const auto = props.automaticFailover;
+  if (auto) {
+    const missing = regions.filter((r) => !auto.runbooks.regionNames.includes(r));
+    const coolDown = auto.coolDown;
+    rules.push(
+      {
+        condition: missing.length > 0,
+        message: `'automaticFailover.runbooks' has no runbooks in ${missing.join(', ')}: observe the Regions the runbooks cover (${auto.runbooks.regionNames.join(', ')}).`,
+      },
+      {
+        condition: (auto.approvers ?? []).some((a) => !Token.isUnresolved(a) && !/^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/.+|sts::\d{12}:assumed-role\/.+)$/.test(a)),
+        message: `'automaticFailover.approvers' must be IAM user or role ARNs (arn:aws:iam::<account>:role/<name>), got ${JSON.stringify(auto.approvers)}.`,
+      },
+      {
+        condition: coolDown !== undefined && !coolDown.isUnresolved() && (coolDown.toSeconds() < 300 || coolDown.toSeconds() > 7 * 24 * 3600),
+        message: `'automaticFailover.coolDown' must be between 5 minutes and 7 days, got ${coolDown?.toSeconds()} s.`,
+      },
+    );
+  }
+  throwIfInvalid(CONSTRUCT_NAME, rules);
+}

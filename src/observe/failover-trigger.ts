@@ -1,0 +1,135 @@
+/**
+ * The opt-in automatic failover of ObservedWorkload: when a Region's "Region impaired"
+ * composite alarm goes into ALARM, start the failover runbook in a healthy Region.
+ *
+ * The decision is a plain function over {@link TriggerDependencies}, so it is tested
+ * against fakes; `failover-trigger.lambda.ts` wires in the AWS SDK.
+ */
+
+/** How the trigger is configured (the function's environment). */
+export interface TriggerSettings {
+  /** The Region whose composite alarm fired: the Region the function runs in. */
+  readonly impairedRegion: string;
+  /** Every Region of the workload, in order of preference as a target. */
+  readonly regions: readonly string[];
+  /** Name of each Region's "Region impaired" composite alarm. */
+  readonly impairedAlarmNames: Readonly<Record<string, string>>;
+  /** The failover document, the same name in every Region. */
+  readonly failoverDocumentName: string;
+  /** No new failover is started while one started less than this long ago. */
+  readonly coolDownMs: number;
+  /** Whether the run waits for an approver after its pre-flight checks. */
+  readonly requireApproval: boolean;
+  /** Who may approve; empty for the document's default. */
+  readonly approvers: readonly string[];
+}
+
+/** What the trigger asks of AWS, each call in the Region named. */
+export interface TriggerDependencies {
+  /** State of a composite alarm (`OK`, `ALARM`, `INSUFFICIENT_DATA`); undefined when it does not exist. */
+  alarmState(region: string, alarmName: string): Promise<string | undefined>;
+  /** Start times (epoch ms) of executions of `documentName` in `region` started after `since`. */
+  executionsStartedSince(region: string, documentName: string, since: number): Promise<number[]>;
+  /** `StartAutomationExecution`; answers the execution id. */
+  startExecution(region: string, documentName: string, parameters: Record<string, string[]>): Promise<string>;
+  now(): number;
+}
+
+/** What the trigger decided, logged as one JSON line. */
+export interface TriggerDecision {
+  readonly action: 'started' | 'cooling-down' | 'no-healthy-region' | 'ignored';
+  readonly impairedRegion: string;
+  readonly targetRegion?: string;
+  readonly executionId?: string;
+  /** Why each other Region was or was not chosen. */
+  readonly regionsChecked: { region: string; state: string }[];
+  readonly reason: string;
+}
+
+/** The alarm states of the composite alarm that mean "this Region is healthy". */
+const HEALTHY = ['OK'];
+
+/**
+ * Decides and acts on one ALARM of the impaired Region's composite alarm: picks the first
+ * other Region whose own composite alarm is OK (a Region that cannot be asked is skipped),
+ * and starts the failover runbook there, unless a failover was started there within the
+ * cool-down. The runbook's pre-flight checks still apply: a failover toward a Region
+ * that is already the writer and routed is refused by the runbook, changing nothing.
+ */
+export async function decideFailover(settings: TriggerSettings, deps: TriggerDependencies, alarmState: string): Promise<TriggerDecision> {
+  const impairedRegion = settings.impairedRegion;
+  if (alarmState !== 'ALARM') {
+    return { action: 'ignored', impairedRegion, regionsChecked: [], reason: `the alarm went to ${alarmState}, not ALARM` };
+  }
+  const regionsChecked: { region: string; state: string }[] = [];
+  for (const region of settings.regions.filter((r) => r !== impairedRegion)) {
+    const alarmName = settings.impairedAlarmNames[region];
+    let state: string;
+    try {
+      state = alarmName ? (await deps.alarmState(region, alarmName)) ?? 'missing' : 'not observed';
+    } catch (e) {
+      state = `unreachable (${(e as Error).message})`;
+    }
+    regionsChecked.push({ region, state });
+    if (!HEALTHY.includes(state)) continue;
+
+    const since = deps.now() - settings.coolDownMs;
+    const recent = await deps.executionsStartedSince(region, settings.failoverDocumentName, since);
+    if (recent.length > 0) {
+      return {
+        action: 'cooling-down',
+        impairedRegion,
+        targetRegion: region,
+        regionsChecked,
+        reason: `a failover to ${region} started at ${new Date(Math.max(...recent)).toISOString()}, within the ${Math.round(settings.coolDownMs / 60_000)}-minute cool-down`,
+      };
+    }
+    const parameters: Record<string, string[]> = {
+      TargetRegion: [region],
+      AllowDataLoss: ['true'],
+      RequireApproval: [String(settings.requireApproval)],
+      ...(settings.approvers.length > 0 ? { Approvers: [...settings.approvers] } : {}),
+    };
+    const executionId = await deps.startExecution(region, settings.failoverDocumentName, parameters);
+    return {
+      action: 'started',
+      impairedRegion,
+      targetRegion: region,
+      executionId,
+      regionsChecked,
+      reason: `${impairedRegion} is impaired and ${region} is healthy: started ${settings.failoverDocumentName} there` +
+        (settings.requireApproval ? ', waiting for an approver' : ''),
+    };
+  }
+  return {
+    action: 'no-healthy-region',
+    impairedRegion,
+    regionsChecked,
+    reason: 'no other Region\'s "Region impaired" alarm is OK: nothing was started; decide by hand',
+  };
+}
+
+/** Reads the settings from the function's environment, naming what is missing. */
+export function settingsFromEnvironment(env: Record<string, string | undefined>): TriggerSettings {
+  const required = (key: string) => {
+    const value = env[key];
+    if (!value) throw new Error(`the environment variable ${key} is missing: redeploy the ObservedWorkload stack of this Region`);
+    return value;
+  };
+  const json = <T>(key: string): T => {
+    try {
+      return JSON.parse(required(key)) as T;
+    } catch (e) {
+      throw new Error(`the environment variable ${key} is not JSON (${(e as Error).message}): redeploy the ObservedWorkload stack of this Region`);
+    }
+  };
+  return {
+    impairedRegion: required('AWS_REGION'),
+    regions: json<string[]>('REGIONS'),
+    impairedAlarmNames: json<Record<string, string>>('IMPAIRED_ALARMS'),
+    failoverDocumentName: required('FAILOVER_DOCUMENT'),
+    coolDownMs: Number(required('COOL_DOWN_SECONDS')) * 1000,
+    requireApproval: required('REQUIRE_APPROVAL') === 'true',
+    approvers: json<string[]>('APPROVERS'),
+  };
+}
