@@ -10,6 +10,7 @@ import { RUNBOOK_NAMES, RunbookName } from '../../src/ssm/runbooks';
 import { handleStep } from '../../src/ssm/step-handler';
 import { runbooksParameterName, RunbooksDirectory } from '../../src/ssm/topology';
 import { ENDPOINTS } from '../arc/fake-data-plane';
+import { documentSettings } from '../ssm/document-settings';
 import { FakeCloud, REGIONS, TOPOLOGY } from '../ssm/fake-cloud';
 import { Simulation, SimulationResult } from '../ssm/simulator';
 
@@ -101,21 +102,7 @@ export class FakeAutomation implements AutomationService {
       throw error;
     }
     this.started.push({ documentName, parameters });
-    const document = renderRunbookDocument({
-      runbook,
-      region: this.region,
-      functionName: 'orders-runbook-steps',
-      assumeRoleArn: `arn:aws:iam::111111111111:role/orders-runbooks-${this.region}`,
-      approvers: [],
-      requireApproval: false,
-      approvalTimeoutSeconds: 3600,
-      maxRpoLagSeconds: 30,
-      writerWaitSeconds: 1800,
-      rejoinWaitSeconds: 14_400,
-      pollWindowSeconds: 180,
-      pollIntervalSeconds: 10,
-      stepTimeoutSeconds: 290,
-    });
+    const document = renderRunbookDocument(documentSettings(runbook, this.region));
     const simulation: Simulation = new Simulation(document, {
       invoke: async (_fn, payload) => {
         // An invocation takes a while: the tool polls meanwhile.

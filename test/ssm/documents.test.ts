@@ -1,4 +1,5 @@
 import { checkDocument } from './document-check';
+import { documentSettings, STEP_FUNCTION } from './document-settings';
 import { arnOf, controlOf, FakeCloud, TOPOLOGY } from './fake-cloud';
 import { Simulation } from './simulator';
 import { renderRunbookDocument, RunbookDocumentSettings } from '../../src/ssm/documents';
@@ -8,25 +9,10 @@ import { ENDPOINTS } from '../arc/fake-data-plane';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
-const FUNCTION = 'orders-runbook-steps';
+const FUNCTION = STEP_FUNCTION;
 
 function settings(runbook: RunbookName, region = WEST, extra: Partial<RunbookDocumentSettings> = {}): RunbookDocumentSettings {
-  return {
-    runbook,
-    region,
-    functionName: FUNCTION,
-    assumeRoleArn: `arn:aws:iam::111111111111:role/orders-runbooks-${region}`,
-    approvers: [],
-    requireApproval: false,
-    approvalTimeoutSeconds: 3600,
-    maxRpoLagSeconds: 30,
-    writerWaitSeconds: 1800,
-    rejoinWaitSeconds: 14_400,
-    pollWindowSeconds: 180,
-    pollIntervalSeconds: 10,
-    stepTimeoutSeconds: 290,
-    ...extra,
-  };
+  return documentSettings(runbook, region, extra);
 }
 
 function routingOf(cloud: FakeCloud) {
