@@ -34,6 +34,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudwatch',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-ssm',
+    // The remittance example's API handlers (bundled into their Lambda functions) and their tests.
+    'pg',
+    '@types/pg',
   ],
   // Handlers are bundled at build time into assets/, so users need neither esbuild nor Docker.
   lambdaOptions: {
