@@ -80,7 +80,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // Build output of the Java consumer app (after projen's own `!/test/`, which would re-include it).
 project.gitignore.addPatterns('/test/consumers/java/target/');
 
-for (const pattern of ['/examples/', '/build-tools/', '/.ci/', '/.tmp/', '/.cfnlintrc.yaml']) {
+for (const pattern of ['/examples/', '/build-tools/', '/benchmarks/', '/.ci/', '/.tmp/', '/.cfnlintrc.yaml']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -160,6 +160,17 @@ project.addTask('example:cfn-lint', {
   steps: [
     { spawn: exampleSynth.name },
     { exec: 'ts-node --project build-tools/tsconfig.json build-tools/cfn-lint-example.ts examples/minimal/cdk.out' },
+  ],
+});
+
+// Benchmarks: synthesis at 2, 3 and 5 Regions, the Lambda bundles, the API's data path
+// against a real PostgreSQL; one table, printed and written to benchmarks/.
+project.addTask('bench', {
+  description: 'Measure synthesis, the Lambda bundles and the API data path; print one table, write benchmarks/latest.{md,json}',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'python3 -c "import moto.server" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check "moto[server]>=5,<6"' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/bench.ts' },
   ],
 });
 

@@ -27,3 +27,9 @@ test.each(snippets.map((s) => [s.file, s.code]))('README snippet %s is the file 
   const expected = fs.readFileSync(path.join(root, file), 'utf8').replace("from '../../../src';", "from 'cdk-cross-region-failover';");
   expect(code).toBe(expected);
 });
+
+test('README\'s Performance section shows the table the last `npm run bench` wrote', () => {
+  const table = fs.readFileSync(path.join(root, 'benchmarks', 'latest.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Performance'));
+  expect(section).toContain(table);
+});

@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { freePort } from '../ssm/moto-server';
 
 /** Where the PostgreSQL server binaries are: on PATH, or in Debian's versioned folder. */
 export function postgresBinDir(): string {
@@ -14,17 +14,6 @@ export function postgresBinDir(): string {
     throw new Error('no PostgreSQL server binaries (initdb, pg_ctl) found: install them (Debian: apt-get install postgresql) and run the tests again');
   }
   return path.join(debian, versions[versions.length - 1], 'bin');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
