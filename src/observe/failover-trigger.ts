@@ -74,7 +74,14 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     if (!HEALTHY.includes(state)) continue;
 
     const since = deps.now() - settings.coolDownMs;
-    const recent = await deps.executionsStartedSince(region, settings.failoverDocumentName, since);
+    let recent: number[];
+    try {
+      recent = await deps.executionsStartedSince(region, settings.failoverDocumentName, since);
+    } catch (e) {
+      // Its SSM cannot be asked: a failover could not be started there either.
+      regionsChecked[regionsChecked.length - 1] = { region, state: `${state}, but SSM unreachable (${(e as Error).message})` };
+      continue;
+    }
     if (recent.length > 0) {
       return {
         action: 'cooling-down',
@@ -90,7 +97,13 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
       RequireApproval: [String(settings.requireApproval)],
       ...(settings.approvers.length > 0 ? { Approvers: [...settings.approvers] } : {}),
     };
-    const executionId = await deps.startExecution(region, settings.failoverDocumentName, parameters);
+    let executionId: string;
+    try {
+      executionId = await deps.startExecution(region, settings.failoverDocumentName, parameters);
+    } catch (e) {
+      regionsChecked[regionsChecked.length - 1] = { region, state: `${state}, but the start failed (${(e as Error).message})` };
+      continue;
+    }
     return {
       action: 'started',
       impairedRegion,
@@ -105,7 +118,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     action: 'no-healthy-region',
     impairedRegion,
     regionsChecked,
-    reason: 'no other Region\'s "Region impaired" alarm is OK: nothing was started; decide by hand',
+    reason: 'no other Region is healthy and able to start the failover: nothing was started; decide by hand',
   };
 }
 

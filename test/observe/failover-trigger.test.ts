@@ -60,6 +60,31 @@ describe('the automatic failover decision', () => {
       'start eu-west-1 orders-Failover {"TargetRegion":["eu-west-1"],"AllowDataLoss":["true"],"RequireApproval":["false"],"Approvers":["arn:aws:iam::111111111111:role/oncall"]}');
   });
 
+  test('a healthy Region whose SSM cannot be asked, or that refuses the start, is passed over for the next', async () => {
+    const { deps } = fakes({ 'us-west-2': 'OK', 'eu-west-1': 'OK' });
+    const start = deps.startExecution;
+    let first = true;
+    deps.executionsStartedSince = async (region) => {
+      if (region === 'us-west-2') throw new Error('connect ETIMEDOUT');
+      return [] as number[];
+    };
+    deps.startExecution = async (region, doc, parameters) => {
+      if (first && region === 'eu-west-1') {
+        first = false;
+        throw new Error('AccessDeniedException: not authorized');
+      }
+      return start(region, doc, parameters);
+    };
+    const refused = await decideFailover(SETTINGS, deps, 'ALARM');
+    expect(refused).toMatchObject({ action: 'no-healthy-region' });
+    expect(refused.regionsChecked).toEqual([
+      { region: 'us-west-2', state: 'OK, but SSM unreachable (connect ETIMEDOUT)' },
+      { region: 'eu-west-1', state: 'OK, but the start failed (AccessDeniedException: not authorized)' },
+    ]);
+    expect(refused.reason).toBe('no other Region is healthy and able to start the failover: nothing was started; decide by hand');
+    expect((await decideFailover(SETTINGS, deps, 'ALARM')).targetRegion).toBe('eu-west-1');
+  });
+
   test('starts nothing within the cool-down of an earlier failover to that Region', async () => {
     const { deps, calls } = fakes({ 'us-west-2': 'OK' }, { 'us-west-2': [NOW - 20 * 60_000] });
     const decision = await decideFailover(SETTINGS, deps, 'ALARM');
