@@ -4,6 +4,7 @@ import {
   UpdateRoutingControlStatesCommand,
 } from '@aws-sdk/client-route53-recovery-cluster';
 import { ClusterEndpoint, RoutingDataPlane } from './routing-states';
+import { boundedRequests } from '../bounded-requests';
 
 // One client per endpoint, kept for the life of the process (across Lambda invocations).
 const clients = new Map<string, Route53RecoveryClusterClient>();
@@ -19,13 +20,12 @@ export function awsRoutingDataPlane(signal?: AbortSignal): RoutingDataPlane {
     let c = clients.get(endpoint.endpoint);
     if (!c) {
       // Bounded timeouts: an unreachable endpoint must fail fast so the next one is tried
-      // (5 endpoints x 2 attempts x 8 s stays under a 120 s Lambda timeout). Without
-      // throwOnRequestTimeout, the SDK only logs a warning when requestTimeout passes.
+      // (5 endpoints x 2 attempts x 8 s stays under a 120 s Lambda timeout).
       c = new Route53RecoveryClusterClient({
         endpoint: endpoint.endpoint,
         region: endpoint.region,
         maxAttempts: 2,
-        requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+        requestHandler: boundedRequests(3_000, 5_000),
       });
       clients.set(endpoint.endpoint, c);
     }

@@ -7,6 +7,7 @@ import {
   StartAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
 import { AutomationService, CliDependencies, ExecutionState, RunningExecution } from './cli';
+import { boundedRequests } from '../bounded-requests';
 import { awsCloudOperations } from '../ssm/aws-cloud-operations';
 import { executionViewOf } from '../ssm/aws-step-dependencies';
 import { CloudOperations } from '../ssm/cloud-operations';
@@ -26,11 +27,9 @@ export interface AwsCliDependenciesConfig {
 
 /** SSM in one Region through the AWS SDK. */
 export function awsAutomationService(region: string, endpoint?: string, requestTimeoutMs = 20_000): AutomationService {
-  // An impaired Region may accept a connection and never answer: say so within seconds
-  // (the SDK only warns when requestTimeout passes, unless throwOnRequestTimeout).
   const ssm = new SSMClient({
     region,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
+    requestHandler: boundedRequests(5_000, requestTimeoutMs),
     ...(endpoint ? { endpoint } : {}),
   });
   return {

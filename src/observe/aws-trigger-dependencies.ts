@@ -1,14 +1,14 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeAutomationExecutionsCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { TriggerDependencies } from './failover-trigger';
+import { boundedRequests } from '../bounded-requests';
 
 /** The automatic failover's calls through the AWS SDK: CloudWatch and SSM in each Region. */
 export function awsTriggerDependencies(regions: readonly string[], endpoint?: string): TriggerDependencies {
-  // An impaired Region may accept a connection and never answer: fail the call instead.
   const clientConfig = (region: string) => ({
     region,
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+    requestHandler: boundedRequests(3_000, 10_000),
     ...(endpoint ? { endpoint } : {}),
   });
   const cloudwatch = new Map(regions.map((r) => [r, new CloudWatchClient(clientConfig(r))]));

@@ -11,6 +11,7 @@ import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { CloudOperations, GlobalClusterView } from './cloud-operations';
 import { awsRoutingDataPlane } from '../arc/aws-data-plane';
 import { RoutingDataPlane } from '../arc/routing-states';
+import { boundedRequests } from '../bounded-requests';
 
 /** Where the runbook runs and how it reaches AWS. */
 export interface AwsCloudOperationsConfig {
@@ -29,10 +30,7 @@ export interface AwsCloudOperationsConfig {
 export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOperations {
   const clientConfig = {
     region: config.region,
-    // An impaired Region's API may accept a connection and never answer: fail the call
-    // instead (the SDK only warns unless throwOnRequestTimeout), so a step is retried
-    // and the command line shows the Region as unknown.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true },
+    requestHandler: boundedRequests(5_000, 20_000),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
   };
   const rds = new RDSClient(clientConfig);
