@@ -9,6 +9,7 @@
  * in tests; `aws-cli-dependencies.ts` wires in the AWS SDK.
  */
 import { readStates, RoutingControlState } from '../arc/routing-states';
+import { IAM_PRINCIPAL_ARN } from '../principals';
 import { CloudOperations, GlobalClusterView, RunbookTopology } from '../ssm/cloud-operations';
 import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput } from '../ssm/runbooks';
 import { AutomationStepView, errorMessageOf, REFUSED_PREFIX, reportFromExecution, summarize } from '../ssm/step-handler';
@@ -108,7 +109,6 @@ export const USAGE = [
 ].join('\n');
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const IAM_ARN = /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/.+|sts::\d{12}:assumed-role\/.+)$/;
 
 /** Parsed command line. */
 export interface CliArguments {
@@ -197,7 +197,7 @@ export function parseArguments(argv: readonly string[]): CliArguments {
   if (moving && args.region) throw usage(`${command} runs in the Region it activates: use --to, not --region`);
   if (args.allowDataLoss && command !== 'failover') throw usage(`--allow-data-loss is for failover only; a ${command} never loses data`);
   if (args.maxRpoLagSeconds !== undefined && command === 'failover') throw usage('--max-rpo-lag is for switchover and failback; a failover does not wait for replication');
-  const badApprovers = args.approvers.filter((a) => !IAM_ARN.test(a));
+  const badApprovers = args.approvers.filter((a) => !IAM_PRINCIPAL_ARN.test(a));
   if (badApprovers.length > 0) throw usage(`--approver '${badApprovers[0]}' is not an IAM user or role ARN (arn:aws:iam::<account>:role/<name>)`);
   if (args.name !== undefined && !/^[a-zA-Z][a-zA-Z0-9-]*$/.test(args.name)) throw usage(`--name '${args.name}' is not a database name (letters, digits and hyphens)`);
   return args;

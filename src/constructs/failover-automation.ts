@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFinding } from './acknowledge';
 import { ArcRoutedApi } from './arc-routed-api';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
+import { IAM_PRINCIPAL_ARN } from '../principals';
 import { throwIfInvalid, ValidationRule } from './validation';
 import { MAX_LOOP_ITERATIONS, renderRunbookDocument, RunbookDocumentSettings } from '../ssm/documents';
 import { RunbookStepFunction } from '../ssm/runbook-step-function';
@@ -27,7 +28,6 @@ const MAX_WAIT = Duration.minutes(POLL_WINDOW.toMinutes() * (MAX_LOOP_ITERATIONS
 const PLAN_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/;
 /** How long the plan's routing-control step may take. */
 const PLAN_ROUTING_TIMEOUT_MINUTES = 10;
-const IAM_ARN = /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/.+|sts::\d{12}:assumed-role\/.+)$/;
 
 /**
  * Properties of {@link FailoverAutomation}.
@@ -313,12 +313,7 @@ export class FailoverAutomation extends Construct {
       actions: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions', 'ssm:StopAutomationExecution'],
       resourceArns: this.regionNames.map((region) => arn(region, 'ssm', 'automation-execution', '*')),
     });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['iam:PassRole'],
-      resourceArns: this.regionNames.map((region) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: automationRoleName(this.name, region) })),
-      conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
-    });
+    this.grantPassAutomationRoles(grantee, stack);
     this.grantFindRunbooks(grantee, stack);
     return start;
   }
@@ -350,12 +345,7 @@ export class FailoverAutomation extends Construct {
       resourceArns: this.regionNames.map((region) => arn(region, 'automation-execution', '*')),
     });
     iam.Grant.addToPrincipal({ grantee, actions: ['ssm:DescribeAutomationExecutions'], resourceArns: ['*'] });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['iam:PassRole'],
-      resourceArns: this.regionNames.map((region) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: automationRoleName(this.name, region) })),
-      conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
-    });
+    this.grantPassAutomationRoles(grantee, stack);
     return start;
   }
 
@@ -393,6 +383,16 @@ export class FailoverAutomation extends Construct {
     this.routing.grantReadRoutingState(grantee);
     this.grantFindRunbooks(grantee, stack);
     return describe;
+  }
+
+  /** `iam:PassRole` of every Region's automation role, to SSM only: what starting a document as that role needs. */
+  private grantPassAutomationRoles(grantee: iam.IGrantable, stack: Stack): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:PassRole'],
+      resourceArns: this.regionNames.map((region) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: automationRoleName(this.name, region) })),
+      conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+    });
   }
 
   /** What the command-line tool reads before anything else: the parameters and the executions under way. */
@@ -692,7 +692,7 @@ function validateProps(props: FailoverAutomationProps, name: string): void {
   const onlyDb = database.regionNames.filter((r) => !routing.regionNames.includes(r));
   const onlyRouting = routing.regionNames.filter((r) => !database.regionNames.includes(r));
   const approvers = props.approvers ?? [];
-  const badApprovers = approvers.filter((a) => !Token.isUnresolved(a) && !IAM_ARN.test(a));
+  const badApprovers = approvers.filter((a) => !Token.isUnresolved(a) && !IAM_PRINCIPAL_ARN.test(a));
   const longest = database.regionNames.reduce((a, r) => (stepRoleName(name, r).length > a.length ? stepRoleName(name, r) : a), '');
   const seconds = (d: Duration | undefined) => (d === undefined || d.isUnresolved() ? undefined : d.toSeconds());
   const between = (d: Duration | undefined, min: number, max: number) => {

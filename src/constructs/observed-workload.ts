@@ -16,6 +16,7 @@ import { FailoverAutomation } from './failover-automation';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
 import { FailoverTriggerFunction } from '../observe/failover-trigger-function';
+import { IAM_PRINCIPAL_ARN } from '../principals';
 
 const CONSTRUCT_NAME = 'ObservedWorkload';
 const MAX_REGIONS = 11;
@@ -388,9 +389,7 @@ export class ObservedWorkload extends Construct {
 
     // ---- Aurora ----
     const clusterId = options.databaseClusterIdentifier;
-    const rds = (metricName: string, statistic: string, unit?: cloudwatch.Unit) => new cloudwatch.Metric({
-      namespace: 'AWS/RDS', metricName, dimensionsMap: { DBClusterIdentifier: clusterId! }, statistic, period: PERIOD, unit,
-    });
+    const rds = (metricName: string, statistic: string, unit?: cloudwatch.Unit) => auroraMetric(clusterId!, metricName, statistic, { unit });
     const auroraCpu = clusterId ? rds('CPUUtilization', 'Maximum', cloudwatch.Unit.PERCENT) : undefined;
     const auroraConnections = clusterId ? rds('DatabaseConnections', 'Maximum') : undefined;
     const auroraCommitLatency = clusterId ? rds('CommitLatency', 'Average', cloudwatch.Unit.MILLISECONDS) : undefined;
@@ -496,9 +495,8 @@ export class ObservedWorkload extends Construct {
     const graph = (title: string, metrics: cloudwatch.IMetric[], leftLabel?: string) => new cloudwatch.GraphWidget({
       title, left: metrics, width: 8, height: 6, leftYAxis: leftLabel ? { label: leftLabel, showUnits: false } : undefined,
     });
-    const rds = (metricName: string, statistic: string) => perRegion((o, region) => o.databaseClusterIdentifier ? new cloudwatch.Metric({
-      namespace: 'AWS/RDS', metricName, dimensionsMap: { DBClusterIdentifier: o.databaseClusterIdentifier }, statistic, period: PERIOD, region, label: region,
-    }) : undefined);
+    const rds = (metricName: string, statistic: string) => perRegion((o, region) =>
+      (o.databaseClusterIdentifier ? auroraMetric(o.databaseClusterIdentifier, metricName, statistic, { region, label: region }) : undefined));
     // Account-wide Lambda metrics per Region: a function's name may only be known in its own stack.
     const lambdaAll = (metricName: string) => perRegion((o, region) => (o.functions ?? []).length > 0 ? new cloudwatch.Metric({
       namespace: 'AWS/Lambda', metricName, statistic: 'Sum', period: PERIOD, region, label: region,
@@ -593,6 +591,13 @@ export class ObservedWorkload extends Construct {
   }
 }
 
+/** An `AWS/RDS` metric of one cluster, per minute. */
+function auroraMetric(clusterIdentifier: string, metricName: string, statistic: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/RDS', metricName, dimensionsMap: { DBClusterIdentifier: clusterIdentifier }, statistic, period: PERIOD, ...options,
+  });
+}
+
 /** An EventBridge target writing events to a log group (its resource policy is made apart). */
 function logGroupTarget(logGroup: logs.LogGroup): events.IRuleTarget {
   return {
@@ -652,7 +657,7 @@ function validateProps(props: ObservedWorkloadProps, regions: string[]): void {
         message: `'automaticFailover.runbooks' has no runbooks in ${missing.join(', ')}: observe the Regions the runbooks cover (${auto.runbooks.regionNames.join(', ')}).`,
       },
       {
-        condition: (auto.approvers ?? []).some((a) => !Token.isUnresolved(a) && !/^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/.+|sts::\d{12}:assumed-role\/.+)$/.test(a)),
+        condition: (auto.approvers ?? []).some((a) => !Token.isUnresolved(a) && !IAM_PRINCIPAL_ARN.test(a)),
         message: `'automaticFailover.approvers' must be IAM user or role ARNs (arn:aws:iam::<account>:role/<name>), got ${JSON.stringify(auto.approvers)}.`,
       },
       {
