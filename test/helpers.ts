@@ -1,7 +1,8 @@
-import { App, Stack, Validations, aws_ec2 as ec2, aws_lambda as lambda } from 'aws-cdk-lib';
+import { App, Stack, Validations, aws_ec2 as ec2, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { nagFindings } from './nag';
+import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions } from '../src';
 
 /** A Regional stack with a VPC of isolated subnets, as a user would pass it in. */
 export interface RegionalTestStack {
@@ -34,6 +35,27 @@ export function testHandler(scope: Construct): lambda.Function {
     'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]': 'test handler',
   });
   return fn;
+}
+
+/**
+ * The routed API 'orders' at api.example.com (a placeholder zone) over `stacks`, each
+ * Region served by a {@link testHandler}, its ARC resources in `routingStack`.
+ */
+export function testRoutedApi(
+  routingStack: Stack,
+  stacks: Stack[],
+  props: Partial<ArcRoutedApiProps> = {},
+  perRegion: Partial<ArcRoutedApiRegionOptions>[] = [],
+): ArcRoutedApi {
+  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
+  return new ArcRoutedApi(routingStack.node.scope!, 'Api', {
+    name: 'orders',
+    routingStack,
+    hostedZone,
+    domainName: 'api.example.com',
+    regions: stacks.map((stack, i) => ({ stack, handler: testHandler(stack), ...perRegion[i] })),
+    ...props,
+  });
 }
 
 /**

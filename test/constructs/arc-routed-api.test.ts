@@ -1,7 +1,7 @@
 import { App, Stack, aws_cognito as cognito, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions, IRegionalHandlerFactory } from '../../src';
-import { testHandler } from '../helpers';
+import { testHandler, testRoutedApi } from '../helpers';
 import { nagFindings } from '../nag';
 
 const CLUSTER_ARN = 'arn:aws:route53-recovery-control::111111111111:cluster/0123abcd-4567-89ef-0123-456789abcdef';
@@ -10,15 +10,7 @@ function build(regions: string[], props: Partial<ArcRoutedApiProps> = {}, perReg
   const app = new App();
   const stacks = regions.map((region) => new Stack(app, `api-${region}`, { env: { region } }));
   const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
-  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
-  const api = new ArcRoutedApi(app, 'Api', {
-    name: 'orders',
-    routingStack,
-    hostedZone,
-    domainName: 'api.example.com',
-    regions: stacks.map((stack, i) => ({ stack, handler: testHandler(stack), ...perRegion[i] })),
-    ...props,
-  });
+  const api = testRoutedApi(routingStack, stacks, props, perRegion);
   return { app, stacks, routingStack, api };
 }
 

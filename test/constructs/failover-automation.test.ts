@@ -1,7 +1,7 @@
-import { App, Duration, Stack, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_iam as iam } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ArcRoutedApi, FailoverAutomation, FailoverAutomationProps, MultiRegionAuroraPostgres } from '../../src';
-import { regionalStacks, resolveIntrinsics, testHandler } from '../helpers';
+import { FailoverAutomation, FailoverAutomationProps, MultiRegionAuroraPostgres } from '../../src';
+import { regionalStacks, resolveIntrinsics, testRoutedApi } from '../helpers';
 import { nagFindings } from '../nag';
 import { checkDocument } from '../ssm/document-check';
 
@@ -20,14 +20,7 @@ function build(props: PropsOf = {}, options: { apiRegions?: string[]; name?: str
   const apiStacks = (options.apiRegions ?? regions).map((region) => regional.find((r) => r.stack.region === region)?.stack
     ?? new Stack(app, `Extra-${region}`, { env: { region } }));
   const routingStack = new Stack(app, 'Routing', { env: { region: 'us-west-2' } });
-  const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
-  const api = new ArcRoutedApi(app, 'Api', {
-    name: 'orders',
-    routingStack,
-    hostedZone,
-    domainName: 'api.example.com',
-    regions: apiStacks.map((stack) => ({ stack, handler: testHandler(stack) })),
-  });
+  const api = testRoutedApi(routingStack, apiStacks);
   const automation = new FailoverAutomation(app, 'Runbooks', { database, routing: api, ...(typeof props === 'function' ? props(routingStack) : props) });
   return { app, stacks: regional.map((r) => r.stack), routingStack, database, api, automation };
 }
