@@ -37,6 +37,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The remittance example's API handlers (bundled into their Lambda functions) and their tests.
     'pg',
     '@types/pg',
+    // The remittance example's React UI (built by Vite) and its headless Chromium test.
+    'react',
+    'react-dom',
+    '@types/react',
+    '@types/react-dom',
+    'vite',
+    'playwright-core',
   ],
   // Handlers are bundled at build time into assets/, so users need neither esbuild nor Docker.
   lambdaOptions: {
@@ -74,7 +81,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       },
     },
   },
-  gitignore: ['cdk.out', '/examples/**/cdk.out', '/.tmp/', '__pycache__/', '.pytest_cache/'],
+  gitignore: ['cdk.out', '/examples/**/cdk.out', '/examples/remittance/ui/dist/', '/.tmp/', '__pycache__/', '.pytest_cache/'],
 });
 
 // Build output of the Java consumer app (after projen's own `!/test/`, which would re-include it).
@@ -92,7 +99,8 @@ for (const dir of ['examples', 'build-tools']) {
     extends: javascript.TypescriptConfigExtends.fromPaths(['../tsconfig.json']),
     compilerOptions: { noEmit: true, rootDir: '..' },
     include: ['**/*.ts'],
-    exclude: ['node_modules', '**/cdk.out'],
+    // The React UI is built by Vite and type-checked with its own tsconfig (DOM, JSX).
+    exclude: ['node_modules', '**/cdk.out', 'remittance/ui'],
   });
 }
 
@@ -141,8 +149,28 @@ project.testTask.prependExec(
   { name: 'moto_server for the tests' },
 );
 
+// The remittance example's React UI: type-checked with its own tsconfig, built by Vite
+// into examples/remittance/ui/dist, which the example's stacks deploy to S3.
+const uiBuild = project.addTask('example:ui-build', {
+  description: 'Type-check and build the remittance example UI (React, Vite) into examples/remittance/ui/dist',
+  steps: [
+    { exec: 'tsc -p examples/remittance/ui/tsconfig.json' },
+    { exec: 'vite build --config examples/remittance/ui/vite.config.mts --logLevel warn' },
+  ],
+});
+
 const exampleSynth = project.addTask('example:synth', {
-  description: 'Synthesize the example app offline into examples/minimal/cdk.out',
+  description: 'Synthesize the remittance example app offline into examples/remittance/cdk.out and print what it produced',
+  steps: [
+    { spawn: bundle.name },
+    { spawn: uiBuild.name },
+    { exec: 'rm -rf examples/remittance/cdk.out' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/synth-example.ts examples/remittance' },
+  ],
+});
+
+const minimalSynth = project.addTask('example:minimal:synth', {
+  description: 'Synthesize the minimal example app offline into examples/minimal/cdk.out',
   steps: [
     { spawn: bundle.name },
     { exec: 'rm -rf examples/minimal/cdk.out' },
@@ -156,10 +184,31 @@ project.addTask('consumers', {
 });
 
 project.addTask('example:cfn-lint', {
-  description: 'Run cfn-lint on every template the example synthesizes, for the Region each targets',
+  description: 'Run cfn-lint on every template the two examples synthesize, for the Region each targets',
   steps: [
     { spawn: exampleSynth.name },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/cfn-lint-example.ts examples/remittance/cdk.out' },
+    { spawn: minimalSynth.name },
     { exec: 'ts-node --project build-tools/tsconfig.json build-tools/cfn-lint-example.ts examples/minimal/cdk.out' },
+  ],
+});
+
+// The remittance example on this machine: the built UI and the API handlers against a
+// real PostgreSQL the command starts, with local stand-ins for Cognito and the runbooks.
+project.addTask('example:local', {
+  description: 'Serve the remittance example UI and API locally against a real PostgreSQL it starts (args: --port N)',
+  steps: [
+    { spawn: uiBuild.name },
+    { exec: 'ts-node --project build-tools/tsconfig.json examples/remittance/local/main.ts', receiveArgs: true },
+  ],
+});
+
+// The UI in headless Chromium (the system's, Debian package chromium) against the local run.
+project.addTask('example:browser-test', {
+  description: 'Sign in, create and list remittances through the UI in headless Chromium, against the local run',
+  steps: [
+    { spawn: uiBuild.name },
+    { exec: 'ts-node --project build-tools/tsconfig.json test/remittance/browser.ts' },
   ],
 });
 

@@ -24,7 +24,7 @@ import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from
 import { Database, DatabaseSecret } from '../examples/remittance/api/db';
 import { ApiEvent, handleRequest } from '../examples/remittance/api/remittances';
 import { migrate } from '../examples/remittance/api/schema';
-import { LocalPostgres } from '../test/remittance/local-postgres';
+import { LocalPostgres } from '../examples/remittance/local/postgres';
 import { MotoServer } from '../test/ssm/moto-server';
 
 const ROOT = path.join(__dirname, '..');

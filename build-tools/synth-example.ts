@@ -30,5 +30,17 @@ const rows = listStacks(outdir).map((s) => {
 if (rows.length === 0) {
   throw new Error(`the app in ${exampleDir} synthesized no stack`);
 }
-console.log(`Synthesized ${rows.length} stacks into ${path.relative(process.cwd(), outdir)}:`);
-console.table(rows);
+// Warnings and errors the app's constructs recorded, as the CDK CLI would show them
+// (kept in the manifest, or in each stack's additional metadata file).
+type Entries = Record<string, { type: string; data: unknown }[]>;
+const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
+  artifacts?: Record<string, { metadata?: Entries; additionalMetadataFile?: string }>;
+};
+for (const artifact of Object.values(manifest.artifacts ?? {})) {
+  const extra = artifact.additionalMetadataFile ? JSON.parse(fs.readFileSync(path.join(outdir, artifact.additionalMetadataFile), 'utf8')) as Entries : {};
+  for (const [constructPath, entries] of [...Object.entries(artifact.metadata ?? {}), ...Object.entries(extra)]) {
+    for (const entry of entries.filter((e) => e.type === 'aws:cdk:warning' || e.type === 'aws:cdk:error')) {
+      console.log(`[${entry.type.replace('aws:cdk:', '')}] ${constructPath}: ${String(entry.data)}`);
+    }
+  }
+}

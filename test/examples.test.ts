@@ -1,7 +1,11 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { nagFindings } from './nag';
 import { buildMinimalExample } from '../examples/minimal/stacks';
+import { RemittanceExample, buildRemittanceExample } from '../examples/remittance/stacks';
 
 describe('examples/minimal', () => {
   test.each([
@@ -23,5 +27,125 @@ describe('examples/minimal', () => {
     // Observed: a "Region impaired" alarm per Region, one dashboard in the routing stack.
     stacks.forEach((s) => Template.fromStack(s).resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1));
     Template.fromStack(routingStack).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('examples/remittance', () => {
+  let dist: string;
+  let built: RemittanceExample;
+  let app: App;
+  const options = {
+    name: 'remittance',
+    regions: ['us-east-1', 'us-west-2'],
+    routingRegion: 'us-west-2',
+    hostedZoneId: 'Z0123456789EXAMPLE',
+    zoneName: 'example.com',
+    adminEmail: 'ops@example.com',
+  };
+
+  beforeAll(() => {
+    dist = fs.mkdtempSync(path.join(os.tmpdir(), 'ui-'));
+    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html>');
+    app = new App();
+    built = buildRemittanceExample(app, { ...options, uiDist: dist });
+  });
+  afterAll(() => fs.rmSync(dist, { recursive: true, force: true }));
+
+  test('every stack is cdk-nag clean; the edge is deployed first and the routing last', () => {
+    expect(nagFindings(app)).toEqual([]);
+    const assembly = app.synth();
+    const dependsOn = (name: string) => assembly.getStackByName(name).dependencies.map((d) => d.id);
+    expect(dependsOn('remittance-us-east-1')).toContain('remittance-edge');
+    expect(dependsOn('remittance-us-west-2')).toEqual(expect.arrayContaining(['remittance-edge', 'remittance-us-east-1']));
+    expect(dependsOn('remittance-routing')).toEqual(expect.arrayContaining(['remittance-us-east-1', 'remittance-us-west-2']));
+    expect(assembly.getStackByName('remittance-edge').environment.region).toBe('us-east-1');
+  });
+
+  test('CloudFront: the two UI buckets as an origin-failover group, the API behind /api/* and each Region behind its own path, a WAF', () => {
+    const edge = Template.fromStack(built.edgeStack);
+    edge.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['app.example.com'],
+        ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021' }),
+        OriginGroups: {
+          Quantity: 1,
+          Items: [Match.objectLike({ FailoverCriteria: { StatusCodes: { Items: [403, 404, 500, 502, 503, 504], Quantity: 6 } } })],
+        },
+        CacheBehaviors: ['/api/*', '/regions/us-east-1/api/*', '/regions/us-west-2/api/*'].map((PathPattern) => Match.objectLike({ PathPattern, ViewerProtocolPolicy: 'https-only' })),
+        Logging: Match.objectLike({ Prefix: 'cloudfront/' }),
+        WebACLId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebAcl'), 'Arn'] },
+      }),
+    });
+    const origins = Object.values(edge.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig.Origins;
+    expect(JSON.stringify(origins)).toMatch(/remittance-ui-.*us-east-1.*remittance-ui-.*us-west-2/);
+    expect(origins.map((o: { DomainName: unknown }) => o.DomainName)).toEqual(expect.arrayContaining(['api.example.com', 'us-east-1.api.example.com', 'us-west-2.api.example.com']));
+    edge.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' });
+  });
+
+  test('each UI bucket is private, encrypted, and readable by this distribution only', () => {
+    for (const stack of built.stacks) {
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::S3::Bucket', {
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      });
+      const statements = Object.values(t.findResources('AWS::S3::BucketPolicy'))[0].Properties.PolicyDocument.Statement;
+      const cloudfront = statements.find((s: { Principal?: { Service?: string } }) => s.Principal?.Service === 'cloudfront.amazonaws.com');
+      expect(cloudfront.Action).toBe('s3:GetObject');
+      // The distribution's id, a reference to the edge stack: not every distribution of the account.
+      const arn = cloudfront.Condition.StringEquals['AWS:SourceArn']['Fn::Join'][1];
+      expect(arn[arn.length - 2]).toBe(':distribution/');
+      expect(typeof arn[arn.length - 1]).toBe('object');
+    }
+  });
+
+  test('Cognito in the primary Region: no self sign-up, the first operator from the e-mail, every API behind it', () => {
+    const east = Template.fromStack(built.stacks[0]);
+    east.hasResourceProperties('AWS::Cognito::UserPool', { AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    east.hasResourceProperties('AWS::Cognito::UserPoolUser', { Username: 'ops@example.com', DesiredDeliveryMediums: ['EMAIL'] });
+    east.hasResourceProperties('AWS::Cognito::UserPoolUserToGroupAttachment', { GroupName: 'operators', Username: 'ops@example.com' });
+    east.hasResourceProperties('AWS::Cognito::UserPoolClient', { ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH']), GenerateSecret: false });
+    for (const stack of built.stacks) {
+      Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+      Template.fromStack(stack).resourceCountIs('AWS::Cognito::UserPool', stack === built.stacks[0] ? 1 : 0);
+    }
+  });
+
+  test('the API function: in the VPC, the global writer endpoint, the Region\'s runbooks, TLS to Aurora trusted', () => {
+    for (const stack of built.stacks) {
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'The remittance API',
+        VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+        Environment: {
+          Variables: Match.objectLike({
+            DB_SECRET_ID: 'remittance-aurora-master',
+            DB_WRITER_ENDPOINT: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseGlobalWriterEndpoint'), 'GlobalClusters.0.Endpoint'] },
+            NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+            FAILOVER_DOCUMENT: 'remittance-Failover',
+            OPERATORS_GROUP: 'operators',
+          }),
+        },
+      });
+      t.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+      t.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: `${stack.region}.api.example.com`, SecurityPolicy: 'TLS_1_2' });
+    }
+  });
+
+  test('the schema custom resource runs in the primary Region after the writer, and again when a migration is added', () => {
+    const east = Template.fromStack(built.stacks[0]);
+    const schema = Object.values(east.findResources('Custom::RemittanceSchema'));
+    expect(schema).toHaveLength(1);
+    expect(schema[0].Properties.Migrations).toMatch(/^[0-9a-f]{64}$/);
+    expect(schema[0].DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^DatabaseInstance1/)]));
+    Template.fromStack(built.stacks[1]).resourceCountIs('Custom::RemittanceSchema', 0);
+  });
+
+  test.each<[string, object, string]>([
+    ['a name too long for the bucket names', { name: 'a-very-long-application-name' }, "name 'a-very-long-application-name' must be 1 to 20 lower-case letters"],
+    ['one Region', { regions: ['us-east-1'] }, 'regions ["us-east-1"] must list at least two different Regions'],
+    ['no e-mail', { adminEmail: 'ops' }, "adminEmail 'ops' is not an e-mail address: pass -c adminEmail=you@example.com"],
+  ])('refuses %s, naming the fix', (_name, override, message) => {
+    expect(() => buildRemittanceExample(new App(), { ...options, uiDist: dist, ...override })).toThrow(message);
   });
 });

@@ -261,8 +261,9 @@ export interface RegionalAuroraCluster {
   /** ARN of the Regional cluster, built from known names. */
   readonly clusterArn: string;
   /**
-   * The global writer endpoint, resolved inside this Region's stack. It always points
-   * at the current writer, wherever it is.
+   * The global writer endpoint, resolved inside this Region's stack (read from the RDS
+   * API at deploy time by a custom resource). It always points at the current writer,
+   * wherever it is.
    */
   readonly globalWriterEndpoint: string;
   /** The SSM parameter in this Region holding the topology as JSON. */
@@ -532,9 +533,7 @@ export class MultiRegionAuroraPostgres extends Construct {
         secret,
       });
 
-      const globalWriterEndpoint = isPrimary
-        ? Token.asString(this.globalCluster.getAtt('GlobalEndpoint.Address'))
-        : lookUpGlobalWriterEndpoint(parent, props.name, globalClusterArnIn(stack, props.name), cfnCluster);
+      const globalWriterEndpoint = lookUpGlobalWriterEndpoint(parent, props.name, globalClusterArnIn(stack, props.name), cfnCluster);
 
       const topology: AuroraTopology = {
         version: 1,
@@ -643,9 +642,11 @@ function clusterArnIn(stack: Stack, region: string, clusterId: string): string {
 }
 
 /**
- * A secondary Region cannot reference the primary stack's `GlobalEndpoint` attribute
- * (that would be a cross-Region reference), so it reads the endpoint from the RDS API
- * in its own Region once its cluster has joined.
+ * Every Region reads the global writer endpoint from the RDS API in its own Region,
+ * once its cluster has joined. CloudFormation documents a `GlobalEndpoint.Address`
+ * attribute of `AWS::RDS::GlobalCluster` but does not serve it (cfn-lint rejects it,
+ * cloudformation-coverage-roadmap#2364), and a secondary could not reference the primary
+ * stack's attribute anyway (that would be a cross-Region reference).
  */
 function lookUpGlobalWriterEndpoint(scope: Construct, name: string, globalClusterArn: string, cluster: rds.CfnDBCluster): string {
   const lookup = new cr.AwsCustomResource(scope, 'GlobalWriterEndpoint', {

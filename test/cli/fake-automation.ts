@@ -132,10 +132,15 @@ export class FakeAutomation implements AutomationService {
     return executionId;
   }
 
+  /** The document an execution runs, as GetAutomationExecution names it. */
+  public documentNameOf(executionId: string): string | undefined {
+    return this.executions.get(executionId)?.documentName;
+  }
+
   public async getExecution(executionId: string): Promise<ExecutionState> {
     this.check();
     const execution = this.executions.get(executionId);
-    if (!execution) throw new Error(`AutomationExecutionNotFoundException: ${executionId}`);
+    if (!execution) throw Object.assign(new Error(`AutomationExecutionNotFoundException: ${executionId}`), { name: 'AutomationExecutionNotFoundException' });
     const view = execution.simulation.view();
     if (execution.error) return { ...view, status: 'Failed', failureMessage: execution.error.message };
     if (execution.result) return { ...view, status: execution.result.status, failureMessage: execution.result.failureMessage };

@@ -82,6 +82,7 @@ export class FakeSsmServer {
         return {
           AutomationExecution: {
             AutomationExecutionId: input.AutomationExecutionId,
+            DocumentName: a.documentNameOf(input.AutomationExecutionId),
             AutomationExecutionStatus: e.status,
             ExecutionStartTime: seconds(e.startTime),
             FailureMessage: e.failureMessage,

@@ -1,9 +1,9 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { LocalPostgres } from './local-postgres';
 import { Database, DatabaseSecret, isReconnectable } from '../../examples/remittance/api/db';
 import { ApiEvent, handleRequest, parseInput } from '../../examples/remittance/api/remittances';
 import { migrate } from '../../examples/remittance/api/schema';
-import { MotoServer } from '../ssm/moto-server';
+import { LocalPostgres } from '../../examples/remittance/local/postgres';
+import { MotoServer, freePort } from '../ssm/moto-server';
 
 const REGION = 'us-east-1';
 const ALICE = { requestContext: { authorizer: { claims: { sub: 'alice' } } } };
@@ -175,9 +175,6 @@ describe('the Lambda entry point: the secret from Secrets Manager (moto), the da
     await new SecretsManagerClient({ region: REGION, endpoint: moto.endpoint }).send(new CreateSecretCommand({
       Name: 'remittance-db', SecretString: JSON.stringify({ ...pg.secret(), engine: 'postgres' }),
     }));
-    const setup = new Database(async () => pg.secret(), { ssl: false });
-    await migrate(setup);
-    await setup.close();
   }, 120_000);
 
   afterAll(async () => {
@@ -185,17 +182,53 @@ describe('the Lambda entry point: the secret from Secrets Manager (moto), the da
     await Promise.all([pg?.stop(), moto?.stop()]);
   });
 
-  test('creates and lists through the handler', async () => {
-    // The module reads its environment when loaded, as Lambda loads it: load it now.
-    let handler!: typeof import('../../examples/remittance/api/handler').handler;
+  /** Loads an entry point the way Lambda does: fresh, reading the environment then. */
+  function load<T>(module: string): T {
+    let loaded!: T;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      handler = require('../../examples/remittance/api/handler').handler;
+      loaded = require(module).handler;
     });
-    const created = await handler({ httpMethod: 'POST', ...ALICE, body: JSON.stringify({ sender: 'A', recipient: 'B', amount: '3', currency: 'EUR' }) });
+    return loaded;
+  }
+
+  test('the schema custom resource migrates on Create, changes nothing on Update, and leaves the data on Delete', async () => {
+    type Migrate = typeof import('../../examples/remittance/api/migrate-handler').handler;
+    const migrateHandler = load<Migrate>('../../examples/remittance/api/migrate-handler');
+    expect(await migrateHandler({ RequestType: 'Create' })).toEqual({ PhysicalResourceId: 'remittance-schema', Data: { Applied: '1', Latest: '1' } });
+    expect(await migrateHandler({ RequestType: 'Update', PhysicalResourceId: 'remittance-schema' })).toEqual({ PhysicalResourceId: 'remittance-schema', Data: { Applied: 'none', Latest: '1' } });
+    expect(await migrateHandler({ RequestType: 'Delete', PhysicalResourceId: 'remittance-schema' })).toEqual({ PhysicalResourceId: 'remittance-schema' });
+  });
+
+  test('the schema custom resource retries an unreachable writer, then fails the deploy naming what to check', async () => {
+    type Migrate = typeof import('../../examples/remittance/api/migrate-handler').handler;
+    process.env.DB_WRITER_ENDPOINT = '127.0.0.1';
+    process.env.DB_SECRET_ID = 'remittance-db-nowhere';
+    await new SecretsManagerClient({ region: REGION, endpoint: moto.endpoint }).send(new CreateSecretCommand({
+      Name: 'remittance-db-nowhere', SecretString: JSON.stringify({ ...pg.secret(), port: await freePort() }),
+    }));
+    const migrateHandler = load<Migrate>('../../examples/remittance/api/migrate-handler');
+    try {
+      await expect(migrateHandler({ RequestType: 'Create' }, undefined, 10, 50)).rejects.toThrow(
+        /^the schema could not be migrated after \d+ attempts: .*ECONNREFUSED.*Check that the writer instance is available/);
+    } finally {
+      delete process.env.DB_WRITER_ENDPOINT;
+      process.env.DB_SECRET_ID = 'remittance-db';
+    }
+  });
+
+  test('creates, lists and reads through the handler, at every path CloudFront and the API domain give it', async () => {
+    type Handler = typeof import('../../examples/remittance/api/handler').handler;
+    const handler = load<Handler>('../../examples/remittance/api/handler');
+    const created = await handler({ httpMethod: 'POST', path: '/api/remittances', ...ALICE, body: JSON.stringify({ sender: 'A', recipient: 'B', amount: '3', currency: 'EUR' }) });
     expect(created.statusCode).toBe(201);
-    const listed = await handler({ httpMethod: 'GET', ...ALICE });
+    const id = JSON.parse(created.body).remittance.id;
+    const listed = await handler({ httpMethod: 'GET', path: '/remittances', ...ALICE });
     expect(JSON.parse(listed.body).remittances).toHaveLength(1);
     expect(listed.headers['x-served-by']).toBe(REGION);
+    const read = await handler({ httpMethod: 'GET', path: `/regions/${REGION}/api/remittances/${id}`, ...ALICE });
+    expect(JSON.parse(read.body).remittance).toMatchObject({ id, amount: '3.00' });
+    // No runbooks in this environment: no operations.
+    expect((await handler({ httpMethod: 'POST', path: '/api/operations', ...ALICE })).statusCode).toBe(404);
   });
 });

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as net from 'net';
+import { freePort } from '../../examples/remittance/local/postgres';
 
 /**
  * A local moto_server (the Python `moto[server]` package) for the AWS calls moto
@@ -42,17 +43,7 @@ export class MotoServer {
   }
 }
 
-/** A TCP port on the loopback interface that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -87,13 +87,18 @@ const COLUMNS = `id, sender, recipient, amount::text AS amount, currency, note, 
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt",
   to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "updatedAt", version`;
 
-/** Answers one API request. */
-export async function handleRequest(event: ApiEvent, db: Database, region: string): Promise<ApiResult> {
-  const reply = (statusCode: number, payload: object): ApiResult => ({
+/** A JSON answer that names the Region that served it, in a header and in the body. */
+export function jsonReply(region: string, statusCode: number, payload: object): ApiResult {
+  return {
     statusCode,
-    headers: { 'content-type': 'application/json', 'x-served-by': region },
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-served-by': region },
     body: JSON.stringify({ ...payload, servedBy: region }),
-  });
+  };
+}
+
+/** Answers one request on `/remittances` (no `id` path parameter) or `/remittances/{id}`. */
+export async function handleRequest(event: ApiEvent, db: Database, region: string): Promise<ApiResult> {
+  const reply = (statusCode: number, payload: object): ApiResult => jsonReply(region, statusCode, payload);
   const caller = event.requestContext?.authorizer?.claims?.sub;
   if (!caller) return reply(401, { error: 'not signed in: the request carries no Cognito identity' });
   const id = event.pathParameters?.id;

@@ -17,6 +17,6 @@ test('the TypeScript usage shown in the README synthesizes, nag-clean', () => {
   primary.hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: { Statement: [Match.objectLike({ Action: 'rds-db:connect' })] },
   });
-  primary.hasOutput('DatabaseHost', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseGlobalCluster'), 'GlobalEndpoint.Address'] } });
+  primary.hasOutput('DatabaseHost', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseGlobalWriterEndpoint'), 'GlobalClusters.0.Endpoint'] } });
   expect(app.synth().stacks.map((s) => s.stackName)).toEqual(['orders-us-east-1', 'orders-eu-west-1']);
 });

@@ -1,8 +1,25 @@
+/**
+ * A real PostgreSQL server in a temporary folder, on a free loopback port, with a
+ * password-authenticated user: one Region's Aurora writer for the local run, the tests
+ * and the benchmarks. It uses the machine's PostgreSQL server binaries (initdb, pg_ctl).
+ */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort } from '../ssm/moto-server';
+
+/** A TCP port free on the loopback interface right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 /** Where the PostgreSQL server binaries are: on PATH, or in Debian's versioned folder. */
 export function postgresBinDir(): string {
@@ -16,10 +33,7 @@ export function postgresBinDir(): string {
   return path.join(debian, versions[versions.length - 1], 'bin');
 }
 
-/**
- * A real PostgreSQL server for tests, in a temporary folder, on a free loopback port,
- * with a password-authenticated user: a stand-in for one Region's Aurora writer.
- */
+/** A PostgreSQL server of its own: started fresh, stopped and removed with `stop()`. */
 export class LocalPostgres {
   /** Starts a fresh cluster. `readOnly` makes every transaction read-only, like a secondary after a switchover. */
   public static async start(options: { readOnly?: boolean } = {}): Promise<LocalPostgres> {

@@ -1,0 +1,104 @@
+/**
+ * The UI's Failover / Failback buttons: start one of this Region's runbooks (the SSM
+ * Automation documents FailoverAutomation deployed) with this Region as the target, and
+ * report an execution's step progress. A runbook is always started in the Region that
+ * is to take over, through that Region's own API, so the buttons work while the other
+ * Region is down. Only members of the operators group may start or read executions.
+ */
+import { ApiEvent, ApiResult, jsonReply } from './remittances';
+
+export type RunbookName = 'switchover' | 'failover' | 'failback';
+const RUNBOOKS: readonly RunbookName[] = ['switchover', 'failover', 'failback'];
+
+/** One step of an execution, as the UI shows it. */
+export interface ExecutionStep {
+  readonly name: string;
+  readonly status: string;
+  readonly message?: string;
+}
+
+/** An execution as the UI shows it. */
+export interface Execution {
+  readonly executionId: string;
+  readonly documentName: string;
+  readonly status: string;
+  readonly steps: ExecutionStep[];
+  readonly failureMessage?: string;
+}
+
+/** The SSM Automation calls the buttons need, in this Region. */
+export interface Automation {
+  /** Starts `documentName`; answers the execution id. */
+  start(documentName: string, parameters: Record<string, string[]>): Promise<string>;
+  /** The execution, or undefined when there is none with that id. */
+  get(executionId: string): Promise<Execution | undefined>;
+}
+
+export interface OperationsSettings {
+  /** This Region: the target of every runbook started here. */
+  readonly region: string;
+  /** The document name of each runbook. */
+  readonly documents: Readonly<Record<RunbookName, string>>;
+  /** The Cognito group whose members may press the buttons. */
+  readonly operatorsGroup: string;
+}
+
+/** The shape of an automation execution id (a UUID). */
+const EXECUTION_ID = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/i;
+
+/** The Cognito groups of the caller: API Gateway passes `cognito:groups` as one string. */
+export function callerGroups(event: ApiEvent): string[] {
+  const raw = event.requestContext?.authorizer?.claims?.['cognito:groups'] ?? '';
+  return raw.split(/[\s,[\]]+/).filter((g) => g.length > 0);
+}
+
+/** Answers `POST /operations` and `GET /operations/{executionId}`. */
+export async function handleOperation(
+  event: ApiEvent, executionId: string | undefined, automation: Automation, settings: OperationsSettings,
+): Promise<ApiResult> {
+  const reply = (status: number, payload: object) => jsonReply(settings.region, status, payload);
+  if (!event.requestContext?.authorizer?.claims?.sub) return reply(401, { error: 'not signed in: the request carries no Cognito identity' });
+  if (!callerGroups(event).includes(settings.operatorsGroup)) {
+    return reply(403, { error: `only members of the Cognito group '${settings.operatorsGroup}' may run or follow runbooks` });
+  }
+  try {
+    if (event.httpMethod === 'POST' && executionId === undefined) {
+      let body: { runbook?: unknown; allowDataLoss?: unknown };
+      try {
+        body = JSON.parse(event.body ?? '') as typeof body;
+      } catch {
+        return reply(400, { error: 'the body must be JSON like {"runbook": "failover", "allowDataLoss": true}' });
+      }
+      const runbook = body?.runbook as RunbookName;
+      if (!RUNBOOKS.includes(runbook)) return reply(400, { error: `'runbook' must be one of ${RUNBOOKS.join(', ')}; got ${JSON.stringify(body?.runbook)}` });
+      if (runbook === 'failover' && body.allowDataLoss !== true) {
+        return reply(400, {
+          error: 'a failover promotes this Region without waiting for replication and can lose the last writes: ' +
+            'send "allowDataLoss": true to accept that, or run a switchover while both Regions are healthy',
+        });
+      }
+      const parameters: Record<string, string[]> = {
+        TargetRegion: [settings.region],
+        ...(runbook === 'failover' ? { AllowDataLoss: ['true'] } : {}),
+      };
+      const id = await automation.start(settings.documents[runbook], parameters);
+      return reply(202, { executionId: id, runbook, region: settings.region, documentName: settings.documents[runbook] });
+    }
+    if (event.httpMethod === 'GET' && executionId !== undefined) {
+      if (!EXECUTION_ID.test(executionId)) return reply(400, { error: `'${executionId}' is not an automation execution id` });
+      const execution = await automation.get(executionId);
+      // Only this deployment's runbooks are shown, never another document's execution.
+      if (!execution || !Object.values(settings.documents).includes(execution.documentName)) {
+        return reply(404, { error: `no execution ${executionId} of this application's runbooks in ${settings.region}` });
+      }
+      return reply(200, { execution });
+    }
+    return reply(405, { error: `${event.httpMethod} is not allowed here: POST /operations starts a runbook, GET /operations/{executionId} follows one` });
+  } catch (e) {
+    const name = (e as { name?: string }).name ?? 'Error';
+    console.error(JSON.stringify({ operation: event.httpMethod, error: (e as Error).message, name }));
+    // SSM's own refusals (one already running, throttling) are the operator's to read.
+    const status = /AutomationExecutionLimitExceeded|Throttl|InvalidAutomation|AutomationDefinition/.test(name) ? 409 : 502;
+    return reply(status, { error: `SSM Automation in ${settings.region} answered ${name}: ${(e as Error).message}` });
+  }
+}

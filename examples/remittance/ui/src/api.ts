@@ -1,0 +1,118 @@
+/**
+ * What the UI talks to: its config.json (written per Region by the stack that serves it),
+ * Cognito's sign-in API (InitiateAuth, RespondToAuthChallenge: JSON over HTTPS, no SDK),
+ * and the remittance API behind the same CloudFront origin.
+ */
+
+export interface AppConfig {
+  /** The Region whose bucket served this page. */
+  readonly region: string;
+  /** Every Region of the application, the home (initial primary) Region first. */
+  readonly regions: string[];
+  readonly cognito: { readonly region: string; readonly endpoint: string; readonly clientId: string };
+  /** Members of this Cognito group may run the runbooks. */
+  readonly operatorsGroup: string;
+  /** Set by the local run: its stand-ins replace Cognito and the runbooks. */
+  readonly local?: boolean;
+}
+
+export async function loadConfig(): Promise<AppConfig> {
+  const res = await fetch('/config.json', { cache: 'no-store' });
+  if (!res.ok) throw new Error(`config.json could not be loaded (HTTP ${res.status}): redeploy the Region's stack`);
+  return (await res.json()) as AppConfig;
+}
+
+export interface Session {
+  readonly idToken: string;
+  readonly email: string;
+  readonly groups: string[];
+  readonly expiresAt: number;
+}
+
+/** The outcome of a sign-in step: a session, or Cognito asking for a new password. */
+export type SignInResult = { session: Session } | { newPasswordSession: string };
+
+async function cognito(config: AppConfig, target: string, body: object): Promise<Record<string, unknown>> {
+  const res = await fetch(config.cognito.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) throw new Error(String(json.message ?? json.__type ?? `sign-in failed (HTTP ${res.status})`));
+  return json;
+}
+
+function sessionOf(result: Record<string, unknown>): SignInResult {
+  const auth = result.AuthenticationResult as { IdToken?: string; ExpiresIn?: number } | undefined;
+  if (result.ChallengeName === 'NEW_PASSWORD_REQUIRED') return { newPasswordSession: String(result.Session) };
+  if (!auth?.IdToken) throw new Error(`sign-in needs a step this page does not support (${String(result.ChallengeName ?? 'no token')})`);
+  const claims = JSON.parse(atob(auth.IdToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+  return {
+    session: {
+      idToken: auth.IdToken,
+      email: String(claims.email ?? claims['cognito:username'] ?? ''),
+      groups: (claims['cognito:groups'] as string[] | undefined) ?? [],
+      expiresAt: Date.now() + (auth.ExpiresIn ?? 3600) * 1000,
+    },
+  };
+}
+
+export async function signIn(config: AppConfig, email: string, password: string): Promise<SignInResult> {
+  return sessionOf(await cognito(config, 'InitiateAuth', {
+    AuthFlow: 'USER_PASSWORD_AUTH', ClientId: config.cognito.clientId, AuthParameters: { USERNAME: email, PASSWORD: password },
+  }));
+}
+
+export async function setNewPassword(config: AppConfig, email: string, session: string, newPassword: string): Promise<SignInResult> {
+  return sessionOf(await cognito(config, 'RespondToAuthChallenge', {
+    ChallengeName: 'NEW_PASSWORD_REQUIRED',
+    ClientId: config.cognito.clientId,
+    Session: session,
+    ChallengeResponses: { USERNAME: email, NEW_PASSWORD: newPassword },
+  }));
+}
+
+export interface Remittance {
+  readonly id: string;
+  readonly sender: string;
+  readonly recipient: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly note: string | null;
+  readonly createdIn: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+export interface ExecutionView {
+  readonly executionId: string;
+  readonly status: string;
+  readonly steps: { name: string; status: string; message?: string }[];
+  readonly failureMessage?: string;
+}
+
+/** An API answer: its JSON body, and the Region that served it. */
+export interface Answer<T> {
+  readonly body: T;
+  readonly servedBy?: string;
+}
+
+export class ApiError extends Error {
+  constructor(message: string, public readonly status: number, public readonly servedBy?: string) {
+    super(message);
+  }
+}
+
+/** Calls the API behind `prefix` (`/api`, or `/regions/<region>/api` for one Region) with the session's token. */
+export async function call<T>(session: Session, prefix: string, path: string, init: { method?: string; body?: object } = {}): Promise<Answer<T>> {
+  const res = await fetch(`${prefix}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: session.idToken, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    body: init.body ? JSON.stringify(init.body) : undefined,
+  });
+  const body = (await res.json().catch(() => ({ error: `HTTP ${res.status} with no JSON body` }))) as T & { error?: string; message?: string; servedBy?: string };
+  const servedBy = res.headers.get('x-served-by') ?? body.servedBy;
+  if (!res.ok) throw new ApiError(body.error ?? body.message ?? `HTTP ${res.status}`, res.status, servedBy);
+  return { body, servedBy };
+}

@@ -1,0 +1,75 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LocalServer } from '../../examples/remittance/local/server';
+
+/** The local run's stand-ins, over HTTP; the browser test (npm run example:browser-test) drives the UI through them. */
+describe('npm run example:local: the local server', () => {
+  let server: LocalServer;
+  let dist: string;
+
+  beforeAll(async () => {
+    dist = fs.mkdtempSync(path.join(os.tmpdir(), 'ui-'));
+    fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Remittances</title>');
+    server = await LocalServer.start({ port: 0, uiDist: dist, email: 'op@example.com', password: 'Pass-word-12!', stepMs: 5 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(dist, { recursive: true, force: true });
+  });
+
+  const cognito = (username: string, password: string) => fetch(`${server.url}/local/cognito`, {
+    method: 'POST',
+    headers: { 'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth' },
+    body: JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'local', AuthParameters: { USERNAME: username, PASSWORD: password } }),
+  });
+
+  test('signs in the one operator, answering a wrong password as Cognito does', async () => {
+    const refused = await cognito('op@example.com', 'wrong');
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ __type: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+    const ok = await (await cognito('op@example.com', 'Pass-word-12!')).json() as { AuthenticationResult: { IdToken: string } };
+    const claims = JSON.parse(Buffer.from(ok.AuthenticationResult.IdToken.split('.')[1], 'base64url').toString());
+    expect(claims).toMatchObject({ 'email': 'op@example.com', 'cognito:groups': ['operators'] });
+  });
+
+  test('the API refuses a missing or forged token with 401, as the Cognito authorizer would, and serves a signed one', async () => {
+    const token = ((await (await cognito('op@example.com', 'Pass-word-12!')).json()) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult.IdToken;
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${Buffer.from(JSON.stringify({ 'sub': 'x', 'cognito:groups': ['operators'], 'exp': 9999999999 })).toString('base64url')}.${signature}`;
+    expect((await fetch(`${server.url}/api/remittances`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/remittances`, { headers: { authorization: forged } })).status).toBe(401);
+    const ok = await fetch(`${server.url}/api/remittances`, { headers: { authorization: token } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-served-by')).toBe('us-east-1');
+    expect((await fetch(`${server.url}/regions/eu-west-9/api/remittances`, { headers: { authorization: token } })).status).toBe(404);
+  });
+
+  test('the runbook stand-in moves the local routing when its RouteTraffic step is done', async () => {
+    const token = ((await (await cognito('op@example.com', 'Pass-word-12!')).json()) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult.IdToken;
+    const started = await fetch(`${server.url}/regions/us-west-2/api/operations`, { method: 'POST', headers: { authorization: token }, body: JSON.stringify({ runbook: 'switchover' }) });
+    expect(started.status).toBe(202);
+    const { executionId } = await started.json() as { executionId: string };
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'Success'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      status = ((await (await fetch(`${server.url}/regions/us-west-2/api/operations/${executionId}`, { headers: { authorization: token } })).json()) as { execution: { status: string } }).execution.status;
+    }
+    expect(status).toBe('Success');
+    expect(server.routedRegion).toBe('us-west-2');
+    // The execution is us-west-2's: us-east-1's API does not know it.
+    expect((await fetch(`${server.url}/regions/us-east-1/api/operations/${executionId}`, { headers: { authorization: token } })).status).toBe(404);
+  });
+
+  test('serves the UI and config.json, and nothing outside the build', async () => {
+    expect(await (await fetch(`${server.url}/`)).text()).toContain('<title>Remittances</title>');
+    expect(await (await fetch(`${server.url}/config.json`)).json()).toMatchObject({ regions: ['us-east-1', 'us-west-2'], local: true, operatorsGroup: 'operators' });
+    expect((await fetch(`${server.url}/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+  });
+
+  test('refuses to start without a built UI, naming the command that builds it', async () => {
+    await expect(LocalServer.start({ port: 0, uiDist: path.join(dist, 'missing'), email: 'a@b.c', password: 'x' }))
+      .rejects.toThrow(`no built UI at ${path.join(dist, 'missing', 'index.html')}: run 'npm run example:ui-build' first`);
+  });
+});
