@@ -199,6 +199,7 @@ project.addTask('example:local', {
   description: 'Serve the remittance example UI and API locally against a real PostgreSQL it starts (args: --port N)',
   steps: [
     { spawn: uiBuild.name },
+    { exec: 'bash build-tools/ensure-postgres.sh >/dev/null' },
     { exec: 'ts-node --project build-tools/tsconfig.json examples/remittance/local/main.ts', receiveArgs: true },
   ],
 });
@@ -208,6 +209,8 @@ project.addTask('example:browser-test', {
   description: 'Sign in, create and list remittances through the UI in headless Chromium, against the local run',
   steps: [
     { spawn: uiBuild.name },
+    { exec: 'bash build-tools/ensure-postgres.sh >/dev/null' },
+    { exec: 'bash build-tools/ensure-chromium.sh' },
     { exec: 'ts-node --project build-tools/tsconfig.json test/remittance/browser.ts' },
   ],
 });

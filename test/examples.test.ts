@@ -128,6 +128,11 @@ describe('examples/remittance', () => {
         },
       });
       t.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+      // Behind CloudFront many users share an address: the per-user limit is at the edge.
+      t.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 100000 }) } })]),
+      });
       t.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: `${stack.region}.api.example.com`, SecurityPolicy: 'TLS_1_2' });
     }
   });

@@ -287,6 +287,9 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
     hostedZone: zone(routingStack),
     domainName: `api.${options.zoneName}`,
     regions: stacks.map((stack, i) => ({ stack, handler: handlers[i], userPool: userPool.pool })),
+    // The UI's requests reach the Regional APIs from CloudFront's addresses, many users to
+    // one address: the per-user limit is the edge web ACL's (2,000 per IP in 5 minutes).
+    wafRateLimit: 100_000,
   });
   const runbooks = new FailoverAutomation(scope, 'Runbooks', {
     database,

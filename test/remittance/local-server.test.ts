@@ -68,6 +68,20 @@ describe('npm run example:local: the local server', () => {
     expect((await fetch(`${server.url}/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
   });
 
+  test('a port in use is named, with the option that picks another, and the database it started is removed', async () => {
+    const port = Number(new URL(server.url).port);
+    // Its database goes into a temporary folder of its own, to see it removed.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'local-'));
+    fs.chmodSync(tmp, 0o777);
+    try {
+      await expect(LocalServer.start({ port, uiDist: dist, email: 'a@b.c', password: 'x', databaseParentDir: tmp }))
+        .rejects.toThrow(`port ${port} is already in use: pass another with --port N`);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   test('refuses to start without a built UI, naming the command that builds it', async () => {
     await expect(LocalServer.start({ port: 0, uiDist: path.join(dist, 'missing'), email: 'a@b.c', password: 'x' }))
       .rejects.toThrow(`no built UI at ${path.join(dist, 'missing', 'index.html')}: run 'npm run example:ui-build' first`);

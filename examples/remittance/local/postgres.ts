@@ -35,10 +35,13 @@ export function postgresBinDir(): string {
 
 /** A PostgreSQL server of its own: started fresh, stopped and removed with `stop()`. */
 export class LocalPostgres {
-  /** Starts a fresh cluster. `readOnly` makes every transaction read-only, like a secondary after a switchover. */
-  public static async start(options: { readOnly?: boolean } = {}): Promise<LocalPostgres> {
+  /**
+   * Starts a fresh cluster in a new folder under `parentDir` (default: the system's temporary
+   * folder). `readOnly` makes every transaction read-only, like a secondary after a switchover.
+   */
+  public static async start(options: { readOnly?: boolean; parentDir?: string } = {}): Promise<LocalPostgres> {
     const bin = postgresBinDir();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-'));
+    const dir = fs.mkdtempSync(path.join(options.parentDir ?? os.tmpdir(), 'pg-'));
     const data = path.join(dir, 'data');
     const passwordFile = path.join(dir, 'password');
     const password = `pw-${Math.random().toString(36).slice(2)}`;

@@ -29,6 +29,8 @@ export interface LocalServerOptions {
   readonly regions?: string[];
   /** How long each stand-in runbook step takes. Default 1 s. */
   readonly stepMs?: number;
+  /** Where the database's temporary folder goes. Default: the system's temporary folder. */
+  readonly databaseParentDir?: string;
 }
 
 const OPERATORS_GROUP = 'operators';
@@ -40,7 +42,7 @@ export class LocalServer {
   public static async start(options: LocalServerOptions): Promise<LocalServer> {
     const uiIndex = path.join(options.uiDist, 'index.html');
     if (!fs.existsSync(uiIndex)) throw new Error(`no built UI at ${uiIndex}: run 'npm run example:ui-build' first`);
-    const postgres = await LocalPostgres.start();
+    const postgres = await LocalPostgres.start({ parentDir: options.databaseParentDir });
     const db = new Database(async () => postgres.secret(), { ssl: false });
     try {
       await migrate(db);
@@ -49,10 +51,17 @@ export class LocalServer {
       throw e;
     }
     const server = new LocalServer(options, postgres, db);
-    await new Promise<void>((resolve, reject) => {
-      server.http.once('error', reject);
-      server.http.listen(options.port, '127.0.0.1', () => resolve());
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.http.once('error', reject);
+        server.http.listen(options.port, '127.0.0.1', () => resolve());
+      });
+    } catch (e) {
+      await db.close();
+      await postgres.stop();
+      const inUse = (e as { code?: string }).code === 'EADDRINUSE';
+      throw new Error(inUse ? `port ${options.port} is already in use: pass another with --port N` : (e as Error).message);
+    }
     return server;
   }
 
