@@ -150,6 +150,7 @@ describe('examples/remittance', () => {
     ['a name too long for the bucket names', { name: 'a-very-long-application-name' }, "name 'a-very-long-application-name' must be 1 to 20 lower-case letters"],
     ['one Region', { regions: ['us-east-1'] }, 'regions ["us-east-1"] must list at least two different Regions'],
     ['no e-mail', { adminEmail: 'ops' }, "adminEmail 'ops' is not an e-mail address: pass -c adminEmail=you@example.com"],
+    ['a UI not built', { uiDist: '/nonexistent/dist' }, "uiDist '/nonexistent/dist' has no index.html: build the UI first (npm run example:ui-build)"],
   ])('refuses %s, naming the fix', (_name, override, message) => {
     expect(() => buildRemittanceExample(new App(), { ...options, uiDist: dist, ...override })).toThrow(message);
   });

@@ -1,4 +1,5 @@
 import * as crypto from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   Annotations, Aws, CustomResource, Duration, Stack, StackProps, Validations,
@@ -63,6 +64,9 @@ function validate(options: RemittanceExampleOptions): void {
   }
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(options.adminEmail)) {
     problems.push(`adminEmail '${options.adminEmail}' is not an e-mail address: pass -c adminEmail=you@example.com`);
+  }
+  if (!fs.existsSync(path.join(options.uiDist, 'index.html'))) {
+    problems.push(`uiDist '${options.uiDist}' has no index.html: build the UI first (npm run example:ui-build)`);
   }
   if (problems.length > 0) throw new Error(`remittance example: ${problems.join('; ')}`);
 }

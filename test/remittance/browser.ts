@@ -67,6 +67,8 @@ async function main(): Promise<void> {
       await p.locator('[data-testid=remittance-form]').waitFor();
       await p.getByText('No remittances yet.').waitFor();
       assert.match(await p.locator('[data-testid=served-by]').innerText(), /us-east-1/);
+      // Every request is listed with the Region that served it.
+      assert.match((await p.locator('[data-testid=request-row]').first().innerText()), /GET \/api\/remittances\s+200\s+us-east-1/);
     });
 
     const create = async (sender: string, recipient: string, amount: string, currency: string, note = '') => {
@@ -117,6 +119,9 @@ async function main(): Promise<void> {
       assert.deepStrictEqual(steps, ['CheckPreconditions', 'FenceOtherRegions', 'MoveWriter', 'RouteTraffic', 'VerifyTarget'].map((s) => `${s}: Success`));
       await p.getByRole('button', { name: 'Refresh' }).click();
       await p.locator('[data-testid=served-by]', { hasText: 'us-west-2' }).waitFor();
+      assert.match((await p.locator('[data-testid=request-row]').first().innerText()), /GET \/api\/remittances\s+200\s+us-west-2/);
+      // The runbook's progress was read from the Region running it.
+      assert.ok((await p.locator('[data-testid=request-row]').allInnerTexts()).some((r) => /GET \/regions\/us-west-2\/api\/operations\/\S+\s+200\s+us-west-2/.test(r)));
       // The data is the same database's: the remittance written in us-east-1 is there.
       assert.match((await rows(p))[0], /Bob\s+125\.50 EUR\s+rent\s+us-east-1/);
     });

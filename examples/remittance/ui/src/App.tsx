@@ -1,5 +1,5 @@
 import { FormEvent, useCallback, useEffect, useState } from 'react';
-import { ApiError, AppConfig, ExecutionView, Remittance, Session, call, loadConfig, setNewPassword, signIn } from './api';
+import { ApiError, AppConfig, ExecutionView, Remittance, RequestRecord, Session, call, loadConfig, setNewPassword, signIn, watchRequests } from './api';
 
 export function App() {
   const [config, setConfig] = useState<AppConfig>();
@@ -29,6 +29,7 @@ export function App() {
         {!session && <SignIn config={config} onSignedIn={setSession} />}
         {session && <RemittanceList session={session} onServedBy={setServedBy} />}
         {session && session.groups.includes(config.operatorsGroup) && <Operations config={config} session={session} servedBy={servedBy} />}
+        {session && <RecentRequests />}
       </main>
     </>
   );
@@ -71,6 +72,27 @@ function SignIn(props: { config: AppConfig; onSignedIn: (s: Session) => void }) 
         <button type="submit" disabled={busy}>{challenge ? 'Set password' : 'Sign in'}</button>
       </form>
       {error && <p className="error" role="alert">{error}</p>}
+    </section>
+  );
+}
+
+/** The last requests, newest first, each with the Region that served it. */
+function RecentRequests() {
+  const [records, setRecords] = useState<RequestRecord[]>([]);
+  useEffect(() => watchRequests((r) => setRecords((rs) => [r, ...rs].slice(0, 10))), []);
+  return (
+    <section>
+      <h2>Recent requests</h2>
+      <table data-testid="requests">
+        <thead><tr><th>Time</th><th>Request</th><th>Status</th><th>Served by</th></tr></thead>
+        <tbody>
+          {records.map((r, i) => (
+            <tr key={`${r.at.getTime()}-${i}`} data-testid="request-row">
+              <td>{r.at.toLocaleTimeString()}</td><td>{r.method} {r.path}</td><td>{r.status}</td><td>{r.servedBy ?? '(no answer from the API)'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

@@ -104,6 +104,23 @@ export class ApiError extends Error {
   }
 }
 
+/** One API request as the page shows it: what was asked, the answer's status, and the Region that served it. */
+export interface RequestRecord {
+  readonly at: Date;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly servedBy?: string;
+}
+
+const watchers = new Set<(r: RequestRecord) => void>();
+
+/** Calls `watcher` after every API answer; returns the function that stops it. */
+export function watchRequests(watcher: (r: RequestRecord) => void): () => void {
+  watchers.add(watcher);
+  return () => watchers.delete(watcher);
+}
+
 /** Calls the API behind `prefix` (`/api`, or `/regions/<region>/api` for one Region) with the session's token. */
 export async function call<T>(session: Session, prefix: string, path: string, init: { method?: string; body?: object } = {}): Promise<Answer<T>> {
   const res = await fetch(`${prefix}${path}`, {
@@ -113,6 +130,8 @@ export async function call<T>(session: Session, prefix: string, path: string, in
   });
   const body = (await res.json().catch(() => ({ error: `HTTP ${res.status} with no JSON body` }))) as T & { error?: string; message?: string; servedBy?: string };
   const servedBy = res.headers.get('x-served-by') ?? body.servedBy;
+  const record: RequestRecord = { at: new Date(), method: init.method ?? 'GET', path: `${prefix}${path}`, status: res.status, servedBy };
+  watchers.forEach((w) => w(record));
   if (!res.ok) throw new ApiError(body.error ?? body.message ?? `HTTP ${res.status}`, res.status, servedBy);
   return { body, servedBy };
 }
