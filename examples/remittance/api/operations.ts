@@ -5,26 +5,14 @@
  * is to take over, through that Region's own API, so the buttons work while the other
  * Region is down. Only members of the operators group may start or read executions.
  */
+import { Execution } from './model';
 import { ApiEvent, ApiResult, jsonReply } from './remittances';
+
+export type { Execution, ExecutionStep } from './model';
 
 export type RunbookName = 'switchover' | 'failover' | 'failback';
 const RUNBOOKS: readonly RunbookName[] = ['switchover', 'failover', 'failback'];
 
-/** One step of an execution, as the UI shows it. */
-export interface ExecutionStep {
-  readonly name: string;
-  readonly status: string;
-  readonly message?: string;
-}
-
-/** An execution as the UI shows it. */
-export interface Execution {
-  readonly executionId: string;
-  readonly documentName: string;
-  readonly status: string;
-  readonly steps: ExecutionStep[];
-  readonly failureMessage?: string;
-}
 
 /** The SSM Automation calls the buttons need, in this Region. */
 export interface Automation {

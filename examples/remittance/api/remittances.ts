@@ -5,6 +5,9 @@
  * reached (a failover under way) is answered 503, to be retried.
  */
 import { Database } from './db';
+import { Remittance } from './model';
+
+export type { Remittance };
 
 /** The parts of an API Gateway proxy event the API reads. */
 export interface ApiEvent {
@@ -22,20 +25,6 @@ export interface ApiResult {
   readonly body: string;
 }
 
-/** A remittance as the API shows it. */
-export interface Remittance {
-  readonly id: string;
-  readonly sender: string;
-  readonly recipient: string;
-  /** Decimal string with two digits after the point, as stored. */
-  readonly amount: string;
-  readonly currency: string;
-  readonly note: string | null;
-  readonly createdIn: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
 
 /** What a create or an update sends. */
 interface RemittanceInput {

@@ -1,5 +1,5 @@
 import { FormEvent, useCallback, useEffect, useState } from 'react';
-import { ApiError, AppConfig, ExecutionView, Remittance, RequestRecord, Session, call, loadConfig, setNewPassword, signIn, watchRequests } from './api';
+import { ApiError, AppConfig, Execution, Remittance, RequestRecord, Session, call, loadConfig, setNewPassword, signIn, watchRequests } from './api';
 
 export function App() {
   const [config, setConfig] = useState<AppConfig>();
@@ -200,7 +200,7 @@ const ENDED = ['Success', 'Failed', 'Cancelled', 'TimedOut', 'CompletedWithSucce
 function Operations(props: { config: AppConfig; session: Session; servedBy?: string }) {
   const { config, session, servedBy } = props;
   const home = config.regions[0];
-  const [execution, setExecution] = useState<{ region: string; runbook: string; view?: ExecutionView }>();
+  const [execution, setExecution] = useState<{ region: string; runbook: string; view?: Execution }>();
   const [acceptLoss, setAcceptLoss] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -209,7 +209,7 @@ function Operations(props: { config: AppConfig; session: Session; servedBy?: str
     if (!execution?.view || ENDED.includes(execution.view.status)) return undefined;
     const timer = setTimeout(async () => {
       try {
-        const { body } = await call<{ execution: ExecutionView }>(session, `/regions/${execution.region}/api`, `/operations/${execution.view!.executionId}`);
+        const { body } = await call<{ execution: Execution }>(session, `/regions/${execution.region}/api`, `/operations/${execution.view!.executionId}`);
         setExecution({ ...execution, view: body.execution });
       } catch (e) {
         setError((e as Error).message);
@@ -222,10 +222,10 @@ function Operations(props: { config: AppConfig; session: Session; servedBy?: str
   const start = async (runbook: 'switchover' | 'failover' | 'failback', region: string) => {
     setError(undefined);
     try {
-      const { body } = await call<{ executionId: string }>(session, `/regions/${region}/api`, '/operations', {
+      const { body } = await call<{ executionId: string; documentName: string }>(session, `/regions/${region}/api`, '/operations', {
         method: 'POST', body: { runbook, ...(runbook === 'failover' ? { allowDataLoss: true } : {}) },
       });
-      setExecution({ region, runbook, view: { executionId: body.executionId, status: 'Pending', steps: [] } });
+      setExecution({ region, runbook, view: { executionId: body.executionId, documentName: body.documentName, status: 'Pending', steps: [] } });
     } catch (e) {
       setError((e as Error).message);
     }

@@ -3,6 +3,10 @@
  * Cognito's sign-in API (InitiateAuth, RespondToAuthChallenge: JSON over HTTPS, no SDK),
  * and the remittance API behind the same CloudFront origin.
  */
+import type { Execution, Remittance } from '../../api/model';
+
+export type { Execution, Remittance };
+
 
 export interface AppConfig {
   /** The Region whose bucket served this page. */
@@ -71,25 +75,6 @@ export async function setNewPassword(config: AppConfig, email: string, session: 
     Session: session,
     ChallengeResponses: { USERNAME: email, NEW_PASSWORD: newPassword },
   }));
-}
-
-export interface Remittance {
-  readonly id: string;
-  readonly sender: string;
-  readonly recipient: string;
-  readonly amount: string;
-  readonly currency: string;
-  readonly note: string | null;
-  readonly createdIn: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
-
-export interface ExecutionView {
-  readonly executionId: string;
-  readonly status: string;
-  readonly steps: { name: string; status: string; message?: string }[];
-  readonly failureMessage?: string;
 }
 
 /** An API answer: its JSON body, and the Region that served it. */
