@@ -108,6 +108,10 @@ describe('routing', () => {
     expect(r.statusCode).toBe(404);
     expect(JSON.parse(r.body).error).toBe('no such resource /nothing: the API has /remittances, /remittances/{id}, /operations and /operations/{executionId}');
     expect((await route({ httpMethod: 'POST', path: '/operations', ...OPERATOR }, { db, region: WEST })).statusCode).toBe(404);
+    // A malformed id is the caller's mistake: 400 with the reason, never an error of the function.
+    const malformed = await route({ httpMethod: 'GET', path: '/api/remittances/%E0%A4%A', ...OPERATOR }, { db, region: WEST });
+    expect(malformed.statusCode).toBe(400);
+    expect(JSON.parse(malformed.body).error).toBe("'%E0%A4%A' is not a remittance id (a UUID)");
   });
 });
 

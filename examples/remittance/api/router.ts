@@ -25,10 +25,10 @@ export async function route(event: ApiEvent, deps: ApiDependencies): Promise<Api
   const path = apiPath(event.path);
   let m: RegExpExecArray | null;
   if (/^\/remittances\/?$/.test(path)) return handleRequest({ ...event, pathParameters: null }, deps.db, deps.region);
-  if ((m = /^\/remittances\/([^/]+)$/.exec(path))) return handleRequest({ ...event, pathParameters: { id: decodeURIComponent(m[1]) } }, deps.db, deps.region);
+  if ((m = /^\/remittances\/([^/]+)$/.exec(path))) return handleRequest({ ...event, pathParameters: { id: m[1] } }, deps.db, deps.region);
   if (deps.automation && deps.operations) {
     if (/^\/operations\/?$/.test(path)) return handleOperation(event, undefined, deps.automation, deps.operations);
-    if ((m = /^\/operations\/([^/]+)$/.exec(path))) return handleOperation(event, decodeURIComponent(m[1]), deps.automation, deps.operations);
+    if ((m = /^\/operations\/([^/]+)$/.exec(path))) return handleOperation(event, m[1], deps.automation, deps.operations);
   }
   return jsonReply(deps.region, 404, { error: `no such resource ${path}: the API has /remittances, /remittances/{id}, /operations and /operations/{executionId}` });
 }
