@@ -1,4 +1,5 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadFresh } from './fresh';
 import { Database, DatabaseSecret, isReconnectable } from '../../examples/remittance/api/db';
 import { ApiEvent, handleRequest, parseInput } from '../../examples/remittance/api/remittances';
 import { migrate } from '../../examples/remittance/api/schema';
@@ -182,32 +183,20 @@ describe('the Lambda entry point: the secret from Secrets Manager (moto), the da
     await Promise.all([pg?.stop(), moto?.stop()]);
   });
 
-  /** Loads an entry point the way Lambda does: fresh, reading the environment then. */
-  function load<T>(module: string): T {
-    let loaded!: T;
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded = require(module).handler;
-    });
-    return loaded;
-  }
-
   test('the schema custom resource migrates on Create, changes nothing on Update, and leaves the data on Delete', async () => {
-    type Migrate = typeof import('../../examples/remittance/api/migrate-handler').handler;
-    const migrateHandler = load<Migrate>('../../examples/remittance/api/migrate-handler');
+    const migrateHandler = loadFresh<typeof import('../../examples/remittance/api/migrate-handler')>('migrate-handler').handler;
     expect(await migrateHandler({ RequestType: 'Create' })).toEqual({ PhysicalResourceId: 'remittance-schema', Data: { Applied: '1', Latest: '1' } });
     expect(await migrateHandler({ RequestType: 'Update', PhysicalResourceId: 'remittance-schema' })).toEqual({ PhysicalResourceId: 'remittance-schema', Data: { Applied: 'none', Latest: '1' } });
     expect(await migrateHandler({ RequestType: 'Delete', PhysicalResourceId: 'remittance-schema' })).toEqual({ PhysicalResourceId: 'remittance-schema' });
   });
 
   test('the schema custom resource retries an unreachable writer, then fails the deploy naming what to check', async () => {
-    type Migrate = typeof import('../../examples/remittance/api/migrate-handler').handler;
     process.env.DB_WRITER_ENDPOINT = '127.0.0.1';
     process.env.DB_SECRET_ID = 'remittance-db-nowhere';
     await new SecretsManagerClient({ region: REGION, endpoint: moto.endpoint }).send(new CreateSecretCommand({
       Name: 'remittance-db-nowhere', SecretString: JSON.stringify({ ...pg.secret(), port: await freePort() }),
     }));
-    const migrateHandler = load<Migrate>('../../examples/remittance/api/migrate-handler');
+    const migrateHandler = loadFresh<typeof import('../../examples/remittance/api/migrate-handler')>('migrate-handler').handler;
     try {
       await expect(migrateHandler({ RequestType: 'Create' }, undefined, 10, 50)).rejects.toThrow(
         /^the schema could not be migrated after \d+ attempts: .*ECONNREFUSED.*Check that the writer instance is available/);
@@ -218,8 +207,7 @@ describe('the Lambda entry point: the secret from Secrets Manager (moto), the da
   });
 
   test('creates, lists and reads through the handler, at every path CloudFront and the API domain give it', async () => {
-    type Handler = typeof import('../../examples/remittance/api/handler').handler;
-    const handler = load<Handler>('../../examples/remittance/api/handler');
+    const handler = loadFresh<typeof import('../../examples/remittance/api/handler')>('handler').handler;
     const created = await handler({ httpMethod: 'POST', path: '/api/remittances', ...ALICE, body: JSON.stringify({ sender: 'A', recipient: 'B', amount: '3', currency: 'EUR' }) });
     expect(created.statusCode).toBe(201);
     const id = JSON.parse(created.body).remittance.id;

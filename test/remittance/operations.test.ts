@@ -1,3 +1,4 @@
+import { loadFresh } from './fresh';
 import { Database } from '../../examples/remittance/api/db';
 import { Automation, Execution, OperationsSettings, callerGroups, handleOperation } from '../../examples/remittance/api/operations';
 import { ApiEvent } from '../../examples/remittance/api/remittances';
@@ -137,11 +138,7 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
         FAILBACK_DOCUMENT: 'orders-Failback',
         OPERATORS_GROUP: 'operators',
       });
-      let operationsFromEnvironment!: typeof import('../../examples/remittance/api/environment').operationsFromEnvironment;
-      jest.isolateModules(() => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        operationsFromEnvironment = require('../../examples/remittance/api/environment').operationsFromEnvironment;
-      });
+      const { operationsFromEnvironment } = loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');
       const deps = { db: {} as Database, region: WEST, ...operationsFromEnvironment(WEST) };
       const started = await route({ httpMethod: 'POST', path: `/regions/${WEST}/api/operations`, body: JSON.stringify({ runbook: 'switchover' }), ...OPERATOR }, deps);
       expect(started.statusCode).toBe(202);
@@ -169,11 +166,7 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
 
   test('without runbooks in the environment there is no operations client', () => {
     delete process.env.FAILOVER_DOCUMENT;
-    let operationsFromEnvironment!: typeof import('../../examples/remittance/api/environment').operationsFromEnvironment;
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      operationsFromEnvironment = require('../../examples/remittance/api/environment').operationsFromEnvironment;
-    });
+    const { operationsFromEnvironment } = loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');
     expect(operationsFromEnvironment(WEST)).toBeUndefined();
   });
 });

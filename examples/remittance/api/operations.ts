@@ -6,7 +6,7 @@
  * Region is down. Only members of the operators group may start or read executions.
  */
 import { Execution } from './model';
-import { ApiEvent, ApiResult, jsonReply } from './remittances';
+import { ApiEvent, ApiResult, jsonReply, unauthenticated } from './remittances';
 
 export type { Execution, ExecutionStep } from './model';
 
@@ -45,7 +45,8 @@ export async function handleOperation(
   event: ApiEvent, executionId: string | undefined, automation: Automation, settings: OperationsSettings,
 ): Promise<ApiResult> {
   const reply = (status: number, payload: object) => jsonReply(settings.region, status, payload);
-  if (!event.requestContext?.authorizer?.claims?.sub) return reply(401, { error: 'not signed in: the request carries no Cognito identity' });
+  const refused = unauthenticated(event, settings.region);
+  if (refused) return refused;
   if (!callerGroups(event).includes(settings.operatorsGroup)) {
     return reply(403, { error: `only members of the Cognito group '${settings.operatorsGroup}' may run or follow runbooks` });
   }

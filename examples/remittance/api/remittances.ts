@@ -85,11 +85,19 @@ export function jsonReply(region: string, statusCode: number, payload: object): 
   };
 }
 
+/** The 401 answer when the request carries no Cognito identity (no authorizer claims); undefined when it does. */
+export function unauthenticated(event: ApiEvent, region: string): ApiResult | undefined {
+  return event.requestContext?.authorizer?.claims?.sub
+    ? undefined
+    : jsonReply(region, 401, { error: 'not signed in: the request carries no Cognito identity' });
+}
+
 /** Answers one request on `/remittances` (no `id` path parameter) or `/remittances/{id}`. */
 export async function handleRequest(event: ApiEvent, db: Database, region: string): Promise<ApiResult> {
   const reply = (statusCode: number, payload: object): ApiResult => jsonReply(region, statusCode, payload);
-  const caller = event.requestContext?.authorizer?.claims?.sub;
-  if (!caller) return reply(401, { error: 'not signed in: the request carries no Cognito identity' });
+  const refused = unauthenticated(event, region);
+  if (refused) return refused;
+  const caller = event.requestContext!.authorizer!.claims!.sub!;
   const id = event.pathParameters?.id;
   try {
     if (id !== undefined && !UUID.test(id)) throw new BadRequest(`'${id}' is not a remittance id (a UUID)`);
