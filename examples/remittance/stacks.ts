@@ -323,7 +323,7 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
       ]),
     ], 'FailoverAutomation.grantStart: every version of the three runbooks (:*), their executions (generated ids), the library\'s parameters, ' +
       'and ssm:DescribeAutomationExecutions, which has no resource-level permissions.');
-    regionalDomain(stack, api.regionalApis[i].api, options);
+    regionalDomain(stack, api.regionalApis[i].api, options, zone(stack));
     deployUi(stack, edgeStack.distribution, options, userPool);
   });
 
@@ -380,8 +380,7 @@ function signIn(stack: RemittanceRegionStack, options: RemittanceExampleOptions)
 }
 
 /** This Region's own API name, `<region>.api.<zone>`, for the buttons that must reach this Region. */
-function regionalDomain(stack: Stack, restApi: apigw.RestApi, options: RemittanceExampleOptions): void {
-  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'RegionalZone', { hostedZoneId: options.hostedZoneId, zoneName: options.zoneName });
+function regionalDomain(stack: Stack, restApi: apigw.RestApi, options: RemittanceExampleOptions, zone: route53.IHostedZone): void {
   const domainName = regionalApiDomain(options, stack.region);
   const domain = new apigw.DomainName(stack, 'RegionalDomain', {
     domainName,
