@@ -34,6 +34,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudwatch',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-ssm',
+    '@aws-sdk/client-kms',
     // The remittance example's API handlers (bundled into their Lambda functions) and their tests.
     'pg',
     '@types/pg',
@@ -44,6 +45,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/react-dom',
     'vite',
     'playwright-core',
+    // Model-based tests of the runbooks' invariants: random schedules of steps, faults and concurrent runs.
+    'fast-check',
   ],
   // Handlers are bundled at build time into assets/, so users need neither esbuild nor Docker.
   lambdaOptions: {

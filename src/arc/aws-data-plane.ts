@@ -19,13 +19,14 @@ export function awsRoutingDataPlane(signal?: AbortSignal): RoutingDataPlane {
     signal?.throwIfAborted();
     let c = clients.get(endpoint.endpoint);
     if (!c) {
-      // Bounded timeouts: an unreachable endpoint must fail fast so the next one is tried
-      // (5 endpoints x 2 attempts x 8 s stays under a 120 s Lambda timeout).
+      // One short attempt per endpoint: a hung endpoint must fail fast so the next one is
+      // tried (ARC's guidance is to rotate through the endpoints rather than retry one),
+      // and the caller remembers which endpoint answered (routing-states.ts).
       c = new Route53RecoveryClusterClient({
         endpoint: endpoint.endpoint,
         region: endpoint.region,
-        maxAttempts: 2,
-        requestHandler: boundedRequests(3_000, 5_000),
+        maxAttempts: 1,
+        requestHandler: boundedRequests(2_000, 3_000),
       });
       clients.set(endpoint.endpoint, c);
     }

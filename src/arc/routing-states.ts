@@ -43,25 +43,43 @@ export class AllEndpointsFailedError extends Error {
 }
 
 /**
- * Runs `call` against each endpoint in turn, starting at `start`, until one succeeds.
- * ARC asks callers to retry on another endpoint when one fails: any single Region's
- * endpoint may be the one that is impaired.
+ * The endpoint that last answered, per data plane: the next call starts there, so an
+ * endpoint that hangs costs its timeout once per process, not once per call.
+ */
+const lastAnswered = new WeakMap<object, string>();
+
+/** Where a call starts: the given index, else the endpoint `dataPlane` last got an answer from, else the first. */
+function startIndex(endpoints: readonly ClusterEndpoint[], start: number | undefined, dataPlane: object | undefined): number {
+  if (start !== undefined) return start;
+  const remembered = dataPlane ? lastAnswered.get(dataPlane) : undefined;
+  const index = endpoints.findIndex((e) => e.endpoint === remembered);
+  return index >= 0 ? index : 0;
+}
+
+/**
+ * Runs `call` against each endpoint in turn, starting at `start` (default: the endpoint
+ * `dataPlane` last got an answer from), until one succeeds. ARC asks callers to retry on
+ * another endpoint when one fails: any single Region's endpoint may be the one that is
+ * impaired.
  */
 export async function onAnyEndpoint<T>(
   action: string,
   endpoints: readonly ClusterEndpoint[],
   call: (endpoint: ClusterEndpoint) => Promise<T>,
-  start = 0,
+  start?: number,
   log: (line: string) => void = () => {},
+  dataPlane?: object,
 ): Promise<T> {
   if (endpoints.length === 0) {
     throw new Error(`${action}: the ARC cluster has no endpoint to call; is the cluster deployed (status DEPLOYED)?`);
   }
+  const first = startIndex(endpoints, start, dataPlane);
   const failures: { endpoint: ClusterEndpoint; error: string }[] = [];
   for (let i = 0; i < endpoints.length; i++) {
-    const endpoint = endpoints[(start + i) % endpoints.length];
+    const endpoint = endpoints[(first + i) % endpoints.length];
     try {
       const result = await call(endpoint);
+      if (dataPlane) lastAnswered.set(dataPlane, endpoint.endpoint);
       log(`${action}: succeeded on ${endpoint.region}`);
       return result;
     } catch (e) {
@@ -99,23 +117,25 @@ export async function updateStates(
   dataPlane: RoutingDataPlane,
   endpoints: readonly ClusterEndpoint[],
   entries: RoutingControlStateEntry[],
-  start = 0,
+  start?: number,
   log?: (line: string) => void,
 ): Promise<void> {
-  await onAnyEndpoint('UpdateRoutingControlStates', endpoints, (ep) => dataPlane.updateRoutingControlStates(ep, entries), start, log);
+  await onAnyEndpoint('UpdateRoutingControlStates', endpoints, (ep) => dataPlane.updateRoutingControlStates(ep, entries), start, log, dataPlane);
 }
 
-/** Reads the states of `arns` from the first endpoint that answers for each. */
+/**
+ * Reads the states of `arns`, all from one endpoint at once (the first that answers every
+ * read), so that a hung endpoint costs one timeout, not one per control.
+ */
 export async function readStates(
   dataPlane: RoutingDataPlane,
   endpoints: readonly ClusterEndpoint[],
   arns: readonly string[],
-  start = 0,
+  start?: number,
   log?: (line: string) => void,
 ): Promise<Record<string, RoutingControlState>> {
-  const states: Record<string, RoutingControlState> = {};
-  for (const arn of arns) {
-    states[arn] = await onAnyEndpoint('GetRoutingControlState', endpoints, (ep) => dataPlane.getRoutingControlState(ep, arn), start, log);
-  }
-  return states;
+  return onAnyEndpoint('GetRoutingControlState', endpoints, async (ep) => {
+    const states = await Promise.all(arns.map((arn) => dataPlane.getRoutingControlState(ep, arn)));
+    return Object.fromEntries(arns.map((arn, i) => [arn, states[i]])) as Record<string, RoutingControlState>;
+  }, start, log, dataPlane);
 }

@@ -1,19 +1,16 @@
 import {
-  DescribeAutomationExecutionsCommand,
   GetAutomationExecutionCommand,
   GetParameterCommand,
   GetParametersByPathCommand,
   SSMClient,
   StartAutomationExecutionCommand,
 } from '@aws-sdk/client-ssm';
-import { AutomationService, CliDependencies, ExecutionState, RunningExecution } from './cli';
+import { AutomationService, CliDependencies, ExecutionState } from './cli';
 import { boundedRequests } from '../bounded-requests';
 import { awsCloudOperations } from '../ssm/aws-cloud-operations';
+import { runningExecutionsOf } from '../ssm/aws-executions';
 import { executionViewOf } from '../ssm/aws-step-dependencies';
 import { CloudOperations } from '../ssm/cloud-operations';
-
-/** Execution statuses of a run that has not ended. */
-const NOT_ENDED = ['Pending', 'InProgress', 'Waiting', 'Cancelling'];
 
 /** Where the command-line tool reaches AWS. */
 export interface AwsCliDependenciesConfig {
@@ -53,28 +50,7 @@ export function awsAutomationService(region: string, endpoint?: string, requestT
       return names;
     },
 
-    async runningExecutions(documentNames) {
-      const found: RunningExecution[] = [];
-      let token: string | undefined;
-      do {
-        const out = await ssm.send(new DescribeAutomationExecutionsCommand({
-          Filters: [{ Key: 'ExecutionStatus', Values: NOT_ENDED }],
-          NextToken: token,
-        }));
-        for (const e of out.AutomationExecutionMetadataList ?? []) {
-          if (e.DocumentName && documentNames.includes(e.DocumentName) && NOT_ENDED.includes(e.AutomationExecutionStatus ?? '')) {
-            found.push({
-              executionId: e.AutomationExecutionId ?? '',
-              documentName: e.DocumentName,
-              status: e.AutomationExecutionStatus ?? 'unknown',
-              startTime: e.ExecutionStartTime?.getTime(),
-            });
-          }
-        }
-        token = out.NextToken;
-      } while (token);
-      return found;
-    },
+    runningExecutions: (documentNames) => runningExecutionsOf(ssm, region, documentNames, Date.now()),
 
     async start(documentName, parameters) {
       const out = await ssm.send(new StartAutomationExecutionCommand({ DocumentName: documentName, Parameters: parameters }));

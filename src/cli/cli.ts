@@ -10,7 +10,9 @@
  */
 import { readStates, RoutingControlState } from '../arc/routing-states';
 import { IAM_PRINCIPAL_ARN } from '../principals';
-import { CloudOperations, GlobalClusterView, RunbookTopology } from '../ssm/cloud-operations';
+import { CloudOperations, GlobalClusterView, RunbookTopology, RunningExecution } from '../ssm/cloud-operations';
+import { blockedBy } from '../ssm/one-run-at-a-time';
+import { LAG_LOOKBACK_MS } from '../ssm/runbook-steps';
 import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput } from '../ssm/runbooks';
 import { AutomationStepView, errorMessageOf, REFUSED_PREFIX, reportFromExecution, summarize } from '../ssm/step-handler';
 import { parseAuroraTopology, parseRoutingTopology, parseRunbooksDirectory, PARAMETER_ROOT, runbooksParameterName, runbookTopology, RunbooksDirectory } from '../ssm/topology';
@@ -21,13 +23,7 @@ export const PROGRAM = 'cdk-cross-region-failover';
 /** Exit codes. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
 
-/** An automation execution that has not ended. */
-export interface RunningExecution {
-  readonly executionId: string;
-  readonly documentName: string;
-  readonly status: string;
-  readonly startTime?: number;
-}
+export type { RunningExecution };
 
 /** An automation execution as `GetAutomationExecution` reports it. */
 export interface ExecutionState {
@@ -98,6 +94,8 @@ export const USAGE = [
   '  --name <name>          the database name, the prefix of the runbook documents (default: the only one deployed)',
   '  --dry-run              print the plan and run the read-only pre-flight checks; change nothing',
   '  --allow-data-loss      failover: accept losing the writes not yet replicated',
+  '  --allow-detach         failover: if the global database stays unreachable or refuses, detach and promote --to (irreversible)',
+  '  --max-data-loss <s>    failover: refuse while the target lags more than this many seconds (default: the document\'s)',
   '  --max-rpo-lag <s>      switchover, failback: the most replication lag accepted, in seconds (default: the document\'s)',
   '  --require-approval     wait for one of the approvers after the pre-flight checks (default: the document\'s)',
   '  --approver <arn>       an IAM user or role ARN that may approve; repeat for more (default: the document\'s)',
@@ -118,6 +116,8 @@ export interface CliArguments {
   readonly name?: string;
   readonly dryRun: boolean;
   readonly allowDataLoss: boolean;
+  readonly allowDetach: boolean;
+  readonly maxDataLossSeconds?: number;
   readonly maxRpoLagSeconds?: number;
   readonly requireApproval: boolean;
   readonly approvers: string[];
@@ -126,8 +126,8 @@ export interface CliArguments {
   readonly help: boolean;
 }
 
-const FLAGS = ['--dry-run', '--allow-data-loss', '--require-approval', '--no-follow', '--help', '-h'];
-const VALUED = ['--to', '--region', '--name', '--max-rpo-lag', '--approver', '--poll'];
+const FLAGS = ['--dry-run', '--allow-data-loss', '--allow-detach', '--require-approval', '--no-follow', '--help', '-h'];
+const VALUED = ['--to', '--region', '--name', '--max-rpo-lag', '--max-data-loss', '--approver', '--poll'];
 
 /** Parses `argv` (without the node and script paths); throws a {@link CliError} with exit code 2 on a usage error. */
 export function parseArguments(argv: readonly string[]): CliArguments {
@@ -152,7 +152,10 @@ export function parseArguments(argv: readonly string[]): CliArguments {
   }
   const help = flags.has('--help');
   const command = positional[0] ?? '';
-  if (help) return { command, help, dryRun: false, allowDataLoss: false, requireApproval: false, approvers: [], follow: true, pollSeconds: 5 };
+  if (help) {
+    const none = { dryRun: false, allowDataLoss: false, allowDetach: false, requireApproval: false };
+    return { command, help, ...none, approvers: [], follow: true, pollSeconds: 5 };
+  }
   if (!command) throw usage('no command given: use status, switchover, failover or failback');
   if (!(command in COMMANDS)) throw usage(`unknown command '${command}': use status, switchover, failover or failback`);
   if (positional.length > 1) throw usage(`unexpected argument '${positional[1]}'`);
@@ -181,6 +184,8 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     name: one('--name'),
     dryRun: flags.has('--dry-run'),
     allowDataLoss: flags.has('--allow-data-loss'),
+    allowDetach: flags.has('--allow-detach'),
+    maxDataLossSeconds: number('--max-data-loss', 0, 86_400),
     maxRpoLagSeconds: number('--max-rpo-lag', 1, 3600),
     requireApproval: flags.has('--require-approval'),
     approvers: values.get('--approver') ?? [],
@@ -190,13 +195,22 @@ export function parseArguments(argv: readonly string[]): CliArguments {
   };
   if (moving && !args.to) throw usage(`${command} needs --to <region>: the Region to activate`);
   if (!moving) {
-    const misplaced = ['--to', '--max-rpo-lag', '--approver'].filter((k) => values.has(k))
-      .concat(['--dry-run', '--allow-data-loss', '--require-approval', '--no-follow'].filter((k) => flags.has(k)));
+    const misplaced = ['--to', '--max-rpo-lag', '--max-data-loss', '--approver'].filter((k) => values.has(k))
+      .concat(['--dry-run', '--allow-data-loss', '--allow-detach', '--require-approval', '--no-follow'].filter((k) => flags.has(k)));
     if (misplaced.length > 0) throw usage(`status takes no ${misplaced.join(', ')}`);
   }
   if (moving && args.region) throw usage(`${command} runs in the Region it activates: use --to, not --region`);
   if (args.allowDataLoss && command !== 'failover') throw usage(`--allow-data-loss is for failover only; a ${command} never loses data`);
   if (args.maxRpoLagSeconds !== undefined && command === 'failover') throw usage('--max-rpo-lag is for switchover and failback; a failover does not wait for replication');
+  if (args.allowDetach && command !== 'failover') throw usage(`--allow-detach is for failover only; a ${command} never detaches`);
+  if (args.maxDataLossSeconds !== undefined && command !== 'failover') throw usage(`--max-data-loss is for failover only; a ${command} never loses data`);
+  if (command === 'failover' && !args.allowDataLoss && !args.dryRun) {
+    throw new CliError(
+      'a failover promotes the target without waiting for replication and can lose the writes not yet replicated: ' +
+        'add --allow-data-loss to accept that, or run switchover when both Regions are healthy (--dry-run shows the checks)',
+      EXIT.usage,
+    );
+  }
   const badApprovers = args.approvers.filter((a) => !IAM_PRINCIPAL_ARN.test(a));
   if (badApprovers.length > 0) throw usage(`--approver '${badApprovers[0]}' is not an IAM user or role ARN (arn:aws:iam::<account>:role/<name>)`);
   if (args.name !== undefined && !/^[a-zA-Z][a-zA-Z0-9-]*$/.test(args.name)) throw usage(`--name '${args.name}' is not a database name (letters, digits and hyphens)`);
@@ -310,16 +324,24 @@ function documentsOf(directory: RunbooksDirectory): string[] {
   return RUNBOOK_NAMES.map((r) => directory.documents[r]);
 }
 
-function clock(ms: number | undefined): string {
-  return ms === undefined ? 'unknown time' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-function alreadyRunning(region: string, running: RunningExecution): CliError {
-  return new CliError(
-    `a runbook is already running in ${region}: ${running.documentName}, execution ${running.executionId} (${running.status}, started ${clock(running.startTime)}). ` +
-      'Let it finish and check with `status`, or stop it first: ' +
-      `aws ssm stop-automation-execution --region ${region} --automation-execution-id ${running.executionId}`,
-  );
+/**
+ * The runs of the deployment under way in each of `regions` (one run at a time, across
+ * every Region), and the Regions that could not be asked.
+ */
+async function runsUnderway(
+  deps: CliDependencies, regions: readonly string[], documents: string[],
+): Promise<{ running: RunningExecution[]; unaskable: string[] }> {
+  const answers = await Promise.all(regions.map(async (region) => {
+    try {
+      return { region, running: await deps.automation(region).runningExecutions(documents) };
+    } catch (e) {
+      return { region, error: explainAwsError(e, region) };
+    }
+  }));
+  return {
+    running: answers.flatMap((a) => a.running ?? []),
+    unaskable: answers.filter((a) => a.error !== undefined).map((a) => `${a.region} (${a.error})`),
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -354,8 +376,8 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
     const traffic: RoutingControlState | 'unknown' = states.value?.[r.routingControlArn] ?? 'unknown';
     let lag = '-';
     if (member && !member.isWriter) {
-      const measured = await attempt(() => deps.cloud(r.region).rpoLagMs(r.clusterIdentifier));
-      lag = measured.error ? 'unavailable' : measured.value === undefined ? 'no recent data' : `${measured.value} ms`;
+      const measured = await attempt(() => deps.cloud(r.region).lastRpoLag(r.clusterIdentifier, LAG_LOOKBACK_MS));
+      lag = measured.error ? 'unavailable' : measured.value === undefined ? 'no recent data' : `${measured.value.valueMs} ms`;
     }
     const runs = await attempt(() => deps.automation(r.region).runningExecutions(documentsOf(directory)));
     const running = runs.error ? 'unknown' : runs.value!.map((x) => `${x.documentName} ${x.executionId} (${x.status})`).join('; ') || 'none';
@@ -404,6 +426,8 @@ async function move(args: CliArguments, runbook: RunbookName, deps: CliDependenc
   const parameters: Record<string, string[]> = {
     TargetRegion: [region],
     ...(runbook === 'failover' && args.allowDataLoss ? { AllowDataLoss: ['true'] } : {}),
+    ...(args.allowDetach ? { AllowDetach: ['true'] } : {}),
+    ...(args.maxDataLossSeconds !== undefined ? { MaxDataLossSeconds: [String(args.maxDataLossSeconds)] } : {}),
     ...(args.maxRpoLagSeconds !== undefined ? { MaxRpoLagSeconds: [String(args.maxRpoLagSeconds)] } : {}),
     ...(args.requireApproval ? { RequireApproval: ['true'] } : {}),
     ...(args.approvers.length > 0 ? { Approvers: args.approvers } : {}),
@@ -411,15 +435,10 @@ async function move(args: CliArguments, runbook: RunbookName, deps: CliDependenc
 
   if (args.dryRun) return dryRun(args, runbook, deps, io, { region, topology, documentName, documents: documentsOf(directory), parameters });
 
-  if (runbook === 'failover' && !args.allowDataLoss) {
-    throw new CliError(
-      'a failover promotes the target without waiting for replication and can lose the writes not yet replicated: ' +
-        'add --allow-data-loss to accept that, or run switchover when both Regions are healthy (--dry-run shows the checks)',
-      EXIT.usage,
-    );
-  }
-  const running = await aws(region, () => ssm.runningExecutions(documentsOf(directory)));
-  if (running.length > 0) throw alreadyRunning(region, running[0]);
+  // One run at a time, across every Region: the runbook's pre-flight checks again.
+  const { running, unaskable } = await runsUnderway(deps, directory.regions, documentsOf(directory));
+  if (running.length > 0) throw new CliError(blockedBy(running[0]), EXIT.refused);
+  for (const r of unaskable) io.err(`warning: could not ask ${r} for runs under way; a run there would not be seen`);
 
   const executionId = await aws(region, () => ssm.start(documentName, parameters));
   io.out(`started ${documentName} in ${region}: execution ${executionId}`);
@@ -454,6 +473,8 @@ async function dryRun(args: CliArguments, runbook: RunbookName, deps: CliDepende
     targetRegion: region,
     // A dry run of a failover shows every other check; the real run needs the flag.
     allowDataLoss: runbook === 'failover' ? true : undefined,
+    allowDetach: args.allowDetach,
+    maxDataLossMs: args.maxDataLossSeconds !== undefined ? args.maxDataLossSeconds * 1000 : undefined,
     maxRpoLagMs: args.maxRpoLagSeconds !== undefined ? args.maxRpoLagSeconds * 1000 : undefined,
     requireApproval: args.requireApproval,
     approvers: args.approvers,
@@ -475,17 +496,6 @@ async function dryRun(args: CliArguments, runbook: RunbookName, deps: CliDepende
   }
   if (runbook === 'failover' && !args.allowDataLoss) io.out('note: the real run needs --allow-data-loss');
   if (runbook === 'failback') io.out('note: the switchover\'s checks run again after the wait for the old primary to rejoin');
-  try {
-    const running = await deps.automation(region).runningExecutions(ctx.documents);
-    if (running.length > 0) {
-      io.out(`note: ${alreadyRunning(region, running[0]).message}`);
-      if (code === EXIT.ok) code = EXIT.refused;
-    }
-  } catch (e) {
-    // A dry run reports what it could not check instead of stopping there.
-    io.out(`note: could not check for runbooks already running: ${explainAwsError(e, region)}`);
-    if (code === EXIT.ok) code = EXIT.failed;
-  }
   return code;
 }
 

@@ -12,8 +12,9 @@ import { IAM_PRINCIPAL_ARN } from '../principals';
 import { throwIfInvalid, ValidationRule } from './validation';
 import { MAX_LOOP_ITERATIONS, renderRunbookDocument, RunbookDocumentSettings } from '../ssm/documents';
 import { RunbookStepFunction } from '../ssm/runbook-step-function';
+import { addedInstanceIdentifier } from '../ssm/runbook-steps';
 import { RunbookName } from '../ssm/runbooks';
-import { PARAMETER_ROOT, runbooksParameterName, RunbooksDirectory } from '../ssm/topology';
+import { PARAMETER_ROOT, runbookDocumentName, runbooksParameterName, RunbooksDirectory } from '../ssm/topology';
 
 const CONSTRUCT_NAME = 'FailoverAutomation';
 
@@ -353,9 +354,12 @@ export class FailoverAutomation extends Construct {
    * Lets `grantee` read what the command-line tool's `status` and `--dry-run` read,
    * changing nothing: the runbooks' parameters and running executions (as in
    * `grantStart`), `rds:DescribeGlobalClusters` on the global database,
-   * `rds:DescribeDBClusters` on its clusters, `secretsmanager:DescribeSecret` on its secret,
-   * `cloudwatch:GetMetricStatistics` (no resource-level permissions) and the routing
-   * controls' states (`ArcRoutedApi.grantReadRoutingState`).
+   * `rds:DescribeDBClusters` on its clusters, `rds:DescribeDBInstances` in its Regions,
+   * `kms:DescribeKey` on the keys with the database's alias (`alias/<name>-aurora`; a key
+   * you pass without that alias is not covered, and a dry run then says it could not read
+   * it), `secretsmanager:DescribeSecret` on its secret, `cloudwatch:GetMetricData` (no
+   * resource-level permissions) and the routing controls' states
+   * (`ArcRoutedApi.grantReadRoutingState`).
    *
    * @param grantee an operator role, or a monitoring function
    */
@@ -379,7 +383,18 @@ export class FailoverAutomation extends Construct {
         service: 'secretsmanager', region, resource: 'secret', resourceName: `${this.database.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       })),
     });
-    iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:GetMetricStatistics'], resourceArns: ['*'] });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['rds:DescribeDBInstances'],
+      resourceArns: this.regionNames.map((region) => stack.formatArn({ service: 'rds', region, resource: 'db', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:DescribeKey'],
+      resourceArns: this.regionNames.map((region) => stack.formatArn({ service: 'kms', region, resource: 'key', resourceName: '*' })),
+      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${this.database.globalClusterIdentifier}-aurora` } },
+    });
+    iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:GetMetricData'], resourceArns: ['*'] });
     this.routing.grantReadRoutingState(grantee);
     this.grantFindRunbooks(grantee, stack);
     return describe;
@@ -446,7 +461,7 @@ export class FailoverAutomation extends Construct {
     logGroup.grantWrite(stepRole);
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadTopology',
-      actions: ['ssm:GetParameter'],
+      actions: ['ssm:GetParameters'],
       resources: [parameterArn(database.topologyParameterName), parameterArn(routing.routingParameterName)],
     }));
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -464,6 +479,31 @@ export class FailoverAutomation extends Construct {
       actions: ['rds:DescribeDBClusters'],
       resources: [clusterArn(region)],
     }));
+    // The cluster's instances have names CloudFormation chose: the health check reads them
+    // by the cluster filter, in this Region only.
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DescribeThisRegionsInstances',
+      actions: ['rds:DescribeDBInstances'],
+      resources: [stack.formatArn({ service: 'rds', resource: 'db', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'GiveAHeadlessClusterAWriter',
+      actions: ['rds:CreateDBInstance'],
+      resources: [
+        clusterArn(region),
+        stack.formatArn({ service: 'rds', resource: 'db', resourceName: addedInstanceIdentifier(database.regionalCluster(region).clusterIdentifier), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
+    }));
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CheckTheClusterKey',
+      actions: ['kms:DescribeKey'],
+      resources: [database.regionalCluster(region).kmsKey.keyArn],
+    }));
+    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'OneRunAtATime',
+      actions: ['ssm:DescribeAutomationExecutions'],
+      resources: ['*'],
+    }));
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'CheckTheSecretReplica',
       actions: ['secretsmanager:DescribeSecret'],
@@ -471,7 +511,7 @@ export class FailoverAutomation extends Construct {
     }));
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadReplicationLag',
-      actions: ['cloudwatch:GetMetricStatistics'],
+      actions: ['cloudwatch:GetMetricData'],
       resources: ['*'],
     }));
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -480,7 +520,10 @@ export class FailoverAutomation extends Construct {
       resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
     }));
     acknowledgeFinding(stepRole, 'AwsSolutions-IAM5[Resource::*]',
-      'cloudwatch:GetMetricStatistics (the replication lag) has no resource-level permissions; it is the only action on *.');
+      'cloudwatch:GetMetricData (the replication lag) and ssm:DescribeAutomationExecutions (the runs under way in every Region, one run at a time) ' +
+        'have no resource-level permissions; they are the only actions on *.');
+    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${region}:<AWS::AccountId>:db:*]`,
+      'rds:DescribeDBInstances only, in this Region: the cluster\'s instances have names CloudFormation generated; the step reads them by the cluster filter.');
     acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:<AWS::AccountId>:automation-execution/*]`,
       'Execution ids are random; the report step reads its own execution, in this Region only.');
     acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:<AWS::AccountId>:secret:${database.secretName}-??????]`,
@@ -672,7 +715,7 @@ function planRoleName(name: string): string {
 }
 
 function documentName(name: string, runbook: RunbookName): string {
-  return `${name}-${runbook.charAt(0).toUpperCase()}${runbook.slice(1)}`;
+  return runbookDocumentName(name, runbook);
 }
 
 function stepFunctionName(name: string): string {

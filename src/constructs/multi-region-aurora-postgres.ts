@@ -412,6 +412,7 @@ export class MultiRegionAuroraPostgres extends Construct {
     );
 
     const clusterIds = this.regionNames.map((region) => `${props.name}-${region}`);
+    const instanceClasses = props.regions.map((r) => (r.instanceType === undefined ? 'db.serverless' : `db.${r.instanceType}`));
     const clusterArns = parents.map((parent, i) => clusterArnIn(Stack.of(parent), this.regionNames[i], clusterIds[i]));
 
     this.regionalClusters = props.regions.map((options, i) => {
@@ -500,7 +501,7 @@ export class MultiRegionAuroraPostgres extends Construct {
       }
 
       const instanceCount = options.headless ? 0 : 1 + (options.readers ?? 0);
-      const instanceClass = serverless ? 'db.serverless' : `db.${options.instanceType}`;
+      const instanceClass = instanceClasses[i];
       const performanceInsights = props.performanceInsights ?? true;
       const instances: rds.CfnDBInstance[] = [];
       for (let n = 1; n <= instanceCount; n++) {
@@ -546,6 +547,7 @@ export class MultiRegionAuroraPostgres extends Construct {
           clusterIdentifier: clusterIds[j],
           clusterArn: clusterArnIn(stack, r, clusterIds[j]),
           initialPrimary: j === 0,
+          instanceClass: instanceClasses[j],
         })),
       };
       const topologyParameter = new ssm.StringParameter(parent, 'TopologyParameter', {

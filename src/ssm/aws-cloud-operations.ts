@@ -1,6 +1,9 @@
-import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
+  CreateDBInstanceCommand,
   DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   RDSClient,
@@ -8,7 +11,9 @@ import {
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CloudOperations, GlobalClusterView } from './cloud-operations';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { runningExecutionsOf } from './aws-executions';
+import { CloudOperations, ClusterView, GlobalClusterView } from './cloud-operations';
 import { awsRoutingDataPlane } from '../arc/aws-data-plane';
 import { RoutingDataPlane } from '../arc/routing-states';
 import { boundedRequests } from '../bounded-requests';
@@ -17,15 +22,16 @@ import { boundedRequests } from '../bounded-requests';
 export interface AwsCloudOperationsConfig {
   /** The Region the runbook runs in: the Region being activated. */
   readonly region: string;
-  /** A different endpoint for RDS, CloudWatch and Secrets Manager (tests against a local moto_server). */
+  /** A different endpoint for RDS, CloudWatch, KMS, Secrets Manager and SSM (tests against a local moto_server). */
   readonly endpoint?: string;
   /** The ARC data plane to use. Default: the AWS SDK client. */
   readonly routing?: RoutingDataPlane;
 }
 
 /**
- * {@link CloudOperations} through the AWS SDK, every call in `config.region` (the Region
- * being activated) or on the ARC data plane: nothing calls the Region being left.
+ * {@link CloudOperations} through the AWS SDK. Every call that changes something is made
+ * in `config.region` (the Region being activated) or on the ARC data plane; the only
+ * calls to other Regions read the runbook executions under way there, with short bounds.
  */
 export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOperations {
   const clientConfig = {
@@ -36,6 +42,20 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
   const rds = new RDSClient(clientConfig);
   const cloudwatch = new CloudWatchClient(clientConfig);
   const secrets = new SecretsManagerClient(clientConfig);
+  const kms = new KMSClient(clientConfig);
+  // SSM of every Region, for the runs under way there: one quick attempt, an impaired Region must not hold a step up.
+  const ssm = new Map<string, SSMClient>();
+  const ssmIn = (region: string) => {
+    if (!ssm.has(region)) {
+      ssm.set(region, new SSMClient({
+        region,
+        maxAttempts: 1,
+        requestHandler: boundedRequests(2_000, 5_000),
+        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+      }));
+    }
+    return ssm.get(region)!;
+  };
   return {
     routing: config.routing ?? awsRoutingDataPlane(),
 
@@ -84,31 +104,68 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
       await rds.send(new RemoveFromGlobalClusterCommand({ GlobalClusterIdentifier: identifier, DbClusterIdentifier: clusterArn }));
     },
 
-    async clusterStatus(clusterArn) {
+    async describeCluster(clusterArn): Promise<ClusterView | undefined> {
+      let cluster;
       try {
-        const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterArn }));
-        return out.DBClusters?.[0]?.Status;
+        cluster = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterArn }))).DBClusters?.[0];
       } catch (e) {
         if ((e as Error).name === 'DBClusterNotFoundFault') return undefined;
         throw e;
       }
+      if (!cluster) return undefined;
+      const ids = (cluster.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier).filter((id): id is string => !!id);
+      // The filter takes a cluster identifier or ARN (RDS API reference, DescribeDBInstances).
+      const instances = ids.length === 0 ? [] : (await rds.send(new DescribeDBInstancesCommand({
+        Filters: [{ Name: 'db-cluster-id', Values: [cluster.DBClusterIdentifier ?? clusterArn] }],
+      }))).DBInstances ?? [];
+      return {
+        status: cluster.Status ?? 'unknown',
+        kmsKeyId: cluster.KmsKeyId,
+        instances: ids.map((id) => ({ identifier: id, status: instances.find((i) => i.DBInstanceIdentifier === id)?.DBInstanceStatus ?? 'unknown' })),
+      };
     },
 
-    async rpoLagMs(clusterIdentifier) {
-      const end = new Date();
-      const out = await cloudwatch.send(new GetMetricStatisticsCommand({
-        Namespace: 'AWS/RDS',
-        MetricName: 'AuroraGlobalDBRPOLag',
-        Dimensions: [{ Name: 'DBClusterIdentifier', Value: clusterIdentifier }],
-        StartTime: new Date(end.getTime() - 5 * 60_000),
-        EndTime: end,
-        Period: 60,
-        Statistics: ['Maximum'],
+    async keyState(keyId) {
+      try {
+        return (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState;
+      } catch (e) {
+        if ((e as Error).name === 'NotFoundException') return undefined;
+        throw e;
+      }
+    },
+
+    async addInstance(clusterArn, instanceIdentifier, instanceClass) {
+      await rds.send(new CreateDBInstanceCommand({
+        DBInstanceIdentifier: instanceIdentifier,
+        DBClusterIdentifier: clusterArn.split(':').pop(),
+        DBInstanceClass: instanceClass,
+        Engine: 'aurora-postgresql',
+        PromotionTier: 0,
       }));
-      const latest = (out.Datapoints ?? [])
-        .filter((d) => d.Timestamp !== undefined && d.Maximum !== undefined)
-        .sort((a, b) => b.Timestamp!.getTime() - a.Timestamp!.getTime())[0];
-      return latest?.Maximum;
+    },
+
+    async lastRpoLag(clusterIdentifier, lookbackMs) {
+      const end = new Date();
+      // Newest first, one data point: the last measurement, however long ago it was taken.
+      const out = await cloudwatch.send(new GetMetricDataCommand({
+        MetricDataQueries: [{
+          Id: 'lag',
+          MetricStat: {
+            Metric: { Namespace: 'AWS/RDS', MetricName: 'AuroraGlobalDBRPOLag', Dimensions: [{ Name: 'DBClusterIdentifier', Value: clusterIdentifier }] },
+            Period: 60,
+            Stat: 'Maximum',
+          },
+        }],
+        StartTime: new Date(end.getTime() - lookbackMs),
+        EndTime: end,
+        ScanBy: 'TimestampDescending',
+        MaxDatapoints: 1,
+      }));
+      const result = out.MetricDataResults?.find((r) => r.Id === 'lag');
+      const points = (result?.Timestamps ?? []).map((t, i) => ({ at: t.getTime(), valueMs: result!.Values?.[i] }))
+        .filter((p): p is { at: number; valueMs: number } => p.valueMs !== undefined)
+        .sort((a, b) => b.at - a.at);
+      return points[0];
     },
 
     async secretAvailable(secretName) {
@@ -120,6 +177,8 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
         throw e;
       }
     },
+
+    runningExecutions: (region, documentNames) => runningExecutionsOf(ssmIn(region), region, documentNames, Date.now()),
 
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

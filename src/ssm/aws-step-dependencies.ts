@@ -1,4 +1,4 @@
-import { AutomationExecution, GetAutomationExecutionCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { AutomationExecution, GetAutomationExecutionCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsCloudOperations } from './aws-cloud-operations';
 import { RunbookTopology } from './cloud-operations';
 import { AutomationExecutionView, StepHandlerDependencies } from './step-handler';
@@ -27,16 +27,16 @@ export interface AwsStepDependenciesConfig {
 export function awsStepDependencies(config: AwsStepDependenciesConfig): StepHandlerDependencies {
   const ssm = new SSMClient({ region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
 
-  const read = async (name: string, writer: string): Promise<string> => {
-    try {
-      const out = await ssm.send(new GetParameterCommand({ Name: name }));
-      return out.Parameter?.Value ?? '';
-    } catch (e) {
-      if ((e as Error).name === 'ParameterNotFound') {
-        throw new Error(`SSM parameter ${name} does not exist in ${config.region}: deploy ${writer} of this Region first.`);
-      }
-      throw e;
-    }
+  // Both topology parameters in one GetParameters call: one round trip per step invocation.
+  const readBoth = async (): Promise<[string, string]> => {
+    const names = [config.auroraParameterName, config.routingParameterName];
+    const out = await ssm.send(new GetParametersCommand({ Names: names }));
+    const value = (name: string, writer: string) => {
+      const found = out.Parameters?.find((p) => p.Name === name)?.Value;
+      if (found === undefined) throw new Error(`SSM parameter ${name} does not exist in ${config.region}: deploy ${writer} of this Region first.`);
+      return found;
+    };
+    return [value(names[0], 'the database stack'), value(names[1], 'the routing stack')];
   };
 
   return {
@@ -44,10 +44,7 @@ export function awsStepDependencies(config: AwsStepDependenciesConfig): StepHand
     cloud: awsCloudOperations({ region: config.region, endpoint: config.endpoint, routing: config.routing }),
 
     async loadTopology(): Promise<RunbookTopology> {
-      const [aurora, routing] = await Promise.all([
-        read(config.auroraParameterName, 'the database stack'),
-        read(config.routingParameterName, 'the routing stack'),
-      ]);
+      const [aurora, routing] = await readBoth();
       return runbookTopology(parseAuroraTopology(config.auroraParameterName, aurora), parseRoutingTopology(config.routingParameterName, routing));
     },
 

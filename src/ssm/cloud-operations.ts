@@ -1,8 +1,10 @@
 /**
  * The small set of cloud operations the runbooks need, so their logic can run against
- * fakes in tests and against the AWS SDK in the Lambda step functions. Every call is
- * made in the Region the runbook runs in (the Region being activated) or on the ARC
- * cluster's data plane: nothing here reaches into the Region being left.
+ * fakes in tests and against the AWS SDK in the Lambda step functions. Every call that
+ * changes something is made in the Region the runbook runs in (the Region being
+ * activated) or on the ARC cluster's data plane. Two reads reach other Regions, each
+ * bounded and allowed to fail: the runbook executions under way there (one run of a
+ * deployment at a time) and, for the status command, each Region's replication lag.
  */
 import { ClusterEndpoint, RoutingDataPlane } from '../arc/routing-states';
 
@@ -32,6 +34,45 @@ export interface GlobalClusterView {
   readonly failoverState?: GlobalFailoverState;
 }
 
+/** One DB instance of a Regional cluster. */
+export interface ClusterInstanceView {
+  readonly identifier: string;
+  /** `DBInstanceStatus`: `available`, `creating`, `stopped`, ... */
+  readonly status: string;
+}
+
+/** A Regional cluster, as `DescribeDBClusters` and `DescribeDBInstances` report it in its own Region. */
+export interface ClusterView {
+  /** `available`, `inaccessible-encryption-credentials`, `stopped`, `modifying`, ... */
+  readonly status: string;
+  /** The KMS key encrypting the cluster's storage. */
+  readonly kmsKeyId?: string;
+  /** The cluster's instances; none for a headless secondary. */
+  readonly instances: ClusterInstanceView[];
+}
+
+/** The latest `AuroraGlobalDBRPOLag` data point of a secondary cluster. */
+export interface LagReading {
+  /** The replication lag, in milliseconds: the writes a promotion at that time would have lost. */
+  readonly valueMs: number;
+  /** When it was measured (epoch ms). */
+  readonly at: number;
+}
+
+/** A runbook execution that has not ended, as `DescribeAutomationExecutions` reports it. */
+export interface RunningExecution {
+  readonly executionId: string;
+  readonly documentName: string;
+  /** The Region it runs in. */
+  readonly region: string;
+  /** `Pending`, `InProgress`, `Waiting`, `Cancelling`, ... */
+  readonly status: string;
+  /** When it started (epoch ms). */
+  readonly startTime: number;
+  /** The step it is at (`CurrentStepName`); undefined before its first step. */
+  readonly currentStep?: string;
+}
+
 /** What the runbooks ask of AWS. */
 export interface CloudOperations {
   /** The ARC data plane. */
@@ -42,17 +83,26 @@ export interface CloudOperations {
   switchoverGlobalCluster(identifier: string, targetClusterArn: string): Promise<void>;
   /** `FailoverGlobalCluster` with `AllowDataLoss: true`. */
   failoverGlobalCluster(identifier: string, targetClusterArn: string): Promise<void>;
-  /** `RemoveFromGlobalCluster`: detaches the target, which becomes a writable stand-alone cluster. */
+  /** `RemoveFromGlobalCluster`: detaches the target, which becomes a writable stand-alone cluster. Irreversible. */
   detachFromGlobalCluster(identifier: string, clusterArn: string): Promise<void>;
-  /** The Regional cluster's `Status` (e.g. `available`), read in its own Region. */
-  clusterStatus(clusterArn: string): Promise<string | undefined>;
-  /** The latest `AuroraGlobalDBRPOLag` of a secondary cluster, in milliseconds; undefined when there is no recent data point. */
-  rpoLagMs(clusterIdentifier: string): Promise<number | undefined>;
+  /** The Regional cluster and its instances, read in its own Region; undefined when it does not exist. */
+  describeCluster(clusterArn: string): Promise<ClusterView | undefined>;
+  /** `KeyState` of a KMS key (`Enabled`, `Disabled`, `PendingDeletion`, ...); undefined when it does not exist. */
+  keyState(keyId: string): Promise<string | undefined>;
+  /** `CreateDBInstance` in the cluster: gives a headless secondary an instance that can become writer. */
+  addInstance(clusterArn: string, instanceIdentifier: string, instanceClass: string): Promise<void>;
+  /**
+   * The latest `AuroraGlobalDBRPOLag` data point of a secondary cluster within the last
+   * `lookbackMs`; undefined when there is none.
+   */
+  lastRpoLag(clusterIdentifier: string, lookbackMs: number): Promise<LagReading | undefined>;
   /**
    * Whether the database credentials secret `secretName` can be read in the Region the
    * runbook runs in (the primary secret or its replica, not scheduled for deletion).
    */
   secretAvailable(secretName: string): Promise<boolean>;
+  /** The executions of `documentNames` in `region` that have not ended (SSM of that Region). */
+  runningExecutions(region: string, documentNames: readonly string[]): Promise<RunningExecution[]>;
   /** The current time, in milliseconds. */
   now(): number;
   /** Waits `ms` milliseconds. */
@@ -65,6 +115,8 @@ export interface RunbookRegion {
   readonly clusterIdentifier: string;
   readonly clusterArn: string;
   readonly routingControlArn: string;
+  /** Class of the instance a runbook adds to a headless cluster before it becomes writer (`db.serverless`, `db.r6g.large`). */
+  readonly instanceClass?: string;
 }
 
 /** Everything a runbook needs to know about the deployment, read from the published SSM parameters. */

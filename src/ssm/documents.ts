@@ -28,6 +28,8 @@ export interface RunbookDocumentSettings {
   readonly approvalTimeoutSeconds: number;
   /** Default of the `MaxRpoLagSeconds` parameter (switchover and failback). */
   readonly maxRpoLagSeconds: number;
+  /** Default of the failover's `MaxDataLossSeconds` parameter; 0: no bound. */
+  readonly maxDataLossSeconds?: number;
   /** How long to wait for the writer to move (all runbooks), in seconds. */
   readonly writerWaitSeconds: number;
   /** How long a failback waits for the old primary to rejoin and catch up, in seconds. */
@@ -43,18 +45,26 @@ export interface RunbookDocumentSettings {
 /** The most iterations an `aws:loop` allows. */
 export const MAX_LOOP_ITERATIONS = 100;
 
+const GUARANTEES = 'It keeps these guarantees: traffic is routed only to the writer of the data last routed (or to the target the failover is promoting); ' +
+  'no detach without AllowDetach; one run of this deployment at a time across every Region that can be asked (another run refuses this one in pre-flight); ' +
+  'every change is made only after its preconditions were read again; a run started again after a failure resumes where it stopped.';
+
 const DESCRIPTIONS: Record<RunbookName, string> = {
   switchover:
-    'Planned switchover, no data loss: pre-flight checks (target in sync, replication lag under MaxRpoLagSeconds, ARC data plane reachable), ' +
-    'optional approval, SwitchoverGlobalCluster, wait until the target Region is the writer, then turn its routing control On and every other Off ' +
-    'in one UpdateRoutingControlStates call, verify, report. Run it in the Region to activate, when both Regions are healthy.',
+    'Planned switchover, no data loss: pre-flight checks (no other run, target available with an enabled key and an instance, connected, ' +
+    'replication lag under MaxRpoLagSeconds, ARC data plane reachable), optional approval, a writer instance for a headless target, ' +
+    'SwitchoverGlobalCluster, wait until the target Region is the writer, then turn its routing control On and every other Off ' +
+    'in one UpdateRoutingControlStates call, verify, report. Run it in the Region to activate, when both Regions are healthy. ' + GUARANTEES,
   failover:
-    'Failover away from an impaired Region, may lose the writes not yet replicated: pre-flight checks (AllowDataLoss=true, ARC data plane reachable, ' +
-    'target cluster exists), optional approval, route traffic to the target Region first, then FailoverGlobalCluster with AllowDataLoss ' +
-    '(or detach and promote the target when that fails), wait until writable, verify, report with the data-loss window. Run it in the Region to activate.',
+    'Failover away from an impaired Region, may lose the writes not yet replicated: pre-flight checks (AllowDataLoss=true, no other run, ' +
+    'ARC data plane reachable, target healthy, lag under MaxDataLossSeconds when set), optional approval, a writer instance for a headless target, ' +
+    'route traffic to the target Region first, then FailoverGlobalCluster with AllowDataLoss (throttling and timeouts retried; with ' +
+    'AllowDetach=true only, detach and promote the target when the global database stays unreachable or refuses the failover), wait until ' +
+    'writable, verify, report with the data-loss window measured just before the promotion. Run it in the Region to activate. ' + GUARANTEES,
   failback:
-    'Graceful failback after a failover: wait until the old primary Region has rejoined the global database as a secondary and caught up, ' +
-    'check it is in sync, optional approval, switch over to it, route traffic back in one call, verify, report. Run it in the Region to return to.',
+    'Graceful failback after a failover: refused after a detach (the other Regions must be rebuilt first); wait until the old primary Region ' +
+    'has rejoined the global database as a secondary and caught up, check it is in sync, optional approval, switch over to it, route traffic ' +
+    'back in one call, verify, report. Run it in the Region to return to. ' + GUARANTEES,
 };
 
 function lambdaStep(
@@ -78,9 +88,12 @@ function lambdaStep(
         Runbook: runbook,
         Step: step,
         TargetRegion: '{{ TargetRegion }}',
+        ExecutionId: '{{ automation:EXECUTION_ID }}',
         RequireApproval: '{{ RequireApproval }}',
         Approvers: '{{ Approvers }}',
-        ...(runbook === 'failover' ? { AllowDataLoss: '{{ AllowDataLoss }}' } : { MaxRpoLagSeconds: '{{ MaxRpoLagSeconds }}' }),
+        ...(runbook === 'failover'
+          ? { AllowDataLoss: '{{ AllowDataLoss }}', AllowDetach: '{{ AllowDetach }}', MaxDataLossSeconds: '{{ MaxDataLossSeconds }}' }
+          : { MaxRpoLagSeconds: '{{ MaxRpoLagSeconds }}' }),
         ...payload,
       },
     },
@@ -153,10 +166,9 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
       });
       return;
     }
-    const outputs: [string, string][] = [['Detail', 'String'], ['Skipped', 'Boolean']];
+    const outputs: [string, string][] = [['Detail', 'String'], ['Skipped', 'Boolean'], ['Warning', 'String']];
     if (step.nextWait) outputs.push(['WaitUntil', 'String']);
-    if (s.runbook === 'failover' && step.name === 'Preflight') outputs.push(['DataLossWindowMs', 'String']);
-    if (step.name === 'PromoteTarget') outputs.push(['Detached', 'Boolean']);
+    if (step.name === 'PromoteTarget') outputs.push(['Detached', 'Boolean'], ['DataLossWindowMs', 'String'], ['DataLossMeasuredAt', 'String']);
     const payload = { ...(step.nextWait ? { WaitTimeoutSeconds: waitSeconds(step.nextWait, s) } : {}), ...afterPromote };
     mainSteps.push(lambdaStep(step.name, s.runbook, step.name, s, payload, outputs));
     previousAction = step;
@@ -180,6 +192,18 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
             type: 'Boolean',
             description: 'Must be true: you accept losing the writes the target had not yet replicated (the report states the window).',
             default: false,
+          },
+          AllowDetach: {
+            type: 'Boolean',
+            description: 'When the global database stays unreachable, or refuses the failover for a reason that will not pass, detach the target ' +
+              'and promote it on its own. Irreversible: the old writer is not fenced and must be fenced by hand, and the other Regions must be ' +
+              'rebuilt from the target before a failback. Throttling, timeouts and an operation in progress never lead to a detach.',
+            default: false,
+          },
+          MaxDataLossSeconds: {
+            type: 'Integer',
+            description: 'Refuse, before routing moves, while the target lags the writer by more than this many seconds (or its lag cannot be read). 0: no bound.',
+            default: s.maxDataLossSeconds ?? 0,
           },
         }
         : {

@@ -14,6 +14,8 @@ export interface StepEvent {
   readonly Step?: unknown;
   readonly TargetRegion?: unknown;
   readonly AllowDataLoss?: unknown;
+  readonly AllowDetach?: unknown;
+  readonly MaxDataLossSeconds?: unknown;
   readonly MaxRpoLagSeconds?: unknown;
   readonly RequireApproval?: unknown;
   readonly Approvers?: unknown;
@@ -32,9 +34,13 @@ export interface StepOutput {
   readonly Skipped: boolean;
   /** Wait steps: true while the document should invoke the step again. */
   readonly Waiting: boolean;
-  /** Failover pre-flight: the target's last replication lag in ms, `-1` when unknown. */
+  /** Failover promote: the target's replication lag just before the promotion call, in ms; `-1` when unknown. */
   readonly DataLossWindowMs: string;
+  /** When that lag was measured (epoch ms), `0` when unknown. */
+  readonly DataLossMeasuredAt: string;
   readonly Detached: boolean;
+  /** What the operator must know (one per line), empty when nothing. */
+  readonly Warning: string;
   /** Deadline of the wait after this step (epoch ms), `0` when none. */
   readonly WaitUntil: string;
   /** Report step: the report as JSON. */
@@ -117,7 +123,10 @@ const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 10
 export function stepInputOf(event: StepEvent): StepInput {
   return {
     targetRegion: text(event, 'TargetRegion')!,
+    executionId: text(event, 'ExecutionId', false),
     allowDataLoss: bool(event.AllowDataLoss),
+    allowDetach: bool(event.AllowDetach),
+    maxDataLossMs: seconds(num(event, 'MaxDataLossSeconds')),
     maxRpoLagMs: seconds(num(event, 'MaxRpoLagSeconds')),
     requireApproval: bool(event.RequireApproval),
     approvers: list(event.Approvers),
@@ -156,8 +165,10 @@ export async function handleStep(event: StepEvent, deps: StepHandlerDependencies
       Skipped: result.skipped === true,
       Waiting: result.waiting === true,
       DataLossWindowMs: String(result.dataLossWindowMs ?? -1),
+      DataLossMeasuredAt: String(result.dataLossMeasuredAt ?? 0),
       Detached: result.detached === true,
       WaitUntil: String(result.waitUntil ?? 0),
+      Warning: (result.warnings ?? []).join('\n'),
     };
   } catch (e) {
     if (e instanceof PreflightRefusal) throw new Error(REFUSED_PREFIX + e.message);
@@ -165,7 +176,7 @@ export async function handleStep(event: StepEvent, deps: StepHandlerDependencies
   }
 }
 
-const EMPTY: StepOutput = { Detail: '', Skipped: false, Waiting: false, DataLossWindowMs: '-1', Detached: false, WaitUntil: '0' };
+const EMPTY: StepOutput = { Detail: '', Skipped: false, Waiting: false, DataLossWindowMs: '-1', DataLossMeasuredAt: '0', Detached: false, WaitUntil: '0', Warning: '' };
 
 /** The message inside a Lambda error as SSM reports it (`... {"errorMessage":"..."} ...`), or the text itself. */
 export function errorMessageOf(failure: string | undefined): string {
@@ -178,10 +189,12 @@ export function errorMessageOf(failure: string | undefined): string {
 export function reportFromExecution(runbook: RunbookName, targetRegion: string, execution: AutomationExecutionView): RunbookReport {
   const titles = new Map(RUNBOOKS[runbook].map((s) => [s.name, s.title]));
   const steps: StepRecord[] = [];
+  const warnings: string[] = [];
   let failure: { step: string; message: string } | undefined;
   let verifiedAt: number | undefined;
-  let dataLossWindowMs: number | undefined;
+  let loss: { dataLossWindowMs: number; dataLossMeasuredAt?: number } | undefined;
   for (const s of execution.steps) {
+    for (const w of (s.outputs?.Warning?.[0] ?? '').split('\n')) if (w && !warnings.includes(w)) warnings.push(w);
     // Loop iterations are read with their loop; Report and the approval branch are not runbook steps.
     if (s.parentStepName || !titles.has(s.stepName)) continue;
     if (['Pending', 'InProgress', 'Waiting'].includes(s.status)) continue;
@@ -200,17 +213,19 @@ export function reportFromExecution(runbook: RunbookName, targetRegion: string, 
     });
     if (!ok && !failure) failure = { step: s.stepName, message: s.action === 'aws:approve' ? `the approval was not given (${s.status}): nothing was changed` : message };
     if (ok && s.stepName === 'Verify') verifiedAt = s.endTime;
-    if (s.stepName === 'Preflight' && runbook === 'failover') {
+    if (s.stepName === 'PromoteTarget') {
       const lag = Number(s.outputs?.DataLossWindowMs?.[0]);
-      if (Number.isFinite(lag) && lag >= 0) dataLossWindowMs = lag;
+      const at = Number(s.outputs?.DataLossMeasuredAt?.[0]);
+      if (Number.isFinite(lag) && lag >= 0) loss = { dataLossWindowMs: lag, ...(Number.isFinite(at) && at > 0 ? { dataLossMeasuredAt: at } : {}) };
     }
   }
-  const base = { runbook, targetRegion, steps, ...(dataLossWindowMs !== undefined ? { dataLossWindowMs } : {}) };
+  const extra = { ...(warnings.length > 0 ? { warnings } : {}) };
+  const base = { runbook, targetRegion, steps, ...loss, ...extra };
   if (failure) {
     const refused = failure.step === 'Approve' || failure.message.startsWith(REFUSED_PREFIX);
-    // A refused run changed nothing: no data-loss window to state.
+    // A refused run changed neither the database nor the routing: no data-loss window to state.
     return refused
-      ? { runbook, targetRegion, steps, outcome: 'refused', reason: failure.message.replace(REFUSED_PREFIX, '') }
+      ? { runbook, targetRegion, steps, outcome: 'refused', reason: failure.message.replace(REFUSED_PREFIX, ''), ...extra }
       : { ...base, outcome: 'failed', reason: failure.message };
   }
   if (verifiedAt === undefined) return { ...base, outcome: 'failed', reason: 'the run ended before its Verify step succeeded' };
@@ -222,7 +237,11 @@ export function summarize(report: RunbookReport): string {
   const head = report.outcome === 'succeeded'
     ? `${report.runbook} to ${report.targetRegion} succeeded; measured recovery time ${Math.round(report.recoveryTimeMs! / 1000)} s`
     : `${report.runbook} to ${report.targetRegion} ${report.outcome}: ${report.reason}`;
-  const loss = report.dataLossWindowMs !== undefined ? `; data-loss window ${report.dataLossWindowMs} ms (the target's last replication lag)` : '';
+  const measured = report.dataLossMeasuredAt !== undefined ? `, measured at ${new Date(report.dataLossMeasuredAt).toISOString().replace(/\.\d{3}Z$/, 'Z')}` : '';
+  const loss = report.dataLossWindowMs !== undefined
+    ? `; data-loss window ${report.dataLossWindowMs} ms (the target's replication lag before its promotion${measured})`
+    : '';
   const steps = report.steps.map((s) => `${s.name} ${s.status} in ${Math.round(s.durationMs / 1000)} s`).join(', ');
-  return `${head}${loss}. Steps: ${steps || 'none'}.`;
+  const warnings = (report.warnings ?? []).map((w) => ` Warning: ${w}.`).join('');
+  return `${head}${loss}. Steps: ${steps || 'none'}.${warnings}`;
 }

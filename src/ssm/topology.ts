@@ -37,6 +37,15 @@ export function runbooksParameterName(name: string): string {
 }
 
 /**
+ * Name of a runbook's SSM document for the global database `name`, the same in every
+ * Region: `<name>-Switchover`, `<name>-Failover`, ...
+ * @internal
+ */
+export function runbookDocumentName(name: string, runbook: string): string {
+  return `${name}-${runbook.charAt(0).toUpperCase()}${runbook.slice(1)}`;
+}
+
+/**
  * The JSON document stored in the runbooks parameter (version 1): the entry point of the
  * command-line tool.
  * @internal
@@ -86,6 +95,11 @@ export interface AuroraRegionTopology {
   readonly clusterArn: string;
   /** Whether this Region was the primary when the stacks were first deployed. */
   readonly initialPrimary: boolean;
+  /**
+   * Class of the cluster's instances (`db.serverless`, `db.r6g.large`): a runbook adds
+   * one of this class to a headless cluster before it becomes writer.
+   */
+  readonly instanceClass?: string;
 }
 
 /**
@@ -230,6 +244,7 @@ export function runbookTopology(aurora: AuroraTopology, routing: RoutingTopology
       clusterIdentifier: r.clusterIdentifier,
       clusterArn: r.clusterArn,
       routingControlArn: routing.regions.find((x) => x.region === r.region)!.routingControlArn,
+      ...(r.instanceClass ? { instanceClass: r.instanceClass } : {}),
     })),
   };
 }

@@ -21,6 +21,12 @@ export class FakeDataPlane implements RoutingDataPlane {
     return this;
   }
 
+  /** Makes calls to these endpoints answer again. */
+  public recover(...regions: string[]): this {
+    regions.forEach((r) => this.failing.delete(r));
+    return this;
+  }
+
   public async updateRoutingControlStates(endpoint: ClusterEndpoint, entries: RoutingControlStateEntry[]): Promise<void> {
     this.calls.push({ endpoint: endpoint.region, action: 'update', entries });
     this.maybeFail(endpoint);

@@ -61,8 +61,7 @@ describe('the command line\'s SSM calls against a local moto_server', () => {
     expect(code).toBe(EXIT.refused);
     expect(out).toContain("  ✗ refused: the database secret 'orders-aurora-master' has no usable replica in us-west-2: " +
       'the application there could not connect; redeploy the database stack of that Region');
-    // moto has no DescribeAutomationExecutions: the dry run says what it could not check.
-    expect(out[out.length - 1]).toMatch(/^note: could not check for runbooks already running: /);
+
   });
 });
 
@@ -92,7 +91,7 @@ describe('a run through the AWS SDK, against an SSM server running the real docu
       const sleep = () => new Promise<void>((resolve) => setImmediate(resolve));
       const deps = { ...awsCliDependencies({ endpoint, env: {}, requestTimeoutMs }), sleep };
       const code = await runCli(argv, deps, { out: (l) => out.push(l), err: (l) => err.push(l) });
-      return { code, out, err, cloud, operations: server.operations };
+      return { code, out, err, cloud, operations: server.operations, filters: server.describeFilters };
     } finally {
       await server.stop();
     }
@@ -103,18 +102,21 @@ describe('a run through the AWS SDK, against an SSM server running the real docu
     expect(err).toEqual([]);
     expect(code).toBe(EXIT.ok);
     expect(out.filter((l) => l.startsWith('  ✓ ')).map((l) => l.replace(/, \d+ s: .*/, ''))).toEqual([
-      '  ✓ pre-flight', '  ✓ switchover global cluster', '  ✓ wait until the target is writer', '  ✓ route traffic to the target', '  ✓ verify',
+      '  ✓ pre-flight', '  ✓ give a headless target a writer instance (skipped)', '  ✓ wait until the target has an available instance',
+      '  ✓ switchover global cluster', '  ✓ wait until the target is writer', '  ✓ route traffic to the target', '  ✓ verify',
     ]);
     // Durations and the loop's inner steps survive the wire format (epoch seconds, ParentStepDetails):
     // a loop step has no outputs of its own, its detail is its last iteration's.
     expect(out.find((l) => l.startsWith('  ✓ wait until the target is writer'))).toMatch(/, 300 s: us-west-2 is the writer/);
     expect(out[out.length - 1]).toMatch(/^switchover to us-west-2 succeeded; measured recovery time 300 s\./);
     expect(cloud.writer()).toBe(arnOf(REGION));
-    expect(operations.slice(0, 7)).toEqual([
-      'GetParametersByPath', 'GetParametersByPath', 'GetParametersByPath', 'GetParameter', 'GetParameter', 'GetParameter', 'DescribeAutomationExecutions',
+    // Runs under way are looked for in both Regions (the server lists an ended run too, which does not block).
+    expect(operations.slice(0, 8)).toEqual([
+      'GetParametersByPath', 'GetParametersByPath', 'GetParametersByPath', 'GetParameter', 'GetParameter', 'GetParameter',
+      'DescribeAutomationExecutions', 'DescribeAutomationExecutions',
     ]);
-    expect(operations[7]).toBe('StartAutomationExecution');
-    expect(new Set(operations.slice(8))).toEqual(new Set(['GetAutomationExecution']));
+    expect(operations[8]).toBe('StartAutomationExecution');
+    expect(new Set(operations.slice(9))).toEqual(new Set(['GetAutomationExecution']));
   });
 
   test('an SSM that never answers (an impaired Region) is reported within the request timeout', async () => {
@@ -125,14 +127,18 @@ describe('a run through the AWS SDK, against an SSM server running the real docu
     expect(err[0]).toMatch(/^error: cannot reach AWS in us-west-2 \((ETIMEDOUT|TimeoutError): .*use another Region if this one is impaired$/);
   });
 
-  test('a run already under way is found through DescribeAutomationExecutions, with its start time', async () => {
-    const { code, err, operations } = await runAgainst((automation) => {
-      automation.others.push({ executionId: '11111111-2222-4333-8444-555555555555', documentName: 'orders-Failover', status: 'InProgress', startTime: Date.UTC(2026, 10, 26, 3, 4, 5) });
+  test('a run already under way is found through DescribeAutomationExecutions, with its start time and step; an ended one is not', async () => {
+    const { code, err, operations, filters } = await runAgainst((automation) => {
+      automation.addRunning({
+        executionId: '11111111-2222-4333-8444-555555555555', documentName: 'orders-Failover', status: 'InProgress', startTime: Date.UTC(2026, 10, 26, 3, 4, 5), currentStep: 'PromoteTarget',
+      });
     }, ['failback', '--to', REGION]);
-    expect(code).toBe(EXIT.failed);
-    expect(err[0]).toMatch(/^error: a runbook is already running in us-west-2: orders-Failover, execution 11111111-2222-4333-8444-555555555555 \(InProgress, started 2026-11-26T03:04:05Z\)/);
+    expect(code).toBe(EXIT.refused);
+    expect(err[0]).toMatch(/^error: another run of this deployment is under way: orders-Failover, execution 11111111-2222-4333-8444-555555555555 in us-west-2 \(InProgress, at step PromoteTarget, started 2026-11-26T03:04:05Z\)/);
     expect(operations).not.toContain('StartAutomationExecution');
+    expect(filters[0]).toEqual([{ Key: 'DocumentNamePrefix', Values: ['orders-'] }, { Key: 'StartTimeAfter', Values: [expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)] }]);
   });
+
 });
 
 describe('the bundled command (what npx runs)', () => {

@@ -116,16 +116,27 @@ describe('errors an operator can act on', () => {
     expect(started).toEqual([]);
   });
 
-  test('a runbook already running in the Region', async () => {
+  test.each([WEST, EAST])('a runbook already running, in the target Region or any other (%s): refused with status 3 before anything starts', async (where) => {
     const { code, err, started, cloud } = await run(['failback', '--to', WEST], (f) => {
-      f.automation(WEST).others.push({ executionId: '11111111-2222-4333-8444-555555555555', documentName: 'orders-Switchover', status: 'Waiting', startTime: Date.UTC(2026, 10, 26, 1, 2, 3) });
+      f.automation(where).addRunning({
+        executionId: '11111111-2222-4333-8444-555555555555', documentName: 'orders-Switchover', status: 'Waiting', startTime: Date.UTC(2026, 10, 26, 1, 2, 3), currentStep: 'Approve',
+      });
     });
-    expect(code).toBe(EXIT.failed);
-    expect(err[0]).toBe('error: a runbook is already running in us-west-2: orders-Switchover, execution 11111111-2222-4333-8444-555555555555 ' +
-      '(Waiting, started 2026-11-26T01:02:03Z). Let it finish and check with `status`, or stop it first: ' +
-      'aws ssm stop-automation-execution --region us-west-2 --automation-execution-id 11111111-2222-4333-8444-555555555555');
+    expect(code).toBe(EXIT.refused);
+    expect(err[0]).toBe(`error: another run of this deployment is under way: orders-Switchover, execution 11111111-2222-4333-8444-555555555555 in ${where} ` +
+      '(Waiting, at step Approve, started 2026-11-26T01:02:03Z). Only one run may move the writer or the traffic at a time: let it finish ' +
+      '(`npx cdk-cross-region-failover status` shows it), or stop it with ' +
+      `aws ssm stop-automation-execution --region ${where} --automation-execution-id 11111111-2222-4333-8444-555555555555`);
     expect(started).toEqual([]);
     expect(changes(cloud)).toEqual([]);
+  });
+
+  test('a Region that cannot be asked for runs under way is named, and the run goes on', async () => {
+    const { code, err } = await run(['switchover', '--to', WEST, '--no-follow'], (f) => {
+      f.automation(EAST).failure = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' });
+    });
+    expect(code).toBe(EXIT.ok);
+    expect(err).toEqual([expect.stringMatching(/^warning: could not ask us-east-1 \(cannot reach AWS in us-east-1 .*\) for runs under way; a run there would not be seen$/)]);
   });
 
   test('a failover without --allow-data-loss starts nothing and says why', async () => {
@@ -157,41 +168,43 @@ describe('--dry-run', () => {
       'its steps:',
       '  1. pre-flight',
       '  2. approval (only when RequireApproval is true)',
-      '  3. switchover global cluster',
-      '  4. wait until the target is writer',
-      '  5. route traffic to the target',
-      '  6. verify',
-      '  7. report',
+      '  3. give a headless target a writer instance',
+      '  4. wait until the target has an available instance',
+      '  5. switchover global cluster',
+      '  6. wait until the target is writer',
+      '  7. route traffic to the target',
+      '  8. verify',
+      '  9. report',
       'pre-flight checks, read-only, from us-west-2 with your credentials:',
-      '  ✓ passed: target in sync (RPO lag 800 ms), ARC data plane reachable',
+      '  ✓ passed: target in sync (RPO lag 800 ms, measured 0 s ago), target cluster available, key enabled, instance orders-us-west-2-instance1 available, ARC data plane reachable',
     ]);
     expect(started).toEqual([]);
     expect(changes(cloud)).toEqual([]);
-    expect(cloud.calls.map((c) => c.op)).toEqual(expect.arrayContaining(['secret', 'describe', 'rpoLag']));
+    expect(cloud.calls.map((c) => c.op)).toEqual(expect.arrayContaining(['secret', 'executions', 'describe', 'describeCluster', 'keyState', 'rpoLag']));
   });
 
   test('reports a refusal with exit status 3', async () => {
     const { code, out, cloud } = await run(['switchover', '--to', WEST, '--dry-run'], (f) => f.cloud.lagMs.set('orders-us-west-2', 60_000));
     expect(code).toBe(EXIT.refused);
-    expect(out).toContain('  ✗ refused: us-west-2 lags 60000 ms behind the writer, over the 30000 ms allowed; wait and try again');
+    expect(out).toContain('  ✗ refused: us-west-2 lags 60000 ms behind the writer, over the 30000 ms allowed (MaxRpoLagSeconds); wait for it to catch up');
     expect(changes(cloud)).toEqual([]);
   });
 
   test('a failover dry run shows every other check, and that the real run needs --allow-data-loss', async () => {
     const { code, out, started } = await run(['failover', '--to', WEST, '--dry-run']);
     expect(code).toBe(EXIT.ok);
-    expect(out).toContain('  3. route traffic to the target');
-    expect(out.find((l) => l.startsWith('  ✓ passed:'))).toMatch(/ARC data plane reachable; global cluster reachable; last RPO lag 800 ms/);
+    expect(out).toContain('  5. route traffic to the target');
+    expect(out.find((l) => l.startsWith('  ✓ passed:'))).toMatch(/ARC data plane reachable; global cluster reachable: will route, then fail over; .*; RPO lag 800 ms, measured 0 s ago/);
     expect(out[out.length - 1]).toBe('note: the real run needs --allow-data-loss');
     expect(started).toEqual([]);
   });
 
-  test('names a run already under way', async () => {
+  test('names a run already under way in another Region: the pre-flight refuses', async () => {
     const { code, out } = await run(['switchover', '--to', WEST, '--dry-run'], (f) => {
-      f.automation(WEST).others.push({ executionId: 'e-1', documentName: 'orders-Failback', status: 'InProgress' });
+      f.automation(EAST).addRunning({ executionId: 'e-1', documentName: 'orders-Failback', status: 'InProgress' });
     });
     expect(code).toBe(EXIT.refused);
-    expect(out[out.length - 1]).toMatch(/^note: a runbook is already running in us-west-2: orders-Failback, execution e-1/);
+    expect(out[out.length - 1]).toMatch(/^ {2}✗ refused: another run of this deployment is under way: orders-Failback, execution e-1 in us-east-1/);
   });
 });
 
@@ -204,7 +217,10 @@ describe('a run, followed step by step', () => {
     expect(out[0]).toMatch(/^started orders-Switchover in us-west-2: execution \S+$/);
     expect(out[1]).toMatch(/^ {2}console: https:\/\/us-west-2\.console\.aws\.amazon\.com\/systems-manager\/automation\/execution\/\S+\?region=us-west-2$/);
     const done = out.filter((l) => l.startsWith('  ✓ ')).map((l) => l.replace(/, \d+ s: .*/, ''));
-    expect(done).toEqual(['  ✓ pre-flight', '  ✓ switchover global cluster', '  ✓ wait until the target is writer', '  ✓ route traffic to the target', '  ✓ verify']);
+    expect(done).toEqual([
+      '  ✓ pre-flight', '  ✓ give a headless target a writer instance (skipped)', '  ✓ wait until the target has an available instance',
+      '  ✓ switchover global cluster', '  ✓ wait until the target is writer', '  ✓ route traffic to the target', '  ✓ verify',
+    ]);
     expect(out[out.length - 1]).toMatch(/^switchover to us-west-2 succeeded; measured recovery time \d+ s\. Steps: pre-flight done/);
     expect(cloud.writer()).toBe(arnOf(WEST));
     expect(cloud.routing.states.get(controlOf(WEST))).toBe('On');

@@ -64,8 +64,6 @@ interface Execution {
 export class FakeAutomation implements AutomationService {
   public readonly parameters = publishedParameters();
   public readonly started: { documentName: string; parameters: Record<string, string[]> }[] = [];
-  /** Executions started elsewhere (the console, another operator) that have not ended. */
-  public readonly others: RunningExecution[] = [];
   /** Makes every call throw this error (missing credentials, an impaired Region). */
   public failure?: Error;
   private readonly executions = new Map<string, Execution>();
@@ -74,6 +72,11 @@ export class FakeAutomation implements AutomationService {
 
   /** Answers an approval; default: approves. */
   public approve: () => Promise<boolean> = async () => true;
+
+  /** Registers an execution started elsewhere (the console, another operator) that has not ended; the runbooks see it too. */
+  public addRunning(e: { executionId: string; documentName: string; status: string; startTime?: number; currentStep?: string }): void {
+    this.cloud.executions.push({ region: this.region, startTime: this.cloud.now(), ...e, ended: false });
+  }
 
   public async readParameter(name: string): Promise<string | undefined> {
     this.check();
@@ -86,11 +89,13 @@ export class FakeAutomation implements AutomationService {
   }
 
   public async runningExecutions(documentNames: readonly string[]): Promise<RunningExecution[]> {
+    return this.runningIn(this.region, documentNames);
+  }
+
+  /** The runs under way in `region` (one fake SSM server may answer for several Regions). */
+  public async runningIn(region: string, documentNames: readonly string[]): Promise<RunningExecution[]> {
     this.check();
-    const ours = [...this.executions.entries()]
-      .filter(([, e]) => !e.result && !e.error)
-      .map(([executionId, e]) => ({ executionId, documentName: e.documentName, status: 'InProgress' }));
-    return [...this.others, ...ours].filter((e) => documentNames.includes(e.documentName));
+    return this.cloud.runningExecutions(region, documentNames);
   }
 
   public async start(documentName: string, parameters: Record<string, string[]>): Promise<string> {
@@ -103,7 +108,11 @@ export class FakeAutomation implements AutomationService {
     }
     this.started.push({ documentName, parameters });
     const document = renderRunbookDocument(documentSettings(runbook, this.region));
+    const executionId = `0000000${this.executions.size + 1}-aaaa-4bbb-8ccc-${this.region.replace(/-/g, '').padEnd(12, '0').slice(0, 12)}`;
+    // The execution is one the runbooks see in this Region (one run at a time).
+    const registered = this.cloud.startExecution(this.region, documentName, executionId);
     const simulation: Simulation = new Simulation(document, {
+      onStep: (name) => (registered.currentStep = name),
       invoke: async (_fn, payload) => {
         // An invocation takes a while: the tool polls meanwhile.
         await new Promise((resolve) => setImmediate(resolve));
@@ -119,16 +128,17 @@ export class FakeAutomation implements AutomationService {
       approve: () => this.approve(),
       now: () => this.cloud.now(),
       sleep: (ms) => this.cloud.sleep(ms),
-    });
-    const executionId = `0000000${this.executions.size + 1}-aaaa-4bbb-8ccc-${this.region.replace(/-/g, '').padEnd(12, '0').slice(0, 12)}`;
+    }, executionId);
     const execution: Execution = { documentName, simulation };
     this.executions.set(executionId, execution);
     // SSM takes parameter values as lists of strings; the document types them.
     const typed: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(parameters)) {
-      typed[key] = key === 'Approvers' ? value : key === 'MaxRpoLagSeconds' ? Number(value[0]) : ['AllowDataLoss', 'RequireApproval'].includes(key) ? value[0] === 'true' : value[0];
+      typed[key] = key === 'Approvers' ? value
+        : ['MaxRpoLagSeconds', 'MaxDataLossSeconds'].includes(key) ? Number(value[0])
+          : ['AllowDataLoss', 'AllowDetach', 'RequireApproval'].includes(key) ? value[0] === 'true' : value[0];
     }
-    simulation.run(typed).then((r) => (execution.result = r), (e) => (execution.error = e));
+    simulation.run(typed).then((r) => (execution.result = r), (e) => (execution.error = e)).finally(() => (registered.ended = true));
     return executionId;
   }
 

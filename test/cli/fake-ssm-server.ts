@@ -11,9 +11,12 @@ import { FakeAutomation } from './fake-automation';
  */
 export class FakeSsmServer {
   public readonly operations: string[] = [];
+  /** The Filters of each DescribeAutomationExecutions request. */
+  public readonly describeFilters: unknown[] = [];
   /** Accept requests and never answer, like an impaired Region. */
   public hanging = false;
   private server?: http.Server;
+  private region?: string;
 
   constructor(private readonly automation: FakeAutomation) {}
 
@@ -34,6 +37,8 @@ export class FakeSsmServer {
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       const operation = String(req.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
+      // The Region the request was signed for: Credential=<key>/<date>/<region>/ssm/aws4_request.
+      this.region = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
       this.operations.push(operation);
       const reply = (status: number, doc: object) => {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
@@ -62,18 +67,21 @@ export class FakeSsmServer {
         return { Parameters: names.slice(at, at + 1).map((Name) => ({ Name, Type: 'String' })), ...(at + 1 < names.length ? { NextToken: String(at + 1) } : {}) };
       }
       case 'DescribeAutomationExecutions': {
-        const statuses: string[] = input.Filters?.find((f: any) => f.Key === 'ExecutionStatus')?.Values ?? [];
-        const running = await a.runningExecutions(['orders-Switchover', 'orders-Failover', 'orders-Failback', 'unrelated-Document']);
-        return {
-          AutomationExecutionMetadataList: running
-            .filter((e) => statuses.length === 0 || statuses.includes(e.status))
-            .map((e) => ({
-              AutomationExecutionId: e.executionId,
-              DocumentName: e.documentName,
-              AutomationExecutionStatus: e.status,
-              ExecutionStartTime: seconds(e.startTime),
-            })),
-        };
+        this.describeFilters.push(input.Filters ?? []);
+        const prefix: string = input.Filters?.find((f: any) => f.Key === 'DocumentNamePrefix')?.Values?.[0] ?? '';
+        const running = await a.runningIn(this.region ?? a.region, ['orders-Switchover', 'orders-Failover', 'orders-Failback', 'unrelated-Document']);
+        const listed = [
+          ...running.map((e) => ({
+            AutomationExecutionId: e.executionId,
+            DocumentName: e.documentName,
+            AutomationExecutionStatus: e.status,
+            ExecutionStartTime: seconds(e.startTime),
+            ...(e.currentStep ? { CurrentStepName: e.currentStep } : {}),
+          })),
+          // A run that has ended: it has an end time, whatever its status says.
+          { AutomationExecutionId: 'ended-0000', DocumentName: 'orders-Switchover', AutomationExecutionStatus: 'InProgress', ExecutionStartTime: 1, ExecutionEndTime: 2 },
+        ];
+        return { AutomationExecutionMetadataList: listed.filter((e) => e.DocumentName.startsWith(prefix)) };
       }
       case 'StartAutomationExecution':
         return { AutomationExecutionId: await a.start(input.DocumentName, input.Parameters ?? {}) };

@@ -90,7 +90,7 @@ describe('FailoverAutomation with minimal props', () => {
     templates[1].hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
-  test('the step role: every action named, scoped to this topology; only GetMetricStatistics on *', () => {
+  test('the step role: every action named, scoped to this topology; only the two actions without resource-level permissions on *', () => {
     const t = templates[1];
     const [policy] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RunbooksStepRole') }] } }));
     type Statement = { Sid?: string; Action: string | string[]; Resource: string | string[] };
@@ -110,9 +110,17 @@ describe('FailoverAutomation with minimal props', () => {
       'arn:aws:ssm:us-west-2:111111111111:parameter/cdk-cross-region-failover/orders/routing',
     ]);
     expect(bySid.CheckTheSecretReplica.Resource).toBe('arn:aws:secretsmanager:us-west-2:111111111111:secret:orders-aurora-master-??????');
+    expect(bySid.ReadTopology.Action).toBe('ssm:GetParameters');
+    expect(bySid.DescribeThisRegionsInstances).toMatchObject({ Action: 'rds:DescribeDBInstances', Resource: 'arn:aws:rds:us-west-2:111111111111:db:*' });
+    // The headless target's writer instance: that one name, in that cluster.
+    expect(bySid.GiveAHeadlessClusterAWriter).toMatchObject({
+      Action: 'rds:CreateDBInstance',
+      Resource: ['arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2', 'arn:aws:rds:us-west-2:111111111111:db:orders-us-west-2-writer'],
+    });
+    expect(bySid.CheckTheClusterKey).toMatchObject({ Action: 'kms:DescribeKey', Resource: expect.stringMatching(/^DatabaseKey.*\.Arn$/) });
     for (const s of statements) {
       for (const action of ([] as string[]).concat(s.Action)) expect(action).not.toMatch(/\*/);
-      if (([] as string[]).concat(s.Resource).includes('*')) expect(s.Action).toBe('cloudwatch:GetMetricStatistics');
+      if (([] as string[]).concat(s.Resource).includes('*')) expect(['cloudwatch:GetMetricData', 'ssm:DescribeAutomationExecutions']).toContain(s.Action);
     }
   });
 
@@ -142,7 +150,7 @@ describe('FailoverAutomation with minimal props', () => {
     expect(failback.parameters.Approvers.default).toEqual([]);
     expect(failback.parameters.MaxRpoLagSeconds.default).toBe(30);
     const waits = Object.fromEntries(failback.mainSteps.filter((s: any) => s.action === 'aws:loop').map((s: any) => [s.name, s.inputs.Steps[0].inputs.InputPayload.WaitTimeoutSeconds]));
-    expect(waits).toEqual({ WaitForRejoin: 14_400, WaitForWriter: 1800 });
+    expect(waits).toEqual({ WaitForRejoin: 14_400, WaitForInstance: 1800, WaitForWriter: 1800 });
   });
 });
 
@@ -173,6 +181,7 @@ describe('FailoverAutomation with every prop', () => {
     const loops = failback.mainSteps.filter((s: any) => s.action === 'aws:loop');
     expect(loops.map((s: any) => [s.name, s.inputs.MaxIterations, s.inputs.Steps[0].inputs.InputPayload.WaitTimeoutSeconds])).toEqual([
       ['WaitForRejoin', 41, 7200],
+      ['WaitForInstance', 21, 3600],
       ['WaitForWriter', 21, 3600],
     ]);
     Template.fromStack(stacks[1]).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
@@ -228,7 +237,9 @@ describe('FailoverAutomation with every prop', () => {
     expect(statements.map((st) => st.Action)).toEqual([
       ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
       'secretsmanager:DescribeSecret',
-      'cloudwatch:GetMetricStatistics',
+      'rds:DescribeDBInstances',
+      'kms:DescribeKey',
+      'cloudwatch:GetMetricData',
       'route53-recovery-cluster:GetRoutingControlState',
       'ssm:GetParameter',
       'ssm:GetParametersByPath',
@@ -241,8 +252,13 @@ describe('FailoverAutomation with every prop', () => {
     ]);
     expect(statements[1].Resource).toEqual(['us-east-1', 'us-west-2'].map((r) => `arn:aws:secretsmanager:${r}:111111111111:secret:orders-aurora-master-??????`));
     // The routing control ARNs exist only in the routing stack: another stack gets the account's controls, read-only.
-    expect(statements[3].Resource).toBe('arn:aws:route53-recovery-control::111111111111:controlpanel/*/routingcontrol/*');
-    expect(statements.filter((st) => st.Resource === '*').map((st) => st.Action)).toEqual(['cloudwatch:GetMetricStatistics', 'ssm:DescribeAutomationExecutions']);
+    expect(statements[5].Resource).toBe('arn:aws:route53-recovery-control::111111111111:controlpanel/*/routingcontrol/*');
+    // The keys: any key of the account in the two Regions, but only those with the database's alias.
+    expect(statements[3]).toMatchObject({
+      Resource: ['us-east-1', 'us-west-2'].map((r) => `arn:aws:kms:${r}:111111111111:key/*`),
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/orders-aurora' } },
+    });
+    expect(statements.filter((st) => st.Resource === '*').map((st) => st.Action)).toEqual(['cloudwatch:GetMetricData', 'ssm:DescribeAutomationExecutions']);
   });
 
   test('the runbooks parameter in every Region tells the command-line tool where everything is', () => {

@@ -184,8 +184,8 @@ describe('MultiRegionAuroraPostgres with minimal props (two Regions)', () => {
       secretName: 'orders-aurora-master',
       port: 5432,
       regions: [
-        { region: 'us-east-1', clusterIdentifier: 'orders-us-east-1', clusterArn: 'arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1', initialPrimary: true },
-        { region: 'us-west-2', clusterIdentifier: 'orders-us-west-2', clusterArn: 'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2', initialPrimary: false },
+        { region: 'us-east-1', clusterIdentifier: 'orders-us-east-1', clusterArn: 'arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1', initialPrimary: true, instanceClass: 'db.serverless' },
+        { region: 'us-west-2', clusterIdentifier: 'orders-us-west-2', clusterArn: 'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2', initialPrimary: false, instanceClass: 'db.serverless' },
       ],
     });
   });

@@ -1,4 +1,5 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateDBClusterCommand, CreateGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { MotoServer } from './moto-server';
 import { awsCloudOperations } from '../../src/ssm/aws-cloud-operations';
@@ -47,24 +48,43 @@ describe('awsCloudOperations against a local moto_server', () => {
     expect(await ops().describeGlobalCluster('nope')).toBeUndefined();
   });
 
-  test('reads a Regional cluster\'s status by ARN; a missing one is undefined', async () => {
+  test('reads a Regional cluster by ARN, with its instances; a missing one is undefined', async () => {
     const view = await ops().describeGlobalCluster('orders');
-    expect(await ops().clusterStatus(view!.members[0].clusterArn)).toBe('available');
-    expect(await ops().clusterStatus('arn:aws:rds:us-east-1:123456789012:cluster:missing')).toBeUndefined();
+    const arn = view!.members[0].clusterArn;
+    expect(await ops().describeCluster(arn)).toEqual({ status: 'available', kmsKeyId: expect.any(String), instances: [] });
+    expect(await ops().describeCluster('arn:aws:rds:us-east-1:123456789012:cluster:missing')).toBeUndefined();
+    // The writer instance a runbook gives a headless cluster.
+    await ops().addInstance(arn, 'orders-us-east-1-writer', 'db.r6g.large');
+    expect(await ops().describeCluster(arn)).toMatchObject({ instances: [{ identifier: 'orders-us-east-1-writer', status: 'available' }] });
   });
 
-  test('reads the latest AuroraGlobalDBRPOLag data point; none recent is undefined', async () => {
+  test('reads a KMS key\'s state: enabled, disabled, missing', async () => {
+    const kms = new KMSClient({ region: REGION, endpoint: moto.endpoint });
+    const created = (await kms.send(new CreateKeyCommand({ Description: 'orders' }))).KeyMetadata!;
+    const key = created.Arn!;
+    expect(await ops().keyState(key)).toBe('Enabled');
+    await kms.send(new DisableKeyCommand({ KeyId: created.KeyId }));
+    expect(await ops().keyState(key)).toBe('Disabled');
+    expect(await ops().keyState('arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+
+  test('reads the latest AuroraGlobalDBRPOLag data point, however old within the look-back; none is undefined', async () => {
     const cloudwatch = new CloudWatchClient({ region: REGION, endpoint: moto.endpoint });
     const now = Date.now();
+    const point = (cluster: string, agoMs: number, value: number) => ({
+      MetricName: 'AuroraGlobalDBRPOLag', Dimensions: [{ Name: 'DBClusterIdentifier', Value: cluster }], Timestamp: new Date(now - agoMs), Value: value, Unit: 'Milliseconds' as const,
+    });
     await cloudwatch.send(new PutMetricDataCommand({
       Namespace: 'AWS/RDS',
-      MetricData: [
-        { MetricName: 'AuroraGlobalDBRPOLag', Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'orders-us-west-2' }], Timestamp: new Date(now - 180_000), Value: 4000, Unit: 'Milliseconds' },
-        { MetricName: 'AuroraGlobalDBRPOLag', Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'orders-us-west-2' }], Timestamp: new Date(now - 30_000), Value: 750, Unit: 'Milliseconds' },
-      ],
+      MetricData: [point('orders-us-west-2', 180_000, 4000), point('orders-us-west-2', 30_000, 750), point('orders-eu-west-1', 3 * 3600_000, 9000)],
     }));
-    expect(await ops().rpoLagMs('orders-us-west-2')).toBe(750);
-    expect(await ops().rpoLagMs('orders-eu-west-1')).toBeUndefined();
+    const latest = await ops().lastRpoLag('orders-us-west-2', 24 * 3600_000);
+    expect(latest?.valueMs).toBe(750);
+    expect(Math.abs(latest!.at - (now - 30_000))).toBeLessThan(60_000);
+    // A secondary whose primary went dark three hours ago: its last data point is still found.
+    expect((await ops().lastRpoLag('orders-eu-west-1', 24 * 3600_000))?.valueMs).toBe(9000);
+    expect(await ops().lastRpoLag('orders-eu-west-1', 3600_000)).toBeUndefined();
+    expect(await ops().lastRpoLag('orders-ap-south-1', 24 * 3600_000)).toBeUndefined();
   });
 
   test('detaches a member from the global cluster', async () => {

@@ -1,5 +1,5 @@
 import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { MotoServer } from './moto-server';
 import { awsStepDependencies } from '../../src/ssm/aws-step-dependencies';
 import { FakeDataPlane } from '../arc/fake-data-plane';
@@ -70,6 +70,17 @@ describe('the step function\'s AWS dependencies against a local moto_server', ()
         routingControlArn: `arn:aws:route53-recovery-control::111111111111:controlpanel/p1/routingcontrol/${r}`,
       })),
     });
+  });
+
+  test('one request per step invocation reads both topology parameters (there were two)', async () => {
+    const send = jest.spyOn(SSMClient.prototype, 'send');
+    try {
+      await deps().loadTopology();
+      expect(send.mock.calls.map(([command]) => command.constructor.name)).toEqual(['GetParametersCommand']);
+      expect((send.mock.calls[0][0] as GetParametersCommand).input.Names).toEqual([AURORA, ROUTING]);
+    } finally {
+      send.mockRestore();
+    }
   });
 
   test('a damaged parameter is refused with the fix', async () => {

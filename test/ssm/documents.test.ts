@@ -60,8 +60,8 @@ describe('the rendered documents', () => {
     const doc = renderRunbookDocument(settings('failover')) as Record<string, any>;
     doc.mainSteps[0].action = 'aws:invokeLambda';
     doc.mainSteps[1].inputs.Default = 'Nowhere';
-    doc.mainSteps[3].inputs.InputPayload.Detached = '{{ Verify.Detached }}';
-    doc.mainSteps[4].onFailure = 'step:Missing';
+    doc.mainSteps[5].inputs.InputPayload.Detached = '{{ Verify.Detached }}';
+    doc.mainSteps[6].onFailure = 'step:Missing';
     doc.parameters.AllowDataLoss.default = 'no';
     expect(checkDocument(doc)).toEqual([
       'parameter AllowDataLoss: default "no" is not a Boolean',
@@ -79,6 +79,8 @@ describe('the rendered documents', () => {
       'Preflight:aws:invokeLambdaFunction',
       'ApprovalRequired:aws:branch',
       'Approve:aws:approve',
+      'PrepareTarget:aws:invokeLambdaFunction',
+      'WaitForInstance:aws:loop',
       'SwitchoverGlobalCluster:aws:invokeLambdaFunction',
       'WaitForWriter:aws:loop',
       'RouteTraffic:aws:invokeLambdaFunction',
@@ -88,10 +90,13 @@ describe('the rendered documents', () => {
     expect(doc.parameters.TargetRegion).toMatchObject({ type: 'String', allowedValues: [WEST] });
     expect(doc.parameters.TargetRegion.default).toBeUndefined();
     // 30 min of waiting in 3-minute polls.
-    expect(doc.mainSteps[4].inputs.MaxIterations).toBe(11);
-    expect(doc.mainSteps[4].inputs.Steps[0].inputs.InputPayload).toMatchObject({
+    expect(doc.mainSteps[6].inputs.MaxIterations).toBe(11);
+    expect(doc.mainSteps[6].inputs.Steps[0].inputs.InputPayload).toMatchObject({
       Step: 'WaitForWriter', Deadline: '{{ SwitchoverGlobalCluster.WaitUntil }}', WaitTimeoutSeconds: 1800, PollWindowSeconds: 180,
     });
+    // Every step knows its own execution: another run of the deployment refuses this one.
+    const invokes = doc.mainSteps.flatMap((st: any) => (st.action === 'aws:loop' ? st.inputs.Steps : [st])).filter((st: any) => st.action === 'aws:invokeLambdaFunction');
+    expect(invokes.every((st: any) => st.inputs.InputPayload.ExecutionId === '{{ automation:EXECUTION_ID }}')).toBe(true);
     expect(doc.mainSteps.filter((s: any) => s.name !== 'Report' && s.action !== 'aws:branch').every((s: any) => s.onFailure === 'step:Report')).toBe(true);
   });
 
@@ -115,11 +120,13 @@ describe('simulated executions', () => {
     expect(cloud.writer()).toBe(arnOf(WEST));
     expect(routingOf(cloud)).toEqual({ [EAST]: 'Off', [WEST]: 'On' });
     expect(cloud.routing.calls.filter((c) => c.action === 'update')).toHaveLength(1);
-    expect(invocations.map((e) => e.Step)).toEqual(['Preflight', 'SwitchoverGlobalCluster', 'WaitForWriter', 'RouteTraffic', 'Verify', 'Report']);
+    expect(invocations.map((e) => e.Step)).toEqual(['Preflight', 'PrepareTarget', 'WaitForInstance', 'SwitchoverGlobalCluster', 'WaitForWriter', 'RouteTraffic', 'Verify', 'Report']);
     const report = JSON.parse(String(result.execution.steps.find((s) => s.stepName === 'Report')!.outputs!.Report[0]));
     expect(report).toMatchObject({ runbook: 'switchover', targetRegion: WEST, outcome: 'succeeded', recoveryTimeMs: 20_000 });
     expect(report.steps.map((s: any) => [s.name, s.status, s.durationMs])).toEqual([
       ['pre-flight', 'done', 0],
+      ['give a headless target a writer instance', 'skipped', 0],
+      ['wait until the target has an available instance', 'done', 0],
       ['switchover global cluster', 'done', 0],
       ['wait until the target is writer', 'done', 20_000],
       ['route traffic to the target', 'done', 0],
@@ -181,15 +188,23 @@ describe('simulated executions', () => {
     cloud.lagMs.set('orders-us-west-2', 1500);
     const { result, invocations } = await simulate('failover', cloud, { TargetRegion: WEST, AllowDataLoss: true });
     expect(result.status).toBe('Success');
-    expect(invocations.map((e) => e.Step)).toEqual(['Preflight', 'RouteTraffic', 'PromoteTarget', 'WaitUntilWritable', 'Verify', 'Report']);
+    expect(invocations.map((e) => e.Step)).toEqual(['Preflight', 'PrepareTarget', 'WaitForInstance', 'RouteTraffic', 'PromoteTarget', 'WaitUntilWritable', 'Verify', 'Report']);
     expect(cloud.calls.find((c) => c.op === 'failover')).toBeDefined();
     expect(result.outputs['Report.Detail']).toMatch(/^failover to us-west-2 succeeded; measured recovery time 20 s; data-loss window 1500 ms/);
   });
 
-  test('failover with the global cluster unreachable: the detach is carried to the wait and the verification', async () => {
+  test('failover with the global cluster unreachable: refused without AllowDetach', async () => {
     const cloud = new FakeCloud(EAST).fail('describe', 'getaddrinfo ENOTFOUND', 1000);
-    const { result, invocations } = await simulate('failover', cloud, { TargetRegion: WEST, AllowDataLoss: true });
+    const { result } = await simulate('failover', cloud, { TargetRegion: WEST, AllowDataLoss: true });
+    expect(result.failureMessage).toMatch(/failover to us-west-2 refused: the global database cannot be described from us-west-2/);
+    expect(cloud.calls.some((c) => c.op === 'detach')).toBe(false);
+  });
+
+  test('failover with the global cluster unreachable and AllowDetach: the detach is carried to the wait and the verification, and the report warns', async () => {
+    const cloud = new FakeCloud(EAST).fail('describe', 'getaddrinfo ENOTFOUND', 1000);
+    const { result, invocations } = await simulate('failover', cloud, { TargetRegion: WEST, AllowDataLoss: true, AllowDetach: true });
     expect(result.status).toBe('Success');
+    expect(result.outputs['Report.Detail']).toMatch(/ Warning: us-west-2 was detached from global database 'orders' and promoted on its own: .*Fence it now/);
     expect(invocations.find((e) => e.Step === 'Verify')!.Detached).toBe(true);
     expect(result.outputs['Report.Detail']).toMatch(/Steps: .*promote the target done/);
     expect(cloud.calls.some((c) => c.op === 'detach' && c.arg === arnOf(WEST))).toBe(true);

@@ -18,6 +18,8 @@ export interface SimulationHooks {
   now(): number;
   /** Advances the clock (aws:sleep). */
   sleep(ms: number): Promise<void>;
+  /** Told when a step starts, as `CurrentStepName` changes in DescribeAutomationExecutions. */
+  onStep?(stepName: string): void;
 }
 
 export interface SimulationResult {
@@ -30,12 +32,16 @@ export interface SimulationResult {
 }
 
 export class Simulation {
-  public readonly executionId = 'a1b2c3d4-0000-4000-8000-simulation01';
   public readonly steps: AutomationStepView[] = [];
   private readonly values = new Map<string, unknown>();
   private readonly startTime: number;
 
-  constructor(private readonly doc: Record<string, any>, private readonly hooks: SimulationHooks) {
+  constructor(
+    private readonly doc: Record<string, any>,
+    private readonly hooks: SimulationHooks,
+    /** `{{ automation:EXECUTION_ID }}`. */
+    public readonly executionId = 'a1b2c3d4-0000-4000-8000-simulation01',
+  ) {
     this.startTime = hooks.now();
   }
 
@@ -115,6 +121,7 @@ export class Simulation {
       stepName: step.name, action: step.action, status: 'InProgress', startTime: this.hooks.now(), parentStepName,
     };
     this.steps.push(record);
+    this.hooks.onStep?.(step.name);
     const finish = (ok: boolean, extra: Partial<AutomationStepView> = {}) => {
       Object.assign(record, { status: ok ? 'Success' : 'Failed', endTime: this.hooks.now(), ...extra });
     };

@@ -20,9 +20,15 @@ describe('the step event', () => {
       Deadline: '1700000000000',
       Detached: 'false',
       PollWindowSeconds: 180,
+      ExecutionId: 'e-1',
+      AllowDetach: 'false',
+      MaxDataLossSeconds: '120',
     })).toEqual({
       targetRegion: 'us-west-2',
+      executionId: 'e-1',
       allowDataLoss: true,
+      allowDetach: false,
+      maxDataLossMs: 120_000,
       maxRpoLagMs: 45_000,
       requireApproval: false,
       approvers: ['arn:aws:iam::111111111111:role/a', 'arn:aws:iam::111111111111:role/b'],
@@ -52,7 +58,16 @@ describe('the step event', () => {
 
   test('answers every output field, with -1 and 0 for unknown lag and no deadline', async () => {
     const out = await handleStep({ Runbook: 'switchover', Step: 'Preflight', TargetRegion: 'us-west-2' }, deps());
-    expect(out).toEqual({ Detail: 'target in sync (RPO lag 800 ms), ARC data plane reachable', Skipped: false, Waiting: false, DataLossWindowMs: '-1', Detached: false, WaitUntil: '0' });
+    expect(out).toEqual({
+      Detail: 'target in sync (RPO lag 800 ms, measured 0 s ago), target cluster available, key enabled, instance orders-us-west-2-instance1 available, ARC data plane reachable',
+      Skipped: false,
+      Waiting: false,
+      DataLossWindowMs: '-1',
+      DataLossMeasuredAt: '0',
+      Detached: false,
+      WaitUntil: '0',
+      Warning: '',
+    });
   });
 });
 

@@ -35,8 +35,8 @@ describe('published topology', () => {
     expect(topology.clusterEndpoints).toHaveLength(5);
     expect(topology.clusterEndpoints[0]).toEqual({ endpoint: expect.stringMatching(/^ApiClusterEndpoints.*\.Cluster\.ClusterEndpoints\.0\.Endpoint$/), region: expect.any(String) });
     expect(topology.regions).toEqual([
-      { region: 'us-east-1', clusterIdentifier: 'remittance-us-east-1', clusterArn: 'arn:aws:rds:us-east-1:111111111111:cluster:remittance-us-east-1', routingControlArn: expect.stringMatching(/^ApiRoutingControluseast1.*\.RoutingControlArn$/) },
-      { region: 'us-west-2', clusterIdentifier: 'remittance-us-west-2', clusterArn: 'arn:aws:rds:us-west-2:111111111111:cluster:remittance-us-west-2', routingControlArn: expect.stringMatching(/^ApiRoutingControluswest2.*\.RoutingControlArn$/) },
+      { region: 'us-east-1', clusterIdentifier: 'remittance-us-east-1', clusterArn: 'arn:aws:rds:us-east-1:111111111111:cluster:remittance-us-east-1', routingControlArn: expect.stringMatching(/^ApiRoutingControluseast1.*\.RoutingControlArn$/), instanceClass: 'db.serverless' },
+      { region: 'us-west-2', clusterIdentifier: 'remittance-us-west-2', clusterArn: 'arn:aws:rds:us-west-2:111111111111:cluster:remittance-us-west-2', routingControlArn: expect.stringMatching(/^ApiRoutingControluswest2.*\.RoutingControlArn$/), instanceClass: 'db.serverless' },
     ]);
   });
 

@@ -8,13 +8,16 @@ test('the FailoverAutomation usage shown in the README synthesizes; cdk-nag find
   const runbooks = build(app);
   // Left to the user: the open API, the inline handlers' basic execution role, the on-call role's grants
   // (documents by name with any version, executions by random id, the library's parameters, the plan
-  // by name, the secret's random suffix, the routing controls outside the routing stack, and the two
-  // actions without resource-level permissions), and the VPCs without flow logs.
+  // by name, the secret's random suffix, the routing controls outside the routing stack, the instances and
+  // keys the status reads (instance names CloudFormation chose; keys by their alias), and the two actions
+  // without resource-level permissions), and the VPCs without flow logs.
   const grantWildcards = [
     'arn:<AWS::Partition>:ssm:[a-z0-9-]+:<AWS::AccountId>:(automation-definition\\/orders-\\w+:\\*|automation-execution\\/\\*|parameter\\/cdk-cross-region-failover\\/\\*)',
     'arn:<AWS::Partition>:arc-region-switch::<AWS::AccountId>:plan\\/orders:\\*',
     'arn:<AWS::Partition>:secretsmanager:[a-z0-9-]+:<AWS::AccountId>:secret:orders-aurora-master-\\?{6}',
     'arn:<AWS::Partition>:route53-recovery-control::<AWS::AccountId>:controlpanel\\/\\*\\/routingcontrol\\/\\*',
+    'arn:<AWS::Partition>:rds:[a-z0-9-]+:<AWS::AccountId>:db:\\*',
+    'arn:<AWS::Partition>:kms:[a-z0-9-]+:<AWS::AccountId>:key\\/\\*',
     '\\*',
   ].join('|');
   const owned = new RegExp('^AwsSolutions-(APIG4|COG4|VPC7|IAM4\\[Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSLambdaBasicExecutionRole\\]|' +

@@ -1,0 +1,701 @@
+/**
+ * The logic of each runbook step: a plain function over {@link CloudOperations} that
+ * re-reads the state it acts on and skips what is already done, so a re-run after a
+ * failure at any step converges.
+ *
+ * The invariants every step keeps (README, "What each runbook guarantees"):
+ *
+ * - I1 routing follows the data: a Region is routed only when its cluster is the writer
+ *   of the data last routed, or is being promoted by the failover that routed it; never
+ *   a stale secondary or a detached copy.
+ * - I2 no silent split brain: detach-and-promote only when the operator asked for it
+ *   (`AllowDetach`) and the global database is unreachable or refuses the failover for a
+ *   reason that will not pass; throttling, timeouts and an operation already in
+ *   progress are retried or refused, never answered with a detach.
+ * - I3 failback only to a rejoined, caught-up member of the same global database.
+ * - I4 one run of a deployment at a time (`one-run-at-a-time.ts`).
+ * - I5 convergence: every step is safe to run again.
+ *
+ * Every change (add an instance, switch over, fail over, detach, route) happens only
+ * after the preconditions it rests on were read again in the same step.
+ */
+import { ClusterView, GlobalClusterView, LagReading, RunbookRegion } from './cloud-operations';
+import { blockedBy, otherRuns } from './one-run-at-a-time';
+import { describeError, errorKind, RetriesExhausted, withRetries } from './retries';
+import { PreflightRefusal, StepContext, StepResult } from './runbook-types';
+import { AllEndpointsFailedError, readStates, RoutingControlState, statesFor, updateStates } from '../arc/routing-states';
+
+const IN_PROGRESS = ['pending', 'switching-over', 'failing-over', 'cancelling'];
+const DEFAULT_MAX_RPO_LAG_MS = 30_000;
+const DEFAULT_POLL_INTERVAL_MS = 2_000;
+const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
+/**
+ * How far back the replication lag is looked for: far enough to find the last data point
+ * of a secondary whose primary Region went dark hours ago.
+ */
+export const LAG_LOOKBACK_MS = 24 * 3600_000;
+/** Cluster statuses in which a cluster can take part in a switchover or failover. */
+const USABLE = 'available';
+
+type States = Record<string, RoutingControlState>;
+
+// ---------------------------------------------------------------------------
+// Reading the state, with transient errors retried
+// ---------------------------------------------------------------------------
+
+function retrying<T>(ctx: StepContext, what: string, call: () => Promise<T>): Promise<T> {
+  return withRetries(what, ctx.cloud, call, { budgetMs: ctx.input.retryBudgetMs ?? 60_000 });
+}
+
+/** The topology's entry for the target Region; refuses a Region outside it. */
+export function targetOf(ctx: StepContext): RunbookRegion {
+  const found = ctx.topology.regions.find((r) => r.region === ctx.input.targetRegion);
+  if (!found) {
+    throw new PreflightRefusal(`target Region '${ctx.input.targetRegion}' is not part of this topology (${ctx.topology.regions.map((r) => r.region).join(', ')})`);
+  }
+  return found;
+}
+
+function writerOf(view: GlobalClusterView): string | undefined {
+  return view.members.find((m) => m.isWriter)?.clusterArn;
+}
+
+function inProgress(view: GlobalClusterView): boolean {
+  return view.failoverState !== undefined && IN_PROGRESS.includes(view.failoverState.status);
+}
+
+function regionOfArn(ctx: StepContext, arn: string | undefined): string {
+  return ctx.topology.regions.find((r) => r.clusterArn === arn)?.region ?? arn ?? 'none';
+}
+
+function operationText(ctx: StepContext, view: GlobalClusterView): string {
+  const f = view.failoverState!;
+  return `a ${f.status} of global database '${view.identifier}' from ${regionOfArn(ctx, f.fromClusterArn)} to ${regionOfArn(ctx, f.toClusterArn)}`;
+}
+
+async function describeGlobal(ctx: StepContext): Promise<GlobalClusterView | undefined> {
+  return retrying(ctx, `DescribeGlobalClusters of '${ctx.topology.globalClusterIdentifier}'`,
+    () => ctx.cloud.describeGlobalCluster(ctx.topology.globalClusterIdentifier));
+}
+
+async function describeTarget(ctx: StepContext, target: RunbookRegion): Promise<ClusterView | undefined> {
+  return retrying(ctx, `DescribeDBClusters of ${target.clusterIdentifier}`, () => ctx.cloud.describeCluster(target.clusterArn));
+}
+
+async function lagOf(ctx: StepContext, target: RunbookRegion): Promise<LagReading | undefined> {
+  return retrying(ctx, `AuroraGlobalDBRPOLag of ${target.clusterIdentifier}`, () => ctx.cloud.lastRpoLag(target.clusterIdentifier, LAG_LOOKBACK_MS));
+}
+
+function lagText(ctx: StepContext, lag: LagReading | undefined): string {
+  if (!lag) return `no AuroraGlobalDBRPOLag data point in the last ${LAG_LOOKBACK_MS / 3600_000} h`;
+  const age = Math.max(0, Math.round((ctx.cloud.now() - lag.at) / 1000));
+  return `RPO lag ${lag.valueMs} ms, measured ${age} s ago`;
+}
+
+/** The routing controls' states; `refuse` turns an unreachable data plane into a refusal (nothing changed yet). */
+async function routingStates(ctx: StepContext, refuse: boolean): Promise<States> {
+  const { cloud, topology } = ctx;
+  try {
+    return await readStates(cloud.routing, topology.clusterEndpoints, topology.regions.map((r) => r.routingControlArn));
+  } catch (e) {
+    if (refuse && e instanceof AllEndpointsFailedError) throw new PreflightRefusal(`the ARC data plane is unreachable: ${e.message}`);
+    throw e;
+  }
+}
+
+function routedOnlyTo(states: States, ctx: StepContext, target: RunbookRegion): boolean {
+  return ctx.topology.regions.every((r) => states[r.routingControlArn] === (r === target ? 'On' : 'Off'));
+}
+
+function routedRegions(states: States, ctx: StepContext): RunbookRegion[] {
+  return ctx.topology.regions.filter((r) => states[r.routingControlArn] === 'On');
+}
+
+/** Turns the target's control On and every other Off, in one `UpdateRoutingControlStates` call, unless that is already so. */
+async function routeOnlyTo(ctx: StepContext, target: RunbookRegion, states: States): Promise<StepResult> {
+  if (routedOnlyTo(states, ctx, target)) return { skipped: true, detail: `traffic already goes to ${target.region} only` };
+  const entries = statesFor(ctx.topology.regions.map((r) => r.routingControlArn), [target.routingControlArn]);
+  await updateStates(ctx.cloud.routing, ctx.topology.clusterEndpoints, entries);
+  return { detail: `${target.region} On, every other Region Off, in one UpdateRoutingControlStates call` };
+}
+
+// ---------------------------------------------------------------------------
+// Checks the runbooks share
+// ---------------------------------------------------------------------------
+
+/** Refusals every pre-flight shares: the Region, the approval settings, the credentials. */
+async function commonChecks(ctx: StepContext): Promise<RunbookRegion> {
+  const target = targetOf(ctx);
+  if (ctx.localRegion !== target.region) {
+    throw new PreflightRefusal(
+      `this runbook runs in ${ctx.localRegion} but TargetRegion is ${target.region}: start it in ${target.region}, ` +
+        'the Region being activated, so that it never depends on the Region being left',
+    );
+  }
+  if (ctx.input.requireApproval && (ctx.input.approvers ?? []).length === 0) {
+    throw new PreflightRefusal('RequireApproval is true but Approvers is empty: name at least one IAM user or role ARN in Approvers');
+  }
+  if (!(await retrying(ctx, 'DescribeSecret', () => ctx.cloud.secretAvailable(ctx.topology.secretName)))) {
+    throw new PreflightRefusal(
+      `the database secret '${ctx.topology.secretName}' has no usable replica in ${target.region}: ` +
+        'the application there could not connect; redeploy the database stack of that Region',
+    );
+  }
+  return target;
+}
+
+/**
+ * I4: refuses while another run of the deployment is under way. In a pre-flight the
+ * refusal changes nothing; in a later step, `changed` says what this run already did.
+ */
+async function oneRunAtATime(ctx: StepContext, phase: 'preflight' | 'change', changed?: string): Promise<string[]> {
+  const found = await otherRuns(ctx, phase);
+  if (found.blocking) {
+    const message = blockedBy(found.blocking);
+    if (phase === 'preflight' || !changed) throw new PreflightRefusal(message);
+    throw new Error(`${message}. This run stops here; ${changed}`);
+  }
+  return found.warnings;
+}
+
+/**
+ * I1: the routed Regions whose cluster is not a member of the global database. Their
+ * cluster was detached (a failover that detached and promoted it): the data lives there,
+ * and every member of the global database lacks the writes made since.
+ */
+function detachedRouted(ctx: StepContext, view: GlobalClusterView, states: States): RunbookRegion[] {
+  return routedRegions(states, ctx).filter((r) => !view.members.some((m) => m.clusterArn === r.clusterArn));
+}
+
+function rebuildAdvice(ctx: StepContext, serving: RunbookRegion[]): string {
+  const where = serving.map((r) => r.region).join(', ');
+  const others = ctx.topology.regions.filter((r) => !serving.includes(r)).map((r) => r.region);
+  return `traffic goes to ${where}, whose cluster was detached from global database '${ctx.topology.globalClusterIdentifier}' ` +
+    '(a failover that detached and promoted it): the data written since lives only there, and every member of the global ' +
+    'database is a stale copy. Routing to one of them would serve stale data and strand those writes. Rebuild the other Regions ' +
+    `(${others.join(', ')}) as secondaries of ${where}'s cluster first (README, "After a detach: rebuilding the other Regions"); ` +
+    'then switch over or fail back as usual';
+}
+
+/** Refuses when routing points at a detached copy (other than `allowed`). */
+function refuseIfDetachedRouted(ctx: StepContext, view: GlobalClusterView, states: States, allowed?: RunbookRegion): void {
+  const detached = detachedRouted(ctx, view, states).filter((r) => r !== allowed);
+  if (detached.length > 0) throw new PreflightRefusal(rebuildAdvice(ctx, detached));
+}
+
+/**
+ * Whether the target cluster can become writer: available, its KMS key enabled, and an
+ * instance that is or will be available. A headless target is fine: the runbook adds an
+ * instance first. Answers what it saw.
+ */
+async function checkTargetHealth(ctx: StepContext, target: RunbookRegion): Promise<string> {
+  const cluster = await describeTarget(ctx, target);
+  if (!cluster) throw new PreflightRefusal(`the target cluster ${target.clusterArn} does not exist: deploy the database stack of ${target.region}`);
+  if (cluster.status !== USABLE) {
+    const why: Record<string, string> = {
+      'inaccessible-encryption-credentials': `it cannot use its KMS key ${cluster.kmsKeyId ?? ''}: enable the key (or restore the grants RDS needs) and start the runbook again`,
+      'inaccessible-encryption-credentials-recoverable': `it cannot use its KMS key ${cluster.kmsKeyId ?? ''}: enable the key and start the runbook again`,
+      'stopped': `it is stopped: start it (aws rds start-db-cluster --region ${target.region} --db-cluster-identifier ${target.clusterIdentifier}) and wait until it is available`,
+    };
+    throw new PreflightRefusal(`the target cluster ${target.clusterIdentifier} is ${cluster.status}, not available: ${why[cluster.status] ?? 'wait until it is available, then start the runbook again'}`);
+  }
+  if (cluster.kmsKeyId) {
+    const state = await retrying(ctx, `DescribeKey of ${cluster.kmsKeyId}`, () => ctx.cloud.keyState(cluster.kmsKeyId!));
+    if (state !== 'Enabled') {
+      throw new PreflightRefusal(`the KMS key of the target cluster (${cluster.kmsKeyId}) is ${state ?? 'missing'}, not Enabled: ` +
+        'the cluster could not read its data as writer; enable the key and start the runbook again');
+    }
+  }
+  if (cluster.instances.length === 0) {
+    if (!target.instanceClass) {
+      throw new PreflightRefusal(`the target cluster ${target.clusterIdentifier} has no instance and the published topology names no instance class to add: ` +
+        'redeploy the database stacks (the topology parameter then names it), or give the cluster an instance');
+    }
+    return `target headless: a ${target.instanceClass} writer instance will be added`;
+  }
+  const usable = cluster.instances.filter((i) => i.status === USABLE || ['creating', 'backing-up', 'configuring-enhanced-monitoring', 'modifying'].includes(i.status));
+  if (usable.length === 0) {
+    throw new PreflightRefusal(`no instance of the target cluster ${target.clusterIdentifier} can become writer ` +
+      `(${cluster.instances.map((i) => `${i.identifier} ${i.status}`).join(', ')}): start or replace one, then start the runbook again`);
+  }
+  return `target cluster available, key enabled, instance ${usable.map((i) => `${i.identifier} ${i.status}`).join(', ')}`;
+}
+
+function waitUntil(ctx: StepContext): number {
+  return ctx.cloud.now() + (ctx.input.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
+}
+
+/**
+ * Polls `check` until it is done. A transient error counts as "not yet". Gives up with
+ * a timeout error at the deadline; hands back with `waiting` when this invocation's poll
+ * window is over.
+ */
+async function pollUntil(ctx: StepContext, what: string, check: () => Promise<{ done: boolean; seen: string }>): Promise<StepResult> {
+  const { cloud, input } = ctx;
+  const start = cloud.now();
+  const timeout = input.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const deadline = input.deadline ?? start + timeout;
+  const windowEnd = Math.min(deadline, start + (input.pollWindowMs ?? Number.POSITIVE_INFINITY));
+  for (;;) {
+    let seen: string;
+    try {
+      const result = await check();
+      if (result.done) return { detail: `${result.seen} (polled for ${cloud.now() - start} ms)` };
+      seen = result.seen;
+    } catch (e) {
+      if (errorKind(e) !== 'transient') throw e;
+      seen = `no answer (${describeError(e)})`;
+    }
+    if (cloud.now() >= deadline) {
+      throw new Error(`timed out after ${Math.round(timeout / 1000)} s waiting until ${what} (last seen: ${seen}); run the runbook again to resume`);
+    }
+    if (cloud.now() >= windowEnd) return { waiting: true, detail: `still waiting until ${what} (last seen: ${seen})` };
+    await cloud.sleep(Math.min(input.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, Math.max(0, deadline - cloud.now())));
+  }
+}
+
+async function isSettledWriter(ctx: StepContext, target: RunbookRegion): Promise<{ done: boolean; seen: string }> {
+  const view = await ctx.cloud.describeGlobalCluster(ctx.topology.globalClusterIdentifier);
+  if (!view) return { done: false, seen: `global cluster '${ctx.topology.globalClusterIdentifier}' not found` };
+  if (inProgress(view)) return { done: false, seen: `${view.failoverState!.status} in progress` };
+  const writer = writerOf(view);
+  if (writer !== target.clusterArn) return { done: false, seen: `writer is ${writer ?? 'none'}` };
+  const cluster = await ctx.cloud.describeCluster(target.clusterArn);
+  return cluster?.status === USABLE
+    ? { done: true, seen: `${target.region} is the writer` }
+    : { done: false, seen: `${target.region} is the writer, cluster ${cluster?.status ?? 'not found'}` };
+}
+
+// ---------------------------------------------------------------------------
+// Preparing a headless target (every runbook)
+// ---------------------------------------------------------------------------
+
+/** The identifier of the instance a runbook adds to a headless cluster: deterministic, so a re-run finds it. */
+export function addedInstanceIdentifier(clusterIdentifier: string): string {
+  return `${clusterIdentifier.slice(0, 56).replace(/-+$/, '')}-writer`;
+}
+
+/** Gives a headless target an instance that can become writer; skipped when it has one. */
+export async function prepareTarget(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const until = waitUntil(ctx);
+  const cluster = await describeTarget(ctx, target);
+  if (!cluster) throw new Error(`the target cluster ${target.clusterArn} no longer exists`);
+  if (cluster.instances.length > 0) {
+    return { skipped: true, detail: `the target cluster has ${cluster.instances.map((i) => `${i.identifier} (${i.status})`).join(', ')}`, waitUntil: until };
+  }
+  if (!target.instanceClass) throw new PreflightRefusal(`the target cluster ${target.clusterIdentifier} is headless and the topology names no instance class: redeploy the database stacks`);
+  const identifier = addedInstanceIdentifier(target.clusterIdentifier);
+  try {
+    await retrying(ctx, `CreateDBInstance ${identifier}`, () => ctx.cloud.addInstance(target.clusterArn, identifier, target.instanceClass!));
+  } catch (e) {
+    if ((e as Error).name !== 'DBInstanceAlreadyExistsFault') throw e;
+  }
+  return {
+    detail: `the target cluster was headless: added writer instance ${identifier} (${target.instanceClass})`,
+    warnings: [`instance ${identifier} was added to ${target.clusterIdentifier} by this run; the stack does not know it: set headless to false ` +
+      'on that Region (and delete this instance once the stack\'s own is available), or delete it when the Region is a standby again'],
+    waitUntil: until,
+  };
+}
+
+/** Waits until the target cluster has an available instance. */
+export async function waitForInstance(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  return pollUntil(ctx, `${target.region} has an available instance`, async () => {
+    const cluster = await ctx.cloud.describeCluster(target.clusterArn);
+    const ready = cluster?.instances.find((i) => i.status === USABLE);
+    return ready
+      ? { done: true, seen: `instance ${ready.identifier} is available` }
+      : { done: false, seen: cluster ? `instances: ${cluster.instances.map((i) => `${i.identifier} ${i.status}`).join(', ') || 'none'}` : 'cluster not found' };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Switchover steps (also the second half of a failback)
+// ---------------------------------------------------------------------------
+
+/**
+ * The switchover's checks. `phase` `preflight` in the Preflight step; `change` when a
+ * failback checks again after its wait. Refuses, changing nothing, unless the target is
+ * a connected secondary under the lag threshold (or already the writer: a resumed run).
+ */
+async function switchoverChecks(ctx: StepContext, phase: 'preflight' | 'change'): Promise<StepResult> {
+  const target = await commonChecks(ctx);
+  const warnings = await oneRunAtATime(ctx, phase);
+  const states = await routingStates(ctx, true);
+  const view = await describeGlobal(ctx);
+  if (!view) throw new PreflightRefusal(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found`);
+  refuseIfDetachedRouted(ctx, view, states);
+  if (inProgress(view) && view.failoverState!.toClusterArn !== target.clusterArn) {
+    throw new PreflightRefusal(`${operationText(ctx, view)} is in progress (not started by this run): wait for it to finish, then check with status`);
+  }
+  const member = view.members.find((m) => m.clusterArn === target.clusterArn);
+  if (!member) {
+    throw new PreflightRefusal(`${target.clusterArn} is not a member of global cluster '${view.identifier}': a detached cluster cannot become writer of it again. ` +
+      `Rebuild ${target.region} as a secondary first (README, "After a detach: rebuilding the other Regions")`);
+  }
+  if (member.isWriter && !inProgress(view)) {
+    if (routedOnlyTo(states, ctx, target)) throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`);
+    return { detail: `${target.region} is already the writer; traffic will follow (a run to finish)`, warnings };
+  }
+  if (inProgress(view)) return { detail: `${operationText(ctx, view)} is under way; this run follows it`, warnings };
+  await inSyncOrRefuse(ctx, target, view);
+  const health = await checkTargetHealth(ctx, target);
+  const lag = await lagOf(ctx, target);
+  return { detail: `target in sync (${lagText(ctx, lag)}), ${health}, ARC data plane reachable`, warnings };
+}
+
+/** I3: refuses unless the target is a connected secondary of an available global cluster, under the lag threshold now. */
+async function inSyncOrRefuse(ctx: StepContext, target: RunbookRegion, view: GlobalClusterView): Promise<void> {
+  const member = view.members.find((m) => m.clusterArn === target.clusterArn)!;
+  if (view.status !== 'available') {
+    throw new PreflightRefusal(`global cluster '${view.identifier}' is ${view.status}, not available; wait until it is available`);
+  }
+  if (member.synchronizationStatus !== undefined && member.synchronizationStatus !== 'connected') {
+    throw new PreflightRefusal(`${target.region} is not in sync (synchronization status ${member.synchronizationStatus}); wait until it is connected`);
+  }
+  const maxLag = ctx.input.maxRpoLagMs ?? DEFAULT_MAX_RPO_LAG_MS;
+  const lag = await lagOf(ctx, target);
+  if (lag === undefined) {
+    throw new PreflightRefusal(`no recent AuroraGlobalDBRPOLag for ${target.clusterIdentifier}: cannot tell how far it lags; check the secondary's replication`);
+  }
+  if (lag.valueMs > maxLag) {
+    throw new PreflightRefusal(`${target.region} lags ${lag.valueMs} ms behind the writer, over the ${maxLag} ms allowed (MaxRpoLagSeconds); wait for it to catch up`);
+  }
+}
+
+export async function switchoverPreflight(ctx: StepContext): Promise<StepResult> {
+  return switchoverChecks(ctx, 'preflight');
+}
+
+/** Failback: the switchover's checks again, after the wait for the rejoin. */
+export async function checkInSync(ctx: StepContext): Promise<StepResult> {
+  return switchoverChecks(ctx, 'change');
+}
+
+/** `SwitchoverGlobalCluster`, after reading again that the target is a caught-up member (I3) and no other run is under way (I4). */
+export async function startSwitchover(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const until = waitUntil(ctx);
+  const warnings = await oneRunAtATime(ctx, 'change');
+  const view = await describeGlobal(ctx);
+  if (!view) throw new Error(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found`);
+  if (inProgress(view)) {
+    if (view.failoverState!.toClusterArn === target.clusterArn) {
+      return { skipped: true, detail: `a ${view.failoverState!.status} to ${target.region} is already under way`, waitUntil: until, warnings };
+    }
+    throw new PreflightRefusal(`${operationText(ctx, view)} is in progress (not started by this run): wait for it to finish`);
+  }
+  const member = view.members.find((m) => m.clusterArn === target.clusterArn);
+  if (member?.isWriter) return { skipped: true, detail: `${target.region} is already the writer`, waitUntil: until, warnings };
+  if (!member) throw new PreflightRefusal(`${target.clusterArn} is no longer a member of global cluster '${view.identifier}': nothing was switched over`);
+  const states = await routingStates(ctx, true);
+  refuseIfDetachedRouted(ctx, view, states);
+  await inSyncOrRefuse(ctx, target, view);
+  try {
+    await retrying(ctx, 'SwitchoverGlobalCluster', () => ctx.cloud.switchoverGlobalCluster(view.identifier, target.clusterArn));
+  } catch (e) {
+    // Refused because an operation started meanwhile, or our own first attempt went through.
+    const again = await describeGlobal(ctx);
+    if (again && inProgress(again) && again.failoverState!.toClusterArn === target.clusterArn) {
+      return { detail: `a ${again.failoverState!.status} to ${target.region} is under way`, waitUntil: until, warnings };
+    }
+    if (again && inProgress(again)) throw new PreflightRefusal(`${operationText(ctx, again)} started meanwhile (not by this run): nothing was switched over`);
+    throw e;
+  }
+  return { detail: `SwitchoverGlobalCluster to ${target.clusterArn}`, waitUntil: until, warnings };
+}
+
+export async function waitForWriter(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  return pollUntil(ctx, `${target.region} is the writer`, () => isSettledWriter(ctx, target));
+}
+
+/** Routes to the target once it is the settled writer of a global database that holds the data (I1). */
+export async function routeAfterSwitchover(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const warnings = await oneRunAtATime(ctx, 'change', `the writer moved to ${target.region}; traffic has not moved: run the runbook again to finish`);
+  const settled = await isSettledWriter(ctx, target);
+  if (!settled.done) {
+    throw new Error(`${target.region} is not the writer yet (${settled.seen}); traffic stays where it is; run the runbook again to resume`);
+  }
+  const states = await routingStates(ctx, false);
+  const view = await describeGlobal(ctx);
+  if (view) refuseIfDetachedRouted(ctx, view, states, target);
+  return { ...(await routeOnlyTo(ctx, target, states)), warnings };
+}
+
+export async function verifySwitchover(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  await verifyRouting(ctx, target);
+  const settled = await isSettledWriter(ctx, target);
+  if (!settled.done) throw new Error(`${target.region} is not the settled writer of '${ctx.topology.globalClusterIdentifier}': ${settled.seen}`);
+  return { detail: `${target.region} is the writer and receives all traffic` };
+}
+
+async function verifyRouting(ctx: StepContext, target: RunbookRegion): Promise<void> {
+  const states = await routingStates(ctx, false);
+  if (!routedOnlyTo(states, ctx, target)) {
+    throw new Error(`routing is not on ${target.region} only: ${JSON.stringify(states)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Failover steps
+// ---------------------------------------------------------------------------
+
+/** How a failover stands, from the global cluster and the routing. */
+type FailoverPlan =
+  | { kind: 'promote' } // the target is a secondary: route, then promote
+  | { kind: 'underway' } // a failover or switchover to the target is in progress
+  | { kind: 'writer' } // the target is already the writer: route
+  | { kind: 'detached' } // an earlier run of this runbook detached and routed the target
+  | { kind: 'unreachable'; error: string }; // the global cluster cannot be described (AllowDetach given)
+
+/**
+ * Reads the global cluster and decides what the failover does, refusing (before any
+ * change) what would break an invariant: a foreign operation in progress, a detached
+ * copy routed, a target outside the global database, an unreachable global cluster
+ * without AllowDetach.
+ */
+async function failoverPlan(ctx: StepContext, target: RunbookRegion, states: States): Promise<{ plan: FailoverPlan; view?: GlobalClusterView }> {
+  let view: GlobalClusterView | undefined;
+  try {
+    view = await describeGlobal(ctx);
+  } catch (e) {
+    if (!(e instanceof RetriesExhausted)) throw e;
+    if (!ctx.input.allowDetach) {
+      throw new PreflightRefusal(`the global database cannot be described from ${ctx.localRegion} (${e.message}): a managed failover needs it. ` +
+        'Start the failover again when it answers, or, if it stays unreachable, with AllowDetach=true to detach and promote ' +
+        `${target.region} on its own (irreversible: the other Regions must then be rebuilt from it)`);
+    }
+    return { plan: { kind: 'unreachable', error: e.message } };
+  }
+  if (!view) throw new PreflightRefusal(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found`);
+  const member = view.members.find((m) => m.clusterArn === target.clusterArn);
+  refuseIfDetachedRouted(ctx, view, states, member ? undefined : target);
+  if (!member) {
+    if (routedOnlyTo(states, ctx, target)) return { plan: { kind: 'detached' }, view };
+    throw new PreflightRefusal(`${target.clusterArn} is not a member of global cluster '${view.identifier}': it is a detached copy, not the data. ` +
+      `Rebuild ${target.region} as a secondary first (README, "After a detach: rebuilding the other Regions")`);
+  }
+  if (inProgress(view)) {
+    if (view.failoverState!.toClusterArn === target.clusterArn) return { plan: { kind: 'underway' }, view };
+    throw new PreflightRefusal(`${operationText(ctx, view)} is in progress (not started by this run): wait for it to finish, then check with status`);
+  }
+  if (member.isWriter) {
+    if (routedOnlyTo(states, ctx, target)) throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`);
+    return { plan: { kind: 'writer' }, view };
+  }
+  return { plan: { kind: 'promote' }, view };
+}
+
+/** Refuses, before routing moves, when the target lags more than MaxDataLossSeconds (or its lag is unknown then). */
+function refuseOverDataLoss(ctx: StepContext, lag: LagReading | undefined): void {
+  const max = ctx.input.maxDataLossMs;
+  if (!max) return;
+  if (!lag) {
+    throw new PreflightRefusal(`MaxDataLossSeconds is ${max / 1000} but the data-loss window cannot be measured (${lagText(ctx, lag)}): ` +
+      'start the failover with MaxDataLossSeconds=0 to go on without a bound');
+  }
+  if (lag.valueMs > max) {
+    throw new PreflightRefusal(`the target lags ${lag.valueMs} ms (${lagText(ctx, lag)}), over MaxDataLossSeconds (${max / 1000} s): ` +
+      'a failover now would lose more than that. Wait for the lag to fall, or start again with a larger MaxDataLossSeconds (0: no bound)');
+  }
+}
+
+export async function failoverPreflight(ctx: StepContext): Promise<StepResult> {
+  if (ctx.input.allowDataLoss !== true) {
+    throw new PreflightRefusal(
+      'AllowDataLoss is not true: a failover promotes the target without waiting for replication and can lose the writes not yet replicated. ' +
+        'Start it with AllowDataLoss=true to accept that, or run the switchover runbook when both Regions are healthy',
+    );
+  }
+  const target = await commonChecks(ctx);
+  const warnings = await oneRunAtATime(ctx, 'preflight');
+  const states = await routingStates(ctx, true);
+  const { plan } = await failoverPlan(ctx, target, states);
+  // A run that resumes one under way finds the target mid-promotion: its health is what the wait checks.
+  const health = plan.kind === 'promote' ? `; ${await checkTargetHealth(ctx, target)}` : '';
+  const lag = plan.kind === 'promote' || plan.kind === 'unreachable' ? await lagOf(ctx, target) : undefined;
+  if (plan.kind === 'promote' || plan.kind === 'unreachable') refuseOverDataLoss(ctx, lag);
+  const planText: Record<FailoverPlan['kind'], string> = {
+    promote: 'global cluster reachable: will route, then fail over',
+    underway: 'a failover to the target is under way: this run follows it',
+    writer: 'the target is already the writer: will route to it',
+    detached: 'the target was detached and promoted by an earlier run: this run finishes it',
+    unreachable: `global cluster unreachable (${plan.kind === 'unreachable' ? plan.error : ''}): AllowDetach is true, will detach and promote`,
+  };
+  return {
+    detail: `ARC data plane reachable; ${planText[plan.kind]}${health}; ${lag ? lagText(ctx, lag) : 'no lag to read'}`,
+    warnings,
+  };
+}
+
+/** Routes to the target before it is promoted, after reading again that the promotion will follow. */
+export async function routeBeforePromotion(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const warnings = await oneRunAtATime(ctx, 'change');
+  const states = await routingStates(ctx, false);
+  if (routedOnlyTo(states, ctx, target)) return { skipped: true, detail: `traffic already goes to ${target.region} only`, warnings };
+  const { plan } = await failoverPlan(ctx, target, states);
+  if (plan.kind === 'promote' || plan.kind === 'unreachable') refuseOverDataLoss(ctx, await lagOf(ctx, target));
+  return { ...(await routeOnlyTo(ctx, target, states)), warnings };
+}
+
+/** The fencing advice when the old writer was left behind by a detach (I2). */
+function fencingWarning(ctx: StepContext, target: RunbookRegion, view: GlobalClusterView | undefined): string {
+  const old = view ? writerOf(view) : undefined;
+  const oldRegion = old ? regionOfArn(ctx, old) : 'the Region of the old writer';
+  return `${target.region} was detached from global database '${ctx.topology.globalClusterIdentifier}' and promoted on its own: ` +
+    `the old writer in ${oldRegion}${old ? ` (${old})` : ''} was not fenced and may still accept writes from anything that reaches it outside the routing ` +
+    `(its routing control is Off). Fence it now: stop the application in ${oldRegion} and make the cluster refuse writes (revoke the application's ` +
+    'database users, or remove the inbound rules of its security groups). Its data and the promoted cluster now diverge; ' +
+    'before any failback, rebuild the other Regions from the promoted cluster (README, "After a detach: rebuilding the other Regions")';
+}
+
+async function detach(ctx: StepContext, target: RunbookRegion, why: string, view: GlobalClusterView | undefined, until: number): Promise<StepResult> {
+  await retrying(ctx, 'RemoveFromGlobalCluster', () => ctx.cloud.detachFromGlobalCluster(ctx.topology.globalClusterIdentifier, target.clusterArn));
+  return {
+    detail: `${why}; AllowDetach is true: detached ${target.clusterArn} to promote it`,
+    detached: true,
+    waitUntil: until,
+    warnings: [fencingWarning(ctx, target, view)],
+  };
+}
+
+/**
+ * Promotes the target: `FailoverGlobalCluster` with `AllowDataLoss`, transient errors
+ * retried. Detaches only with AllowDetach and when the global cluster stays unreachable
+ * or refuses the failover for a reason that will not pass (I2). Reads the data-loss
+ * window just before the call.
+ */
+export async function promoteTarget(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const until = waitUntil(ctx);
+  const routed = `traffic goes to ${target.region}, which is not yet writer: start the failover again to promote it`;
+  const warnings = await oneRunAtATime(ctx, 'change', routed);
+  const id = ctx.topology.globalClusterIdentifier;
+  let view: GlobalClusterView | undefined;
+  try {
+    view = await describeGlobal(ctx);
+  } catch (e) {
+    if (!(e instanceof RetriesExhausted)) throw e;
+    if (!ctx.input.allowDetach) throw new Error(`the global database cannot be described (${e.message}); ${routed}, or with AllowDetach=true to detach it`);
+    const result = await detach(ctx, target, `global cluster unreachable (${e.message})`, undefined, until);
+    return { ...result, warnings: [...warnings, ...result.warnings!] };
+  }
+  if (!view) throw new Error(`global cluster '${id}' was not found; ${routed}`);
+  const member = view.members.find((m) => m.clusterArn === target.clusterArn);
+  if (!member) return { skipped: true, detail: `${target.region} was already detached and promoted`, detached: true, waitUntil: until, warnings };
+  if (inProgress(view)) {
+    if (view.failoverState!.toClusterArn === target.clusterArn) {
+      return { skipped: true, detail: `a ${view.failoverState!.status} to ${target.region} is already under way`, waitUntil: until, warnings };
+    }
+    throw new Error(`${operationText(ctx, view)} is in progress (not started by this run): this run does not promote; ${routed} once it has finished`);
+  }
+  if (member.isWriter) return { skipped: true, detail: `${target.region} is already the writer`, waitUntil: until, warnings };
+
+  const lag = await lagOf(ctx, target);
+  const window = lag ? { dataLossWindowMs: lag.valueMs, dataLossMeasuredAt: lag.at } : {};
+  try {
+    await retrying(ctx, 'FailoverGlobalCluster', () => ctx.cloud.failoverGlobalCluster(id, target.clusterArn));
+    return { detail: `FailoverGlobalCluster to ${target.clusterArn} with AllowDataLoss; ${lagText(ctx, lag)} before the call`, waitUntil: until, warnings, ...window };
+  } catch (e) {
+    if (e instanceof RetriesExhausted) throw new Error(`${e.message}; nothing irreversible was done; ${routed}`);
+    const again = await describeGlobal(ctx);
+    if (again && inProgress(again)) {
+      if (again.failoverState!.toClusterArn === target.clusterArn) {
+        return { detail: `a ${again.failoverState!.status} to ${target.region} is under way`, waitUntil: until, warnings, ...window };
+      }
+      throw new Error(`FailoverGlobalCluster was refused because ${operationText(ctx, again)} is in progress (not started by this run); ${routed} once it has finished`);
+    }
+    if (!ctx.input.allowDetach) {
+      throw new Error(`FailoverGlobalCluster was refused (${describeError(e)}); ${routed}, or with AllowDetach=true to detach and promote it on its own (irreversible)`);
+    }
+    const result = await detach(ctx, target, `FailoverGlobalCluster was refused (${describeError(e)})`, view, until);
+    return { ...result, ...window, warnings: [...warnings, ...result.warnings!] };
+  }
+}
+
+/** Whether the target takes writes: the settled writer of the global cluster, or a detached cluster that is available. */
+async function isWritable(ctx: StepContext, target: RunbookRegion): Promise<{ done: boolean; seen: string; detached: boolean }> {
+  let view: GlobalClusterView | undefined;
+  let reachable = true;
+  try {
+    view = await ctx.cloud.describeGlobalCluster(ctx.topology.globalClusterIdentifier);
+  } catch (e) {
+    if (errorKind(e) !== 'transient') throw e;
+    reachable = false;
+  }
+  const detached = reachable ? !view?.members.some((m) => m.clusterArn === target.clusterArn) : ctx.input.detached === true;
+  if (!reachable && !detached) return { done: false, seen: 'global cluster unreachable', detached };
+  if (detached) {
+    const cluster = await ctx.cloud.describeCluster(target.clusterArn);
+    return { done: cluster?.status === USABLE, seen: `stand-alone cluster ${cluster?.status ?? 'not found'}`, detached };
+  }
+  return { ...(await isSettledWriter(ctx, target)), detached };
+}
+
+export async function waitUntilWritable(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  return pollUntil(ctx, `${target.region} is writable`, () => isWritable(ctx, target));
+}
+
+export async function verifyFailover(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  await verifyRouting(ctx, target);
+  const writable = await isWritable(ctx, target);
+  if (!writable.done) throw new Error(`${target.region} is not writable: ${writable.seen}`);
+  return {
+    detail: writable.detached
+      ? `${target.region} is a stand-alone writable cluster and receives all traffic`
+      : `${target.region} is the writer and receives all traffic`,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Failback steps
+// ---------------------------------------------------------------------------
+
+export async function failbackPreflight(ctx: StepContext): Promise<StepResult> {
+  const target = await commonChecks(ctx);
+  const warnings = await oneRunAtATime(ctx, 'preflight');
+  const states = await routingStates(ctx, true);
+  const view = await describeGlobal(ctx);
+  if (!view) throw new PreflightRefusal(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found`);
+  // I3: after a detach the Region serving traffic is outside the global database; a
+  // failback would route to the stale copy and strand every write made since.
+  refuseIfDetachedRouted(ctx, view, states);
+  const member = view.members.find((m) => m.clusterArn === target.clusterArn);
+  if (member?.isWriter && routedOnlyTo(states, ctx, target) && !inProgress(view)) {
+    throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`);
+  }
+  if (inProgress(view) && view.failoverState!.toClusterArn !== target.clusterArn) {
+    throw new PreflightRefusal(`${operationText(ctx, view)} is in progress (not started by this run): wait for it to finish, then check with status`);
+  }
+  const cluster = await describeTarget(ctx, target);
+  if (!cluster) throw new PreflightRefusal(`${target.clusterArn} does not exist: recreate it (redeploy that Region's stack) before failing back`);
+  const standing = member
+    ? member.isWriter ? `${target.region} is already the writer (a run to finish)` : `${target.region} is a member (${member.synchronizationStatus ?? 'status unknown'})`
+    : `${target.region} is not a member yet: waiting for Aurora to add it back`;
+  return { detail: `ARC data plane reachable; global cluster '${view.identifier}' is ${view.status}; ${standing}`, waitUntil: waitUntil(ctx), warnings };
+}
+
+/** Waits until the target is a connected member of the global database under the lag threshold (or the writer, in a resumed run). */
+export async function waitForRejoin(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const maxLag = ctx.input.maxRpoLagMs ?? DEFAULT_MAX_RPO_LAG_MS;
+  return pollUntil(ctx, `${target.region} rejoined and caught up`, async () => {
+    const view = await ctx.cloud.describeGlobalCluster(ctx.topology.globalClusterIdentifier);
+    const member = view?.members.find((m) => m.clusterArn === target.clusterArn);
+    if (!member) return { done: false, seen: 'not yet a member of the global cluster' };
+    if (member.isWriter) return { done: true, seen: `${target.region} is already the writer` };
+    if (member.synchronizationStatus !== undefined && member.synchronizationStatus !== 'connected') {
+      return { done: false, seen: `synchronization ${member.synchronizationStatus}` };
+    }
+    const lag = await ctx.cloud.lastRpoLag(target.clusterIdentifier, LAG_LOOKBACK_MS);
+    return { done: lag !== undefined && lag.valueMs <= maxLag, seen: `connected secondary, ${lagText(ctx, lag)}` };
+  });
+}
