@@ -13,6 +13,10 @@
  *   connection and a secret fetch per request, the secret served by a local moto_server),
  *   side by side, and their ratio.
  *
+ * - A failover run's time on the ARC data plane: the runbook's steps in this process,
+ *   with the real SDK client against five local HTTP endpoints (the database in memory),
+ *   with every endpoint answering and with one that accepts and never answers.
+ *
  * Times vary with the machine and what else runs on it: compare runs on one machine.
  */
 import { spawnSync } from 'child_process';
@@ -25,6 +29,10 @@ import { Database, DatabaseSecret } from '../examples/remittance/api/db';
 import { ApiEvent, handleRequest } from '../examples/remittance/api/remittances';
 import { migrate } from '../examples/remittance/api/schema';
 import { LocalPostgres } from '../examples/remittance/local/postgres';
+import { awsRoutingDataPlane } from '../src/arc/aws-data-plane';
+import { failover } from '../src/ssm/runbooks';
+import { FakeArcServer } from '../test/arc/fake-arc-server';
+import { controlOf, FakeCloud, topologyOf } from '../test/ssm/fake-cloud';
 import { MotoServer } from '../test/ssm/moto-server';
 
 const ROOT = path.join(__dirname, '..');
@@ -230,6 +238,51 @@ async function benchDataPath(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------
+// The runbooks on the ARC data plane
+// ---------------------------------------------------------------------------
+
+const RUNBOOK_RUNS = 5;
+
+async function benchRunbooks(): Promise<void> {
+  const savedEnv = { ...process.env };
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_EC2_METADATA_DISABLED: 'true' });
+  const [east, west] = ['us-east-1', 'us-west-2'];
+  const arc = new FakeArcServer();
+  const endpoints = await arc.start(['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-2'], [controlOf(east), controlOf(west)]);
+  const topology = { ...topologyOf([east, west]), clusterEndpoints: endpoints };
+  const run = async (): Promise<number> => {
+    arc.states.set(controlOf(east), 'On');
+    arc.states.set(controlOf(west), 'Off');
+    const cloud = new FakeCloud(east);
+    // A new data plane per run: nothing remembered from the run before, as in a new Lambda container.
+    const started = process.hrtime.bigint();
+    const options = { targetRegion: west, allowDataLoss: true, pollIntervalMs: 1000 };
+    const report = await failover({ ...cloud.from(west), routing: awsRoutingDataPlane() }, topology, options);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (report.outcome !== 'succeeded') throw new Error(`the bench failover ${report.outcome}: ${report.reason}`);
+    return ms;
+  };
+  try {
+    const healthy = median(await sequence(RUNBOOK_RUNS, run));
+    arc.hangOn(endpoints[0].region);
+    const hung = median(await sequence(RUNBOOK_RUNS, run));
+    const c = 'failover, 7 steps, ARC over HTTP (5 local endpoints), database in memory';
+    add('runbooks', c, `wall time, every endpoint answers (median of ${RUNBOOK_RUNS})`, `${healthy.toFixed(0)} ms`);
+    add('runbooks', c, `wall time, the first endpoint accepts and never answers (median of ${RUNBOOK_RUNS})`, `${(hung / 1000).toFixed(1)} s`);
+    add('runbooks', c, 'added by the hung endpoint (goal: at most 5 s)', `${((hung - healthy) / 1000).toFixed(1)} s`);
+  } finally {
+    process.env = savedEnv;
+    await arc.stop();
+  }
+}
+
+async function sequence<T>(n: number, make: () => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(await make());
+  return out;
+}
+
+// ---------------------------------------------------------------------------
 
 function markdown(): string {
   const header = '| area | case | metric | value |\n|---|---|---|---|\n';
@@ -243,6 +296,8 @@ async function main(): Promise<void> {
   benchBundles();
   process.stderr.write('API data path...\n');
   await benchDataPath();
+  process.stderr.write('runbooks on the ARC data plane...\n');
+  await benchRunbooks();
 
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Node.js ${process.version}`;
   const table = markdown();

@@ -316,12 +316,12 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
     acknowledge(handler.role!, [
       'AwsSolutions-IAM5[Resource::*]',
       ...options.regions.flatMap((r) => [
-        ...[runbooks.switchoverDocumentName, runbooks.failoverDocumentName, runbooks.failbackDocumentName].map((doc) =>
+        ...[runbooks.switchoverDocumentName, runbooks.failoverDocumentName, runbooks.failbackDocumentName, runbooks.rebuildDocumentName].map((doc) =>
           `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-definition/${doc}:*]`),
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-execution/*]`,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:parameter/cdk-cross-region-failover/*]`,
       ]),
-    ], 'FailoverAutomation.grantStart: every version of the three runbooks (:*), their executions (generated ids), the library\'s parameters, ' +
+    ], 'FailoverAutomation.grantStart: every version of the four runbooks (:*), their executions (generated ids), the library\'s parameters, ' +
       'and ssm:DescribeAutomationExecutions, which has no resource-level permissions.');
     regionalDomain(stack, api.regionalApis[i].api, options, zone(stack));
     deployUi(stack, edgeStack.distribution, options, userPool);

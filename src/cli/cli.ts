@@ -15,7 +15,10 @@ import { blockedBy } from '../ssm/one-run-at-a-time';
 import { LAG_LOOKBACK_MS } from '../ssm/runbook-steps';
 import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput } from '../ssm/runbooks';
 import { AutomationStepView, errorMessageOf, REFUSED_PREFIX, reportFromExecution, summarize } from '../ssm/step-handler';
-import { parseAuroraTopology, parseRoutingTopology, parseRunbooksDirectory, PARAMETER_ROOT, runbooksParameterName, runbookTopology, RunbooksDirectory } from '../ssm/topology';
+import {
+  clusterSpecParameterName, parseAuroraTopology, parseClusterSpec, parseRoutingTopology, parseRunbooksDirectory, PARAMETER_ROOT,
+  runbooksParameterName, runbookTopology, RunbooksDirectory,
+} from '../ssm/topology';
 
 /** The program name, as `npx` runs it. */
 export const PROGRAM = 'cdk-cross-region-failover';
@@ -79,6 +82,7 @@ const COMMANDS: Record<string, string> = {
   switchover: 'planned move of the writer and the traffic to --to, no data loss; both Regions healthy',
   failover: 'move to --to while the primary Region is impaired; needs --allow-data-loss (writes not yet replicated are lost)',
   failback: 'return to --to after a failover, once it has rejoined and caught up; then a switchover',
+  rebuild: 'after a failover that detached: make --to a secondary of the Region serving traffic again (deletes its stale cluster)',
 };
 
 /** The `--help` text: one line per command, then the options. */
@@ -156,8 +160,8 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     const none = { dryRun: false, allowDataLoss: false, allowDetach: false, requireApproval: false };
     return { command, help, ...none, approvers: [], follow: true, pollSeconds: 5 };
   }
-  if (!command) throw usage('no command given: use status, switchover, failover or failback');
-  if (!(command in COMMANDS)) throw usage(`unknown command '${command}': use status, switchover, failover or failback`);
+  if (!command) throw usage('no command given: use status, switchover, failover, failback or rebuild');
+  if (!(command in COMMANDS)) throw usage(`unknown command '${command}': use status, switchover, failover, failback or rebuild`);
   if (positional.length > 1) throw usage(`unexpected argument '${positional[1]}'`);
   for (const [key, list] of values) {
     if (key !== '--approver' && list.length > 1) throw usage(`${key} is given ${list.length} times; give it once`);
@@ -205,11 +209,8 @@ export function parseArguments(argv: readonly string[]): CliArguments {
   if (args.allowDetach && command !== 'failover') throw usage(`--allow-detach is for failover only; a ${command} never detaches`);
   if (args.maxDataLossSeconds !== undefined && command !== 'failover') throw usage(`--max-data-loss is for failover only; a ${command} never loses data`);
   if (command === 'failover' && !args.allowDataLoss && !args.dryRun) {
-    throw new CliError(
-      'a failover promotes the target without waiting for replication and can lose the writes not yet replicated: ' +
-        'add --allow-data-loss to accept that, or run switchover when both Regions are healthy (--dry-run shows the checks)',
-      EXIT.usage,
-    );
+    throw usage('a failover promotes the target without waiting for replication and can lose the writes not yet replicated: ' +
+      'add --allow-data-loss to accept that, or run switchover when both Regions are healthy (--dry-run shows the checks)');
   }
   const badApprovers = args.approvers.filter((a) => !IAM_PRINCIPAL_ARN.test(a));
   if (badApprovers.length > 0) throw usage(`--approver '${badApprovers[0]}' is not an IAM user or role ARN (arn:aws:iam::<account>:role/<name>)`);
@@ -306,14 +307,17 @@ async function loadTopology(ssm: AutomationService, region: string, directory: R
     if (text === undefined) throw new CliError(`SSM parameter ${name} does not exist in ${region}: deploy ${writer} of this Region first`);
     return text;
   };
-  const [aurora, routing] = await Promise.all([
+  const specName = clusterSpecParameterName(directory.name);
+  const [aurora, routing, spec] = await Promise.all([
     read(directory.auroraTopologyParameter, 'the database stack'),
     read(directory.routingTopologyParameter, 'the routing stack'),
+    aws(region, () => ssm.readParameter(specName)),
   ]);
   try {
     return runbookTopology(
       parseAuroraTopology(directory.auroraTopologyParameter, aurora),
       parseRoutingTopology(directory.routingTopologyParameter, routing),
+      spec === undefined ? undefined : parseClusterSpec(specName, spec),
     );
   } catch (e) {
     throw new CliError((e as Error).message);
@@ -321,7 +325,7 @@ async function loadTopology(ssm: AutomationService, region: string, directory: R
 }
 
 function documentsOf(directory: RunbooksDirectory): string[] {
-  return RUNBOOK_NAMES.map((r) => directory.documents[r]);
+  return RUNBOOK_NAMES.map((r) => directory.documents[r]).filter((d): d is string => d !== undefined);
 }
 
 /**
@@ -423,6 +427,9 @@ async function move(args: CliArguments, runbook: RunbookName, deps: CliDependenc
   }
   const topology = await loadTopology(ssm, region, directory);
   const documentName = directory.documents[runbook];
+  if (!documentName) {
+    throw new CliError(`'${directory.name}' in ${region} has no ${runbook} runbook: its stacks predate it; redeploy the FailoverAutomation stacks`);
+  }
   const parameters: Record<string, string[]> = {
     TargetRegion: [region],
     ...(runbook === 'failover' && args.allowDataLoss ? { AllowDataLoss: ['true'] } : {}),

@@ -72,6 +72,16 @@ export interface FailoverAutomationProps {
   readonly maxRpoLag?: Duration;
 
   /**
+   * Default of the failover's `MaxDataLossSeconds` parameter: a failover is refused,
+   * before routing moves, while the target lags the writer by more than this (or its
+   * lag cannot be read). An operator overrides it at start time (`--max-data-loss`, `0`
+   * for no bound).
+   *
+   * @default - no bound: the failover goes ahead whatever the lag, and the report states it
+   */
+  readonly maxDataLoss?: Duration;
+
+  /**
    * How long a run waits for the writer to move (switchover, failback) or for the
    * target to become writable (failover) before it fails; run it again to resume.
    *
@@ -156,6 +166,8 @@ export interface RegionalFailoverAutomation {
   readonly failoverDocument: ssm.CfnDocument;
   /** The failback document. */
   readonly failbackDocument: ssm.CfnDocument;
+  /** The rebuild document: after a detach, makes this Region a secondary of the serving one again. */
+  readonly rebuildDocument: ssm.CfnDocument;
   /** The function the documents invoke for every step. */
   readonly stepFunction: lambda.IFunction;
   /** The role of the step function: the runbooks' AWS permissions. */
@@ -169,22 +181,29 @@ export interface RegionalFailoverAutomation {
 }
 
 /**
- * The switchover, failover and failback runbooks as SSM Automation documents in every
- * Region of a {@link MultiRegionAuroraPostgres} and an {@link ArcRoutedApi}.
+ * The switchover, failover, failback and rebuild runbooks as SSM Automation documents in
+ * every Region of a {@link MultiRegionAuroraPostgres} and an {@link ArcRoutedApi}.
  *
- * A runbook is started in the Region it activates and only ever calls that Region and
- * the ARC data plane, so it works while the Region being left is impaired. Each step
- * runs in a prebundled Lambda function of that Region; waits are loops of short polls.
- * Every run ends with a report (steps, durations, measured recovery time, and for a
- * failover the data-loss window) in the execution's outputs and the function's logs.
+ * A runbook is started in the Region it activates; every change it makes goes through
+ * that Region and the ARC data plane, so it works while the Region being left is
+ * impaired. Each step runs in a prebundled Lambda function of that Region; waits are
+ * loops of short polls. Every run ends with a report (steps, durations, measured
+ * recovery time, for a failover the data-loss window, and warnings) in the execution's
+ * outputs and the function's logs. Every runbook keeps the invariants README lists
+ * ("What each runbook guarantees"): routing follows the data, no detach without
+ * `AllowDetach`, failback only to a caught-up member, one run of the deployment at a
+ * time across Regions, and a run started again converges.
  *
- * - switchover (`<name>-Switchover`): planned, no data loss. Refuses when the target is
- *   not in sync, lags more than `MaxRpoLagSeconds`, is already the writer and routed,
- *   or the ARC data plane is unreachable on every endpoint.
+ * - switchover (`<name>-Switchover`): planned, no data loss. Refuses when another run is
+ *   under way, the target is unhealthy, not in sync or lags more than
+ *   `MaxRpoLagSeconds`, is already the writer and routed, or the ARC data plane is
+ *   unreachable on every endpoint.
  * - failover (`<name>-Failover`): the primary Region is impaired. Needs
  *   `AllowDataLoss=true`; routes traffic to the target first, then promotes it.
  * - failback (`<name>-Failback`): waits until the old primary has rejoined and caught
- *   up, then switches over to it and routes traffic back.
+ *   up, then switches over to it and routes traffic back. Refused after a detach.
+ * - rebuild (`<name>-Rebuild`): after a failover that detached its target, makes the
+ *   Region it runs in a secondary of the serving cluster again.
  *
  * @example
  * const automation = new FailoverAutomation(app, 'Runbooks', { database: db, routing: api });
@@ -201,6 +220,8 @@ export class FailoverAutomation extends Construct {
   public readonly failoverDocumentName: string;
   /** Name of the failback document, the same in every Region. */
   public readonly failbackDocumentName: string;
+  /** Name of the rebuild document, the same in every Region. */
+  public readonly rebuildDocumentName: string;
   /**
    * Name of the SSM parameter, in every Region, that the command-line tool
    * (`npx cdk-cross-region-failover`) starts from: the document names, the Regions and
@@ -233,6 +254,7 @@ export class FailoverAutomation extends Construct {
     this.switchoverDocumentName = documentName(this.name, 'switchover');
     this.failoverDocumentName = documentName(this.name, 'failover');
     this.failbackDocumentName = documentName(this.name, 'failback');
+    this.rebuildDocumentName = documentName(this.name, 'rebuild');
     this.runbooksParameterName = runbooksParameterName(this.name);
 
     const approvers = props.approvers ?? [];
@@ -242,6 +264,7 @@ export class FailoverAutomation extends Construct {
       requireApproval: props.requireApproval ?? approvers.length > 0,
       approvalTimeoutSeconds: (props.approvalTimeout ?? Duration.hours(1)).toSeconds(),
       maxRpoLagSeconds: (props.maxRpoLag ?? Duration.seconds(30)).toSeconds(),
+      maxDataLossSeconds: props.maxDataLoss?.toSeconds() ?? 0,
       writerWaitSeconds: (props.writerTimeout ?? Duration.minutes(30)).toSeconds(),
       rejoinWaitSeconds: (props.rejoinTimeout ?? Duration.hours(4)).toSeconds(),
       pollWindowSeconds: POLL_WINDOW.toSeconds(),
@@ -284,7 +307,7 @@ export class FailoverAutomation extends Construct {
   }
 
   /**
-   * Lets `grantee` start the three runbooks in every Region and follow their
+   * Lets `grantee` start the four runbooks in every Region and follow their
    * executions, by hand or with the command-line tool: `ssm:StartAutomationExecution` on
    * the documents; `ssm:GetAutomationExecution`, `ssm:DescribeAutomationStepExecutions`
    * and `ssm:StopAutomationExecution` on executions; `ssm:DescribeAutomationExecutions`
@@ -300,7 +323,7 @@ export class FailoverAutomation extends Construct {
     const arn = (region: string, service: string, resource: string, resourceName: string) =>
       stack.formatArn({ service, region, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const documents = this.regionNames.flatMap((region) =>
-      [this.switchoverDocumentName, this.failoverDocumentName, this.failbackDocumentName].flatMap((doc) => [
+      [this.switchoverDocumentName, this.failoverDocumentName, this.failbackDocumentName, this.rebuildDocumentName].flatMap((doc) => [
         arn(region, 'ssm', 'automation-definition', `${doc}:*`),
         arn(region, 'ssm', 'document', doc),
       ]));
@@ -462,7 +485,7 @@ export class FailoverAutomation extends Construct {
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadTopology',
       actions: ['ssm:GetParameters'],
-      resources: [parameterArn(database.topologyParameterName), parameterArn(routing.routingParameterName)],
+      resources: [database.topologyParameterName, routing.routingParameterName, database.clusterSpecParameterName].map(parameterArn),
     }));
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeGlobalDatabase',
@@ -474,17 +497,19 @@ export class FailoverAutomation extends Construct {
       actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster'],
       resources: [globalClusterArn, ...this.regionNames.map(clusterArn)],
     }));
+    this.grantRebuild(stepRole, stack, region, globalClusterArn, clusterArn);
+    // Every Region's cluster: a failover checks that the routed one still belongs to the
+    // global database, a rebuild that the serving one is available.
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DescribeThisRegionsCluster',
+      sid: 'DescribeTheClusters',
       actions: ['rds:DescribeDBClusters'],
-      resources: [clusterArn(region)],
+      resources: this.regionNames.map(clusterArn),
     }));
-    // The cluster's instances have names CloudFormation chose: the health check reads them
-    // by the cluster filter, in this Region only.
+    // The clusters' instances have names CloudFormation chose: they are read by the cluster filter.
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DescribeThisRegionsInstances',
+      sid: 'DescribeTheInstances',
       actions: ['rds:DescribeDBInstances'],
-      resources: [stack.formatArn({ service: 'rds', resource: 'db', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resources: this.regionNames.map((r) => stack.formatArn({ service: 'rds', region: r, resource: 'db', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
     }));
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'GiveAHeadlessClusterAWriter',
@@ -522,8 +547,15 @@ export class FailoverAutomation extends Construct {
     acknowledgeFinding(stepRole, 'AwsSolutions-IAM5[Resource::*]',
       'cloudwatch:GetMetricData (the replication lag) and ssm:DescribeAutomationExecutions (the runs under way in every Region, one run at a time) ' +
         'have no resource-level permissions; they are the only actions on *.');
-    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${region}:<AWS::AccountId>:db:*]`,
-      'rds:DescribeDBInstances only, in this Region: the cluster\'s instances have names CloudFormation generated; the step reads them by the cluster filter.');
+    for (const r of this.regionNames) {
+      acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r}:<AWS::AccountId>:db:*]`,
+        'rds:DescribeDBInstances only: the clusters\' instances have names CloudFormation generated; the step reads them by the cluster filter.');
+    }
+    acknowledgeFinding(stepRole,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${region}:<AWS::AccountId>:cluster-snapshot:${database.regionalCluster(region).clusterIdentifier}-before-rebuild-*]`,
+      'The rebuild\'s final snapshot of the stale cluster is named after the run; only snapshots of this cluster with that prefix.');
+    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${region}:<AWS::AccountId>:og:*]`,
+      'rds:CreateDBCluster (the rebuild) lists option groups among its resource types; an Aurora PostgreSQL cluster names none.');
     acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:<AWS::AccountId>:automation-execution/*]`,
       'Execution ids are random; the report step reads its own execution, in this Region only.');
     acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:<AWS::AccountId>:secret:${database.secretName}-??????]`,
@@ -533,7 +565,7 @@ export class FailoverAutomation extends Construct {
 
     const stepFunction = new RunbookStepFunction(parent, 'StepFunction', {
       functionName: stepFunctionName(this.name),
-      description: `Runs one step of the ${this.name} switchover, failover or failback runbook in ${region}`,
+      description: `Runs one step of the ${this.name} switchover, failover, failback or rebuild runbook in ${region}`,
       role: stepRole,
       timeout: STEP_FUNCTION_TIMEOUT,
       memorySize: 256,
@@ -541,6 +573,7 @@ export class FailoverAutomation extends Construct {
       environment: {
         AURORA_TOPOLOGY_PARAMETER: database.topologyParameterName,
         ROUTING_TOPOLOGY_PARAMETER: routing.routingParameterName,
+        CLUSTER_SPEC_PARAMETER: database.clusterSpecParameterName,
       },
     });
 
@@ -571,7 +604,12 @@ export class FailoverAutomation extends Construct {
       version: 1,
       name: this.name,
       regions: this.regionNames,
-      documents: { switchover: this.switchoverDocumentName, failover: this.failoverDocumentName, failback: this.failbackDocumentName },
+      documents: {
+        switchover: this.switchoverDocumentName,
+        failover: this.failoverDocumentName,
+        failback: this.failbackDocumentName,
+        rebuild: this.rebuildDocumentName,
+      },
       auroraTopologyParameter: database.topologyParameterName,
       routingTopologyParameter: routing.routingParameterName,
     };
@@ -588,12 +626,61 @@ export class FailoverAutomation extends Construct {
       switchoverDocument: document('switchover', 'SwitchoverDocument'),
       failoverDocument: document('failover', 'FailoverDocument'),
       failbackDocument: document('failback', 'FailbackDocument'),
+      rebuildDocument: document('rebuild', 'RebuildDocument'),
       stepFunction,
       stepRole,
       automationRole,
       logGroup,
     };
   }
+  /**
+   * What the rebuild runbook does in this Region: the global database re-created on the
+   * serving cluster (its stale members removed), this Region's stale cluster deleted with a
+   * final snapshot and created again as a secondary, with its instances.
+   */
+  private grantRebuild(role: iam.Role, stack: Stack, region: string, globalClusterArn: string, clusterArn: (r: string) => string): void {
+    const regional = this.database.regionalCluster(region);
+    const rds = (resource: string, resourceName: string) => stack.formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const instanceArns = [...regional.instances.map((i) => rds('db', i.ref)), rds('db', addedInstanceIdentifier(regional.clusterIdentifier))];
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'RebuildTheGlobalDatabase',
+      actions: ['rds:ModifyGlobalCluster', 'rds:DeleteGlobalCluster', 'rds:CreateGlobalCluster'],
+      resources: [globalClusterArn, ...this.regionNames.map(clusterArn)],
+    }));
+    // The Service Authorization Reference lists option groups among CreateDBCluster's
+    // resource types; Aurora PostgreSQL has none of its own, so any in this Region.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReplaceTheStaleCluster',
+      actions: ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBCluster'],
+      resources: [
+        clusterArn(region),
+        globalClusterArn,
+        rds('subgrp', regional.subnetGroup.subnetGroupName),
+        rds('cluster-pg', regional.parameterGroup.bindToCluster({}).parameterGroupName),
+        rds('og', '*'),
+      ],
+    }));
+    // DeleteDBCluster with a final snapshot: the snapshot is a resource of the call, and
+    // its dependent actions create and tag it.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'KeepAFinalSnapshot',
+      actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+      resources: [clusterArn(region), rds('cluster-snapshot', `${regional.clusterIdentifier}-before-rebuild-*`)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReplaceTheInstances',
+      actions: ['rds:DeleteDBInstance', 'rds:CreateDBInstance'],
+      resources: [clusterArn(region), ...instanceArns],
+    }));
+    // RDS creates the encrypted cluster and its Performance Insights with this Region's key on the caller's behalf.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'EncryptTheNewCluster',
+      actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+      resources: [regional.kmsKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `rds.${region}.amazonaws.com` } },
+    }));
+  }
+
   private createRegionSwitchPlan(parent: Construct, props: FailoverAutomationProps, options: RegionSwitchPlanOptions) {
     const stack = Stack.of(parent);
     const { database, routing } = props;
@@ -759,6 +846,10 @@ function validateProps(props: FailoverAutomationProps, name: string): void {
     {
       condition: between(props.maxRpoLag, 1, 3600),
       message: `'maxRpoLag' must be between 1 second and 1 hour, got ${seconds(props.maxRpoLag)} s.`,
+    },
+    {
+      condition: between(props.maxDataLoss, 1, 24 * 3600),
+      message: `'maxDataLoss' must be between 1 second and 24 hours, got ${seconds(props.maxDataLoss)} s.`,
     },
     {
       condition: between(props.writerTimeout, 300, MAX_WAIT.toSeconds()),

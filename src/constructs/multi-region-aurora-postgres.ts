@@ -19,7 +19,7 @@ import {
 import { Construct } from 'constructs';
 import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding } from './acknowledge';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
-import { AuroraTopology, auroraTopologyParameterName } from '../ssm/topology';
+import { AuroraTopology, auroraTopologyParameterName, clusterSpecParameterName, ClusterSpecDocument } from '../ssm/topology';
 
 const CONSTRUCT_NAME = 'MultiRegionAuroraPostgres';
 const ENGINE = 'aurora-postgresql';
@@ -268,6 +268,11 @@ export interface RegionalAuroraCluster {
   readonly globalWriterEndpoint: string;
   /** The SSM parameter in this Region holding the topology as JSON. */
   readonly topologyParameter: ssm.IStringParameter;
+  /**
+   * The SSM parameter in this Region holding how this Region's cluster and instances were
+   * created, as JSON: what the rebuild runbook re-creates the cluster from.
+   */
+  readonly clusterSpecParameter: ssm.IStringParameter;
 }
 
 /**
@@ -311,6 +316,8 @@ export class MultiRegionAuroraPostgres extends Construct {
   public readonly secretName: string;
   /** Name of the SSM parameter that holds the topology as JSON, the same in every Region. */
   public readonly topologyParameterName: string;
+  /** Name of the SSM parameter that holds, in each Region, how that Region's cluster was created (for the rebuild runbook). */
+  public readonly clusterSpecParameterName: string;
   /** The database port. */
   public readonly port: number;
 
@@ -335,6 +342,7 @@ export class MultiRegionAuroraPostgres extends Construct {
     this.primaryRegion = this.regionNames[0];
     this.secretName = `${props.name}-aurora-master`;
     this.topologyParameterName = auroraTopologyParameterName(props.name);
+    this.clusterSpecParameterName = clusterSpecParameterName(props.name);
 
     if (!deletionProtection) {
       Annotations.of(this).addWarningV2(
@@ -556,6 +564,40 @@ export class MultiRegionAuroraPostgres extends Construct {
         stringValue: stack.toJsonString(topology),
       });
 
+      // How this cluster was created: the rebuild runbook re-creates it from this as a
+      // secondary after a failover that detached another Region's cluster.
+      const spec: ClusterSpecDocument = {
+        version: 1,
+        region,
+        clusterIdentifier: clusterIds[i],
+        engineVersion: version.auroraPostgresFullVersion,
+        port: this.port,
+        subnetGroupName: subnetGroup.subnetGroupName,
+        securityGroupIds: securityGroups.map((sg) => sg.securityGroupId),
+        parameterGroupName,
+        kmsKeyId: key.keyArn,
+        backupRetentionDays: (props.backupRetention ?? Duration.days(7)).toDays(),
+        deletionProtection,
+        ...(options.preferredMaintenanceWindow ? { preferredMaintenanceWindow: options.preferredMaintenanceWindow } : {}),
+        ...(serverless ? {
+          serverlessV2Scaling: {
+            minCapacity: options.serverlessV2MinCapacity ?? DEFAULT_SERVERLESS_MIN,
+            maxCapacity: options.serverlessV2MaxCapacity ?? DEFAULT_SERVERLESS_MAX,
+          },
+        } : {}),
+        instances: instances.map((instance, n) => ({
+          identifier: instance.ref,
+          instanceClass,
+          promotionTier: n === 0 ? 0 : 1,
+          ...(performanceInsights ? { performanceInsightsKmsKeyId: key.keyArn } : {}),
+        })),
+      };
+      const clusterSpecParameter = new ssm.StringParameter(parent, 'ClusterSpecParameter', {
+        parameterName: clusterSpecParameterName(props.name),
+        description: `How Aurora cluster ${clusterIds[i]} was created, for the rebuild runbook (written by ${region})`,
+        stringValue: stack.toJsonString(spec),
+      });
+
       return {
         region,
         stack,
@@ -572,6 +614,7 @@ export class MultiRegionAuroraPostgres extends Construct {
         clusterArn: clusterArns[i],
         globalWriterEndpoint,
         topologyParameter,
+        clusterSpecParameter,
       };
     });
   }

@@ -1,11 +1,18 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
+  CreateDBClusterCommand,
   CreateDBInstanceCommand,
+  CreateGlobalClusterCommand,
+  DeleteDBClusterCommand,
+  DeleteDBInstanceCommand,
+  DeleteGlobalClusterCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
+  ModifyDBClusterCommand,
+  ModifyGlobalClusterCommand,
   RDSClient,
   RemoveFromGlobalClusterCommand,
   SwitchoverGlobalClusterCommand,
@@ -13,7 +20,7 @@ import {
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { runningExecutionsOf } from './aws-executions';
-import { CloudOperations, ClusterView, GlobalClusterView } from './cloud-operations';
+import { CloudOperations, ClusterView, GlobalClusterView, InstanceSpec, ClusterSpec } from './cloud-operations';
 import { awsRoutingDataPlane } from '../arc/aws-data-plane';
 import { RoutingDataPlane } from '../arc/routing-states';
 import { boundedRequests } from '../bounded-requests';
@@ -40,6 +47,22 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
   };
   const rds = new RDSClient(clientConfig);
+  // RDS of another Region, for the rebuild (a stale member is removed, a global database
+  // created, in the Region of the cluster concerned).
+  const rdsClients = new Map<string, RDSClient>([[config.region, rds]]);
+  const rdsIn = (region: string) => {
+    if (!rdsClients.has(region)) rdsClients.set(region, new RDSClient({ ...clientConfig, region }));
+    return rdsClients.get(region)!;
+  };
+  const regionOf = (arn: string) => arn.split(':')[3] || config.region;
+  const idOf = (arn: string) => arn.split(':').pop()!;
+  const ignoring = async (names: string[], call: () => Promise<unknown>) => {
+    try {
+      await call();
+    } catch (e) {
+      if (!names.includes((e as Error).name)) throw e;
+    }
+  };
   const cloudwatch = new CloudWatchClient(clientConfig);
   const secrets = new SecretsManagerClient(clientConfig);
   const kms = new KMSClient(clientConfig);
@@ -105,9 +128,10 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
     },
 
     async describeCluster(clusterArn): Promise<ClusterView | undefined> {
+      const rdsThere = rdsIn(regionOf(clusterArn));
       let cluster;
       try {
-        cluster = (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterArn }))).DBClusters?.[0];
+        cluster = (await rdsThere.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterArn }))).DBClusters?.[0];
       } catch (e) {
         if ((e as Error).name === 'DBClusterNotFoundFault') return undefined;
         throw e;
@@ -115,12 +139,13 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
       if (!cluster) return undefined;
       const ids = (cluster.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier).filter((id): id is string => !!id);
       // The filter takes a cluster identifier or ARN (RDS API reference, DescribeDBInstances).
-      const instances = ids.length === 0 ? [] : (await rds.send(new DescribeDBInstancesCommand({
+      const instances = ids.length === 0 ? [] : (await rdsThere.send(new DescribeDBInstancesCommand({
         Filters: [{ Name: 'db-cluster-id', Values: [cluster.DBClusterIdentifier ?? clusterArn] }],
       }))).DBInstances ?? [];
       return {
         status: cluster.Status ?? 'unknown',
         kmsKeyId: cluster.KmsKeyId,
+        ...(cluster.GlobalClusterIdentifier ? { globalClusterIdentifier: cluster.GlobalClusterIdentifier } : {}),
         instances: ids.map((id) => ({ identifier: id, status: instances.find((i) => i.DBInstanceIdentifier === id)?.DBInstanceStatus ?? 'unknown' })),
       };
     },
@@ -137,10 +162,78 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
     async addInstance(clusterArn, instanceIdentifier, instanceClass) {
       await rds.send(new CreateDBInstanceCommand({
         DBInstanceIdentifier: instanceIdentifier,
-        DBClusterIdentifier: clusterArn.split(':').pop(),
+        DBClusterIdentifier: idOf(clusterArn),
         DBInstanceClass: instanceClass,
         Engine: 'aurora-postgresql',
         PromotionTier: 0,
+      }));
+    },
+
+    async removeFromGlobalCluster(identifier, clusterArn) {
+      const input = { GlobalClusterIdentifier: identifier, DbClusterIdentifier: clusterArn };
+      await rdsIn(regionOf(clusterArn)).send(new RemoveFromGlobalClusterCommand(input));
+    },
+
+    async deleteGlobalCluster(identifier) {
+      await rds.send(new ModifyGlobalClusterCommand({ GlobalClusterIdentifier: identifier, DeletionProtection: false }));
+      await rds.send(new DeleteGlobalClusterCommand({ GlobalClusterIdentifier: identifier }));
+    },
+
+    async createGlobalCluster(identifier, sourceClusterArn) {
+      await rdsIn(regionOf(sourceClusterArn)).send(new CreateGlobalClusterCommand({
+        GlobalClusterIdentifier: identifier,
+        SourceDBClusterIdentifier: sourceClusterArn,
+        DeletionProtection: true,
+      }));
+    },
+
+    async deleteInstance(clusterArn, instanceIdentifier) {
+      await ignoring(['DBInstanceNotFoundFault'], () => rdsIn(regionOf(clusterArn)).send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: instanceIdentifier })));
+    },
+
+    async deleteCluster(clusterArn, finalSnapshotIdentifier) {
+      const client = rdsIn(regionOf(clusterArn));
+      await client.send(new ModifyDBClusterCommand({ DBClusterIdentifier: idOf(clusterArn), DeletionProtection: false, ApplyImmediately: true }));
+      await client.send(new DeleteDBClusterCommand({ DBClusterIdentifier: idOf(clusterArn), FinalDBSnapshotIdentifier: finalSnapshotIdentifier }));
+    },
+
+    async createSecondaryCluster(identifier, spec: ClusterSpec) {
+      // A secondary names no master user, password or database: it inherits them.
+      await rdsIn(spec.region).send(new CreateDBClusterCommand({
+        DBClusterIdentifier: spec.clusterIdentifier,
+        GlobalClusterIdentifier: identifier,
+        Engine: 'aurora-postgresql',
+        EngineVersion: spec.engineVersion,
+        Port: spec.port,
+        DBSubnetGroupName: spec.subnetGroupName,
+        VpcSecurityGroupIds: spec.securityGroupIds,
+        DBClusterParameterGroupName: spec.parameterGroupName,
+        StorageEncrypted: true,
+        KmsKeyId: spec.kmsKeyId,
+        EnableIAMDatabaseAuthentication: true,
+        EnableCloudwatchLogsExports: ['postgresql'],
+        DeletionProtection: spec.deletionProtection,
+        BackupRetentionPeriod: spec.backupRetentionDays,
+        CopyTagsToSnapshot: true,
+        PreferredMaintenanceWindow: spec.preferredMaintenanceWindow,
+        ServerlessV2ScalingConfiguration: spec.serverlessV2Scaling
+          ? { MinCapacity: spec.serverlessV2Scaling.minCapacity, MaxCapacity: spec.serverlessV2Scaling.maxCapacity }
+          : undefined,
+      }));
+    },
+
+    async createInstance(spec: ClusterSpec, instance: InstanceSpec) {
+      const insights = instance.performanceInsightsKmsKeyId !== undefined;
+      await rdsIn(spec.region).send(new CreateDBInstanceCommand({
+        DBInstanceIdentifier: instance.identifier,
+        DBClusterIdentifier: spec.clusterIdentifier,
+        DBInstanceClass: instance.instanceClass,
+        Engine: 'aurora-postgresql',
+        PromotionTier: instance.promotionTier,
+        PubliclyAccessible: false,
+        AutoMinorVersionUpgrade: true,
+        EnablePerformanceInsights: insights,
+        ...(insights ? { PerformanceInsightsKMSKeyId: instance.performanceInsightsKmsKeyId, PerformanceInsightsRetentionPeriod: 7 } : {}),
       }));
     },
 

@@ -2,7 +2,7 @@ import { AutomationExecution, GetAutomationExecutionCommand, GetParametersComman
 import { awsCloudOperations } from './aws-cloud-operations';
 import { RunbookTopology } from './cloud-operations';
 import { AutomationExecutionView, StepHandlerDependencies } from './step-handler';
-import { parseAuroraTopology, parseRoutingTopology, runbookTopology } from './topology';
+import { parseAuroraTopology, parseClusterSpec, parseRoutingTopology, runbookTopology } from './topology';
 import { RoutingDataPlane } from '../arc/routing-states';
 
 /** Where the step function runs and what it reads. */
@@ -13,6 +13,8 @@ export interface AwsStepDependenciesConfig {
   readonly auroraParameterName: string;
   /** Name of the routing topology parameter in that Region. */
   readonly routingParameterName: string;
+  /** Name of the parameter holding how this Region's cluster was created (the rebuild runbook needs it). */
+  readonly clusterSpecParameterName?: string;
   /** A different endpoint for every AWS call but ARC (tests against a local moto_server). */
   readonly endpoint?: string;
   /** The ARC data plane to use. Default: the AWS SDK client. */
@@ -27,16 +29,18 @@ export interface AwsStepDependenciesConfig {
 export function awsStepDependencies(config: AwsStepDependenciesConfig): StepHandlerDependencies {
   const ssm = new SSMClient({ region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
 
-  // Both topology parameters in one GetParameters call: one round trip per step invocation.
-  const readBoth = async (): Promise<[string, string]> => {
-    const names = [config.auroraParameterName, config.routingParameterName];
+  // Every parameter in one GetParameters call: one round trip per step invocation.
+  const readAll = async (): Promise<[string, string, string | undefined]> => {
+    const spec = config.clusterSpecParameterName ? [config.clusterSpecParameterName] : [];
+    const names = [config.auroraParameterName, config.routingParameterName, ...spec];
     const out = await ssm.send(new GetParametersCommand({ Names: names }));
+    const found = (name: string) => out.Parameters?.find((p) => p.Name === name)?.Value;
     const value = (name: string, writer: string) => {
-      const found = out.Parameters?.find((p) => p.Name === name)?.Value;
-      if (found === undefined) throw new Error(`SSM parameter ${name} does not exist in ${config.region}: deploy ${writer} of this Region first.`);
-      return found;
+      const text = found(name);
+      if (text === undefined) throw new Error(`SSM parameter ${name} does not exist in ${config.region}: deploy ${writer} of this Region first.`);
+      return text;
     };
-    return [value(names[0], 'the database stack'), value(names[1], 'the routing stack')];
+    return [value(names[0], 'the database stack'), value(names[1], 'the routing stack'), names[2] ? found(names[2]) : undefined];
   };
 
   return {
@@ -44,8 +48,12 @@ export function awsStepDependencies(config: AwsStepDependenciesConfig): StepHand
     cloud: awsCloudOperations({ region: config.region, endpoint: config.endpoint, routing: config.routing }),
 
     async loadTopology(): Promise<RunbookTopology> {
-      const [aurora, routing] = await readBoth();
-      return runbookTopology(parseAuroraTopology(config.auroraParameterName, aurora), parseRoutingTopology(config.routingParameterName, routing));
+      const [aurora, routing, spec] = await readAll();
+      return runbookTopology(
+        parseAuroraTopology(config.auroraParameterName, aurora),
+        parseRoutingTopology(config.routingParameterName, routing),
+        spec === undefined ? undefined : parseClusterSpec(config.clusterSpecParameterName!, spec),
+      );
     },
 
     async getExecution(executionId: string): Promise<AutomationExecutionView> {

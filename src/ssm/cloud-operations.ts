@@ -47,8 +47,43 @@ export interface ClusterView {
   readonly status: string;
   /** The KMS key encrypting the cluster's storage. */
   readonly kmsKeyId?: string;
+  /** The global database it is a member of (`GlobalClusterIdentifier`); none for a stand-alone cluster. */
+  readonly globalClusterIdentifier?: string;
   /** The cluster's instances; none for a headless secondary. */
   readonly instances: ClusterInstanceView[];
+}
+
+/** One instance of a Regional cluster, as its stack creates it. */
+export interface InstanceSpec {
+  /** `DBInstanceIdentifier`. */
+  readonly identifier: string;
+  /** `db.serverless`, `db.r6g.large`, ... */
+  readonly instanceClass: string;
+  readonly promotionTier: number;
+  /** The KMS key of Performance Insights; none when it is off. */
+  readonly performanceInsightsKmsKeyId?: string;
+}
+
+/**
+ * The settings a Regional cluster is created with, as its stack publishes them: what the
+ * rebuild runbook needs to create the cluster again as a secondary.
+ */
+export interface ClusterSpec {
+  readonly region: string;
+  readonly clusterIdentifier: string;
+  readonly engineVersion: string;
+  readonly port: number;
+  readonly subnetGroupName: string;
+  readonly securityGroupIds: string[];
+  readonly parameterGroupName: string;
+  readonly kmsKeyId: string;
+  readonly backupRetentionDays: number;
+  readonly deletionProtection: boolean;
+  readonly preferredMaintenanceWindow?: string;
+  /** Aurora Serverless v2 capacity range, for `db.serverless` instances. */
+  readonly serverlessV2Scaling?: { readonly minCapacity: number; readonly maxCapacity: number };
+  /** The instances, the first one the writer-to-be; none for a headless secondary. */
+  readonly instances: InstanceSpec[];
 }
 
 /** The latest `AuroraGlobalDBRPOLag` data point of a secondary cluster. */
@@ -92,6 +127,23 @@ export interface CloudOperations {
   /** `CreateDBInstance` in the cluster: gives a headless secondary an instance that can become writer. */
   addInstance(clusterArn: string, instanceIdentifier: string, instanceClass: string): Promise<void>;
   /**
+   * `RemoveFromGlobalCluster` of a stale member while the global database is re-homed on
+   * the cluster that serves traffic (rebuild). Called in the member's Region.
+   */
+  removeFromGlobalCluster(identifier: string, clusterArn: string): Promise<void>;
+  /** `DeleteGlobalCluster` of a global database with no member left (deletion protection turned off first). */
+  deleteGlobalCluster(identifier: string): Promise<void>;
+  /** `CreateGlobalCluster` from an existing cluster, which becomes its writer (deletion protection on). */
+  createGlobalCluster(identifier: string, sourceClusterArn: string): Promise<void>;
+  /** `DeleteDBInstance`, in the cluster's Region. */
+  deleteInstance(clusterArn: string, instanceIdentifier: string): Promise<void>;
+  /** `DeleteDBCluster` with a final snapshot (deletion protection turned off first). */
+  deleteCluster(clusterArn: string, finalSnapshotIdentifier: string): Promise<void>;
+  /** `CreateDBCluster` of `spec` as a secondary of the global database `identifier`, in the spec's Region. */
+  createSecondaryCluster(identifier: string, spec: ClusterSpec): Promise<void>;
+  /** `CreateDBInstance` of one instance of `spec`. */
+  createInstance(spec: ClusterSpec, instance: InstanceSpec): Promise<void>;
+  /**
    * The latest `AuroraGlobalDBRPOLag` data point of a secondary cluster within the last
    * `lookbackMs`; undefined when there is none.
    */
@@ -126,4 +178,6 @@ export interface RunbookTopology {
   readonly secretName: string;
   readonly regions: RunbookRegion[];
   readonly clusterEndpoints: ClusterEndpoint[];
+  /** How the cluster of the Region the runbook runs in was created, when its stack publishes it (the rebuild needs it). */
+  readonly localClusterSpec?: ClusterSpec;
 }

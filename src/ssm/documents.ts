@@ -45,6 +45,14 @@ export interface RunbookDocumentSettings {
 /** The most iterations an `aws:loop` allows. */
 export const MAX_LOOP_ITERATIONS = 100;
 
+/** The parameters of each runbook beyond TargetRegion, RequireApproval and Approvers, passed to every step. */
+const RUNBOOK_PARAMETERS: Record<RunbookName, string[]> = {
+  switchover: ['MaxRpoLagSeconds'],
+  failover: ['AllowDataLoss', 'AllowDetach', 'MaxDataLossSeconds'],
+  failback: ['MaxRpoLagSeconds'],
+  rebuild: [],
+};
+
 const GUARANTEES = 'It keeps these guarantees: traffic is routed only to the writer of the data last routed (or to the target the failover is promoting); ' +
   'no detach without AllowDetach; one run of this deployment at a time across every Region that can be asked (another run refuses this one in pre-flight); ' +
   'every change is made only after its preconditions were read again; a run started again after a failure resumes where it stopped.';
@@ -65,6 +73,12 @@ const DESCRIPTIONS: Record<RunbookName, string> = {
     'Graceful failback after a failover: refused after a detach (the other Regions must be rebuilt first); wait until the old primary Region ' +
     'has rejoined the global database as a secondary and caught up, check it is in sync, optional approval, switch over to it, route traffic ' +
     'back in one call, verify, report. Run it in the Region to return to. ' + GUARANTEES,
+  rebuild:
+    'After a failover that detached and promoted a cluster: makes this Region a secondary of the Region serving traffic again. Pre-flight ' +
+    '(exactly one Region serves, from a cluster outside the global database; no other run), optional approval, re-create the global database ' +
+    'on the serving cluster (its stale members removed first), delete this Region\'s stale cluster with a final snapshot and create it again ' +
+    'as a secondary from the settings its stack published, wait until it is connected, verify, report. Routing never changes. Run it in each ' +
+    'Region to rebuild, then fail back with the failback runbook. ' + GUARANTEES,
 };
 
 function lambdaStep(
@@ -91,9 +105,7 @@ function lambdaStep(
         ExecutionId: '{{ automation:EXECUTION_ID }}',
         RequireApproval: '{{ RequireApproval }}',
         Approvers: '{{ Approvers }}',
-        ...(runbook === 'failover'
-          ? { AllowDataLoss: '{{ AllowDataLoss }}', AllowDetach: '{{ AllowDetach }}', MaxDataLossSeconds: '{{ MaxDataLossSeconds }}' }
-          : { MaxRpoLagSeconds: '{{ MaxRpoLagSeconds }}' }),
+        ...Object.fromEntries(RUNBOOK_PARAMETERS[runbook].map((parameter) => [parameter, `{{ ${parameter} }}`])),
         ...payload,
       },
     },
@@ -108,6 +120,34 @@ function waitSeconds(kind: RunbookStep['nextWait'], s: RunbookDocumentSettings):
 /** The number of loop iterations a wait of `seconds` needs, one poll window each, plus one. */
 export function loopIterations(seconds: number, pollWindowSeconds: number): number {
   return Math.ceil(seconds / pollWindowSeconds) + 1;
+}
+
+/** The runbook-specific parameters, with their defaults from the settings. */
+function parameterDefinitions(s: RunbookDocumentSettings): Record<string, Record<string, unknown>> {
+  return {
+    AllowDataLoss: {
+      type: 'Boolean',
+      description: 'Must be true: you accept losing the writes the target had not yet replicated (the report states the window).',
+      default: false,
+    },
+    AllowDetach: {
+      type: 'Boolean',
+      description: 'When the global database stays unreachable, or refuses the failover for a reason that will not pass, detach the target ' +
+        'and promote it on its own. Irreversible: the old writer is not fenced and must be fenced by hand, and the other Regions must be ' +
+        'rebuilt from the target (the rebuild runbook) before a failback. Throttling, timeouts and an operation in progress never lead to a detach.',
+      default: false,
+    },
+    MaxDataLossSeconds: {
+      type: 'Integer',
+      description: 'Refuse, before routing moves, while the target lags the writer by more than this many seconds (or its lag cannot be read). 0: no bound.',
+      default: s.maxDataLossSeconds ?? 0,
+    },
+    MaxRpoLagSeconds: {
+      type: 'Integer',
+      description: 'Refuse (switchover) or keep waiting (failback) while the target lags the writer by more than this many seconds.',
+      default: s.maxRpoLagSeconds,
+    },
+  };
 }
 
 /** Renders one runbook as a schema-0.3 Automation document. */
@@ -186,33 +226,7 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
         description: `The Region to activate. This document runs in ${s.region} and activates only ${s.region}; to activate another Region, start the document of that Region there.`,
         allowedValues: [s.region],
       },
-      ...(s.runbook === 'failover'
-        ? {
-          AllowDataLoss: {
-            type: 'Boolean',
-            description: 'Must be true: you accept losing the writes the target had not yet replicated (the report states the window).',
-            default: false,
-          },
-          AllowDetach: {
-            type: 'Boolean',
-            description: 'When the global database stays unreachable, or refuses the failover for a reason that will not pass, detach the target ' +
-              'and promote it on its own. Irreversible: the old writer is not fenced and must be fenced by hand, and the other Regions must be ' +
-              'rebuilt from the target before a failback. Throttling, timeouts and an operation in progress never lead to a detach.',
-            default: false,
-          },
-          MaxDataLossSeconds: {
-            type: 'Integer',
-            description: 'Refuse, before routing moves, while the target lags the writer by more than this many seconds (or its lag cannot be read). 0: no bound.',
-            default: s.maxDataLossSeconds ?? 0,
-          },
-        }
-        : {
-          MaxRpoLagSeconds: {
-            type: 'Integer',
-            description: 'Refuse (switchover) or keep waiting (failback) while the target lags the writer by more than this many seconds.',
-            default: s.maxRpoLagSeconds,
-          },
-        }),
+      ...Object.fromEntries(RUNBOOK_PARAMETERS[s.runbook].map((name) => [name, parameterDefinitions(s)[name]])),
       RequireApproval: {
         type: 'Boolean',
         description: 'Wait for one of Approvers to approve after the pre-flight checks and before any change.',

@@ -18,6 +18,7 @@ function dependencies(): StepHandlerDependencies {
     region: process.env.AWS_REGION!,
     auroraParameterName: process.env.AURORA_TOPOLOGY_PARAMETER!,
     routingParameterName: process.env.ROUTING_TOPOLOGY_PARAMETER!,
+    clusterSpecParameterName: process.env.CLUSTER_SPEC_PARAMETER || undefined,
   });
   return deps;
 }

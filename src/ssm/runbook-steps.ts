@@ -19,7 +19,7 @@
  * Every change (add an instance, switch over, fail over, detach, route) happens only
  * after the preconditions it rests on were read again in the same step.
  */
-import { ClusterView, GlobalClusterView, LagReading, RunbookRegion } from './cloud-operations';
+import { ClusterSpec, ClusterView, GlobalClusterView, LagReading, RunbookRegion } from './cloud-operations';
 import { blockedBy, otherRuns } from './one-run-at-a-time';
 import { describeError, errorKind, RetriesExhausted, withRetries } from './retries';
 import { PreflightRefusal, StepContext, StepResult } from './runbook-types';
@@ -470,6 +470,7 @@ async function failoverPlan(ctx: StepContext, target: RunbookRegion, states: Sta
         'Start the failover again when it answers, or, if it stays unreachable, with AllowDetach=true to detach and promote ' +
         `${target.region} on its own (irreversible: the other Regions must then be rebuilt from it)`);
     }
+    await refuseIfStandaloneRouted(ctx, target, states);
     return { plan: { kind: 'unreachable', error: e.message } };
   }
   if (!view) throw new PreflightRefusal(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found`);
@@ -489,6 +490,31 @@ async function failoverPlan(ctx: StepContext, target: RunbookRegion, states: Sta
     return { plan: { kind: 'writer' }, view };
   }
   return { plan: { kind: 'promote' }, view };
+}
+
+/**
+ * I1 while the global database cannot be described: each Regional cluster still says
+ * whether it belongs to a global database (`GlobalClusterIdentifier`). A routed cluster
+ * that belongs to none was detached earlier and holds the data; a target that belongs to
+ * none is a detached copy. Either way a detach of the target would serve stale data.
+ * A Region that does not answer (the impaired one) cannot be told, and is not held against the run.
+ */
+async function refuseIfStandaloneRouted(ctx: StepContext, target: RunbookRegion, states: States): Promise<void> {
+  for (const r of routedRegions(states, ctx).filter((x) => x !== target)) {
+    let cluster: ClusterView | undefined;
+    try {
+      cluster = await ctx.cloud.describeCluster(r.clusterArn);
+    } catch (e) {
+      if (errorKind(e) !== 'transient') throw e;
+      continue;
+    }
+    if (cluster && !cluster.globalClusterIdentifier) throw new PreflightRefusal(rebuildAdvice(ctx, [r]));
+  }
+  const own = await describeTarget(ctx, target);
+  if (own && !own.globalClusterIdentifier && !routedOnlyTo(states, ctx, target)) {
+    throw new PreflightRefusal(`${target.clusterArn} belongs to no global database: it is a detached copy, not the data. ` +
+      `Rebuild ${target.region} as a secondary first (README, "After a detach: rebuilding the other Regions")`);
+  }
 }
 
 /** Refuses, before routing moves, when the target lags more than MaxDataLossSeconds (or its lag is unknown then). */
@@ -698,4 +724,164 @@ export async function waitForRejoin(ctx: StepContext): Promise<StepResult> {
     const lag = await ctx.cloud.lastRpoLag(target.clusterIdentifier, LAG_LOOKBACK_MS);
     return { done: lag !== undefined && lag.valueMs <= maxLag, seen: `connected secondary, ${lagText(ctx, lag)}` };
   });
+}
+
+// ---------------------------------------------------------------------------
+// Rebuild steps: after a detach, the Regions left outside the serving cluster become
+// its secondaries again. Routing never changes; the serving cluster is never touched
+// but to become the writer of the re-created global database.
+// ---------------------------------------------------------------------------
+
+/** What a rebuild works from: the one Region serving traffic, and this Region's published cluster spec. */
+async function rebuildPlan(
+  ctx: StepContext, refuse: boolean,
+): Promise<{ target: RunbookRegion; serving: RunbookRegion; spec: ClusterSpec; states: States }> {
+  const target = targetOf(ctx);
+  const states = await routingStates(ctx, refuse);
+  const routed = routedRegions(states, ctx);
+  if (routed.length !== 1) {
+    throw new PreflightRefusal(`traffic goes to ${routed.map((r) => r.region).join(' and ') || 'no Region'}: a rebuild needs exactly one Region serving, ` +
+      'the one whose cluster holds the data; route to it first');
+  }
+  const serving = routed[0];
+  if (serving === target) {
+    throw new PreflightRefusal(`${target.region} serves traffic: its cluster is the data. Run the rebuild in each Region to rebuild from it ` +
+      `(${ctx.topology.regions.filter((r) => r !== target).map((r) => r.region).join(', ')})`);
+  }
+  const spec = ctx.topology.localClusterSpec;
+  if (!spec || spec.clusterIdentifier !== target.clusterIdentifier) {
+    throw new PreflightRefusal(`${target.region} publishes no spec of its cluster ${target.clusterIdentifier} to re-create it from: ` +
+      'redeploy the database stack of this Region (it writes the parameter), then start the rebuild again');
+  }
+  return { target, serving, spec, states };
+}
+
+/** The final snapshot of the stale cluster: deterministic per run, so a step run again names the same one. */
+export function rebuildSnapshotIdentifier(clusterIdentifier: string, executionId: string | undefined): string {
+  const suffix = (executionId ?? 'manual').replace(/[^a-zA-Z0-9]/g, '').slice(0, 8).toLowerCase() || 'manual';
+  return `${clusterIdentifier.slice(0, 200)}-before-rebuild-${suffix}`;
+}
+
+export async function rebuildPreflight(ctx: StepContext): Promise<StepResult> {
+  await commonChecks(ctx);
+  const warnings = await oneRunAtATime(ctx, 'preflight');
+  const { target, serving } = await rebuildPlan(ctx, true);
+  const view = await describeGlobal(ctx);
+  const servingMember = view?.members.find((m) => m.clusterArn === serving.clusterArn);
+  if (servingMember && !servingMember.isWriter) {
+    throw new PreflightRefusal(`traffic goes to ${serving.region}, a secondary of global database '${ctx.topology.globalClusterIdentifier}' that takes no writes: ` +
+      'finish the failover or switchover to it first');
+  }
+  const targetMember = view?.members.find((m) => m.clusterArn === target.clusterArn);
+  if (servingMember?.isWriter && targetMember && !targetMember.isWriter && targetMember.synchronizationStatus === 'connected') {
+    throw new PreflightRefusal(`${target.region} is already a connected secondary of ${serving.region}'s cluster: nothing to rebuild. ` +
+      `Fail back to ${target.region} with the failback runbook once it has caught up`);
+  }
+  const servingCluster = await retrying(ctx, `DescribeDBClusters of ${serving.clusterIdentifier}`, () => ctx.cloud.describeCluster(serving.clusterArn));
+  if (servingCluster?.status !== USABLE) {
+    throw new PreflightRefusal(`the serving cluster ${serving.clusterIdentifier} is ${servingCluster?.status ?? 'missing'}, not available: wait until it is`);
+  }
+  const plan = servingMember?.isWriter
+    ? `global database '${ctx.topology.globalClusterIdentifier}' already has ${serving.region} as its writer`
+    : `global database '${ctx.topology.globalClusterIdentifier}' will be re-created with ${serving.region}'s cluster as its writer` +
+      (view ? ` (its ${view.members.length} stale member(s) removed first)` : '');
+  const snapshot = rebuildSnapshotIdentifier(target.clusterIdentifier, ctx.input.executionId);
+  return {
+    detail: `${serving.region} serves traffic from a cluster outside the global database; ${plan}; ${target.clusterIdentifier} will be deleted ` +
+      `(final snapshot ${snapshot}) and created again as a secondary`,
+    warnings: [...warnings, `the stale cluster ${target.clusterIdentifier} in ${target.region} is deleted by this run; its data stays in the final snapshot ${snapshot}`],
+  };
+}
+
+/** Reads again, after the approval, everything the rebuild rests on; the deadline of the waits that follow starts here. */
+export async function checkBeforeRebuild(ctx: StepContext): Promise<StepResult> {
+  const warnings = await oneRunAtATime(ctx, 'change');
+  const { serving } = await rebuildPlan(ctx, true);
+  return { detail: `${serving.region} still serves traffic alone`, waitUntil: waitUntil(ctx), warnings };
+}
+
+/**
+ * Converges the global database on the serving cluster: removes its stale members
+ * (secondaries first), deletes it, and creates it again from the serving cluster, which
+ * becomes its writer. One action per poll, each after reading the state again.
+ */
+export async function rehomeGlobalDatabase(ctx: StepContext): Promise<StepResult> {
+  const warnings = await oneRunAtATime(ctx, 'change');
+  const { serving } = await rebuildPlan(ctx, false);
+  const id = ctx.topology.globalClusterIdentifier;
+  const result = await pollUntil(ctx, `global database '${id}' has ${serving.region} as its writer`, async () => {
+    const view = await ctx.cloud.describeGlobalCluster(id);
+    if (!view) {
+      await ctx.cloud.createGlobalCluster(id, serving.clusterArn);
+      return { done: false, seen: `creating global database '${id}' from ${serving.clusterIdentifier}` };
+    }
+    if (writerOf(view) === serving.clusterArn) {
+      return view.status === 'available' ? { done: true, seen: `${serving.region} is the writer` } : { done: false, seen: `global database ${view.status}` };
+    }
+    if (view.members.some((m) => m.clusterArn === serving.clusterArn)) {
+      throw new Error(`${serving.clusterIdentifier} is a member of the global database but not its writer: stopping before anything else is removed`);
+    }
+    const stale = [...view.members].sort((a, b) => Number(a.isWriter) - Number(b.isWriter))[0];
+    if (stale) {
+      await ctx.cloud.removeFromGlobalCluster(id, stale.clusterArn);
+      return { done: false, seen: `removing stale member ${stale.clusterArn}` };
+    }
+    if (view.status !== 'deleting') await ctx.cloud.deleteGlobalCluster(id);
+    return { done: false, seen: `deleting the emptied global database '${id}'` };
+  });
+  return { ...result, warnings };
+}
+
+/**
+ * Converges this Region's cluster on a secondary of the re-homed global database: the
+ * stale cluster's instances deleted, the cluster deleted with a final snapshot, then
+ * created again from the published spec, with its instances. Never touches a cluster
+ * that is a member of the global database.
+ */
+export async function replaceStaleCluster(ctx: StepContext): Promise<StepResult> {
+  const warnings = await oneRunAtATime(ctx, 'change');
+  const { target, serving, spec } = await rebuildPlan(ctx, false);
+  const id = ctx.topology.globalClusterIdentifier;
+  const snapshot = rebuildSnapshotIdentifier(target.clusterIdentifier, ctx.input.executionId);
+  const result = await pollUntil(ctx, `${target.region} is a connected secondary of ${serving.region}`, async () => {
+    const view = await ctx.cloud.describeGlobalCluster(id);
+    if (!view || writerOf(view) !== serving.clusterArn) return { done: false, seen: 'the global database is not re-homed yet' };
+    const cluster = await ctx.cloud.describeCluster(target.clusterArn);
+    const member = view.members.find((m) => m.clusterArn === target.clusterArn);
+    if (member) {
+      if (!cluster || cluster.status !== USABLE) return { done: false, seen: `secondary ${cluster?.status ?? 'not found yet'}` };
+      const missing = spec.instances.filter((i) => !cluster.instances.some((x) => x.identifier === i.identifier));
+      for (const instance of missing) await ctx.cloud.createInstance(spec, instance);
+      const ready = missing.length === 0 && cluster.instances.every((i) => i.status === USABLE);
+      const synced = member.synchronizationStatus === undefined || member.synchronizationStatus === 'connected';
+      return ready && synced
+        ? { done: true, seen: `${target.clusterIdentifier} is a connected secondary with ${cluster.instances.length} instance(s)` }
+        : { done: false, seen: `secondary ${member.synchronizationStatus ?? 'joining'}, instances ${cluster.instances.map((i) => `${i.identifier} ${i.status}`).join(', ') || 'being created'}` };
+    }
+    if (!cluster) {
+      await ctx.cloud.createSecondaryCluster(id, spec);
+      return { done: false, seen: `creating ${target.clusterIdentifier} as a secondary` };
+    }
+    if (cluster.status === 'deleting') return { done: false, seen: `the stale cluster is being deleted (final snapshot ${snapshot})` };
+    // Just removed from the global database, a cluster is still being promoted: it cannot be deleted yet.
+    if (cluster.status !== USABLE) return { done: false, seen: `the stale cluster is ${cluster.status}` };
+    const live = cluster.instances.filter((i) => i.status !== 'deleting');
+    for (const instance of live) await ctx.cloud.deleteInstance(target.clusterArn, instance.identifier);
+    if (cluster.instances.length > 0) return { done: false, seen: `deleting the stale cluster's instances (${cluster.instances.map((i) => i.identifier).join(', ')})` };
+    await ctx.cloud.deleteCluster(target.clusterArn, snapshot);
+    return { done: false, seen: `deleting the stale cluster with final snapshot ${snapshot}` };
+  });
+  return { ...result, warnings };
+}
+
+export async function verifyRebuild(ctx: StepContext): Promise<StepResult> {
+  const { target, serving } = await rebuildPlan(ctx, false);
+  const view = await describeGlobal(ctx);
+  const member = view?.members.find((m) => m.clusterArn === target.clusterArn);
+  if (!view || writerOf(view) !== serving.clusterArn || !member || member.isWriter) {
+    throw new Error(`${target.region} is not a secondary of ${serving.region}'s cluster in global database '${ctx.topology.globalClusterIdentifier}'`);
+  }
+  return {
+    detail: `${target.region} is a secondary of ${serving.region}, which still serves traffic; fail back to ${target.region} with the failback runbook once it has caught up`,
+  };
 }

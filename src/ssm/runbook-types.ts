@@ -6,10 +6,10 @@
 import { CloudOperations, RunbookTopology } from './cloud-operations';
 
 /** The runbooks. */
-export type RunbookName = 'switchover' | 'failover' | 'failback';
+export type RunbookName = 'switchover' | 'failover' | 'failback' | 'rebuild';
 
 /** The runbooks, in the order the documents are listed. */
-export const RUNBOOK_NAMES: readonly RunbookName[] = ['switchover', 'failover', 'failback'];
+export const RUNBOOK_NAMES: readonly RunbookName[] = ['switchover', 'failover', 'failback', 'rebuild'];
 
 /** How a step ended. */
 export type StepStatus = 'done' | 'skipped' | 'failed';

@@ -1,5 +1,5 @@
 /**
- * The switchover, failover and failback runbooks: their steps, and a runner that takes
+ * The switchover, failover, failback and rebuild runbooks: their steps, and a runner that takes
  * them one at a time in this process.
  *
  * Each runbook is a list of steps ({@link RUNBOOKS}). A step is a plain function over
@@ -13,8 +13,9 @@
  */
 import { CloudOperations, RunbookTopology } from './cloud-operations';
 import {
-  checkInSync, failbackPreflight, failoverPreflight, prepareTarget, promoteTarget, routeAfterSwitchover, routeBeforePromotion,
-  startSwitchover, switchoverPreflight, verifyFailover, verifySwitchover, waitForInstance, waitForRejoin, waitForWriter, waitUntilWritable,
+  checkBeforeRebuild, checkInSync, failbackPreflight, failoverPreflight, prepareTarget, promoteTarget, rebuildPreflight, rehomeGlobalDatabase,
+  replaceStaleCluster, routeAfterSwitchover, routeBeforePromotion, startSwitchover, switchoverPreflight, verifyFailover, verifyRebuild,
+  verifySwitchover, waitForInstance, waitForRejoin, waitForWriter, waitUntilWritable,
 } from './runbook-steps';
 import {
   outcomeOf, PreflightRefusal, RunbookName, RunbookReport, RunbookStep, StepInput, StepRecord, StepResult, StepStatus,
@@ -59,6 +60,14 @@ export const RUNBOOKS: Record<RunbookName, readonly RunbookStep[]> = {
     APPROVE,
     ...PREPARE,
     ...SWITCHOVER_TAIL,
+  ],
+  rebuild: [
+    { name: 'Preflight', title: 'pre-flight', kind: 'action', run: rebuildPreflight },
+    APPROVE,
+    { name: 'CheckBeforeRebuild', title: 'check again that one Region serves', kind: 'action', run: checkBeforeRebuild, nextWait: 'rejoin' },
+    { name: 'RehomeGlobalDatabase', title: 're-create the global database on the serving cluster', kind: 'wait', run: rehomeGlobalDatabase },
+    { name: 'ReplaceStaleCluster', title: 'replace the stale cluster with a secondary', kind: 'wait', run: replaceStaleCluster },
+    { name: 'Verify', title: 'verify', kind: 'action', run: verifyRebuild },
   ],
 };
 
@@ -201,4 +210,13 @@ export function failover(cloud: CloudOperations, topology: RunbookTopology, opti
  */
 export function failback(cloud: CloudOperations, topology: RunbookTopology, options: RunbookOptions): Promise<RunbookReport> {
   return runRunbook('failback', cloud, topology, options);
+}
+
+/**
+ * After a failover that detached and promoted a cluster: makes the target Region's
+ * cluster a secondary of the serving one again (the global database re-created on the
+ * serving cluster, the stale cluster deleted with a final snapshot and created again).
+ */
+export function rebuild(cloud: CloudOperations, topology: RunbookTopology, options: RunbookOptions): Promise<RunbookReport> {
+  return runRunbook('rebuild', cloud, topology, options);
 }

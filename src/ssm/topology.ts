@@ -6,7 +6,7 @@
  * time.
  */
 
-import type { RunbookTopology } from './cloud-operations';
+import type { ClusterSpec, RunbookTopology } from './cloud-operations';
 
 /** Prefix of every SSM parameter this library writes. */
 export const PARAMETER_ROOT = '/cdk-cross-region-failover';
@@ -25,6 +25,42 @@ export function auroraTopologyParameterName(name: string): string {
  */
 export function routingTopologyParameterName(name: string): string {
   return `${PARAMETER_ROOT}/${name}/routing`;
+}
+
+/**
+ * Name of the SSM parameter, written by MultiRegionAuroraPostgres in every Region, that
+ * holds how that Region's cluster was created (the rebuild runbook re-creates it).
+ * @internal
+ */
+export function clusterSpecParameterName(name: string): string {
+  return `${PARAMETER_ROOT}/${name}/aurora-cluster`;
+}
+
+/**
+ * The JSON document stored in the cluster spec parameter (version 1).
+ * @internal
+ */
+export type ClusterSpecDocument = { readonly version: 1 } & ClusterSpec;
+
+/**
+ * Parses and checks a cluster spec read from SSM.
+ * @internal
+ */
+export function parseClusterSpec(parameterName: string, text: string): ClusterSpec {
+  const doc = parseDocument<ClusterSpecDocument>(parameterName, text, 'cluster spec', 'the database stack of this Region', (d) => {
+    const problems: string[] = [];
+    for (const key of ['region', 'clusterIdentifier', 'engineVersion', 'subnetGroupName', 'parameterGroupName', 'kmsKeyId'] as const) {
+      if (typeof d[key] !== 'string' || !d[key]) problems.push(`missing ${key}`);
+    }
+    if (typeof d.port !== 'number') problems.push('missing port');
+    if (!Array.isArray(d.securityGroupIds)) problems.push('missing securityGroupIds');
+    if (!Array.isArray(d.instances) || d.instances.some((i) => typeof i?.identifier !== 'string' || typeof i?.instanceClass !== 'string')) {
+      problems.push('instances must list { identifier, instanceClass }');
+    }
+    return problems;
+  });
+  const { version, ...spec } = doc;
+  return spec;
 }
 
 /**
@@ -56,8 +92,8 @@ export interface RunbooksDirectory {
   readonly name: string;
   /** The Regions, in the database's order (the first was the initial primary). */
   readonly regions: string[];
-  /** Document names, the same in every Region. */
-  readonly documents: { readonly switchover: string; readonly failover: string; readonly failback: string };
+  /** Document names, the same in every Region (`rebuild` since the rebuild runbook exists). */
+  readonly documents: { readonly switchover: string; readonly failover: string; readonly failback: string; readonly rebuild?: string };
   /** Name of the Aurora topology parameter. */
   readonly auroraTopologyParameter: string;
   /** Name of the routing topology parameter. */
@@ -222,7 +258,7 @@ export function parseRoutingTopology(parameterName: string, text: string): Routi
  * Regions; a Region in one and not the other is refused, naming it.
  * @internal
  */
-export function runbookTopology(aurora: AuroraTopology, routing: RoutingTopology): RunbookTopology {
+export function runbookTopology(aurora: AuroraTopology, routing: RoutingTopology, localClusterSpec?: ClusterSpec): RunbookTopology {
   const auroraRegions = aurora.regions.map((r) => r.region);
   const routingRegions = routing.regions.map((r) => r.region);
   const onlyAurora = auroraRegions.filter((r) => !routingRegions.includes(r));
@@ -246,5 +282,6 @@ export function runbookTopology(aurora: AuroraTopology, routing: RoutingTopology
       routingControlArn: routing.regions.find((x) => x.region === r.region)!.routingControlArn,
       ...(r.instanceClass ? { instanceClass: r.instanceClass } : {}),
     })),
+    ...(localClusterSpec ? { localClusterSpec } : {}),
   };
 }

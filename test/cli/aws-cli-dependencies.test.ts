@@ -111,12 +111,13 @@ describe('a run through the AWS SDK, against an SSM server running the real docu
     expect(out[out.length - 1]).toMatch(/^switchover to us-west-2 succeeded; measured recovery time 300 s\./);
     expect(cloud.writer()).toBe(arnOf(REGION));
     // Runs under way are looked for in both Regions (the server lists an ended run too, which does not block).
-    expect(operations.slice(0, 8)).toEqual([
-      'GetParametersByPath', 'GetParametersByPath', 'GetParametersByPath', 'GetParameter', 'GetParameter', 'GetParameter',
+    // The directory, then the topology, the routing and the cluster spec parameters.
+    expect(operations.slice(0, 9)).toEqual([
+      'GetParametersByPath', 'GetParametersByPath', 'GetParametersByPath', 'GetParameter', 'GetParameter', 'GetParameter', 'GetParameter',
       'DescribeAutomationExecutions', 'DescribeAutomationExecutions',
     ]);
-    expect(operations[8]).toBe('StartAutomationExecution');
-    expect(new Set(operations.slice(9))).toEqual(new Set(['GetAutomationExecution']));
+    expect(operations[9]).toBe('StartAutomationExecution');
+    expect(new Set(operations.slice(10))).toEqual(new Set(['GetAutomationExecution']));
   });
 
   test('an SSM that never answers (an impaired Region) is reported within the request timeout', async () => {

@@ -49,8 +49,12 @@ describe('--help', () => {
 
 describe('argument errors', () => {
   test.each<[string[], string]>([
-    [[], 'no command given: use status, switchover, failover or failback'],
-    [['promote'], "unknown command 'promote': use status, switchover, failover or failback"],
+    [[], 'no command given: use status, switchover, failover, failback or rebuild'],
+    [['promote'], "unknown command 'promote': use status, switchover, failover, failback or rebuild"],
+    [['switchover', '--to', 'us-west-2', '--allow-detach'], '--allow-detach is for failover only; a switchover never detaches'],
+    [['failback', '--to', 'us-east-1', '--max-data-loss', '30'], '--max-data-loss is for failover only; a failback never loses data'],
+    [['failover', '--to', 'us-west-2', '--allow-detach'], 'a failover promotes the target without waiting for replication and can lose the writes not yet replicated: ' +
+      'add --allow-data-loss to accept that, or run switchover when both Regions are healthy (--dry-run shows the checks)'],
     [['switchover'], 'switchover needs --to <region>: the Region to activate'],
     [['switchover', '--to'], '--to needs a value'],
     [['switchover', '--to', 'uswest2'], "--to is 'uswest2', which is not an AWS Region name (like us-east-1)"],
@@ -294,6 +298,19 @@ describe('a run, followed step by step', () => {
     expect(code).toBe(EXIT.ok);
     expect(out).toHaveLength(2);
     expect(polls()).toBe(0);
+  });
+
+  test('failover options: --allow-detach and --max-data-loss become AllowDetach and MaxDataLossSeconds', async () => {
+    const { code, started } = await run(['failover', '--to', WEST, '--allow-data-loss', '--allow-detach', '--max-data-loss', '120', '--no-follow']);
+    expect(code).toBe(EXIT.ok);
+    expect(started[0].parameters).toEqual({ TargetRegion: [WEST], AllowDataLoss: ['true'], AllowDetach: ['true'], MaxDataLossSeconds: ['120'] });
+  });
+
+  test('rebuild starts the rebuild runbook of the Region named; where traffic goes to a member, its pre-flight refuses', async () => {
+    const { code, out, started } = await run(['rebuild', '--to', EAST]);
+    expect(started[0]).toEqual({ documentName: 'orders-Rebuild', parameters: { TargetRegion: [EAST] } });
+    expect(code).toBe(EXIT.refused);
+    expect(out[out.length - 1]).toMatch(/^rebuild to us-east-1 refused: us-east-1 serves traffic: its cluster is the data/);
   });
 
   test('a failover followed to the end reports the data-loss window', async () => {

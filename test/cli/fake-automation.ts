@@ -22,7 +22,7 @@ export const DIRECTORY: RunbooksDirectory = {
   version: 1,
   name: NAME,
   regions: REGIONS,
-  documents: { switchover: 'orders-Switchover', failover: 'orders-Failover', failback: 'orders-Failback' },
+  documents: { switchover: 'orders-Switchover', failover: 'orders-Failover', failback: 'orders-Failback', rebuild: 'orders-Rebuild' },
   auroraTopologyParameter: AURORA_PARAMETER,
   routingTopologyParameter: ROUTING_PARAMETER,
 };

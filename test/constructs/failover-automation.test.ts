@@ -33,10 +33,10 @@ describe('FailoverAutomation with minimal props', () => {
     expect(nagFindings(app).filter((f) => !/^AwsSolutions-(APIG4|COG4) /.test(f))).toEqual([]);
   });
 
-  test('three Automation documents per Region, named after the database, updated as new versions', () => {
+  test('four Automation documents per Region, named after the database, updated as new versions', () => {
     templates.forEach((t, i) => {
-      t.resourceCountIs('AWS::SSM::Document', 3);
-      for (const runbook of ['Switchover', 'Failover', 'Failback']) {
+      t.resourceCountIs('AWS::SSM::Document', 4);
+      for (const runbook of ['Switchover', 'Failover', 'Failback', 'Rebuild']) {
         t.hasResourceProperties('AWS::SSM::Document', {
           Name: `orders-${runbook}`,
           DocumentType: 'Automation',
@@ -104,14 +104,41 @@ describe('FailoverAutomation with minimal props', () => {
         'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2',
       ],
     }));
-    expect(bySid.DescribeThisRegionsCluster.Resource).toBe('arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2');
+    expect(bySid.DescribeTheClusters.Resource).toEqual(['us-east-1', 'us-west-2'].map((r) => `arn:aws:rds:${r}:111111111111:cluster:orders-${r}`));
     expect(bySid.ReadTopology.Resource).toEqual([
       'arn:aws:ssm:us-west-2:111111111111:parameter/cdk-cross-region-failover/orders/aurora',
       'arn:aws:ssm:us-west-2:111111111111:parameter/cdk-cross-region-failover/orders/routing',
+      'arn:aws:ssm:us-west-2:111111111111:parameter/cdk-cross-region-failover/orders/aurora-cluster',
     ]);
+    // The rebuild: the global database by name, this Region's cluster, its instances, subnet and parameter groups, and snapshot prefix only.
+    expect(bySid.RebuildTheGlobalDatabase).toMatchObject({
+      Action: ['rds:ModifyGlobalCluster', 'rds:DeleteGlobalCluster', 'rds:CreateGlobalCluster'],
+      Resource: ['arn:aws:rds::111111111111:global-cluster:orders', ...['us-east-1', 'us-west-2'].map((r) => `arn:aws:rds:${r}:111111111111:cluster:orders-${r}`)],
+    });
+    expect(bySid.ReplaceTheStaleCluster.Resource).toEqual([
+      'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2',
+      'arn:aws:rds::111111111111:global-cluster:orders',
+      expect.stringMatching(/^arn:aws:rds:us-west-2:111111111111:subgrp:DatabaseSubnetGroup\w+$/),
+      expect.stringMatching(/^arn:aws:rds:us-west-2:111111111111:cluster-pg:DatabaseParameterGroup\w+$/),
+      'arn:aws:rds:us-west-2:111111111111:og:*',
+    ]);
+    expect(bySid.KeepAFinalSnapshot.Action).toEqual(['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource']);
+    expect(bySid.KeepAFinalSnapshot.Resource).toEqual([
+      'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2', 'arn:aws:rds:us-west-2:111111111111:cluster-snapshot:orders-us-west-2-before-rebuild-*',
+    ]);
+    // A headless secondary here: its instances are the one a runbook may add.
+    expect(bySid.ReplaceTheInstances.Resource).toEqual([
+      'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2',
+      'arn:aws:rds:us-west-2:111111111111:db:orders-us-west-2-writer',
+    ]);
+    expect(bySid.EncryptTheNewCluster).toMatchObject({
+      Action: ['kms:CreateGrant', 'kms:DescribeKey'], Condition: { StringEquals: { 'kms:ViaService': 'rds.us-west-2.amazonaws.com' } },
+    });
     expect(bySid.CheckTheSecretReplica.Resource).toBe('arn:aws:secretsmanager:us-west-2:111111111111:secret:orders-aurora-master-??????');
     expect(bySid.ReadTopology.Action).toBe('ssm:GetParameters');
-    expect(bySid.DescribeThisRegionsInstances).toMatchObject({ Action: 'rds:DescribeDBInstances', Resource: 'arn:aws:rds:us-west-2:111111111111:db:*' });
+    expect(bySid.DescribeTheInstances).toMatchObject({
+      Action: 'rds:DescribeDBInstances', Resource: ['us-east-1', 'us-west-2'].map((r) => `arn:aws:rds:${r}:111111111111:db:*`),
+    });
     // The headless target's writer instance: that one name, in that cluster.
     expect(bySid.GiveAHeadlessClusterAWriter).toMatchObject({
       Action: 'rds:CreateDBInstance',
@@ -160,6 +187,7 @@ describe('FailoverAutomation with every prop', () => {
     approvers: [oncall],
     approvalTimeout: Duration.minutes(20),
     maxRpoLag: Duration.seconds(5),
+    maxDataLoss: Duration.minutes(2),
     writerTimeout: Duration.hours(1),
     rejoinTimeout: Duration.hours(2),
     logRetention: 30,
@@ -178,6 +206,8 @@ describe('FailoverAutomation with every prop', () => {
     const docs = Object.values(Template.fromStack(stacks[1]).findResources('AWS::SSM::Document')).map((d) => d.Properties.Content);
     const failback = docs.find((d) => d.description.startsWith('Graceful failback'));
     expect(failback.parameters.MaxRpoLagSeconds.default).toBe(5);
+    const failover = docs.find((d) => d.description.startsWith('Failover away'));
+    expect(failover.parameters).toMatchObject({ MaxDataLossSeconds: { type: 'Integer', default: 120 }, AllowDetach: { type: 'Boolean', default: false } });
     const loops = failback.mainSteps.filter((s: any) => s.action === 'aws:loop');
     expect(loops.map((s: any) => [s.name, s.inputs.MaxIterations, s.inputs.Steps[0].inputs.InputPayload.WaitTimeoutSeconds])).toEqual([
       ['WaitForRejoin', 41, 7200],
@@ -199,7 +229,7 @@ describe('FailoverAutomation with every prop', () => {
       'arn:aws:ssm:us-east-1:111111111111:automation-definition/orders-Failover:*',
       'arn:aws:ssm:us-west-2:111111111111:document/orders-Failback',
     ]));
-    expect(statements[0].Resource).toHaveLength(12);
+    expect(statements[0].Resource).toHaveLength(16);
     expect(statements[1]).toMatchObject({
       Action: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions', 'ssm:StopAutomationExecution'],
       Resource: ['arn:aws:ssm:us-east-1:111111111111:automation-execution/*', 'arn:aws:ssm:us-west-2:111111111111:automation-execution/*'],
@@ -272,7 +302,7 @@ describe('FailoverAutomation with every prop', () => {
         version: 1,
         name: 'orders',
         regions: ['us-east-1', 'us-west-2'],
-        documents: { switchover: 'orders-Switchover', failover: 'orders-Failover', failback: 'orders-Failback' },
+        documents: { switchover: 'orders-Switchover', failover: 'orders-Failover', failback: 'orders-Failback', rebuild: 'orders-Rebuild' },
         auroraTopologyParameter: '/cdk-cross-region-failover/orders/aurora',
         routingTopologyParameter: '/cdk-cross-region-failover/orders/routing',
       });
@@ -287,6 +317,7 @@ describe('FailoverAutomation validation', () => {
     ['approval required without approvers', { requireApproval: true },
       /'requireApproval' is true but 'approvers' is empty: name at least one IAM user or role ARN that may approve\./],
     ['a zero RPO lag', { maxRpoLag: Duration.seconds(0) }, /'maxRpoLag' must be between 1 second and 1 hour, got 0 s\./],
+    ['a data-loss bound of two days', { maxDataLoss: Duration.days(2) }, /'maxDataLoss' must be between 1 second and 24 hours, got 172800 s\./],
     ['a writer timeout over 100 polls', { writerTimeout: Duration.hours(6) },
       /'writerTimeout' must be between 5 minutes and 4 hours 57 minutes \(100 polls of 3 minutes\), got 21600 s\./],
     ['a rejoin timeout under 5 minutes', { rejoinTimeout: Duration.minutes(1) }, /'rejoinTimeout' must be between 5 minutes and .*, got 60 s: for a longer wait, run the failback again/],

@@ -164,6 +164,43 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
     }
   });
 
+  test('a run the pre-flight refuses is answered as refused, with the reason, for the UI to show', async () => {
+    const cloud = new FakeCloud();
+    const automation = new FakeAutomation(WEST, cloud);
+    automation.addRunning({ executionId: '11111111-2222-4333-8444-555555555555', documentName: 'orders-Failover', status: 'InProgress', currentStep: 'PromoteTarget' });
+    const server = new FakeSsmServer(automation);
+    const endpoint = await server.start();
+    try {
+      Object.assign(process.env, {
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_SSM: endpoint,
+        SWITCHOVER_DOCUMENT: 'orders-Switchover',
+        FAILOVER_DOCUMENT: 'orders-Failover',
+        FAILBACK_DOCUMENT: 'orders-Failback',
+        OPERATORS_GROUP: 'operators',
+      });
+      const { operationsFromEnvironment } = loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');
+      const deps = { db: {} as Database, region: WEST, ...operationsFromEnvironment(WEST) };
+      const started = await route({ httpMethod: 'POST', path: `/regions/${WEST}/api/operations`, body: JSON.stringify({ runbook: 'switchover' }), ...OPERATOR }, deps);
+      const { executionId } = JSON.parse(started.body);
+      let execution: Execution | undefined;
+      for (let i = 0; i < 200 && !['Success', 'Failed'].includes(execution?.status ?? ''); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        execution = JSON.parse((await route({ httpMethod: 'GET', path: `/api/operations/${executionId}`, ...OPERATOR }, deps)).body).execution;
+      }
+      expect(execution).toMatchObject({
+        status: 'Failed',
+        outcome: 'refused',
+        reason: expect.stringMatching(/^another run of this deployment is under way: orders-Failover, execution 11111111-2222-4333-8444-555555555555 in us-west-2/),
+      });
+      expect(cloud.writer()).toContain(':cluster:orders-us-east-1');
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('without runbooks in the environment there is no operations client', () => {
     delete process.env.FAILOVER_DOCUMENT;
     const { operationsFromEnvironment } = loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');

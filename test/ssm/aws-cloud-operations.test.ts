@@ -51,7 +51,7 @@ describe('awsCloudOperations against a local moto_server', () => {
   test('reads a Regional cluster by ARN, with its instances; a missing one is undefined', async () => {
     const view = await ops().describeGlobalCluster('orders');
     const arn = view!.members[0].clusterArn;
-    expect(await ops().describeCluster(arn)).toEqual({ status: 'available', kmsKeyId: expect.any(String), instances: [] });
+    expect(await ops().describeCluster(arn)).toEqual({ status: 'available', kmsKeyId: expect.any(String), globalClusterIdentifier: 'orders', instances: [] });
     expect(await ops().describeCluster('arn:aws:rds:us-east-1:123456789012:cluster:missing')).toBeUndefined();
     // The writer instance a runbook gives a headless cluster.
     await ops().addInstance(arn, 'orders-us-east-1-writer', 'db.r6g.large');

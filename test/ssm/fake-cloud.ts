@@ -1,6 +1,6 @@
 import {
-  CloudOperations, ClusterInstanceView, ClusterView, GlobalClusterMember, GlobalClusterView, GlobalFailoverState, LagReading,
-  RunbookTopology, RunningExecution,
+  CloudOperations, ClusterInstanceView, ClusterSpec, ClusterView, GlobalClusterMember, GlobalClusterView, GlobalFailoverState, InstanceSpec,
+  LagReading, RunbookTopology, RunningExecution,
 } from '../../src/ssm/cloud-operations';
 import { ENDPOINTS, FakeDataPlane } from '../arc/fake-data-plane';
 
@@ -30,16 +30,37 @@ export function topologyOf(regions: readonly string[]): RunbookTopology {
 export const TOPOLOGY: RunbookTopology = topologyOf(REGIONS);
 
 export type Operation =
-  | 'describe' | 'switchover' | 'failover' | 'detach' | 'describeCluster' | 'keyState' | 'addInstance' | 'rpoLag' | 'secret' | 'executions';
+  | 'describe' | 'switchover' | 'failover' | 'detach' | 'describeCluster' | 'keyState' | 'addInstance' | 'rpoLag' | 'secret' | 'executions'
+  | 'remove' | 'deleteGlobal' | 'createGlobal' | 'deleteInstance' | 'deleteCluster' | 'createCluster' | 'createInstance';
+
+/** The cluster spec a Region's stack publishes, for the rebuild. */
+export function specOf(region: string): ClusterSpec {
+  return {
+    region,
+    clusterIdentifier: `orders-${region}`,
+    engineVersion: '16.6',
+    port: 5432,
+    subnetGroupName: `orders-${region}-subnets`,
+    securityGroupIds: [`sg-${region}`],
+    parameterGroupName: `orders-${region}-parameters`,
+    kmsKeyId: keyOf(region),
+    backupRetentionDays: 7,
+    deletionProtection: true,
+    serverlessV2Scaling: { minCapacity: 0.5, maxCapacity: 16 },
+    instances: [{ identifier: `orders-${region}-instance1`, instanceClass: 'db.serverless', promotionTier: 0 }],
+  };
+}
 
 /** An execution in the fake's SSM, in any Region. */
 export type FakeExecution = { -readonly [K in keyof RunningExecution]: RunningExecution[K] } & { ended: boolean };
 
 /** A transition under way: it completes after `polls` clock advances. */
 export interface Pending {
-  readonly kind: 'switchover' | 'failover' | 'detach' | 'instance' | 'rejoin';
+  readonly kind: 'switchover' | 'failover' | 'detach' | 'instance' | 'rejoin' | 'deleteGlobal' | 'createGlobal' | 'deleteInstance' | 'deleteCluster' | 'createCluster';
   readonly to: string;
   polls: number;
+  /** deleteInstance: the instance. */
+  readonly instance?: string;
 }
 
 /** A throwable AWS-like error: `name` is the error code. */
@@ -88,6 +109,10 @@ export class FakeCloud implements CloudOperations {
   /** Called when a transition completes, before the state changes. */
   public onComplete?: (kind: Pending['kind'], to: string) => void;
   public readonly logs = new Map<string, number[]>();
+  /** Final snapshots taken by deleteCluster, with the writes they hold. */
+  public readonly snapshots = new Map<string, number[]>();
+  /** Whether the global database exists (a rebuild deletes and re-creates it). */
+  public globalExists = true;
   public trackData = false;
   private clock = 1_000_000;
   private pending: Pending[] = [];
@@ -189,7 +214,7 @@ export class FakeCloud implements CloudOperations {
 
   public async describeGlobalCluster(identifier: string): Promise<GlobalClusterView | undefined> {
     this.call('describe', identifier);
-    if (identifier !== 'orders') return undefined;
+    if (identifier !== 'orders' || !this.globalExists) return undefined;
     const failoverState = this.failoverState && { ...this.failoverState };
     return { identifier, status: this.status, members: this.members.map((m) => ({ ...m })), failoverState };
   }
@@ -220,7 +245,13 @@ export class FakeCloud implements CloudOperations {
     this.call('describeCluster', clusterArn, regionOfArn(clusterArn));
     const status = this.clusterStatuses.get(clusterArn);
     if (status === undefined) return undefined;
-    return { status, kmsKeyId: keyOf(regionOfArn(clusterArn)), instances: (this.instances.get(clusterArn) ?? []).map((i) => ({ ...i })) };
+    const member = this.globalExists && this.members.some((m) => m.clusterArn === clusterArn);
+    return {
+      status,
+      kmsKeyId: keyOf(regionOfArn(clusterArn)),
+      ...(member ? { globalClusterIdentifier: 'orders' } : {}),
+      instances: (this.instances.get(clusterArn) ?? []).map((i) => ({ ...i })),
+    };
   }
 
   public async keyState(keyId: string): Promise<string | undefined> {
@@ -235,6 +266,77 @@ export class FakeCloud implements CloudOperations {
     if (list.some((i) => i.identifier === instanceIdentifier)) throw awsError('DBInstanceAlreadyExistsFault', `DB instance ${instanceIdentifier} already exists`);
     this.instances.set(clusterArn, [...list, { identifier: instanceIdentifier, status: 'creating' }]);
     this.pending.push({ kind: 'instance', to: clusterArn, polls: this.transitionPolls });
+  }
+
+  public async removeFromGlobalCluster(_identifier: string, clusterArn: string): Promise<void> {
+    this.call('remove', clusterArn, regionOfArn(clusterArn));
+    this.beforeChange?.('remove', clusterArn);
+    if (!this.globalExists) throw awsError('GlobalClusterNotFoundFault', 'global cluster orders not found');
+    const member = this.members.find((m) => m.clusterArn === clusterArn);
+    if (!member) throw awsError('InvalidDBClusterStateFault', `${clusterArn} is not a member of global cluster orders`);
+    if (member.isWriter && this.members.length > 1) throw awsError('InvalidGlobalClusterStateFault', 'remove the secondary clusters before the primary');
+    this.members = this.members.filter((m) => m !== member);
+    this.clusterStatuses.set(clusterArn, 'modifying');
+    this.pending.push({ kind: 'detach', to: clusterArn, polls: this.transitionPolls });
+  }
+
+  public async deleteGlobalCluster(_identifier: string): Promise<void> {
+    this.call('deleteGlobal', 'orders');
+    this.beforeChange?.('deleteGlobal', 'orders');
+    if (!this.globalExists) throw awsError('GlobalClusterNotFoundFault', 'global cluster orders not found');
+    if (this.members.length > 0) throw awsError('InvalidGlobalClusterStateFault', 'global cluster orders still has members');
+    this.status = 'deleting';
+    this.pending.push({ kind: 'deleteGlobal', to: 'orders', polls: this.transitionPolls });
+  }
+
+  public async createGlobalCluster(_identifier: string, sourceClusterArn: string): Promise<void> {
+    this.call('createGlobal', sourceClusterArn, regionOfArn(sourceClusterArn));
+    this.beforeChange?.('createGlobal', sourceClusterArn);
+    if (this.globalExists) throw awsError('GlobalClusterAlreadyExistsFault', 'global cluster orders already exists');
+    if (this.clusterStatuses.get(sourceClusterArn) !== 'available') throw awsError('InvalidDBClusterStateFault', `${sourceClusterArn} is not available`);
+    this.globalExists = true;
+    this.failoverState = undefined;
+    this.members = [{ clusterArn: sourceClusterArn, isWriter: true }];
+    this.status = 'creating';
+    this.pending.push({ kind: 'createGlobal', to: sourceClusterArn, polls: this.transitionPolls });
+  }
+
+  public async deleteInstance(clusterArn: string, instanceIdentifier: string): Promise<void> {
+    this.call('deleteInstance', clusterArn, regionOfArn(clusterArn));
+    this.beforeChange?.('deleteInstance', clusterArn);
+    const list = this.instances.get(clusterArn) ?? [];
+    if (!list.some((i) => i.identifier === instanceIdentifier)) return;
+    this.instances.set(clusterArn, list.map((i) => (i.identifier === instanceIdentifier ? { ...i, status: 'deleting' } : i)));
+    this.pending.push({ kind: 'deleteInstance', to: clusterArn, instance: instanceIdentifier, polls: this.transitionPolls });
+  }
+
+  public async deleteCluster(clusterArn: string, finalSnapshotIdentifier: string): Promise<void> {
+    this.call('deleteCluster', clusterArn, regionOfArn(clusterArn));
+    this.beforeChange?.('deleteCluster', clusterArn);
+    if (!this.clusterStatuses.has(clusterArn)) throw awsError('DBClusterNotFoundFault', `${clusterArn} not found`);
+    if (this.clusterStatuses.get(clusterArn) !== 'available') throw awsError('InvalidDBClusterStateFault', `the cluster is ${this.clusterStatuses.get(clusterArn)}`);
+    if ((this.instances.get(clusterArn) ?? []).some((i) => i.status !== 'deleting')) throw awsError('InvalidDBClusterStateFault', 'the cluster still has instances');
+    if (this.members.some((m) => m.clusterArn === clusterArn)) throw awsError('InvalidDBClusterStateFault', 'the cluster is a member of a global cluster');
+    this.snapshots.set(finalSnapshotIdentifier, [...(this.logs.get(clusterArn) ?? [])]);
+    this.clusterStatuses.set(clusterArn, 'deleting');
+    this.pending.push({ kind: 'deleteCluster', to: clusterArn, polls: this.transitionPolls });
+  }
+
+  public async createSecondaryCluster(_identifier: string, spec: ClusterSpec): Promise<void> {
+    const arn = arnOf(spec.region);
+    this.call('createCluster', arn, spec.region);
+    this.beforeChange?.('createCluster', arn);
+    if (this.clusterStatuses.has(arn)) throw awsError('DBClusterAlreadyExistsFault', `${spec.clusterIdentifier} already exists`);
+    if (!this.globalExists) throw awsError('GlobalClusterNotFoundFault', 'global cluster orders not found');
+    this.clusterStatuses.set(arn, 'creating');
+    this.instances.set(arn, []);
+    this.logs.set(arn, []);
+    this.members.push({ clusterArn: arn, isWriter: false, synchronizationStatus: 'pending-resync' });
+    this.pending.push({ kind: 'createCluster', to: arn, polls: this.transitionPolls });
+  }
+
+  public async createInstance(spec: ClusterSpec, instance: InstanceSpec): Promise<void> {
+    await this.addInstance(arnOf(spec.region), instance.identifier, instance.instanceClass);
   }
 
   public async lastRpoLag(clusterIdentifier: string, _lookbackMs: number): Promise<LagReading | undefined> {
@@ -293,6 +395,13 @@ export class FakeCloud implements CloudOperations {
       lastRpoLag: (c, l) => local('rpoLag', () => this.lastRpoLag(c, l)),
       secretAvailable: (s) => local('secret', () => this.secretAvailable(s)),
       runningExecutions: (r, d) => this.runningExecutions(r, d),
+      removeFromGlobalCluster: (id, c) => this.removeFromGlobalCluster(id, c),
+      deleteGlobalCluster: (id) => local('deleteGlobal', () => this.deleteGlobalCluster(id)),
+      createGlobalCluster: (id, c) => this.createGlobalCluster(id, c),
+      deleteInstance: (c, i) => this.deleteInstance(c, i),
+      deleteCluster: (c, f) => this.deleteCluster(c, f),
+      createSecondaryCluster: (id, spec) => this.createSecondaryCluster(id, spec),
+      createInstance: (spec, i) => this.createInstance(spec, i),
       now: () => this.now(),
       sleep: (ms) => this.sleep(ms),
     };
@@ -318,10 +427,39 @@ export class FakeCloud implements CloudOperations {
       return;
     }
     if (p.kind === 'instance') {
-      this.instances.set(p.to, (this.instances.get(p.to) ?? []).map((i) => ({ ...i, status: 'available' })));
+      this.instances.set(p.to, (this.instances.get(p.to) ?? []).map((i) => (i.status === 'creating' ? { ...i, status: 'available' } : i)));
+      return;
+    }
+    if (p.kind === 'deleteInstance') {
+      this.instances.set(p.to, (this.instances.get(p.to) ?? []).filter((i) => i.identifier !== p.instance));
+      return;
+    }
+    if (p.kind === 'deleteCluster') {
+      this.clusterStatuses.delete(p.to);
+      this.instances.delete(p.to);
+      this.logs.delete(p.to);
+      return;
+    }
+    if (p.kind === 'deleteGlobal') {
+      this.globalExists = false;
+      this.status = 'available';
+      return;
+    }
+    if (p.kind === 'createGlobal') {
+      this.status = 'available';
+      return;
+    }
+    if (p.kind === 'createCluster') {
+      if (!this.clusterStatuses.has(p.to)) return;
+      this.clusterStatuses.set(p.to, 'available');
+      this.members = this.members.map((m) => (m.clusterArn === p.to ? { ...m, synchronizationStatus: 'connected' } : m));
+      const writer = this.writer();
+      if (writer) this.logs.set(p.to, [...this.logs.get(writer)!]);
       return;
     }
     if (p.kind === 'rejoin') {
+      // Not re-added when it is no longer a member (removed, or deleted by a rebuild).
+      if (!this.members.some((m) => m.clusterArn === p.to)) return;
       if (this.dark.has(regionOfArn(p.to))) {
         p.polls = 1;
         this.pending.push(p);

@@ -5,14 +5,17 @@
  * Regions going dark. `invariants.test.ts` states the invariants it checks.
  */
 import * as fc from 'fast-check';
-import { FakeCloud, Operation, topologyOf } from './fake-cloud';
+import { FakeCloud, Operation, specOf, topologyOf } from './fake-cloud';
 import { RunbookRegion } from '../../src/ssm/cloud-operations';
 import { RunbookName, RunbookReport, RunbookRun } from '../../src/ssm/runbooks';
 import { runbookDocumentName } from '../../src/ssm/topology';
 
 const ALL_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
-const RUNBOOK: RunbookName[] = ['switchover', 'failover', 'failback'];
-export const FAULT_OPS: Operation[] = ['describe', 'switchover', 'failover', 'detach', 'describeCluster', 'keyState', 'addInstance', 'rpoLag', 'secret', 'executions'];
+const RUNBOOK: RunbookName[] = ['switchover', 'failover', 'failback', 'rebuild'];
+export const FAULT_OPS: Operation[] = [
+  'describe', 'switchover', 'failover', 'detach', 'describeCluster', 'keyState', 'addInstance', 'rpoLag', 'secret', 'executions',
+  'remove', 'deleteGlobal', 'createGlobal', 'deleteInstance', 'deleteCluster', 'createCluster',
+];
 const FAULTS = ['ThrottlingException', 'InternalFailure', 'TimeoutError', 'AccessDeniedException', 'InvalidGlobalClusterStateFault', 'InvalidDBClusterStateFault'];
 const MAX_RPO_LAG_MS = 3000;
 
@@ -36,6 +39,8 @@ interface RunSpec {
 
 export interface Scenario {
   readonly regions: number;
+  /** Start after an earlier failover detached and promoted Region 1 (it serves; the global database is stale). */
+  readonly startDetached?: boolean;
   readonly transitionPolls: number;
   readonly rejoinPolls: number;
   readonly runs: RunSpec[];
@@ -70,6 +75,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 
 export const scenario: fc.Arbitrary<Scenario> = fc.record({
   regions: fc.integer({ min: 2, max: 3 }),
+  startDetached: fc.boolean(),
   transitionPolls: fc.integer({ min: 1, max: 3 }),
   rejoinPolls: fc.integer({ min: 1, max: 4 }),
   // The first run moves away from the initial writer (Region 0); the others go anywhere.
@@ -80,7 +86,11 @@ export const scenario: fc.Arbitrary<Scenario> = fc.record({
     }), { maxLength: 2 }),
   ).map(([first, rest]) => [first, ...rest]),
   actions: fc.array(action, { minLength: 5, maxLength: 90 }),
-});
+}).chain((s) => (s.startDetached
+  // After a detach the first run goes anywhere: a rebuild, a refused failback, a refused failover...
+  ? fc.tuple(fc.constantFrom(...RUNBOOK), fc.integer({ min: 0, max: 2 }))
+    .map(([runbook, target]) => ({ ...s, runs: [{ ...s.runs[0], runbook, target }, ...s.runs.slice(1)] }))
+  : fc.constant(s)));
 
 /** One run of the scenario: the runbook run, its execution in the fake SSM, and what it changed. */
 interface Live {
@@ -90,7 +100,9 @@ interface Live {
   readonly run: RunbookRun;
   readonly execution: ReturnType<FakeCloud['startExecution']>;
   changes: number;
+  /** The action index of its last change (for the dark Regions), and a sequence number that orders every change. */
   lastChangeAt?: number;
+  lastChangeSeq?: number;
 }
 
 /** Everything a scenario run produces, for the invariant checks and the failure message. */
@@ -107,6 +119,7 @@ export class World {
   public readonly darkAt = new Map<string, number[]>();
   public stepping?: Live;
   public at = 0;
+  private changeSeq = 0;
   private nextWrite = 1;
 
   constructor(private readonly s: Scenario) {
@@ -167,12 +180,29 @@ export class World {
     }
   }
 
+  /** The state an earlier failover with AllowDetach left: Region 1 detached, promoted and serving, with writes of its own. */
+  public async detachedBefore(): Promise<void> {
+    const [writer, promoted] = this.topology.regions;
+    const check = this.cloud.beforeChange;
+    this.cloud.beforeChange = undefined;
+    this.write();
+    this.cloud.replicate();
+    this.write();
+    await this.cloud.detachFromGlobalCluster('orders', promoted.clusterArn);
+    for (let i = 0; i < this.s.transitionPolls; i++) this.cloud.advance(1000);
+    this.cloud.routing.states.set(writer.routingControlArn, 'Off');
+    this.cloud.routing.states.set(promoted.routingControlArn, 'On');
+    this.write();
+    this.cloud.beforeChange = check;
+    this.log.push('set up: us-west-2 detached, promoted and routed');
+  }
+
   public start(i: number): void {
     const spec = this.s.runs[i];
     if (!spec || this.live[i]) return;
     const region = this.regions[spec.target % this.regions.length];
     const execution = this.cloud.startExecution(region, runbookDocumentName('orders', spec.runbook), `run-${i}`);
-    const run = new RunbookRun(spec.runbook, this.cloud.from(region), this.topology, {
+    const run = new RunbookRun(spec.runbook, this.cloud.from(region), { ...this.topology, localClusterSpec: specOf(region) }, {
       targetRegion: region,
       executionId: execution.executionId,
       allowDataLoss: true,
@@ -261,6 +291,16 @@ export class World {
         this.fail(`I3: switchover to ${arg}, which is not caught up with the writer (${t.length} of ${w.length} writes)`);
       }
     }
+    if (op === 'remove' || op === 'deleteCluster' || op === 'deleteInstance') {
+      // The rebuild: only a cluster that serves no traffic, outside the data's lineage, is removed or deleted.
+      const routed = this.routed();
+      if (routed.some((r) => r.clusterArn === arg)) this.fail(`rebuild: ${op} of ${arg}, which serves traffic`);
+      const routedWriter = routed.some((r) => this.cloud.members.some((m) => m.clusterArn === r.clusterArn && m.isWriter));
+      if (routedWriter && this.cloud.members.some((m) => m.clusterArn === arg)) {
+        this.fail(`rebuild: ${op} of ${arg}, a member of the global database whose writer serves traffic`);
+      }
+    }
+    if (op === 'createGlobal' && !this.routed().some((r) => r.clusterArn === arg)) this.fail(`rebuild: global database re-created from ${arg}, which serves no traffic`);
     this.changed(op, arg);
   }
 
@@ -275,12 +315,14 @@ export class World {
     }
     live.changes++;
     live.lastChangeAt = this.at;
+    live.lastChangeSeq = ++this.changeSeq;
     this.log.push(`   run-${live.index} changed: ${op} ${arg}`);
   }
 }
 
 export async function play(s: Scenario): Promise<World> {
   const world = new World(s);
+  if (s.startDetached) await world.detachedBefore();
   world.start(0);
   for (const a of s.actions) {
     await world.perform(a);
@@ -312,7 +354,7 @@ export async function convergence(world: World): Promise<void> {
   }
   const stuck = world.routed().filter((r) => !cloud.writable(r.clusterArn));
   if (stuck.length === 0) return;
-  const last = world.live.filter((l): l is Live => l !== undefined && l.changes > 0).sort((a, b) => b.lastChangeAt! - a.lastChangeAt!)[0];
+  const last = world.live.filter((l): l is Live => l !== undefined && l.changes > 0).sort((a, b) => b.lastChangeSeq! - a.lastChangeSeq!)[0];
   if (!last) world.fail(`traffic goes to ${stuck.map((r) => r.region).join(', ')}, which takes no writes, and no run changed anything`);
   // Clear every fault: calls answer again.
   for (const op of FAULT_OPS) cloud.fail(op, 'none', 0);

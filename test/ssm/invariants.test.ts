@@ -27,7 +27,7 @@ describe('the runbooks\' invariants over random schedules, faults and two concur
   test('I1-I5 hold after every action', async () => {
     const seed = Number(process.env.INVARIANTS_SEED ?? Date.now() % 2_147_483_647);
     const numRuns = Number(process.env.INVARIANTS_RUNS ?? 3000);
-    const stats = { detached: 0, failedOver: 0, switchedOver: 0, refused: 0, converged: 0 };
+    const stats = { detached: 0, failedOver: 0, switchedOver: 0, refused: 0, rebuilt: 0 };
     await fc.assert(fc.asyncProperty(scenario, async (s) => {
       const world = await play(s);
       await convergence(world);
@@ -35,6 +35,7 @@ describe('the runbooks\' invariants over random schedules, faults and two concur
       if (ops.includes('detach')) stats.detached++;
       if (ops.includes('failover')) stats.failedOver++;
       if (ops.includes('switchover')) stats.switchedOver++;
+      if (ops.includes('createCluster')) stats.rebuilt++;
       if (world.live.some((l) => l?.run.report().outcome === 'refused')) stats.refused++;
     }), { seed, numRuns, endOnFailure: true });
     // The schedules reach what the invariants are about: each kind of move, and refusals.
@@ -42,6 +43,7 @@ describe('the runbooks\' invariants over random schedules, faults and two concur
     expect(stats.switchedOver).toBeGreaterThan(numRuns / 40);
     expect(stats.refused).toBeGreaterThan(numRuns / 20);
     expect(stats.detached).toBeGreaterThan(0);
+    process.stdout.write(`invariants: ${numRuns} schedules, seed ${seed}: ${JSON.stringify(stats)}\n`);
   }, 120_000);
 
   test('a detach-and-promote, then a failback: the failback is refused and no write lands on the stale copy', async () => {

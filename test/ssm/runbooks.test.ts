@@ -1,6 +1,6 @@
-import { arnOf, awsError, controlOf, FakeCloud, keyOf, TOPOLOGY } from './fake-cloud';
-import { addedInstanceIdentifier } from '../../src/ssm/runbook-steps';
-import { failback, failover, RunbookName, RunbookOptions, RunbookRun, RUNBOOKS, runRunbook, switchover } from '../../src/ssm/runbooks';
+import { arnOf, awsError, controlOf, FakeCloud, keyOf, specOf, TOPOLOGY } from './fake-cloud';
+import { addedInstanceIdentifier, rebuildSnapshotIdentifier } from '../../src/ssm/runbook-steps';
+import { failback, failover, rebuild, RunbookName, RunbookOptions, RunbookRun, RUNBOOKS, runRunbook, switchover } from '../../src/ssm/runbooks';
 import { ENDPOINTS } from '../arc/fake-data-plane';
 
 const EAST = 'us-east-1';
@@ -269,6 +269,84 @@ describe('failback', () => {
   });
 });
 
+describe('rebuild: after a detach, the other Regions become secondaries of the serving cluster again', () => {
+  const inEast = { ...TOPOLOGY, localClusterSpec: specOf(EAST) };
+
+  test('re-creates the global database on the serving cluster, replaces the stale cluster (final snapshot), and a failback then works', async () => {
+    const cloud = await afterDetach();
+    cloud.trackData = true;
+    cloud.logs.set(arnOf(EAST), [1, 2, 3]);
+    cloud.logs.set(arnOf(WEST), [1, 2, 4, 5]);
+    const before = cloud.routing.calls.filter((c) => c.action === 'update').length;
+    const report = await rebuild(cloud, inEast, { targetRegion: EAST, ...FAST, executionId: 'abcd1234-0000', timeoutMs: 600_000 });
+    expect(report.outcome).toBe('succeeded');
+    expect(report.steps.map((st) => [st.name, st.status])).toEqual([
+      ['pre-flight', 'done'],
+      ['check again that one Region serves', 'done'],
+      ['re-create the global database on the serving cluster', 'done'],
+      ['replace the stale cluster with a secondary', 'done'],
+      ['verify', 'done'],
+    ]);
+    expect(cloud.calls.filter((c) => ['remove', 'deleteGlobal', 'createGlobal', 'deleteInstance', 'deleteCluster', 'createCluster', 'addInstance'].includes(c.op) && !c.failed)
+      .map((c) => `${c.op} ${c.arg?.split(':').pop()}`)).toEqual([
+      'remove orders-us-east-1', 'deleteGlobal orders', 'createGlobal orders-us-west-2',
+      'deleteInstance orders-us-east-1', 'deleteCluster orders-us-east-1', 'createCluster orders-us-east-1', 'addInstance orders-us-east-1',
+    ]);
+    // The stale data is kept in the final snapshot; the new secondary holds the serving cluster's data.
+    expect(cloud.snapshots.get(rebuildSnapshotIdentifier('orders-us-east-1', 'abcd1234-0000'))).toEqual([1, 2, 3]);
+    expect(cloud.logs.get(arnOf(EAST))).toEqual([1, 2, 4, 5]);
+    expect(cloud.members).toEqual([
+      { clusterArn: arnOf(WEST), isWriter: true },
+      { clusterArn: arnOf(EAST), isWriter: false, synchronizationStatus: 'connected' },
+    ]);
+    // Routing never moved.
+    expect(cloud.routing.calls.filter((c) => c.action === 'update')).toHaveLength(before);
+    expect(routingOf(cloud)).toEqual({ [EAST]: 'Off', [WEST]: 'On' });
+    expect(report.warnings).toContain('the stale cluster orders-us-east-1 in us-east-1 is deleted by this run; its data stays in the final snapshot orders-us-east-1-before-rebuild-abcd1234');
+    const back = await failback(cloud, TOPOLOGY, { targetRegion: EAST, ...FAST });
+    expect(back.outcome).toBe('succeeded');
+    expect(cloud.writer()).toBe(arnOf(EAST));
+    expect(routingOf(cloud)).toEqual({ [EAST]: 'On', [WEST]: 'Off' });
+  });
+
+  test('a re-run after a failure at any call converges, and never deletes a cluster of the re-created global database', async () => {
+    const probe = await afterDetach();
+    const start = probe.callTotal;
+    await rebuild(probe, inEast, { targetRegion: EAST, ...FAST, timeoutMs: 600_000 });
+    const calls = probe.callTotal - start;
+    for (let n = 1; n <= calls; n++) {
+      const cloud = await afterDetach();
+      cloud.failCall(n, 'AccessDeniedException');
+      const options = { targetRegion: EAST, ...FAST, timeoutMs: 600_000, retryBudgetMs: 0 };
+      const first = await rebuild(cloud, inEast, options);
+      const second = first.outcome === 'succeeded' ? first : await rebuild(cloud, inEast, options);
+      expect({ n, second: second.outcome === 'succeeded' || /nothing to rebuild/.test(second.reason!) }).toEqual({ n, second: true });
+      expect(cloud.writer()).toBe(arnOf(WEST));
+      expect(cloud.members.find((m) => m.clusterArn === arnOf(EAST))).toMatchObject({ isWriter: false, synchronizationStatus: 'connected' });
+      expect(cloud.calls.filter((c) => c.op === 'deleteCluster' && !c.failed)).toHaveLength(1);
+    }
+  });
+
+  test('refuses in the Region that serves traffic: its cluster is the data', async () => {
+    const report = await rebuild(new FakeCloud(EAST), inEast, { targetRegion: EAST, ...FAST });
+    expect(report).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^us-east-1 serves traffic: its cluster is the data/) });
+  });
+
+  test('refuses a Region that is already a connected secondary of the serving one, and one whose stack publishes no spec', async () => {
+    const cloud = new FakeCloud(WEST);
+    cloud.routing.states.set(controlOf(EAST), 'Off');
+    cloud.routing.states.set(controlOf(WEST), 'On');
+    expect(await rebuild(cloud, inEast, { targetRegion: EAST, ...FAST })).toMatchObject({
+      outcome: 'refused', reason: expect.stringMatching(/^us-east-1 is already a connected secondary of us-west-2's cluster: nothing to rebuild/),
+    });
+    const detached = await afterDetach();
+    expect(await rebuild(detached, TOPOLOGY, { targetRegion: EAST, ...FAST })).toMatchObject({
+      outcome: 'refused', reason: expect.stringMatching(/^us-east-1 publishes no spec of its cluster orders-us-east-1 to re-create it from: redeploy/),
+    });
+    expect(detached.calls.some((c) => ['remove', 'deleteCluster'].includes(c.op))).toBe(false);
+  });
+});
+
 describe('the findings this release fixes: each test failed before it', () => {
   test('1. a failback after a detach is refused, naming the rebuild; nothing moves and no stale copy is routed', async () => {
     const cloud = await afterDetach();
@@ -284,6 +362,14 @@ describe('the findings this release fixes: each test failed before it', () => {
       const other = await run(cloud, TOPOLOGY, { targetRegion: EAST, ...LOSSY });
       expect(other).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^traffic goes to us-west-2, whose cluster was detached/) });
     }
+    expect(routingOf(cloud)).toEqual({ [EAST]: 'Off', [WEST]: 'On' });
+  });
+
+  test('1b. (found by the property test) after a detach, an unreachable global database does not open the way to a stale copy', async () => {
+    const cloud = await afterDetach();
+    cloud.fail('describe', 'TimeoutError: connect ETIMEDOUT', 1000);
+    const report = await failover(cloud, TOPOLOGY, { targetRegion: EAST, ...LOSSY, allowDetach: true, retryBudgetMs: 3000 });
+    expect(report).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^traffic goes to us-west-2, whose cluster was detached/) });
     expect(routingOf(cloud)).toEqual({ [EAST]: 'Off', [WEST]: 'On' });
   });
 

@@ -32,4 +32,11 @@ export interface Execution {
   readonly status: string;
   readonly steps: ExecutionStep[];
   readonly failureMessage?: string;
+  /**
+   * How the run ended, from its report: `refused` when a check stopped it before the
+   * database or the routing changed (another run under way, a target not in sync...).
+   */
+  readonly outcome?: 'succeeded' | 'refused' | 'failed';
+  /** Why it was refused or failed, as the report says. */
+  readonly reason?: string;
 }

@@ -34,6 +34,22 @@ export interface OperationsSettings {
 /** The shape of an automation execution id (a UUID). */
 const EXECUTION_ID = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/i;
 
+/**
+ * How an ended run ended, read from the report its last step writes: a refused or failed
+ * run's report step fails with "<runbook> to <region> refused: <reason>. Steps: ...",
+ * which SSM passes on inside the step's failure message (JSON-escaped).
+ */
+export function outcomeOf(execution: Execution): Pick<Execution, 'outcome' | 'reason'> {
+  if (execution.status === 'Success') return { outcome: 'succeeded' };
+  const texts = [execution.failureMessage, ...execution.steps.map((s) => s.message)].filter((t): t is string => !!t);
+  for (const text of texts) {
+    const plain = text.replace(/\\"/g, '"');
+    const m = / to [a-z0-9-]+ (refused|failed): (.*?)(?:\. Steps: |"\}|$)/s.exec(plain);
+    if (m) return { outcome: m[1] as 'refused' | 'failed', reason: m[2] };
+  }
+  return ['Failed', 'Cancelled', 'TimedOut'].includes(execution.status) ? { outcome: 'failed', reason: execution.failureMessage } : {};
+}
+
 /** The Cognito groups of the caller: API Gateway passes `cognito:groups` as one string. */
 export function callerGroups(event: ApiEvent): string[] {
   const raw = event.requestContext?.authorizer?.claims?.['cognito:groups'] ?? '';
@@ -80,7 +96,7 @@ export async function handleOperation(
       if (!execution || !Object.values(settings.documents).includes(execution.documentName)) {
         return reply(404, { error: `no execution ${executionId} of this application's runbooks in ${settings.region}` });
       }
-      return reply(200, { execution });
+      return reply(200, { execution: { ...execution, ...outcomeOf(execution) } });
     }
     return reply(405, { error: `${event.httpMethod} is not allowed here: POST /operations starts a runbook, GET /operations/{executionId} follows one` });
   } catch (e) {

@@ -25,7 +25,7 @@ test('the FailoverAutomation usage shown in the README synthesizes; cdk-nag find
   expect(nagFindings(app).filter((f) => !owned.test(f))).toEqual([]);
   for (const regional of runbooks.regionalAutomations) {
     const t = Template.fromStack(regional.stack);
-    t.resourceCountIs('AWS::SSM::Document', 3);
+    t.resourceCountIs('AWS::SSM::Document', 4);
     t.hasResourceProperties('AWS::SSM::Document', {
       Name: 'orders-Switchover',
       Content: Match.objectLike({

@@ -254,8 +254,11 @@ function Operations(props: { config: AppConfig; session: Session; servedBy?: str
         <div data-testid="execution">
           <p>
             {execution.runbook} in {execution.region}: <span className={execution.view.status}>{execution.view.status}</span>
-            {execution.view.failureMessage && <span className="error"> {execution.view.failureMessage}</span>}
           </p>
+          {execution.view.outcome === 'refused' && (
+            <p className="refused" role="status" data-testid="refused">Refused, nothing was changed: {execution.view.reason}</p>
+          )}
+          {execution.view.outcome === 'failed' && <p className="error" role="alert">Failed: {execution.view.reason ?? execution.view.failureMessage}</p>}
           <ol className="steps">
             {execution.view.steps.map((s) => (
               <li key={s.name} className={s.status}>{s.name}: {s.status}{s.message ? ` (${s.message})` : ''}</li>

@@ -78,7 +78,7 @@ class OrdersAppTest {
         assertEquals("orders-Failback", runbooks.getFailbackDocumentName());
         for (RegionalFailoverAutomation regional : runbooks.getRegionalAutomations()) {
             Template t = Template.fromStack(regional.getStack());
-            t.resourceCountIs("AWS::SSM::Document", 3);
+            t.resourceCountIs("AWS::SSM::Document", 4);
             t.hasResourceProperties("AWS::SSM::Document", Map.of(
                     "Name", "orders-Failover",
                     "Content", Match.objectLike(Map.of("parameters", Match.objectLike(Map.of(
