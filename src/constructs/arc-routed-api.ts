@@ -1,8 +1,10 @@
 import {
   Arn,
   ArnFormat,
+  Aws,
   CustomResource,
   Duration,
+  Fn,
   RemovalPolicy,
   Stack,
   Token,
@@ -10,6 +12,7 @@ import {
   aws_certificatemanager as acm,
   aws_cognito as cognito,
   aws_iam as iam,
+  aws_kms as kms,
   aws_lambda as lambda,
   aws_logs as logs,
   aws_route53 as route53,
@@ -18,7 +21,11 @@ import {
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding } from './acknowledge';
+import {
+  acknowledgeAwsCustomResourceProvider, acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeInPacks, acknowledgeLibraryFunction,
+  libraryCustomResource,
+} from './acknowledge';
+import { allowLogGroupsToUse } from './private/keys';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
 import { InitialRoutingStateFunction } from '../arc/initial-routing-state-function';
 import { routingTopologyParameterName } from '../ssm/topology';
@@ -67,6 +74,15 @@ export interface ArcRoutedApiRegionOptions {
    * @default - no authorizer: the API is open to anyone who can reach it
    */
   readonly userPool?: cognito.IUserPool;
+
+  /**
+   * The KMS key that encrypts this Region's log groups of the API (access logs, WAF
+   * logs). Its key policy must let CloudWatch Logs of this Region use it; the construct
+   * adds that statement to a key it can change (one of this app), not to an imported one.
+   *
+   * @default - a new customer-managed key for the Region, with yearly rotation
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -174,8 +190,12 @@ export interface RegionalApi {
   readonly certificate: acm.ICertificate;
   /** The WAF web ACL associated with the stage. */
   readonly webAcl: wafv2.CfnWebACL;
-  /** The access log group of the stage. */
+  /** The access log group of the stage (KMS-encrypted). */
   readonly accessLogGroup: logs.ILogGroup;
+  /** The log group of the WAF web ACL's requests (KMS-encrypted; WAF needs the `aws-waf-logs-` prefix). */
+  readonly webAclLogGroup: logs.ILogGroup;
+  /** The key of this Region's log groups. */
+  readonly logEncryptionKey: kms.IKey;
   /** ARN of the routing control that decides whether this Region receives traffic (a token of the routing stack). */
   readonly routingControlArn: string;
   /** The `RECOVERY_CONTROL` health check of this Region (in the routing stack). */
@@ -279,7 +299,7 @@ export class ArcRoutedApi extends Construct {
 
     // Every Regional custom domain's alias target, read in its own Region at deploy time.
     this.regionNames.forEach((region, i) => {
-      const lookup = new cr.AwsCustomResource(routing, `CustomDomainTarget-${region}`, {
+      const lookup = libraryCustomResource(routing, `CustomDomainTarget-${region}`, {
         onUpdate: {
           service: 'APIGateway',
           action: 'getDomainName',
@@ -311,7 +331,17 @@ export class ArcRoutedApi extends Construct {
 
     const endpoints = this.lookUpClusterEndpoints(routing, props);
     this.clusterEndpoints = endpoints.map((e) => ({ endpoint: e.Endpoint, region: e.Region }));
-    const initialState = this.initialState(routing, endpoints, controlArns);
+    // The routing stack's log group: encrypted with the key of the Region whose stack it is, or a key of its own.
+    const routingKey = apis.find((a) => a.stack === props.routingStack)?.logEncryptionKey ?? (() => {
+      const key = new kms.Key(routing, 'LogKey', {
+        description: `Encrypts the log groups of the ${props.name} routing`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      allowLogGroupsToUse(key, props.routingStack, props.routingStack.region);
+      return key;
+    })();
+    const initialState = this.initialState(routing, endpoints, controlArns, routingKey);
     // The safety rule must exist before the first state change it guards.
     initialState.node.addDependency(this.safetyRule);
 
@@ -334,7 +364,7 @@ export class ArcRoutedApi extends Construct {
       const call = (action: string, parameters: object): cr.AwsSdkCall => ({
         service: 'SSM', action, region, parameters, physicalResourceId: cr.PhysicalResourceId.of(`${this.routingParameterName}@${region}`),
       });
-      new cr.AwsCustomResource(routing, `PublishTopology-${region}`, {
+      libraryCustomResource(routing, `PublishTopology-${region}`, {
         onUpdate: call('putParameter', { Name: this.routingParameterName, Value: topology, Type: 'String', Overwrite: true }),
         onDelete: call('deleteParameter', { Name: this.routingParameterName }),
         policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
@@ -405,8 +435,15 @@ export class ArcRoutedApi extends Construct {
   private createRegionalApi(parent: Construct, region: string, options: ArcRoutedApiRegionOptions, props: ArcRoutedApiProps) {
     const handler = options.handler ?? props.handlerFactory!.createHandler(parent, region);
 
+    const logEncryptionKey = options.logEncryptionKey ?? new kms.Key(parent, 'LogKey', {
+      description: `Encrypts the log groups of the ${props.name} API in ${region}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    allowLogGroupsToUse(logEncryptionKey, Stack.of(parent), region);
     const accessLogGroup = new logs.LogGroup(parent, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: logEncryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const authorizer = options.userPool
@@ -436,6 +473,12 @@ export class ArcRoutedApi extends Construct {
     });
     acknowledgeFinding(api, 'AwsSolutions-APIG2',
       'Requests go to the Lambda handler through a proxy integration; the handler validates every input and answers 400 with the reason.');
+    acknowledgeInPacks(api.deploymentStage, 'APIGWSSLEnabled',
+      'The integration is a Lambda proxy, not an HTTP backend: there is no backend to present a client certificate to.',
+      ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']);
+    acknowledgeInPacks(api.deploymentStage, 'APIGWCacheEnabledAndEncrypted',
+      'A cache would answer from data the database has changed since, and after a failover from another Region\'s past; responses are not cached.',
+      ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']);
     const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
       acknowledgeFinding(cloudWatchRole,
@@ -481,8 +524,24 @@ export class ArcRoutedApi extends Construct {
       resourceArn: api.deploymentStage.stageArn,
       webAclArn: webAcl.attrArn,
     });
+    // WAF logs only to groups named aws-waf-logs-*; the stack's id in the name lets a
+    // deleted stack (whose kept group lives on) be created again.
+    const stack = Stack.of(parent);
+    const webAclLogGroup = new logs.LogGroup(parent, 'WebAclLogs', {
+      logGroupName: `aws-waf-logs-${props.name}-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
+      retention: props.accessLogRetention ?? logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: logEncryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new wafv2.CfnLoggingConfiguration(parent, 'WebAclLogging', {
+      resourceArn: webAcl.attrArn,
+      // The group's ARN without the trailing :* (the form WAF documents).
+      logDestinationConfigs: [stack.formatArn({
+        service: 'logs', resource: 'log-group', resourceName: webAclLogGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      })],
+    });
 
-    return { region, stack: Stack.of(parent), api, handler, customDomain, certificate, webAcl, accessLogGroup };
+    return { region, stack, api, handler, customDomain, certificate, webAcl, accessLogGroup, webAclLogGroup, logEncryptionKey };
   }
 
   /**
@@ -491,7 +550,7 @@ export class ArcRoutedApi extends Construct {
    * attribute is a list of objects that cannot be written into a JSON string).
    */
   private lookUpClusterEndpoints(routing: Construct, props: ArcRoutedApiProps): { Endpoint: string; Region: string }[] {
-    const lookup = new cr.AwsCustomResource(routing, 'ClusterEndpoints', {
+    const lookup = libraryCustomResource(routing, 'ClusterEndpoints', {
       onUpdate: {
         service: 'Route53RecoveryControlConfig',
         action: 'describeCluster',
@@ -512,13 +571,21 @@ export class ArcRoutedApi extends Construct {
     }));
   }
 
-  private initialState(routing: Construct, endpoints: { Endpoint: string; Region: string }[], controlArns: string[]): CustomResource {
+  private initialState(
+    routing: Construct, endpoints: { Endpoint: string; Region: string }[], controlArns: string[], logKey: kms.IKey,
+  ): CustomResource {
     const fn = new InitialRoutingStateFunction(routing, 'InitialRoutingStateFunction', {
       description: 'Sets the initial ARC routing control states on create; never changes them on update or delete',
       timeout: Duration.minutes(2),
       memorySize: 256,
-      logGroup: new logs.LogGroup(routing, 'InitialRoutingStateLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: new logs.LogGroup(routing, 'InitialRoutingStateLogs', { retention: logs.RetentionDays.THREE_MONTHS, encryptionKey: logKey }),
     });
+    acknowledgeLibraryFunction(fn, false);
+    acknowledgeInPacks(fn, 'LambdaDLQ',
+      'A CloudFormation custom resource: CloudFormation waits for its answer at the response URL, and the function answers before its ' +
+        'timeout, so a failure fails the deployment with the reason; a dead-letter queue would receive nothing to act on.',
+      ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']);
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['route53-recovery-cluster:UpdateRoutingControlStates', 'route53-recovery-cluster:GetRoutingControlState'],
       resources: controlArns,
@@ -527,6 +594,8 @@ export class ArcRoutedApi extends Construct {
       acknowledgeFinding(fn.role,
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         'Lets the initial-state function write its own logs; its ARC permissions are scoped to this topology\'s routing controls.');
+      acknowledgeFinding(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'The X-Ray trace upload has no resource-level permissions.');
+      acknowledgeInlinePolicy(fn.role);
     }
     return new CustomResource(routing, 'InitialRoutingState', {
       serviceToken: fn.functionArn,

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from './acknowledge';
+import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeLibraryFunction, findingArn } from './acknowledge';
 import { ArcRoutedApi } from './arc-routed-api';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { IAM_PRINCIPAL_ARN } from '../principals';
@@ -281,6 +281,7 @@ export class FailoverAutomation extends Construct {
       // only known in the routing stack, so the grant is made there, on the role by name.
       const imported = iam.Role.fromRoleName(routingGrants, `StepRole-${cluster.region}`, stepRoleName(this.name, cluster.region));
       routing.grantChangeRoutingState(imported);
+      acknowledgeInlinePolicy(imported);
       routing.routingStack.addDependency(cluster.stack, `the routing grant names the runbook step role of ${cluster.region}`);
       return regional;
     });
@@ -471,8 +472,10 @@ export class FailoverAutomation extends Construct {
     });
     const parameterArn = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
 
+    // Encrypted with the database's key of this Region (MultiRegionAuroraPostgres lets CloudWatch Logs use the keys it creates).
     const logGroup = new logs.LogGroup(parent, 'StepLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: database.regionalCluster(region).kmsKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -545,20 +548,20 @@ export class FailoverAutomation extends Construct {
       resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
     }));
     acknowledgeFinding(stepRole, 'AwsSolutions-IAM5[Resource::*]',
-      'cloudwatch:GetMetricData (the replication lag) and ssm:DescribeAutomationExecutions (the runs under way in every Region, one run at a time) ' +
-        'have no resource-level permissions; they are the only actions on *.');
+      'cloudwatch:GetMetricData (the replication lag), ssm:DescribeAutomationExecutions (the runs under way in every Region, one run at a time) ' +
+        'and the X-Ray trace upload have no resource-level permissions; they are the only actions on *.');
     for (const r of this.regionNames) {
-      acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r}:<AWS::AccountId>:db:*]`,
+      acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'rds', r, 'db:*')}]`,
         'rds:DescribeDBInstances only: the clusters\' instances have names CloudFormation generated; the step reads them by the cluster filter.');
     }
     acknowledgeFinding(stepRole,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${region}:<AWS::AccountId>:cluster-snapshot:${database.regionalCluster(region).clusterIdentifier}-before-rebuild-*]`,
+      `AwsSolutions-IAM5[Resource::${findingArn(stack, 'rds', region, `cluster-snapshot:${database.regionalCluster(region).clusterIdentifier}-before-rebuild-*`)}]`,
       'The rebuild\'s final snapshot of the stale cluster is named after the run; only snapshots of this cluster with that prefix.');
-    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${region}:<AWS::AccountId>:og:*]`,
+    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'rds', region, 'og:*')}]`,
       'rds:CreateDBCluster (the rebuild) lists option groups among its resource types; an Aurora PostgreSQL cluster names none.');
-    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:<AWS::AccountId>:automation-execution/*]`,
+    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'ssm', region, 'automation-execution/*')}]`,
       'Execution ids are random; the report step reads its own execution, in this Region only.');
-    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:<AWS::AccountId>:secret:${database.secretName}-??????]`,
+    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'secretsmanager', region, `secret:${database.secretName}-??????`)}]`,
       'Secrets Manager appends six random characters to the secret name; this matches the database secret only.');
     acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:*]`,
       'Log streams of the step function\'s own log group.');
@@ -570,6 +573,7 @@ export class FailoverAutomation extends Construct {
       timeout: STEP_FUNCTION_TIMEOUT,
       memorySize: 256,
       logGroup,
+      tracing: lambda.Tracing.ACTIVE,
       environment: {
         AURORA_TOPOLOGY_PARAMETER: database.topologyParameterName,
         ROUTING_TOPOLOGY_PARAMETER: routing.routingParameterName,
@@ -591,6 +595,9 @@ export class FailoverAutomation extends Construct {
       actions: ['lambda:InvokeFunction'],
       resources: [stepFunction.functionArn],
     }));
+    acknowledgeInlinePolicy(automationRole);
+    acknowledgeInlinePolicy(stepRole);
+    acknowledgeLibraryFunction(stepFunction, true);
 
     const document = (runbook: RunbookName, id: string) => new ssm.CfnDocument(parent, id, {
       name: documentName(this.name, runbook),
@@ -672,6 +679,11 @@ export class FailoverAutomation extends Construct {
       actions: ['rds:DeleteDBInstance', 'rds:CreateDBInstance'],
       resources: [clusterArn(region), ...instanceArns],
     }));
+    // The instances' Enhanced Monitoring role is passed to RDS.
+    const monitoringRoles = regional.instances.map((i) => i.monitoringRoleArn).filter((a): a is string => a !== undefined);
+    if (monitoringRoles.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PassTheMonitoringRole', actions: ['iam:PassRole'], resources: [monitoringRoles[0]] }));
+    }
     // RDS creates the encrypted cluster and its Performance Insights with this Region's key on the caller's behalf.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'EncryptTheNewCluster',
@@ -700,6 +712,7 @@ export class FailoverAutomation extends Construct {
       }),
       description: `Runs the ${this.name} Region switch plan: the global database and the routing controls of ${this.regionNames.join(' and ')}`,
     });
+    acknowledgeInlinePolicy(role);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeGlobalDatabase',
       actions: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],

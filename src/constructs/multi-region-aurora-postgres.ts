@@ -17,7 +17,8 @@ import {
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding } from './acknowledge';
+import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding, acknowledgeInPacks, findingArn, libraryCustomResource } from './acknowledge';
+import { allowLogGroupsToUse } from './private/keys';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
 import { AuroraTopology, auroraTopologyParameterName, clusterSpecParameterName, ClusterSpecDocument } from '../ssm/topology';
 
@@ -228,6 +229,16 @@ export interface MultiRegionAuroraPostgresProps {
    * @default true
    */
   readonly performanceInsights?: boolean;
+
+  /**
+   * How often Enhanced Monitoring collects each instance's operating-system metrics (into
+   * CloudWatch Logs, `RDSOSMetrics`): 1, 5, 10, 15, 30 or 60 seconds, or
+   * `Duration.seconds(0)` to turn it off. A monitoring role is created per Region.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.html
+   * @default Duration.seconds(60)
+   */
+  readonly monitoringInterval?: Duration;
 }
 
 /**
@@ -379,12 +390,18 @@ export class MultiRegionAuroraPostgres extends Construct {
     this.globalCluster.applyRemovalPolicy(removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
     this.globalClusterArn = globalClusterArnIn(primaryStack, props.name);
 
-    const keys = props.regions.map((r, i) => r.kmsKey ?? new kms.Key(parents[i], 'Key', {
-      description: `Encrypts the ${props.name} Aurora global database in ${this.regionNames[i]}`,
-      alias: `alias/${props.name}-aurora`,
-      enableKeyRotation: true,
-      removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    }));
+    const keys = props.regions.map((r, i) => {
+      if (r.kmsKey) return r.kmsKey;
+      const key = new kms.Key(parents[i], 'Key', {
+        description: `Encrypts the ${props.name} Aurora global database in ${this.regionNames[i]}, and the library's log groups there`,
+        alias: `alias/${props.name}-aurora`,
+        enableKeyRotation: true,
+        removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      });
+      // The PostgreSQL log and the runbooks' log in this Region are encrypted with it.
+      allowLogGroupsToUse(key, r.stack, this.regionNames[i]);
+      return key;
+    });
 
     const masterUsername = props.regions[0].masterUsername ?? DEFAULT_MASTER_USERNAME;
     const primarySecret = new secretsmanager.Secret(primaryParent, 'Secret', {
@@ -411,13 +428,11 @@ export class MultiRegionAuroraPostgres extends Construct {
       }),
       removalPolicy: removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
-    acknowledgeFinding(
-      primarySecret,
-      'AwsSolutions-SMG4',
-      'The master secret of a global database is replicated to every Region and must keep working after the writer ' +
-        'moves; a single-Region rotation function cannot reach the writer in another Region. Applications authenticate ' +
-        'with IAM (grantConnect); rotate the master password as a planned operation.',
-    );
+    const noRotation = 'The master secret of a global database is replicated to every Region and must keep working after the writer ' +
+      'moves; a single-Region rotation function cannot reach the writer in another Region. Applications authenticate ' +
+      'with IAM (grantConnect); rotate the master password as a planned operation.';
+    acknowledgeFinding(primarySecret, 'AwsSolutions-SMG4', noRotation);
+    acknowledgeInPacks(primarySecret, 'SecretsManagerRotationEnabled', noRotation, ['NIST.800.53.R5', 'HIPAA.Security']);
 
     const clusterIds = this.regionNames.map((region) => `${props.name}-${region}`);
     const instanceClasses = props.regions.map((r) => (r.instanceType === undefined ? 'db.serverless' : `db.${r.instanceType}`));
@@ -459,12 +474,11 @@ export class MultiRegionAuroraPostgres extends Construct {
       });
       const parameterGroupName = parameterGroup.bindToCluster({}).parameterGroupName;
 
-      // RDS writes the exported log into this group; creating it first sets its retention.
-      const logGroup = new logs.LogGroup(parent, 'PostgresqlLog', {
-        logGroupName: `/aws/rds/cluster/${clusterIds[i]}/postgresql`,
-        retention: props.cloudwatchLogsRetention ?? logs.RetentionDays.THREE_MONTHS,
-        removalPolicy: removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-      });
+      // RDS writes the exported log into a group of a fixed name. A kept group would stop a
+      // re-created stack from creating it again, so it is created or adopted, and given its
+      // retention and this Region's key, by API calls rather than as a CloudFormation resource.
+      const logGroup = postgresLogGroup(parent, `/aws/rds/cluster/${clusterIds[i]}/postgresql`, key,
+        props.cloudwatchLogsRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy === RemovalPolicy.DESTROY);
 
       const serverless = options.instanceType === undefined;
       const secret = isPrimary ? primarySecret : secretsmanager.Secret.fromSecretNameV2(parent, 'Secret', this.secretName);
@@ -511,6 +525,16 @@ export class MultiRegionAuroraPostgres extends Construct {
       const instanceCount = options.headless ? 0 : 1 + (options.readers ?? 0);
       const instanceClass = instanceClasses[i];
       const performanceInsights = props.performanceInsights ?? true;
+      const monitoringSeconds = (props.monitoringInterval ?? Duration.seconds(60)).toSeconds();
+      const monitoringRole = monitoringSeconds > 0 && instanceCount > 0 ? new iam.Role(parent, 'MonitoringRole', {
+        assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+        managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+        description: `Lets RDS Enhanced Monitoring publish the OS metrics of ${clusterIds[i]}`,
+      }) : undefined;
+      if (monitoringRole) {
+        acknowledgeFinding(monitoringRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+          'The AWS managed policy RDS documents for Enhanced Monitoring: it only writes the RDSOSMetrics log group.');
+      }
       const instances: rds.CfnDBInstance[] = [];
       for (let n = 1; n <= instanceCount; n++) {
         const instance = new rds.CfnDBInstance(parent, `Instance${n}`, {
@@ -523,9 +547,15 @@ export class MultiRegionAuroraPostgres extends Construct {
           enablePerformanceInsights: performanceInsights,
           performanceInsightsKmsKeyId: performanceInsights ? key.keyArn : undefined,
           performanceInsightsRetentionPeriod: performanceInsights ? 7 : undefined,
+          monitoringInterval: monitoringRole ? monitoringSeconds : undefined,
+          monitoringRoleArn: monitoringRole?.roleArn,
         });
         // The cluster holds the data and takes the snapshot; its instances go with it.
         instance.applyRemovalPolicy(childRemoval);
+        acknowledgeInPacks(instance, 'RDSInBackupPlan',
+          'Aurora backs up the cluster, not its instances: continuous automated backups for backupRetention days, and a final ' +
+            'snapshot when the cluster leaves its stack (removalPolicy). Add an AWS Backup plan for the cluster where policy asks for one.',
+          ['NIST.800.53.R5', 'HIPAA.Security']);
         instances.push(instance);
       }
 
@@ -590,6 +620,7 @@ export class MultiRegionAuroraPostgres extends Construct {
           instanceClass,
           promotionTier: n === 0 ? 0 : 1,
           ...(performanceInsights ? { performanceInsightsKmsKeyId: key.keyArn } : {}),
+          ...(monitoringRole ? { monitoringIntervalSeconds: monitoringSeconds, monitoringRoleArn: monitoringRole.roleArn } : {}),
         })),
       };
       const clusterSpecParameter = new ssm.StringParameter(parent, 'ClusterSpecParameter', {
@@ -670,6 +701,44 @@ export class MultiRegionAuroraPostgres extends Construct {
   }
 }
 
+/**
+ * The log group RDS exports the PostgreSQL log to, created when missing and adopted when
+ * a kept one exists, with its retention and KMS key set on every deployment. Kept when
+ * the stack is deleted unless `destroy`.
+ */
+function postgresLogGroup(scope: Construct, logGroupName: string, key: kms.IKey, retention: logs.RetentionDays, destroy: boolean): Construct {
+  const stack = Stack.of(scope);
+  const arn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const group = new Construct(scope, 'PostgresqlLog');
+  const call = (action: string, parameters: object, ignore?: string): cr.AwsSdkCall => ({
+    service: 'CloudWatchLogs', action, parameters, physicalResourceId: cr.PhysicalResourceId.of(logGroupName), ignoreErrorCodesMatching: ignore,
+  });
+  const policy = (actions: string[]) => cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions, resources: [arn, `${arn}:*`] })]);
+  const create = libraryCustomResource(group, 'Create', {
+    onCreate: call('createLogGroup', { logGroupName }, 'ResourceAlreadyExistsException'),
+    ...(destroy ? { onDelete: call('deleteLogGroup', { logGroupName }, 'ResourceNotFoundException') } : {}),
+    policy: policy(['logs:CreateLogGroup', ...(destroy ? ['logs:DeleteLogGroup'] : [])]),
+    installLatestAwsSdk: false,
+  });
+  const retain = libraryCustomResource(group, 'Retention', {
+    onUpdate: call('putRetentionPolicy', { logGroupName, retentionInDays: retention }),
+    policy: policy(['logs:PutRetentionPolicy']),
+    installLatestAwsSdk: false,
+  });
+  const encrypt = libraryCustomResource(group, 'Encryption', {
+    onUpdate: call('associateKmsKey', { logGroupName, kmsKeyId: key.keyArn }),
+    policy: policy(['logs:AssociateKmsKey']),
+    installLatestAwsSdk: false,
+  });
+  retain.node.addDependency(create);
+  encrypt.node.addDependency(create);
+  for (const resource of [create, retain, encrypt]) {
+    acknowledgeFinding(resource, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'logs', stack.region, `log-group:${logGroupName}:*`)}]`,
+      'The one log group RDS exports this cluster\'s PostgreSQL log to (log-group actions name the group with or without :*).');
+  }
+  return group;
+}
+
 /** Private subnets with egress where the VPC has them, else its isolated subnets. */
 function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
   return { subnetType: vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED };
@@ -694,7 +763,7 @@ function clusterArnIn(stack: Stack, region: string, clusterId: string): string {
  * stack's attribute anyway (that would be a cross-Region reference).
  */
 function lookUpGlobalWriterEndpoint(scope: Construct, name: string, globalClusterArn: string, cluster: rds.CfnDBCluster): string {
-  const lookup = new cr.AwsCustomResource(scope, 'GlobalWriterEndpoint', {
+  const lookup = libraryCustomResource(scope, 'GlobalWriterEndpoint', {
     onUpdate: {
       service: 'RDS',
       action: 'describeGlobalClusters',

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,11 +9,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from './acknowledge';
+import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeInPacks, acknowledgeLibraryFunction, findingArn } from './acknowledge';
 import { ArcRoutedApi } from './arc-routed-api';
 import { FailoverAutomation } from './failover-automation';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
+import { allowLogGroupsToUse } from './private/keys';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
 import { FailoverTriggerFunction } from '../observe/failover-trigger-function';
 import { IAM_PRINCIPAL_ARN } from '../principals';
@@ -179,10 +181,19 @@ export interface RegionalObservation {
   readonly stack: Stack;
   /** The topic every alarm of the Region and every AWS Health event notify (KMS-encrypted). */
   readonly topic: sns.ITopic;
+  /** The KMS key of the Region's topic, dead-letter queue and log groups. */
+  readonly alarmKey: kms.IKey;
   /** The rule delivering AWS Health issues of the services in use. */
   readonly healthEventRule: events.Rule;
-  /** The log group keeping those AWS Health events. */
+  /** The log group keeping those AWS Health events (KMS-encrypted with the Region's alarm key). */
   readonly healthEventLogGroup: logs.ILogGroup;
+  /**
+   * Where an AWS Health event, or an alarm's call to the failover trigger, goes when it
+   * cannot be delivered (KMS-encrypted, kept 14 days).
+   */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** Fires as soon as anything lands in `deadLetterQueue`: a notification or a failover decision was dropped. */
+  readonly deadLetterAlarm: cloudwatch.Alarm;
   /** Fires while AWS Health reports an issue of a service in use in the Region. */
   readonly healthEventAlarm: cloudwatch.Alarm;
   /** Percent of API requests answered 5xx, when there is an API. */
@@ -325,13 +336,23 @@ export class ObservedWorkload extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // CloudWatch alarms publish to the encrypted topic (the EventBridge target grants itself).
+    // CloudWatch alarms publish to the encrypted topic; EventBridge sends what it cannot
+    // deliver to the encrypted dead-letter queue (its SNS target grants itself).
     key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(parent).account } },
     }));
+    allowLogGroupsToUse(key, Stack.of(parent), region);
+    const deadLetterQueue = new sqs.Queue(parent, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeFinding(deadLetterQueue, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the Region\'s event deliveries.');
+    acknowledgeInPacks(deadLetterQueue, 'SQSRedrivePolicy', 'This queue is the dead-letter queue of the Region\'s event deliveries.', ['Serverless']);
     const topic = new sns.Topic(parent, 'AlarmTopic', {
       topicName: `${props.name}-alarms`,
       displayName: `${props.name} alarms and AWS Health issues in ${region}`,
@@ -410,9 +431,12 @@ export class ObservedWorkload extends Construct {
       ...(clusterId ? ['RDS'] : []),
       'EVENTS', 'SNS', 'CLOUDWATCH',
     ];
+    // EventBridge writes only to groups under /aws/events/; the stack's id in the name lets
+    // a deleted stack (whose kept group lives on) be created again.
     const healthEventLogGroup = new logs.LogGroup(parent, 'HealthEvents', {
-      logGroupName: `/aws/events/${props.name}-health`,
+      logGroupName: `/aws/events/${props.name}-health-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
       retention: props.healthEventRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const healthEventRule = new events.Rule(parent, 'HealthEventRule', {
@@ -423,8 +447,20 @@ export class ObservedWorkload extends Construct {
         detailType: ['AWS Health Event'],
         detail: { service: services, eventTypeCategory: ['issue'] },
       },
-      targets: [new targets.SnsTopic(topic), logGroupTarget(healthEventLogGroup)],
+      targets: [new targets.SnsTopic(topic, { deadLetterQueue }), logGroupTarget(healthEventLogGroup, deadLetterQueue)],
     });
+    targets.addToDeadLetterQueueResourcePolicy(healthEventRule, deadLetterQueue);
+    const deadLetterAlarm = new cloudwatch.Alarm(parent, 'DeadLetterAlarm', {
+      alarmName: `${prefix}-undelivered-events`,
+      alarmDescription: `An AWS Health event or a failover decision could not be delivered: read the dead-letter queue (${props.name}, ${region})`,
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    deadLetterAlarm.addAlarmAction(action);
+    deadLetterAlarm.addOkAction(action);
     // EventBridge writes to the log group under a resource policy of its own: a plain
     // AWS::Logs::ResourcePolicy, where the CloudWatchLogGroup target would add a custom resource.
     new logs.ResourcePolicy(parent, 'HealthEventsLogPolicy', {
@@ -464,9 +500,12 @@ export class ObservedWorkload extends Construct {
       region,
       stack: Stack.of(parent),
       topic,
+      alarmKey: key,
       healthEventRule,
       healthEventLogGroup,
       healthEventAlarm,
+      deadLetterQueue,
+      deadLetterAlarm,
       api5xxRate,
       apiLatencyP99,
       api5xxAlarm,
@@ -540,6 +579,7 @@ export class ObservedWorkload extends Construct {
     const stack = Stack.of(parent);
     const logGroup = new logs.LogGroup(parent, 'FailoverTriggerLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: observation.alarmKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const fn = new FailoverTriggerFunction(parent, 'FailoverTrigger', {
@@ -549,6 +589,9 @@ export class ObservedWorkload extends Construct {
       logGroup,
       // One decision at a time: two alarms in a row must not start two failovers.
       reservedConcurrentExecutions: 1,
+      tracing: lambda.Tracing.ACTIVE,
+      // EventBridge invokes it asynchronously: a decision Lambda could not make after its retries lands here.
+      deadLetterQueue: observation.deadLetterQueue,
       environment: {
         REGIONS: JSON.stringify(this.regionNames),
         IMPAIRED_ALARMS: JSON.stringify(Object.fromEntries(this.regionNames.map((r) => [r, impairedAlarmName(props.name, r)]))),
@@ -559,6 +602,9 @@ export class ObservedWorkload extends Construct {
       },
     });
     options.runbooks.grantStartFailover(fn);
+    // Lambda sends a failed asynchronous invocation to the encrypted queue with the
+    // function's role: what SQS needs for a message encrypted with a KMS key.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [observation.alarmKey.keyArn] }));
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['cloudwatch:DescribeAlarms'],
       resources: this.regionNames.filter((r) => r !== region).map((r) => stack.formatArn({
@@ -574,16 +620,19 @@ export class ObservedWorkload extends Construct {
         resources: [observation.regionImpairedAlarm.alarmArn],
         detail: { state: { value: ['ALARM'] } },
       },
-      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2 })],
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, deadLetterQueue: observation.deadLetterQueue })],
     });
+    acknowledgeLibraryFunction(fn, false);
     if (fn.role) {
+      acknowledgeInlinePolicy(fn.role);
       acknowledgeFinding(fn.role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         'Lets the failover trigger write its own logs; its other permissions are scoped to the failover runbook and the alarms.');
-      acknowledgeFinding(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'ssm:DescribeAutomationExecutions (the cool-down check) has no resource-level permissions.');
+      acknowledgeFinding(fn.role, 'AwsSolutions-IAM5[Resource::*]',
+        'ssm:DescribeAutomationExecutions (the cool-down check) and the X-Ray trace upload have no resource-level permissions.');
       for (const r of this.regionNames) {
-        acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-definition/${options.runbooks.failoverDocumentName}:*]`,
+        acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::${findingArn(Stack.of(fn), 'ssm', r, `automation-definition/${options.runbooks.failoverDocumentName}:*`)}]`,
           'Any version of the failover document.');
-        acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-execution/*]`,
+        acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::${findingArn(Stack.of(fn), 'ssm', r, 'automation-execution/*')}]`,
           'Execution ids are random; the trigger reads the executions it starts.');
       }
     }
@@ -599,13 +648,15 @@ function auroraMetric(clusterIdentifier: string, metricName: string, statistic: 
 }
 
 /** An EventBridge target writing events to a log group (its resource policy is made apart). */
-function logGroupTarget(logGroup: logs.LogGroup): events.IRuleTarget {
+function logGroupTarget(logGroup: logs.LogGroup, deadLetterQueue: sqs.IQueue): events.IRuleTarget {
   return {
     bind: () => ({
       arn: Stack.of(logGroup).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      deadLetterConfig: { arn: deadLetterQueue.queueArn },
     }),
   };
 }
+
 
 function impairedAlarmName(name: string, region: string): string {
   return `${name}-${region}-region-impaired`;

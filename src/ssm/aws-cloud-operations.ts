@@ -234,6 +234,9 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
         AutoMinorVersionUpgrade: true,
         EnablePerformanceInsights: insights,
         ...(insights ? { PerformanceInsightsKMSKeyId: instance.performanceInsightsKmsKeyId, PerformanceInsightsRetentionPeriod: 7 } : {}),
+        ...(instance.monitoringRoleArn
+          ? { MonitoringInterval: instance.monitoringIntervalSeconds, MonitoringRoleArn: instance.monitoringRoleArn }
+          : {}),
       }));
     },
 

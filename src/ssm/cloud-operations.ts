@@ -62,6 +62,9 @@ export interface InstanceSpec {
   readonly promotionTier: number;
   /** The KMS key of Performance Insights; none when it is off. */
   readonly performanceInsightsKmsKeyId?: string;
+  /** Enhanced Monitoring's interval in seconds and the role it publishes with; none when it is off. */
+  readonly monitoringIntervalSeconds?: number;
+  readonly monitoringRoleArn?: string;
 }
 
 /**

@@ -147,7 +147,10 @@ describe('FailoverAutomation with minimal props', () => {
     expect(bySid.CheckTheClusterKey).toMatchObject({ Action: 'kms:DescribeKey', Resource: expect.stringMatching(/^DatabaseKey.*\.Arn$/) });
     for (const s of statements) {
       for (const action of ([] as string[]).concat(s.Action)) expect(action).not.toMatch(/\*/);
-      if (([] as string[]).concat(s.Resource).includes('*')) expect(['cloudwatch:GetMetricData', 'ssm:DescribeAutomationExecutions']).toContain(s.Action);
+      if (([] as string[]).concat(s.Resource).includes('*')) {
+        expect([['cloudwatch:GetMetricData'], ['ssm:DescribeAutomationExecutions'], ['xray:PutTraceSegments', 'xray:PutTelemetryRecords']])
+          .toContainEqual(([] as string[]).concat(s.Action));
+      }
     }
   });
 

@@ -25,6 +25,36 @@ function clusterOf(template: Template) {
 }
 
 /**
+ * The PostgreSQL log group a stack's custom resources manage: the create (and delete)
+ * call, the retention and the key, read from their SDK calls.
+ */
+function postgresLog(template: Template) {
+  type Call = { action: string; parameters: Record<string, unknown>; ignoreErrorCodesMatching?: string };
+  const calls = Object.values(template.findResources('Custom::AWS'))
+    .map((r) => resolveIntrinsics((r as { Properties: Record<string, unknown> }).Properties) as Record<string, string | undefined>)
+    .map((p) => ({
+      create: p.Create && JSON.parse(p.Create) as Call,
+      update: p.Update && JSON.parse(p.Update) as Call,
+      remove: p.Delete && JSON.parse(p.Delete) as Call,
+    }))
+    .filter((c) => [c.create, c.update].some((call) => call && (call as Call).parameters.logGroupName));
+  const create = calls.find((c) => c.create)!;
+  const retention = calls.find((c) => (c.update as Call | undefined)?.action === 'putRetentionPolicy')!;
+  const encryption = calls.find((c) => (c.update as Call | undefined)?.action === 'associateKmsKey')!;
+  expect(calls).toHaveLength(3);
+  const name = (create.create as Call).parameters.logGroupName;
+  for (const c of [retention, encryption]) expect((c.update as Call).parameters.logGroupName).toBe(name);
+  return {
+    name,
+    create: (create.create as Call).action,
+    ignore: (create.create as Call).ignoreErrorCodesMatching,
+    remove: (create.remove as Call | undefined)?.action,
+    retentionInDays: (retention.update as Call).parameters.retentionInDays,
+    kmsKeyId: (encryption.update as Call).parameters.kmsKeyId,
+  };
+}
+
+/**
  * The topology JSON a stack publishes, joined as CloudFormation would join it in
  * account 111111111111 of the aws partition, then parsed as a runbook parses it.
  */
@@ -142,10 +172,18 @@ describe('MultiRegionAuroraPostgres with minimal props (two Regions)', () => {
         Parameters: { 'rds.force_ssl': '1' },
       });
     }
-    primary.hasResource('AWS::Logs::LogGroup', {
-      Properties: { LogGroupName: '/aws/rds/cluster/orders-us-east-1/postgresql', RetentionInDays: 90 },
-      DeletionPolicy: 'Retain',
+    // The log group RDS exports to: created if missing (a re-created stack finds it kept), kept on delete,
+    // with retention and the Region's key.
+    expect(postgresLog(primary)).toEqual({
+      name: '/aws/rds/cluster/orders-us-east-1/postgresql',
+      create: 'createLogGroup',
+      ignore: 'ResourceAlreadyExistsException',
+      remove: undefined,
+      retentionInDays: 90,
+      kmsKeyId: expect.stringMatching(/^DatabaseKey[0-9A-F]+\.Arn$/),
     });
+    primary.resourceCountIs('AWS::Logs::LogGroup', 1); // the test VPC's flow log, not the library's
+    expect(JSON.stringify(primary.findResources('AWS::Logs::LogGroup'))).not.toContain('/aws/rds/');
   });
 
   test('the global writer endpoint: looked up in every Region (CloudFormation does not serve GlobalEndpoint.Address)', () => {
@@ -290,7 +328,7 @@ describe('MultiRegionAuroraPostgres with maximal props', () => {
       // The imported secondary key has a known ARN, so the replica uses it.
       ReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: 'arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' }],
     });
-    primary.hasResource('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
+    expect(postgresLog(primary)).toMatchObject({ retentionInDays: 365, remove: undefined });
   });
 
   test('RETAIN applies to clusters, the global cluster, the secret and the helpers', () => {
@@ -328,7 +366,7 @@ describe('removalPolicy DESTROY', () => {
     const [primary] = nagCleanTemplates(app, stacks.map((s) => s.stack));
     expect(clusterOf(primary).DeletionPolicy).toBe('Delete');
     primary.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
-    primary.hasResource('AWS::Logs::LogGroup', { Properties: { LogGroupName: Match.stringLikeRegexp('^/aws/rds/') }, DeletionPolicy: 'Delete' });
+    expect(postgresLog(primary)).toMatchObject({ name: '/aws/rds/cluster/orders-us-east-1/postgresql', remove: 'deleteLogGroup' });
     Annotations.fromStack(stacks[0].stack); // synthesizes without error
     const warnings = db.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
     expect(warnings).toEqual([expect.stringContaining('removalPolicy is DESTROY')]);

@@ -36,7 +36,7 @@ describe('ObservedWorkload over the other constructs, with default thresholds', 
     templates.forEach((t, i) => {
       expect(Object.keys(alarmsOf(t)).sort()).toEqual([
         'api-5xx-rate', 'api-latency-p99', 'aurora-commit-latency', 'aurora-connections', 'aurora-cpu', 'health-issue',
-        'lambda-0-duration-p99', 'lambda-0-error-rate', 'lambda-0-throttles', 'rpo-lag',
+        'lambda-0-duration-p99', 'lambda-0-error-rate', 'lambda-0-throttles', 'rpo-lag', 'undelivered-events',
       ].map((s) => `orders-${REGIONS[i]}-${s}`));
     });
   });
@@ -85,8 +85,20 @@ describe('ObservedWorkload over the other constructs, with default thresholds', 
     }
     const [key] = Object.values(t.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('alarm and AWS Health topic') } }));
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    const services = key.Properties.KeyPolicy.Statement.map((s: any) => s.Principal?.Service).filter(Boolean);
-    expect(services).toEqual(expect.arrayContaining(['cloudwatch.amazonaws.com', 'events.amazonaws.com']));
+    const services = key.Properties.KeyPolicy.Statement.map((s: any) => s.Principal?.Service).filter(Boolean).flat();
+    expect(services).toEqual(expect.arrayContaining(['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'logs.us-east-1.amazonaws.com']));
+  });
+
+  test('what EventBridge cannot deliver goes to an encrypted dead-letter queue, which raises an alarm as soon as it holds anything', () => {
+    const t = templates[0];
+    t.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservedAlarmTopicKey'), 'Arn'] }, MessageRetentionPeriod: 1_209_600 });
+    const [rule] = Object.values(t.findResources('AWS::Events::Rule', { Properties: { Name: 'orders-health-issues' } }));
+    for (const target of rule.Properties.Targets) {
+      expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^ObservedDeadLetterQueue/), 'Arn'] } });
+    }
+    expect(alarmsOf(t)['orders-us-east-1-undelivered-events']).toMatchObject({
+      Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1,
+    });
   });
 
   test('AWS Health issues of the services in use go to the topic and a log group, and raise an alarm', () => {
@@ -100,7 +112,11 @@ describe('ObservedWorkload over the other constructs, with default thresholds', 
       },
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^ObservedAlarmTopic') } }), Match.objectLike({ Arn: Match.anyValue() })],
     });
-    t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/events/orders-health', RetentionInDays: 365 });
+    // Encrypted, and named after the stack's id too, so that a deleted stack's kept group does not stop it from being created again.
+    const [group] = Object.values(t.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365, KmsKeyId: Match.anyValue() } }))
+      .filter((g) => (JSON.stringify(g.Properties.LogGroupName) ?? '').includes('/aws/events/orders-health-'));
+    expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ObservedAlarmTopicKey/), 'Arn'] });
+    expect(JSON.stringify(group.Properties.LogGroupName)).toContain('"AWS::StackId"');
     t.hasResourceProperties('AWS::Logs::ResourcePolicy', { PolicyName: 'orders-health-events' });
     const [rule] = Object.values(t.findResources('AWS::Events::Rule', { Properties: { Name: 'orders-health-issues' } }));
     // The log group's ARN without the trailing ':*', as EventBridge wants it (the name is a Ref here).
@@ -192,7 +208,7 @@ describe('ObservedWorkload with every threshold, and with user-supplied resource
       [1, 5], [750, 5], [2, 5], [1, 5], [3000, 5], [90, 5], [200, 5], [20, 5], [5000, 5],
     ]);
     templates[0].hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: { service: ['RDS'], eventTypeCategory: ['issue'] } }) });
-    templates[0].hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/events/orders-health', RetentionInDays: 30 });
+    templates[0].hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.anyValue(), RetentionInDays: 30, KmsKeyId: Match.anyValue() });
   });
 
   test('only functions in a Region: their alarms and AWS Health, no API or Aurora alarms; a cluster that is never a secondary gets no lag alarm', () => {
@@ -208,8 +224,9 @@ describe('ObservedWorkload with every threshold, and with user-supplied resource
       dashboardStack: stacks[0],
     });
     const east = alarmsOf(Template.fromStack(stacks[0]));
-    expect(Object.keys(east).sort()).toEqual(['aurora-commit-latency', 'aurora-connections', 'aurora-cpu', 'health-issue', 'lambda-0-duration-p99', 'lambda-0-error-rate', 'lambda-0-throttles']
-      .map((s) => `jobs-us-east-1-${s}`));
+    expect(Object.keys(east).sort()).toEqual([
+      'aurora-commit-latency', 'aurora-connections', 'aurora-cpu', 'health-issue', 'lambda-0-duration-p99', 'lambda-0-error-rate', 'lambda-0-throttles', 'undelivered-events',
+    ].map((s) => `jobs-us-east-1-${s}`));
     const west = observed.regionalObservation('us-west-2');
     expect(west.lambdaErrorAlarms).toHaveLength(2);
     expect(west.api5xxAlarm).toBeUndefined();
@@ -240,11 +257,18 @@ describe('ObservedWorkload automatic failover', () => {
           'resources': [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservedRegionImpaired'), 'Arn'] }],
           'detail': { state: { value: ['ALARM'] } },
         },
-        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservedFailoverTrigger'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } })],
+        Targets: [Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservedFailoverTrigger'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservedDeadLetterQueue'), 'Arn'] } },
+        })],
       });
+      // Invoked asynchronously: a decision that fails after Lambda's own retries lands in the queue too, and is traced.
       t.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs24.x',
         ReservedConcurrentExecutions: 1,
+        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservedDeadLetterQueue'), 'Arn'] } },
+        TracingConfig: { Mode: 'Active' },
         Environment: {
           Variables: Match.objectLike({
             REGIONS: JSON.stringify(REGIONS),
