@@ -186,9 +186,33 @@ project.addTask('consumers', {
   steps: [{ exec: 'bash build-tools/consumers.sh', receiveArgs: true }],
 });
 
+// cfn-lint, pinned in build-tools/requirements-cfn-lint.txt, in its own virtual environment
+// (.tmp/cfn-lint): CI lints with that version, never with whichever the machine has.
+const cfnLint = project.addTask('cfn-lint:install', {
+  description: 'Install the pinned cfn-lint (build-tools/requirements-cfn-lint.txt) into .tmp/cfn-lint',
+  steps: [{ exec: 'bash build-tools/ensure-cfn-lint.sh' }],
+});
+
+// The engineVersion check's data: the Aurora PostgreSQL versions the pinned cfn-lint knows
+// and those it reports as deprecated, written to src/constructs/private/aurora-engine-versions.ts.
+const auroraVersions = project.addTask('aurora-versions', {
+  description: 'Regenerate the Aurora PostgreSQL engine versions the engineVersion check uses, from the pinned cfn-lint',
+  steps: [
+    { spawn: cfnLint.name },
+    { exec: '.tmp/cfn-lint/bin/python build-tools/aurora-engine-versions.py src/constructs/private/aurora-engine-versions.ts' },
+  ],
+});
+
+// `npx projen upgrade` moves the cfn-lint pin to the newest release and regenerates that
+// data with the dependencies, so a deprecation reaches the check (and the default) in the
+// same reviewed change.
+project.tasks.tryFind('post-upgrade')!.exec('bash build-tools/ensure-cfn-lint.sh --upgrade');
+project.tasks.tryFind('post-upgrade')!.spawn(auroraVersions);
+
 project.addTask('example:cfn-lint', {
   description: 'Run cfn-lint on every template the two examples synthesize, for the Region each targets',
   steps: [
+    { spawn: cfnLint.name },
     { spawn: exampleSynth.name },
     { exec: 'ts-node --project build-tools/tsconfig.json build-tools/cfn-lint-example.ts examples/remittance/cdk.out' },
     { spawn: minimalSynth.name },

@@ -54,6 +54,8 @@ export function testRoutedApi(
     hostedZone,
     domainName: 'api.example.com',
     regions: stacks.map((stack, i) => ({ stack, handler: testHandler(stack), ...perRegion[i] })),
+    // Tests that give no user pool build an open API, which must be said.
+    ...(props.userPool || perRegion.some((r) => r.userPool) ? {} : { allowUnauthenticatedAccess: true }),
     ...props,
   });
 }
@@ -86,4 +88,27 @@ export function resolveIntrinsics(value: unknown): unknown {
     return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, resolveIntrinsics(v)]));
   }
   return value;
+}
+
+/** A warning as `cdk synth` prints it: the stack, the construct path, the text and the id to acknowledge it with. */
+export interface SynthWarning {
+  readonly stack: string;
+  readonly path: string;
+  readonly message: string;
+  readonly id?: string;
+}
+
+/**
+ * The warnings the app's cloud assembly holds, which are the ones `cdk synth` prints
+ * (a warning on a construct outside every stack is not among them), by stack and path.
+ * The text is split from the `[ack: <id>]` that aws-cdk-lib appends to it.
+ */
+export function synthWarnings(app: App): SynthWarning[] {
+  return app.synth().stacks.flatMap((s) => s.messages
+    .filter((m) => m.level === 'warning')
+    .map((m) => {
+      const [, message, id] = /^([\s\S]*?)(?: \[ack: (\S+)\])?$/.exec(String(m.entry.data))!;
+      return { stack: s.stackName, path: m.id, message, ...(id ? { id } : {}) };
+    }))
+    .sort((a, b) => a.stack.localeCompare(b.stack) || a.path.localeCompare(b.path));
 }

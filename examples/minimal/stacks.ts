@@ -1,4 +1,4 @@
-import { Stack, StackProps, Validations, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53 } from 'aws-cdk-lib';
+import { Stack, StackProps, Validations, aws_cognito as cognito, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres, ObservedWorkload } from '../../src';
 
@@ -31,6 +31,11 @@ export interface MinimalExampleOptions {
   readonly zoneName: string;
   /** Whether to add the ObservedWorkload (tests of that construct build their own). Default true. */
   readonly observe?: boolean;
+  /**
+   * ARN of a Cognito user pool whose tokens every Region's API then requires. Default:
+   * none, and the API is public (it only says which Region answered).
+   */
+  readonly userPoolArn?: string;
 }
 
 /** What the minimal example built. */
@@ -74,11 +79,16 @@ export function buildMinimalExample(scope: Construct, options: MinimalExampleOpt
     hostedZone,
     domainName: `api.${options.zoneName}`,
     regions: stacks.map((stack) => ({ stack, handler: whereAmI(stack) })),
+    ...(options.userPoolArn
+      ? { userPool: cognito.UserPool.fromUserPoolArn(routingStack, 'Users', options.userPoolArn) }
+      // A public, read-only status endpoint: no authorizer, on purpose (synth warns).
+      : { allowUnauthenticatedAccess: true }),
   });
-  for (const regional of api.regionalApis) {
-    // This example's API is a public, read-only status endpoint.
-    for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
-      Validations.of(regional.api).acknowledge({ id, reason: 'The example API only reports which Region served the request; it is public on purpose.' });
+  if (!options.userPoolArn) {
+    for (const regional of api.regionalApis) {
+      for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+        Validations.of(regional.api).acknowledge({ id, reason: 'The example API only reports which Region served the request; it is public on purpose.' });
+      }
     }
   }
   // The SSM runbooks in every Region; with two Regions, the same moves as an ARC Region

@@ -26,7 +26,7 @@ import {
   libraryCustomResource,
 } from './acknowledge';
 import { allowLogGroupsToUse } from './private/keys';
-import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
+import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { InitialRoutingStateFunction } from '../arc/initial-routing-state-function';
 import { routingTopologyParameterName } from '../ssm/topology';
 
@@ -69,9 +69,11 @@ export interface ArcRoutedApiRegionOptions {
   readonly handler?: lambda.IFunction;
 
   /**
-   * A Cognito user pool whose tokens the API requires (`Authorization` header).
+   * A Cognito user pool whose tokens this Region's API requires (`Authorization`
+   * header), in place of the construct's `userPool`. Every Region must end up with a
+   * pool, or none may (see `allowUnauthenticatedAccess`).
    *
-   * @default - no authorizer: the API is open to anyone who can reach it
+   * @default - the construct's `userPool`
    */
   readonly userPool?: cognito.IUserPool;
 
@@ -116,6 +118,27 @@ export interface ArcRoutedApiProps {
 
   /** The shared name clients call, e.g. `api.example.com`, inside `hostedZone`. */
   readonly domainName: string;
+
+  /**
+   * The Cognito user pool whose tokens every Region's API requires (`Authorization`
+   * header): the same authorizer in every Region, so a failover never moves clients to
+   * an API that lets anyone in. A pool created in another Region's stack needs
+   * `crossRegionReferences: true` on the stacks, or import it in each with
+   * `UserPool.fromUserPoolArn`.
+   *
+   * @default - each Region's `userPool`; with none at all, `allowUnauthenticatedAccess` must be true
+   */
+  readonly userPool?: cognito.IUserPool;
+
+  /**
+   * Deploy the API without an authorizer in every Region: for a public API, or a handler
+   * that authenticates callers itself. `cdk synth` prints a warning in every Region's
+   * stack. It cannot be combined with a user pool, and a pool in only some Regions is
+   * refused whatever this says.
+   *
+   * @default false - a user pool is required (`userPool`, or `userPool` in every Region)
+   */
+  readonly allowUnauthenticatedAccess?: boolean;
 
   /**
    * Creates the handler of each Region that has no `handler`.
@@ -253,8 +276,8 @@ export class ArcRoutedApi extends Construct {
   constructor(scope: Construct, id: string, props: ArcRoutedApiProps) {
     super(scope, id);
 
-    this.regionNames = validateRegionalStacks(CONSTRUCT_NAME, 'regions', props.regions.map((r) => r.stack), MAX_REGIONS);
-    validateProps(props, this.regionNames);
+    this.regionNames = validateRegionalStacks(this, CONSTRUCT_NAME, 'regions', props.regions.map((r) => r.stack), MAX_REGIONS);
+    validateProps(this, props, this.regionNames);
 
     this.domainName = props.domainName;
     this.routingStack = props.routingStack;
@@ -263,10 +286,16 @@ export class ArcRoutedApi extends Construct {
     const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
     const parentIn = (stack: Stack): Construct => (stack === ownStack ? this : new Construct(stack, id));
 
+    const regionalParents = props.regions.map((options) => parentIn(options.stack));
     const apis = props.regions.map((options, i) => {
       props.routingStack.addDependency(options.stack, `DNS records point at the custom domain of the API in ${this.regionNames[i]}`);
-      return this.createRegionalApi(parentIn(options.stack), this.regionNames[i], options, props);
+      return this.createRegionalApi(regionalParents[i], this.regionNames[i], options, props);
     });
+    if (props.allowUnauthenticatedAccess === true) {
+      warnInStacks(regionalParents, 'cdk-cross-region-failover:unauthenticated-api',
+        'allowUnauthenticatedAccess is true: the API serves every request without an authorizer in every Region; ' +
+          'the handler must authenticate callers unless the API is public.');
+    }
 
     // ---- Routing: ARC, health checks, DNS, initial states, published topology ----
     const routing = parentIn(props.routingStack);
@@ -365,7 +394,8 @@ export class ArcRoutedApi extends Construct {
         service: 'SSM', action, region, parameters, physicalResourceId: cr.PhysicalResourceId.of(`${this.routingParameterName}@${region}`),
       });
       libraryCustomResource(routing, `PublishTopology-${region}`, {
-        onUpdate: call('putParameter', { Name: this.routingParameterName, Value: topology, Type: 'String', Overwrite: true }),
+        // Standard tier (free) while the value fits its 4 KB, Advanced (8 KB) past that.
+        onUpdate: call('putParameter', { Name: this.routingParameterName, Value: topology, Type: 'String', Overwrite: true, Tier: 'Intelligent-Tiering' }),
         onDelete: call('deleteParameter', { Name: this.routingParameterName }),
         policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
           actions: ['ssm:PutParameter', 'ssm:DeleteParameter'],
@@ -446,8 +476,9 @@ export class ArcRoutedApi extends Construct {
       encryptionKey: logEncryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const authorizer = options.userPool
-      ? new apigw.CognitoUserPoolsAuthorizer(parent, 'Authorizer', { cognitoUserPools: [options.userPool] })
+    const userPool = options.userPool ?? props.userPool;
+    const authorizer = userPool
+      ? new apigw.CognitoUserPoolsAuthorizer(parent, 'Authorizer', { cognitoUserPools: [userPool] })
       : undefined;
     const api = new apigw.LambdaRestApi(parent, 'RestApi', {
       restApiName: `${props.name}-${region}`,
@@ -609,7 +640,7 @@ export class ArcRoutedApi extends Construct {
   }
 }
 
-function validateProps(props: ArcRoutedApiProps, regions: string[]): void {
+function validateProps(scope: Construct, props: ArcRoutedApiProps, regions: string[]): void {
   const zoneName = props.hostedZone.zoneName.replace(/\.$/, '');
   const domain = props.domainName.replace(/\.$/, '').toLowerCase();
   const rules: ValidationRule[] = [
@@ -653,11 +684,32 @@ function validateProps(props: ArcRoutedApiProps, regions: string[]): void {
       message: "'routingStack' is also one of the Regional stacks: it must be a stack of its own, deployed after every Region's API.",
     },
   ];
+  const withPool = props.regions.map((r) => (r.userPool ?? props.userPool) !== undefined);
+  const open = regions.filter((_, i) => !withPool[i]);
+  rules.push(
+    {
+      condition: open.length > 0 && open.length < regions.length,
+      message:
+        `Regions ${regions.filter((_, i) => withPool[i]).join(', ')} require a user pool's tokens but ${open.join(', ')} ` +
+        `${open.length === 1 ? 'does' : 'do'} not: after a failover there, the API would serve anyone. ` +
+        'Set userPool on the construct (every Region) or on every Region.',
+    },
+    {
+      condition: open.length === regions.length && props.allowUnauthenticatedAccess !== true,
+      message:
+        'no Region\'s API requires authorization: set userPool (a Cognito user pool every Region\'s API checks tokens against), ' +
+        'or allowUnauthenticatedAccess: true for a public API or a handler that authenticates callers itself.',
+    },
+    {
+      condition: open.length < regions.length && props.allowUnauthenticatedAccess === true,
+      message: "'allowUnauthenticatedAccess' is true but a user pool is set: remove one of the two.",
+    },
+  );
   props.regions.forEach((r, i) => {
     rules.push({
       condition: r.handler === undefined && props.handlerFactory === undefined,
       message: `'regions[${i}]' (${regions[i]}) has no handler and there is no handlerFactory: set regions[${i}].handler or handlerFactory.`,
     });
   });
-  throwIfInvalid(CONSTRUCT_NAME, rules);
+  throwIfInvalid(scope, CONSTRUCT_NAME, rules);
 }

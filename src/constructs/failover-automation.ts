@@ -249,7 +249,7 @@ export class FailoverAutomation extends Construct {
     this.database = database;
     this.routing = routing;
     this.regionNames = [...database.regionNames];
-    validateProps(props, this.name);
+    validateProps(this, props, this.name);
 
     this.switchoverDocumentName = documentName(this.name, 'switchover');
     this.failoverDocumentName = documentName(this.name, 'failover');
@@ -624,6 +624,7 @@ export class FailoverAutomation extends Construct {
       parameterName: this.runbooksParameterName,
       description: `Where the ${this.name} runbooks and their topology are, for the command-line tool (written by ${region})`,
       stringValue: JSON.stringify(directory),
+      tier: ssm.ParameterTier.INTELLIGENT_TIERING,
     });
 
     return {
@@ -830,7 +831,7 @@ function automationRoleName(name: string, region: string): string {
   return `${name}-runbooks-${region}`;
 }
 
-function validateProps(props: FailoverAutomationProps, name: string): void {
+function validateProps(scope: Construct, props: FailoverAutomationProps, name: string): void {
   const { database, routing } = props;
   const onlyDb = database.regionNames.filter((r) => !routing.regionNames.includes(r));
   const onlyRouting = routing.regionNames.filter((r) => !database.regionNames.includes(r));
@@ -842,7 +843,7 @@ function validateProps(props: FailoverAutomationProps, name: string): void {
     const s = seconds(d);
     return s !== undefined && (s < min || s > max);
   };
-  throwIfInvalid(CONSTRUCT_NAME, [
+  throwIfInvalid(scope, CONSTRUCT_NAME, [
     {
       condition: onlyDb.length > 0 || onlyRouting.length > 0,
       message: `'database' and 'routing' must cover the same Regions: database has ${database.regionNames.join(', ')}, ` +

@@ -1,5 +1,4 @@
 import {
-  Annotations,
   Arn,
   ArnFormat,
   Duration,
@@ -18,8 +17,9 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding, acknowledgeInPacks, findingArn, libraryCustomResource } from './acknowledge';
+import { checkEngineVersion, DEFAULT_ENGINE_VERSION } from './private/engine-version';
 import { allowLogGroupsToUse } from './private/keys';
-import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
+import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { AuroraTopology, auroraTopologyParameterName, clusterSpecParameterName, ClusterSpecDocument } from '../ssm/topology';
 
 const CONSTRUCT_NAME = 'MultiRegionAuroraPostgres';
@@ -70,8 +70,10 @@ export interface AuroraRegionOptions {
   readonly securityGroups?: ec2.ISecurityGroup[];
 
   /**
-   * Customer-managed KMS key for storage, Performance Insights and, when it is an
-   * imported key with a known ARN, the Region's replica of the credentials secret.
+   * Customer-managed KMS key for storage, Performance Insights, the Region's replica
+   * of the credentials secret and the library's log groups in the Region. An imported
+   * key's policy must let the account's IAM policies grant its use (the default key
+   * policy does), and let CloudWatch Logs of the Region use it.
    *
    * @default - a new customer-managed key with yearly rotation
    */
@@ -181,9 +183,13 @@ export interface MultiRegionAuroraPostgresProps {
   readonly regions: AuroraRegionOptions[];
 
   /**
-   * Aurora PostgreSQL engine version of every cluster.
+   * Aurora PostgreSQL engine version of every cluster. It must be one RDS still creates
+   * clusters with and that can be part of a global database: a deprecated one (for
+   * example 16.6) or one below the global-database floor of its major version (for
+   * example 10.x or 17.1) is refused at synth. A version newer than this release's data
+   * is accepted with a warning.
    *
-   * @default AuroraPostgresEngineVersion.VER_16_6
+   * @default AuroraPostgresEngineVersion.VER_16_13
    */
   readonly engineVersion?: rds.AuroraPostgresEngineVersion;
 
@@ -341,10 +347,10 @@ export class MultiRegionAuroraPostgres extends Construct {
     super(scope, id);
 
     const stacks = props.regions.map((r) => r.stack);
-    this.regionNames = validateRegionalStacks(CONSTRUCT_NAME, 'regions', stacks, MAX_REGIONS);
-    validateProps(props, this.regionNames);
+    this.regionNames = validateRegionalStacks(this, CONSTRUCT_NAME, 'regions', stacks, MAX_REGIONS);
+    validateProps(this, props, this.regionNames);
 
-    const version = props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_16_6;
+    const version = props.engineVersion ?? DEFAULT_ENGINE_VERSION;
     const engine = rds.DatabaseClusterEngine.auroraPostgres({ version });
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
     const deletionProtection = props.deletionProtection ?? true;
@@ -355,18 +361,6 @@ export class MultiRegionAuroraPostgres extends Construct {
     this.topologyParameterName = auroraTopologyParameterName(props.name);
     this.clusterSpecParameterName = clusterSpecParameterName(props.name);
 
-    if (!deletionProtection) {
-      Annotations.of(this).addWarningV2(
-        'cdk-cross-region-failover:deletion-protection-off',
-        'deletionProtection is false: a stack deletion or a replacement can delete the global database.',
-      );
-    }
-    if (removalPolicy === RemovalPolicy.DESTROY) {
-      Annotations.of(this).addWarningV2(
-        'cdk-cross-region-failover:removal-policy-destroy',
-        'removalPolicy is DESTROY: removing a cluster from its stack deletes it without a final snapshot.',
-      );
-    }
 
     const primaryStack = stacks[0];
     for (const stack of stacks.slice(1)) {
@@ -377,6 +371,19 @@ export class MultiRegionAuroraPostgres extends Construct {
     // it, under a construct of the same id at the root of every other stack.
     const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
     const parents = stacks.map((stack) => (stack === ownStack ? this : new Construct(stack, id)));
+
+    // Warnings go to every Regional stack, where `cdk synth` prints them.
+    if (!deletionProtection) {
+      warnInStacks(parents, 'cdk-cross-region-failover:deletion-protection-off',
+        'deletionProtection is false: a stack deletion or a replacement can delete the global database.');
+    }
+    if (removalPolicy === RemovalPolicy.DESTROY) {
+      warnInStacks(parents, 'cdk-cross-region-failover:removal-policy-destroy',
+        'removalPolicy is DESTROY: removing a cluster from its stack deletes it without a final snapshot.');
+    }
+    const fullVersion = version.auroraPostgresFullVersion;
+    const versionWarning = Token.isUnresolved(fullVersion) ? undefined : checkEngineVersion(fullVersion).warning;
+    if (versionWarning) warnInStacks(parents, 'cdk-cross-region-failover:engine-version-unknown', versionWarning);
 
     const primaryParent = parents[0];
     this.globalCluster = new rds.CfnGlobalCluster(primaryParent, 'GlobalCluster', {
@@ -419,13 +426,8 @@ export class MultiRegionAuroraPostgres extends Construct {
         excludeCharacters: PASSWORD_EXCLUDE_CHARACTERS,
         passwordLength: 32,
       },
-      // A replica's key must exist before the primary stack deploys, so only a key
-      // imported by ARN can be named here; other replicas use the Region's
-      // aws/secretsmanager key.
-      replicaRegions: this.regionNames.slice(1).map((region, i) => {
-        const key = props.regions[i + 1].kmsKey;
-        return key && !Token.isUnresolved(key.keyArn) ? { region, encryptionKey: key } : { region };
-      }),
+      // No ReplicaRegions here: each secondary stack adds its own Region's replica,
+      // encrypted with that Region's key, which does not exist when this stack deploys.
       removalPolicy: removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     const noRotation = 'The master secret of a global database is replicated to every Region and must keep working after the writer ' +
@@ -481,7 +483,13 @@ export class MultiRegionAuroraPostgres extends Construct {
         props.cloudwatchLogsRetention ?? logs.RetentionDays.THREE_MONTHS, removalPolicy === RemovalPolicy.DESTROY);
 
       const serverless = options.instanceType === undefined;
-      const secret = isPrimary ? primarySecret : secretsmanager.Secret.fromSecretNameV2(parent, 'Secret', this.secretName);
+      const secret = isPrimary ? primarySecret : replicateSecret(parent, {
+        secretName: this.secretName,
+        primaryRegion: this.primaryRegion,
+        region: this.regionNames[i],
+        key,
+        keep: removalPolicy === RemovalPolicy.RETAIN,
+      });
       const cfnCluster = new rds.CfnDBCluster(parent, 'Resource', {
         dbClusterIdentifier: clusterIds[i],
         engine: ENGINE,
@@ -592,6 +600,9 @@ export class MultiRegionAuroraPostgres extends Construct {
         parameterName: this.topologyParameterName,
         description: `Aurora global database ${props.name}: members and names, for runbooks (written by ${region})`,
         stringValue: stack.toJsonString(topology),
+        // About 350 characters per Region: past the Standard tier's 4 KB at about 11
+        // Regions. Intelligent-Tiering stays Standard (free) until a value needs Advanced (8 KB).
+        tier: ssm.ParameterTier.INTELLIGENT_TIERING,
       });
 
       // How this cluster was created: the rebuild runbook re-creates it from this as a
@@ -627,6 +638,7 @@ export class MultiRegionAuroraPostgres extends Construct {
         parameterName: clusterSpecParameterName(props.name),
         description: `How Aurora cluster ${clusterIds[i]} was created, for the rebuild runbook (written by ${region})`,
         stringValue: stack.toJsonString(spec),
+        tier: ssm.ParameterTier.INTELLIGENT_TIERING,
       });
 
       return {
@@ -706,6 +718,81 @@ export class MultiRegionAuroraPostgres extends Construct {
  * a kept one exists, with its retention and KMS key set on every deployment. Kept when
  * the stack is deleted unless `destroy`.
  */
+/**
+ * The replica of the credentials secret in a secondary Region, encrypted with that
+ * Region's key: added by this Region's stack with ReplicateSecretToRegions, called in the
+ * primary secret's Region (the primary stack deploys before the Region's key exists).
+ * A changed key is applied with UpdateSecret on the replica, the one change a replica
+ * accepts. Removed with the stack unless the secret is kept (a primary secret that
+ * still has replicas cannot be deleted). Returned as a secret whose grants include the key.
+ */
+function replicateSecret(
+  scope: Construct, options: { secretName: string; primaryRegion: string; region: string; key: kms.IKey; keep: boolean },
+): secretsmanager.ISecret {
+  const stack = Stack.of(scope);
+  const { secretName, primaryRegion, region, key } = options;
+  const arnIn = (r: string) => stack.formatArn({
+    service: 'secretsmanager', region: r, resource: 'secret', resourceName: `${secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  const id = cr.PhysicalResourceId.of(`${secretName}@${region}`);
+  const replica = libraryCustomResource(scope, 'SecretReplica', {
+    onCreate: {
+      service: 'SecretsManager',
+      action: 'replicateSecretToRegions',
+      region: primaryRegion,
+      physicalResourceId: id,
+      parameters: { SecretId: secretName, AddReplicaRegions: [{ Region: region, KmsKeyId: key.keyArn }], ForceOverwriteReplicaSecret: false },
+    },
+    onUpdate: {
+      service: 'SecretsManager',
+      action: 'updateSecret',
+      region,
+      physicalResourceId: id,
+      parameters: { SecretId: secretName, KmsKeyId: key.keyArn },
+    },
+    ...(options.keep ? {} : {
+      onDelete: {
+        service: 'SecretsManager',
+        action: 'removeRegionsFromReplication',
+        region: primaryRegion,
+        parameters: { SecretId: secretName, RemoveReplicaRegions: [region] },
+        ignoreErrorCodesMatching: 'ResourceNotFoundException',
+      },
+    }),
+    policy: cr.AwsCustomResourcePolicy.fromStatements([
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:ReplicateSecretToRegions', ...(options.keep ? [] : ['secretsmanager:RemoveRegionsFromReplication'])],
+        resources: [arnIn(primaryRegion)],
+      }),
+      new iam.PolicyStatement({ actions: ['secretsmanager:UpdateSecret'], resources: [arnIn(region)] }),
+      // Secrets Manager decrypts the primary's value with the caller's rights: any key
+      // of the primary Region, only through Secrets Manager there.
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [stack.formatArn({ service: 'kms', region: primaryRegion, resource: 'key', resourceName: '*' })],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${primaryRegion}.amazonaws.com` } },
+      }),
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'], resources: [key.keyArn] }),
+    ]),
+    installLatestAwsSdk: false,
+  });
+  acknowledgeFinding(replica, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'secretsmanager', primaryRegion, `secret:${secretName}-??????`)}]`,
+    'The suffix Secrets Manager adds to the secret\'s ARN is random: the six ? match it and nothing else.');
+  acknowledgeFinding(replica, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'secretsmanager', region, `secret:${secretName}-??????`)}]`,
+    'The replica\'s ARN ends in the same random suffix as the primary\'s: the six ? match it and nothing else.');
+  acknowledgeFinding(replica, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'kms', primaryRegion, 'key/*')}]`,
+    'The primary Region\'s key is in another stack and Region, so its ARN is not known here; kms:Decrypt is allowed only through ' +
+      'Secrets Manager in that Region (kms:ViaService), which uses it for this secret only.');
+  const secret = secretsmanager.Secret.fromSecretAttributes(scope, 'Secret', {
+    secretPartialArn: stack.formatArn({ service: 'secretsmanager', region, resource: 'secret', resourceName: secretName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    encryptionKey: key,
+  });
+  // aws-cdk-lib reads the last word of a partial ARN as the random suffix when it has six
+  // letters (`-master`); the name is known, so it is set (grants use the ARN, not the name).
+  Object.defineProperty(secret, 'secretName', { value: secretName });
+  return secret;
+}
+
 function postgresLogGroup(scope: Construct, logGroupName: string, key: kms.IKey, retention: logs.RetentionDays, destroy: boolean): Construct {
   const stack = Stack.of(scope);
   const arn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -781,11 +868,14 @@ function lookUpGlobalWriterEndpoint(scope: Construct, name: string, globalCluste
   return lookup.getResponseField('GlobalClusters.0.Endpoint');
 }
 
-function validateProps(props: MultiRegionAuroraPostgresProps, regions: string[]): void {
+function validateProps(scope: Construct, props: MultiRegionAuroraPostgresProps, regions: string[]): void {
   const name = props.name;
   const idPattern = /^[a-zA-Z][a-zA-Z0-9-]*$/;
   const longestClusterId = Math.max(...regions.map((r) => `${name}-${r}`.length));
+  const engineVersion = props.engineVersion?.auroraPostgresFullVersion;
+  const versionError = engineVersion === undefined || Token.isUnresolved(engineVersion) ? undefined : checkEngineVersion(engineVersion).error;
   const rules: ValidationRule[] = [
+    { condition: versionError !== undefined, message: versionError ?? '' },
     {
       condition: !Token.isUnresolved(name) && (!idPattern.test(name) || name.endsWith('-') || name.includes('--')),
       message:
@@ -891,7 +981,7 @@ function validateProps(props: MultiRegionAuroraPostgresProps, regions: string[])
     }
   });
 
-  throwIfInvalid(CONSTRUCT_NAME, rules);
+  throwIfInvalid(scope, CONSTRUCT_NAME, rules);
 }
 
 function isValidPgName(value: string, reserved: string[]): boolean {

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -16,7 +16,7 @@ import { ArcRoutedApi } from './arc-routed-api';
 import { FailoverAutomation } from './failover-automation';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { allowLogGroupsToUse } from './private/keys';
-import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule } from './validation';
+import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { FailoverTriggerFunction } from '../observe/failover-trigger-function';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 
@@ -287,8 +287,8 @@ export class ObservedWorkload extends Construct {
    */
   constructor(scope: Construct, id: string, props: ObservedWorkloadProps) {
     super(scope, id);
-    this.regionNames = validateRegionalStacks(CONSTRUCT_NAME, 'regions', props.regions.map((r) => r.stack), MAX_REGIONS);
-    validateProps(props, this.regionNames);
+    this.regionNames = validateRegionalStacks(this, CONSTRUCT_NAME, 'regions', props.regions.map((r) => r.stack), MAX_REGIONS);
+    validateProps(this, props, this.regionNames);
 
     const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
     const parents = new Map<Stack, Construct>();
@@ -303,7 +303,8 @@ export class ObservedWorkload extends Construct {
 
     if (props.automaticFailover) {
       if (props.automaticFailover.requireApproval === false) {
-        Annotations.of(this).addWarningV2('cdk-cross-region-failover:automatic-failover-without-approval',
+        // In every Region whose alarm can start such a failover, where `cdk synth` prints it.
+        warnInStacks(this.regionalObservations.map((o) => parentIn(o.stack)), 'cdk-cross-region-failover:automatic-failover-without-approval',
           'automaticFailover.requireApproval is false: a "Region impaired" alarm starts a failover that can lose the writes not yet replicated, with nobody asked.');
       }
       this.regionalObservations = this.regionalObservations.map((observation) => ({
@@ -662,7 +663,7 @@ function impairedAlarmName(name: string, region: string): string {
   return `${name}-${region}-region-impaired`;
 }
 
-function validateProps(props: ObservedWorkloadProps, regions: string[]): void {
+function validateProps(scope: Construct, props: ObservedWorkloadProps, regions: string[]): void {
   const t = props.thresholds ?? {};
   const percent = (value: number | undefined) => value !== undefined && !Token.isUnresolved(value) && !(value > 0 && value <= 100);
   const positive = (value: number | undefined) => value !== undefined && !Token.isUnresolved(value) && !(value > 0);
@@ -717,5 +718,5 @@ function validateProps(props: ObservedWorkloadProps, regions: string[]): void {
       },
     );
   }
-  throwIfInvalid(CONSTRUCT_NAME, rules);
+  throwIfInvalid(scope, CONSTRUCT_NAME, rules);
 }

@@ -1,7 +1,7 @@
 import { App, Stack, aws_cognito as cognito, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions, IRegionalHandlerFactory } from '../../src';
-import { testHandler, testRoutedApi } from '../helpers';
+import { synthWarnings, testHandler, testRoutedApi } from '../helpers';
 import { nagFindings } from '../nag';
 
 const CLUSTER_ARN = 'arn:aws:route53-recovery-control::111111111111:cluster/0123abcd-4567-89ef-0123-456789abcdef';
@@ -348,7 +348,7 @@ describe('ArcRoutedApi validation', () => {
   }
 
   test('fewer than 2 Regions', () => {
-    expect(attempt(['us-east-1'])).toThrow("ArcRoutedApi: 'regions' needs at least 2 Regions, got 1");
+    expect(attempt(['us-east-1'])).toThrow("ArcRoutedApi 'Api': 'regions' needs at least 2 Regions, got 1");
   });
 
   test('a Region listed twice', () => {
@@ -363,18 +363,18 @@ describe('ArcRoutedApi validation', () => {
       hostedZone,
       domainName: 'api.example.com',
       regions: [{ stack: a, handler: testHandler(a) }, { stack: b, handler: testHandler(b) }],
-    })).toThrow("ArcRoutedApi: Region 'us-east-1' is listed twice in 'regions' (entries 0 and 1)");
+    })).toThrow("ArcRoutedApi 'Api': Region 'us-east-1' is listed twice in 'regions' (entries 0 and 1)");
   });
 
   test('a handler missing for a Region', () => {
     expect(attempt(['us-east-1', 'eu-west-1'], {}, [{}, { handler: undefined }])).toThrow(
-      "ArcRoutedApi: 'regions[1]' (eu-west-1) has no handler and there is no handlerFactory: set regions[1].handler or handlerFactory.",
+      "ArcRoutedApi 'Api': 'regions[1]' (eu-west-1) has no handler and there is no handlerFactory: set regions[1].handler or handlerFactory.",
     );
   });
 
   test('a domain outside the hosted zone', () => {
     expect(attempt(['us-east-1', 'eu-west-1'], { domainName: 'api.example.org' })).toThrow(
-      "ArcRoutedApi: 'domainName' is 'api.example.org', which is not inside hosted zone 'example.com': use a name that ends with '.example.com'.",
+      "ArcRoutedApi 'Api': 'domainName' is 'api.example.org', which is not inside hosted zone 'example.com': use a name that ends with '.example.com'.",
     );
     // A name that merely ends with the zone's letters is outside it too.
     expect(attempt(['us-east-1', 'eu-west-1'], { domainName: 'api.notexample.com' })).toThrow(/not inside hosted zone 'example.com'/);
@@ -387,7 +387,7 @@ describe('ArcRoutedApi validation', () => {
     ['throttling rate', { throttlingRateLimit: 0 }, "'throttlingRateLimit' is 0: use a positive number of requests per second."],
     ['throttling burst', { throttlingBurstLimit: 1.5 }, "'throttlingBurstLimit' is 1.5: use a positive whole number."],
   ])('%s', (_title, props, message) => {
-    expect(attempt(['us-east-1', 'eu-west-1'], props)).toThrow(`ArcRoutedApi: ${message}`);
+    expect(attempt(['us-east-1', 'eu-west-1'], props)).toThrow(`ArcRoutedApi 'Api': ${message}`);
   });
 
   test('a routing stack where CloudFormation has no ARC resources, or one that is also a Regional stack', () => {
@@ -400,7 +400,8 @@ describe('ArcRoutedApi validation', () => {
       hostedZone,
       domainName: 'api.example.com',
       regions: stacks.map((stack) => ({ stack, handler: testHandler(stack) })),
-    })).toThrow(/ArcRoutedApi: 2 problems:\n- 'routingStack' is in Region 'eu-west-1', where CloudFormation has no Route 53 ARC resources: put it in us-east-1 or us-west-2.\n- 'routingStack' is also one of the Regional stacks/);
+      allowUnauthenticatedAccess: true,
+    })).toThrow(/ArcRoutedApi 'Api': 2 problems:\n- 'routingStack' is in Region 'eu-west-1', where CloudFormation has no Route 53 ARC resources: put it in us-east-1 or us-west-2.\n- 'routingStack' is also one of the Regional stacks/);
   });
 
   test('a hosted zone whose id is a token', () => {
@@ -414,6 +415,78 @@ describe('ArcRoutedApi validation', () => {
       hostedZone,
       domainName: 'api.example.com',
       regions: stacks.map((stack) => ({ stack, handler: testHandler(stack) })),
-    })).toThrow("ArcRoutedApi: 'hostedZone' has an unresolved id or name: import it with HostedZone.fromHostedZoneAttributes");
+      allowUnauthenticatedAccess: true,
+    })).toThrow("ArcRoutedApi 'Api': 'hostedZone' has an unresolved id or name: import it with HostedZone.fromHostedZoneAttributes");
+  });
+});
+
+describe('ArcRoutedApi authorization: the same in every Region, or explicitly none', () => {
+  const pool = (stack: Stack, name = 'Users') => cognito.UserPool.fromUserPoolArn(stack, name, `arn:aws:cognito-idp:${stack.region}:111111111111:userpool/${stack.region}_${name}`);
+  const authorizers = (stacks: Stack[]) => stacks.map((s) => Object.values(Template.fromStack(s).findResources('AWS::ApiGateway::Authorizer'))
+    .map((r) => (r as { Properties: { ProviderARNs: string[] } }).Properties.ProviderARNs[0]));
+
+  test('one userPool: the same authorizer on every method of every Region', () => {
+    const app = new App();
+    const stacks = ['us-east-1', 'eu-west-1', 'ap-southeast-2'].map((region) => new Stack(app, `api-${region}`, { env: { region } }));
+    const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
+    testRoutedApi(routingStack, stacks, { userPool: pool(routingStack) });
+    expect(authorizers(stacks)).toEqual(stacks.map(() => ['arn:aws:cognito-idp:us-west-2:111111111111:userpool/us-west-2_Users']));
+    for (const stack of stacks) {
+      const methods = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Method'))
+        .map((m) => (m as { Properties: { HttpMethod: string; AuthorizationType: string } }).Properties)
+        .filter((m) => m.HttpMethod !== 'OPTIONS');
+      expect(methods.length).toBeGreaterThan(0);
+      for (const m of methods) expect(m.AuthorizationType).toBe('COGNITO_USER_POOLS');
+    }
+    expect(synthWarnings(app)).toEqual([]);
+  });
+
+  test('a Region\'s own pool replaces the shared one there', () => {
+    const app = new App();
+    const regional = ['us-east-1', 'eu-west-1'].map((region) => new Stack(app, `api-${region}`, { env: { region } }));
+    const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
+    testRoutedApi(routingStack, regional, { userPool: pool(routingStack) }, [{}, { userPool: pool(regional[1], 'Local') }]);
+    expect(authorizers(regional)).toEqual([
+      ['arn:aws:cognito-idp:us-west-2:111111111111:userpool/us-west-2_Users'],
+      ['arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_Local'],
+    ]);
+  });
+
+  test('a pool in some Regions only is refused: after a failover the API would serve anyone', () => {
+    const app = new App();
+    const stacks = ['us-east-1', 'eu-west-1', 'ap-southeast-2'].map((region) => new Stack(app, `api-${region}`, { env: { region } }));
+    const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
+    expect(() => testRoutedApi(routingStack, stacks, {}, [{ userPool: pool(stacks[0]) }])).toThrow(
+      "ArcRoutedApi 'Api': Regions us-east-1 require a user pool's tokens but eu-west-1, ap-southeast-2 do not: after a failover there, " +
+        'the API would serve anyone. Set userPool on the construct (every Region) or on every Region.',
+    );
+  });
+
+  test('no pool anywhere is refused unless allowUnauthenticatedAccess says so', () => {
+    expect(() => build(['us-east-1', 'eu-west-1'], { allowUnauthenticatedAccess: false })).toThrow(
+      "ArcRoutedApi 'Api': no Region's API requires authorization: set userPool (a Cognito user pool every Region's API checks tokens against), " +
+        'or allowUnauthenticatedAccess: true for a public API or a handler that authenticates callers itself.',
+    );
+  });
+
+  test('a pool and allowUnauthenticatedAccess together are refused', () => {
+    const app = new App();
+    const stacks = ['us-east-1', 'eu-west-1'].map((region) => new Stack(app, `api-${region}`, { env: { region } }));
+    const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
+    expect(() => testRoutedApi(routingStack, stacks, { userPool: pool(routingStack), allowUnauthenticatedAccess: true })).toThrow(
+      "ArcRoutedApi 'Api': 'allowUnauthenticatedAccess' is true but a user pool is set: remove one of the two.",
+    );
+  });
+
+  test('allowUnauthenticatedAccess: no authorizer, and a warning `cdk synth` prints in every Region\'s stack', () => {
+    const { app, stacks } = build(['us-east-1', 'eu-west-1'], { allowUnauthenticatedAccess: true });
+    expect(authorizers(stacks)).toEqual([[], []]);
+    expect(synthWarnings(app)).toEqual(['eu-west-1', 'us-east-1'].map((r) => ({
+      stack: `api-${r}`,
+      path: `/api-${r}/Api`,
+      message: 'allowUnauthenticatedAccess is true: the API serves every request without an authorizer in every Region; ' +
+        'the handler must authenticate callers unless the API is public.',
+      id: 'cdk-cross-region-failover:unauthenticated-api',
+    })));
   });
 });

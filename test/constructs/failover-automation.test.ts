@@ -331,7 +331,7 @@ describe('FailoverAutomation validation', () => {
 
   test('refuses a database and a routed API over different Regions', () => {
     expect(() => build({}, { apiRegions: ['us-east-1', 'eu-west-1'] })).toThrow(
-      "FailoverAutomation: 'database' and 'routing' must cover the same Regions: database has us-east-1, us-west-2, routing has us-east-1, eu-west-1. " +
+      "FailoverAutomation 'Runbooks': 'database' and 'routing' must cover the same Regions: database has us-east-1, us-west-2, routing has us-east-1, eu-west-1. " +
         'Give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.',
     );
   });
@@ -344,7 +344,7 @@ describe('FailoverAutomation validation', () => {
   });
 
   test('reports every problem at once', () => {
-    expect(() => build({ requireApproval: true, maxRpoLag: Duration.hours(2) })).toThrow(/^FailoverAutomation: 2 problems:\n- 'requireApproval'.*\n- 'maxRpoLag'/);
+    expect(() => build({ requireApproval: true, maxRpoLag: Duration.hours(2) })).toThrow(/^FailoverAutomation 'Runbooks': 2 problems:\n- 'requireApproval'.*\n- 'maxRpoLag'/);
   });
 
   test('names the Regions when asked for one it does not have', () => {
@@ -466,7 +466,7 @@ describe('FailoverAutomation with an ARC Region switch plan', () => {
 describe('FailoverAutomation Region switch plan validation', () => {
   test('refuses more than two Regions, and says what to use instead', () => {
     expect(() => build({ regionSwitchPlan: {} }, { regions: ['us-east-1', 'us-west-2', 'eu-west-1'] })).toThrow(
-      "FailoverAutomation: 'regionSwitchPlan' needs exactly two Regions, as an ARC Region switch plan spans two; the database has 3 " +
+      "FailoverAutomation 'Runbooks': 'regionSwitchPlan' needs exactly two Regions, as an ARC Region switch plan spans two; the database has 3 " +
         "(us-east-1, us-west-2, eu-west-1). Leave 'regionSwitchPlan' out and use the SSM runbooks, which cover every Region.",
     );
   });

@@ -1,8 +1,10 @@
-import { App, Duration, Lazy, RemovalPolicy, Stack, Validations, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, App, Duration, Lazy, RemovalPolicy, Stack, Validations, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AuroraRegionOptions, MultiRegionAuroraPostgres, MultiRegionAuroraPostgresProps } from '../../src';
+import { CFN_LINT_VERSION, DEPRECATED_AURORA_POSTGRES_VERSIONS, KNOWN_AURORA_POSTGRES_VERSIONS } from '../../src/constructs/private/aurora-engine-versions';
+import { checkEngineVersion, DEFAULT_ENGINE_VERSION } from '../../src/constructs/private/engine-version';
 import { parseAuroraTopology } from '../../src/ssm/topology';
-import { nagCleanTemplates, regionalStacks, resolveIntrinsics } from '../helpers';
+import { nagCleanTemplates, regionalStacks, resolveIntrinsics, synthWarnings } from '../helpers';
 
 const TWO = ['us-east-1', 'us-west-2'];
 const THREE = ['us-east-1', 'us-west-2', 'eu-west-1'];
@@ -54,6 +56,21 @@ function postgresLog(template: Template) {
   };
 }
 
+/** The SDK calls of the custom resource that replicates the secret into a secondary stack's Region. */
+function secretReplica(template: Template) {
+  type Call = { region: string; action: string; parameters: Record<string, unknown> };
+  const found = Object.values(template.findResources('Custom::AWS'))
+    .map((r) => resolveIntrinsics((r as { Properties: Record<string, unknown> }).Properties) as Record<string, string | undefined>)
+    .filter((p) => p.Create?.includes('replicateSecretToRegions'));
+  expect(found).toHaveLength(1);
+  const pick = (json?: string) => {
+    if (!json) return undefined;
+    const { region, action, parameters } = JSON.parse(json) as Call;
+    return { region, action, parameters };
+  };
+  return { create: pick(found[0].Create), update: pick(found[0].Update), remove: pick(found[0].Delete) };
+}
+
 /**
  * The topology JSON a stack publishes, joined as CloudFormation would join it in
  * account 111111111111 of the aws partition, then parsed as a runbook parses it.
@@ -75,7 +92,7 @@ describe('MultiRegionAuroraPostgres with minimal props (two Regions)', () => {
     primary.hasResourceProperties('AWS::RDS::GlobalCluster', {
       GlobalClusterIdentifier: 'orders',
       Engine: 'aurora-postgresql',
-      EngineVersion: '16.6',
+      EngineVersion: '16.13',
       StorageEncrypted: true,
       DeletionProtection: true,
       SourceDBClusterIdentifier: Match.absent(),
@@ -89,7 +106,7 @@ describe('MultiRegionAuroraPostgres with minimal props (two Regions)', () => {
     primary.hasResourceProperties('AWS::RDS::DBCluster', {
       DBClusterIdentifier: 'orders-us-east-1',
       Engine: 'aurora-postgresql',
-      EngineVersion: '16.6',
+      EngineVersion: '16.13',
       GlobalClusterIdentifier: { Ref: Match.stringLikeRegexp('^DatabaseGlobalCluster') },
       MasterUsername: 'dbadmin',
       MasterUserPassword: {
@@ -147,7 +164,7 @@ describe('MultiRegionAuroraPostgres with minimal props (two Regions)', () => {
     }
   });
 
-  test('the master secret is generated, KMS-encrypted and replicated to the secondary Region', () => {
+  test('the master secret is generated, KMS-encrypted, and replicated by the secondary stack with the secondary Region\'s key', () => {
     primary.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'orders-aurora-master',
       KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseKey'), 'Arn'] },
@@ -155,10 +172,46 @@ describe('MultiRegionAuroraPostgres with minimal props (two Regions)', () => {
         GenerateStringKey: 'password',
         SecretStringTemplate: JSON.stringify({ username: 'dbadmin', engine: 'postgres', port: 5432 }),
       }),
-      ReplicaRegions: [{ Region: 'us-west-2' }],
+      // One owner of the replica list: the secondary stacks.
+      ReplicaRegions: Match.absent(),
     });
     secondary.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(secretReplica(secondary)).toEqual({
+      create: {
+        region: 'us-east-1',
+        action: 'replicateSecretToRegions',
+        parameters: { SecretId: 'orders-aurora-master', AddReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: expect.stringMatching(/^DatabaseKey[0-9A-F]+\.Arn$/) }], ForceOverwriteReplicaSecret: false },
+      },
+      update: { region: 'us-west-2', action: 'updateSecret', parameters: { SecretId: 'orders-aurora-master', KmsKeyId: expect.stringMatching(/^DatabaseKey[0-9A-F]+\.Arn$/) } },
+      // The primary secret goes with its stack (SNAPSHOT), which it cannot while a replica remains.
+      remove: { region: 'us-east-1', action: 'removeRegionsFromReplication', parameters: { SecretId: 'orders-aurora-master', RemoveReplicaRegions: ['us-west-2'] } },
+    });
+    const statements = JSON.stringify(resolveIntrinsics(secondary.findResources('AWS::IAM::Policy')));
+    expect(statements).toContain('"Action":["secretsmanager:ReplicateSecretToRegions","secretsmanager:RemoveRegionsFromReplication"],"Effect":"Allow",' +
+      '"Resource":"arn:aws:secretsmanager:us-east-1:111111111111:secret:orders-aurora-master-??????"');
+    expect(statements).toContain('"Action":"kms:Decrypt","Condition":{"StringEquals":{"kms:ViaService":"secretsmanager.us-east-1.amazonaws.com"}}');
     expect(db.regionalCluster('us-west-2').secret.secretName).toBe('orders-aurora-master');
+  });
+
+  test('reading the replica grants the secondary key too', () => {
+    const fresh = build(TWO);
+    const reader = new iam.Role(fresh.stacks[1].stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    fresh.db.regionalCluster('us-west-2').secret.grantRead(reader);
+    const template = Template.fromStack(fresh.stacks[1].stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Reader') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] })] },
+    });
+    // aws-cdk-lib grants a key of the same stack in its key policy: decrypting only through Secrets Manager of the Region.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'kms:Decrypt',
+          Principal: { AWS: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Reader'), 'Arn'] } },
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com' } },
+        })]),
+      },
+    });
   });
 
   test('security group allows nothing in, parameter group forces TLS, log group has retention', () => {
@@ -325,8 +378,12 @@ describe('MultiRegionAuroraPostgres with maximal props', () => {
       GenerateSecretString: Match.objectLike({
         SecretStringTemplate: JSON.stringify({ username: 'orders_admin', engine: 'postgres', port: 5532, dbname: 'orders' }),
       }),
-      // The imported secondary key has a known ARN, so the replica uses it.
-      ReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: 'arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' }],
+      ReplicaRegions: Match.absent(),
+    });
+    // The imported secondary key encrypts the replica; RETAIN keeps the replica with the secret.
+    expect(secretReplica(Template.fromStack(stacks[1].stack))).toMatchObject({
+      create: { parameters: { AddReplicaRegions: [{ Region: 'us-west-2', KmsKeyId: 'arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab' }] } },
+      remove: undefined,
     });
     expect(postgresLog(primary)).toMatchObject({ retentionInDays: 365, remove: undefined });
   });
@@ -352,11 +409,14 @@ describe('MultiRegionAuroraPostgres with maximal props', () => {
     expect(db.regionalCluster('us-west-2').kmsKey).toBe(importedKey);
   });
 
-  test('risky settings are flagged', () => {
-    const warnings = db.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
-    expect(warnings).toEqual([
-      expect.stringContaining('deletionProtection is false'),
-    ]);
+  test('risky settings are flagged in every Region\'s stack, where `cdk synth` prints them', () => {
+    expect(synthWarnings(app)).toEqual(TWO.map((r) => ({
+      stack: `Stack-${r}`,
+      path: `/Stack-${r}/Database`,
+      message: 'deletionProtection is false: a stack deletion or a replacement can delete the global database.',
+      id: 'cdk-cross-region-failover:deletion-protection-off',
+    })));
+    void db;
   });
 });
 
@@ -367,9 +427,11 @@ describe('removalPolicy DESTROY', () => {
     expect(clusterOf(primary).DeletionPolicy).toBe('Delete');
     primary.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
     expect(postgresLog(primary)).toMatchObject({ name: '/aws/rds/cluster/orders-us-east-1/postgresql', remove: 'deleteLogGroup' });
-    Annotations.fromStack(stacks[0].stack); // synthesizes without error
-    const warnings = db.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
-    expect(warnings).toEqual([expect.stringContaining('removalPolicy is DESTROY')]);
+    expect(synthWarnings(app).map((w) => [w.path, w.message, w.id])).toEqual(TWO.map((r) => [
+      `/Stack-${r}/Database`, 'removalPolicy is DESTROY: removing a cluster from its stack deletes it without a final snapshot.',
+      'cdk-cross-region-failover:removal-policy-destroy',
+    ]));
+    void db;
   });
 });
 
@@ -386,10 +448,14 @@ describe('MultiRegionAuroraPostgres across three Regions', () => {
     }
   });
 
-  test('the secret is replicated to both secondaries', () => {
-    templates[0].hasResourceProperties('AWS::SecretsManager::Secret', {
-      ReplicaRegions: [{ Region: 'us-west-2' }, { Region: 'eu-west-1' }],
-    });
+  test('each secondary stack replicates the secret to its Region, with its key', () => {
+    for (const [i, region] of [[1, 'us-west-2'], [2, 'eu-west-1']] as const) {
+      expect(secretReplica(templates[i]).create).toEqual({
+        region: 'us-east-1',
+        action: 'replicateSecretToRegions',
+        parameters: { SecretId: 'orders-aurora-master', AddReplicaRegions: [{ Region: region, KmsKeyId: expect.stringMatching(/^DatabaseKey/) }], ForceOverwriteReplicaSecret: false },
+      });
+    }
   });
 
   test('with three Regions a secondary may set rds.global_db_rpo', () => {
@@ -469,7 +535,7 @@ describe('validation', () => {
 
   test('fewer than 2 Regions', () => {
     expect(attempt(['us-east-1'])).toThrow(
-      "MultiRegionAuroraPostgres: 'regions' needs at least 2 Regions, got 1: add a Stack for a secondary Region (the first entry is the initial primary).",
+      "MultiRegionAuroraPostgres 'Database': 'regions' needs at least 2 Regions, got 1: add a Stack for a secondary Region (the first entry is the initial primary).",
     );
   });
 
@@ -480,7 +546,7 @@ describe('validation', () => {
     expect(() => new MultiRegionAuroraPostgres(app, 'Database', {
       name: 'orders',
       regions: [{ stack: a.stack, vpc: a.vpc }, { stack: b, vpc: a.vpc }],
-    })).toThrow("MultiRegionAuroraPostgres: Region 'us-east-1' is listed twice in 'regions' (entries 0 and 1): each Region must appear once; pass one Stack per Region.");
+    })).toThrow("MultiRegionAuroraPostgres 'Database': Region 'us-east-1' is listed twice in 'regions' (entries 0 and 1): each Region must appear once; pass one Stack per Region.");
   });
 
   test('a stack without a concrete Region', () => {
@@ -490,13 +556,13 @@ describe('validation', () => {
     expect(() => new MultiRegionAuroraPostgres(app, 'Database', {
       name: 'orders',
       regions: [{ stack: a.stack, vpc: a.vpc }, { stack: agnostic, vpc: a.vpc }],
-    })).toThrow("MultiRegionAuroraPostgres: 'regions[1]' is stack 'Agnostic', which has no concrete Region: create it with `env: { region: 'us-east-1' }` (or the Region you want).");
+    })).toThrow("MultiRegionAuroraPostgres 'Database': 'regions[1]' is stack 'Agnostic', which has no concrete Region: create it with `env: { region: 'us-east-1' }` (or the Region you want).");
   });
 
   test('too many Regions', () => {
     const twelve = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-south-1', 'ap-northeast-1', 'ap-southeast-2'];
     expect(attempt(twelve)).toThrow(
-      "MultiRegionAuroraPostgres: 'regions' lists 12 Regions, but at most 11 are supported (1 primary and 10 secondaries): remove 1 of them.",
+      "MultiRegionAuroraPostgres 'Database': 'regions' lists 12 Regions, but at most 11 are supported (1 primary and 10 secondaries): remove 1 of them.",
     );
   });
 
@@ -512,13 +578,13 @@ describe('validation', () => {
 
   test('a secondary given credentials', () => {
     expect(attempt(TWO, {}, [{}, { masterUsername: 'admin2' }])).toThrow(
-      "MultiRegionAuroraPostgres: 'regions[1]' (us-west-2) sets masterUsername 'admin2', but a secondary cluster inherits the primary's credentials: set masterUsername on regions[0] only.",
+      "MultiRegionAuroraPostgres 'Database': 'regions[1]' (us-west-2) sets masterUsername 'admin2', but a secondary cluster inherits the primary's credentials: set masterUsername on regions[0] only.",
     );
   });
 
   test('a secondary given a database name', () => {
     expect(attempt(TWO, {}, [{}, { databaseName: 'orders' }])).toThrow(
-      "MultiRegionAuroraPostgres: 'regions[1]' (us-west-2) sets databaseName 'orders', but a secondary cluster replicates the primary's databases: set databaseName on regions[0] only.",
+      "MultiRegionAuroraPostgres 'Database': 'regions[1]' (us-west-2) sets databaseName 'orders', but a secondary cluster replicates the primary's databases: set databaseName on regions[0] only.",
     );
   });
 
@@ -529,26 +595,26 @@ describe('validation', () => {
     ['orders--db', 'has two hyphens in a row'],
   ])('an invalid identifier: %s (%s)', (name) => {
     expect(attempt(TWO, { name })).toThrow(
-      `MultiRegionAuroraPostgres: 'name' is '${name}', which is not a valid Aurora identifier: use letters, digits and single hyphens, start with a letter and do not end with a hyphen (e.g. 'payments-db').`,
+      `MultiRegionAuroraPostgres 'Database': 'name' is '${name}', which is not a valid Aurora identifier: use letters, digits and single hyphens, start with a letter and do not end with a hyphen (e.g. 'payments-db').`,
     );
   });
 
   test('a name that is not a literal', () => {
     expect(attempt(TWO, { name: Lazy.string({ produce: () => 'orders' }) })).toThrow(
-      "MultiRegionAuroraPostgres: 'name' must be a literal string: every physical name and the cross-Region wiring derive from it.",
+      "MultiRegionAuroraPostgres 'Database': 'name' must be a literal string: every physical name and the cross-Region wiring derive from it.",
     );
   });
 
   test('an identifier too long for the derived cluster identifiers', () => {
     const name = 'a'.repeat(60);
     expect(attempt(TWO, { name })).toThrow(
-      `MultiRegionAuroraPostgres: 'name' is '${name}' (60 characters), so cluster identifier '<name>-<region>' would be 70 characters, over Aurora's 63: shorten 'name' to at most 53 characters.`,
+      `MultiRegionAuroraPostgres 'Database': 'name' is '${name}' (60 characters), so cluster identifier '<name>-<region>' would be 70 characters, over Aurora's 63: shorten 'name' to at most 53 characters.`,
     );
   });
 
   test('several problems are reported together', () => {
     expect(attempt(TWO, { port: 80 }, [{ headless: true }, { databaseName: 'x' }])).toThrow(
-      /MultiRegionAuroraPostgres: 3 problems:\n- 'port' is 80.*\n- 'regions\[0\]' \(us-east-1\) is the primary and cannot be headless.*\n- 'regions\[1\]' \(us-west-2\) sets databaseName 'x'/,
+      /MultiRegionAuroraPostgres 'Database': 3 problems:\n- 'port' is 80.*\n- 'regions\[0\]' \(us-east-1\) is the primary and cannot be headless.*\n- 'regions\[1\]' \(us-west-2\) sets databaseName 'x'/,
     );
   });
 
@@ -575,7 +641,7 @@ describe('validation', () => {
     ['invalid database name', {}, [{ databaseName: 'my-db' }],
       "'regions[0]' (us-east-1) has databaseName 'my-db': use 1 to 63 letters, digits or underscores starting with a letter, not a reserved name (rdsadmin, template0, template1, postgres) nor one starting with 'rds' or 'pg_'."],
   ])('%s', (_title, props, perRegion, message) => {
-    expect(attempt(TWO, props, perRegion)).toThrow(`MultiRegionAuroraPostgres: ${message}`);
+    expect(attempt(TWO, props, perRegion)).toThrow(`MultiRegionAuroraPostgres 'Database': ${message}`);
   });
 });
 
@@ -593,5 +659,115 @@ describe('topology document', () => {
       port: 5432,
       regions: [{ region: 'us-east-1', clusterIdentifier: 'c', clusterArn: 'a' }, { region: 'us-west-2' }],
     }))).toThrow('regions[1].clusterIdentifier missing; regions[1].clusterArn missing');
+  });
+});
+
+describe('engineVersion', () => {
+  // The versions RDS still creates in a major version, newest first, from the pinned cfn-lint's data.
+  const current = (major: string) => KNOWN_AURORA_POSTGRES_VERSIONS
+    .filter((v) => v.startsWith(`${major}.`) && !DEPRECATED_AURORA_POSTGRES_VERSIONS.includes(v))
+    .sort((a, b) => Number(b.split('.')[1]) - Number(a.split('.')[1])).join(', ');
+  const usable16 = current('16');
+  const usable17 = current('17');
+  const attempt = (version: rds.AuroraPostgresEngineVersion) => () => build(TWO, { engineVersion: version });
+
+  test('a deprecated version (the previous default) is refused, with the versions to use and the way out for a running database', () => {
+    expect(attempt(rds.AuroraPostgresEngineVersion.VER_16_6)).toThrow(
+      "MultiRegionAuroraPostgres 'Database': 'engineVersion' is 16.6, which is deprecated: RDS no longer creates clusters with it " +
+        `(cfn-lint ${CFN_LINT_VERSION}, rule W3690). Use one of ${usable16} (major version 16), or leave engineVersion unset for 16.13. ` +
+        'A database already running 16.6: upgrade it in place first (aws rds modify-global-cluster --global-cluster-identifier <name> ' +
+        '--engine-version <version>), then set that version here.',
+    );
+  });
+
+  test('a version that cannot be in a global database is refused', () => {
+    expect(attempt(rds.AuroraPostgresEngineVersion.VER_17_1)).toThrow(
+      "MultiRegionAuroraPostgres 'Database': 'engineVersion' is 17.1, which cannot be part of an Aurora global database (the lowest that can, " +
+        `per major version: 11.9, 12.8, 13.4, 14.3, 15.2, 16.1, 17.4, 18.3): use one of ${usable17} (major version 17), or leave engineVersion unset for 16.13.`,
+    );
+    // A major version without global databases at all, and none RDS still creates.
+    expect(attempt(rds.AuroraPostgresEngineVersion.VER_10_7)).toThrow(
+      /'engineVersion' is 10\.7, which cannot be part of an Aurora global database .*: leave engineVersion unset for 16\.13, or use one of 18\.6, 18\.4, 18\.3, 17\.11, 17\.10, 17\.9\.$/,
+    );
+  });
+
+  test('a version that is not major.minor is refused', () => {
+    expect(attempt(rds.AuroraPostgresEngineVersion.of('16', '16'))).toThrow(
+      "MultiRegionAuroraPostgres 'Database': 'engineVersion' is 16, which is not an Aurora PostgreSQL major.minor version: use " +
+        "AuroraPostgresEngineVersion.VER_16_13 or AuroraPostgresEngineVersion.of('<major>.<minor>', '<major>'), for example of('16.13', '16').",
+    );
+  });
+
+  test('a version newer than this release\'s data synthesizes, with a warning in every Region\'s stack that says how to check it', () => {
+    const { app } = build(TWO, { engineVersion: rds.AuroraPostgresEngineVersion.of('16.99', '16') });
+    expect(synthWarnings(app).map((w) => [w.path, w.message])).toEqual(TWO.map((r) => [
+      `/Stack-${r}/Database`,
+      `'engineVersion' is 16.99, which the data of this release (cfn-lint ${CFN_LINT_VERSION}) does not know, so it could not check that RDS ` +
+        'creates global databases with it. Check with: aws rds describe-db-engine-versions --engine aurora-postgresql --engine-version 16.99 ' +
+        '--query "DBEngineVersions[].[EngineVersion,Status,SupportsGlobalDatabases]"',
+    ]));
+    expect(new Set(synthWarnings(app).map((w) => w.id))).toEqual(new Set(['cdk-cross-region-failover:engine-version-unknown']));
+  });
+
+  test('a warning is acknowledged for the whole app by its id', () => {
+    const { app } = build(TWO, { deletionProtection: false });
+    Annotations.of(app).acknowledgeWarning('cdk-cross-region-failover:deletion-protection-off', 'A scratch database');
+    expect(synthWarnings(app)).toEqual([]);
+  });
+
+  test('the default and a current version of another major synthesize without a word', () => {
+    expect(synthWarnings(build(TWO).app)).toEqual([]);
+    expect(synthWarnings(build(TWO, { engineVersion: rds.AuroraPostgresEngineVersion.VER_17_9 }).app)).toEqual([]);
+  });
+
+  test('every version aws-cdk-lib names is either usable or refused; every deprecated one is refused; the default is usable', () => {
+    const named = Object.entries(rds.AuroraPostgresEngineVersion)
+      .filter(([key]) => /^VER_\d+_\d+$/.test(key))
+      .map(([, v]) => (v as rds.AuroraPostgresEngineVersion).auroraPostgresFullVersion);
+    expect(named.length).toBeGreaterThan(50);
+    for (const version of named) {
+      const finding = checkEngineVersion(version);
+      if (DEPRECATED_AURORA_POSTGRES_VERSIONS.includes(version)) expect(finding.error).toBeDefined();
+      expect(finding.error === undefined || finding.warning === undefined).toBe(true);
+    }
+    expect(checkEngineVersion(DEFAULT_ENGINE_VERSION.auroraPostgresFullVersion)).toEqual({});
+    expect(KNOWN_AURORA_POSTGRES_VERSIONS).toContain(DEFAULT_ENGINE_VERSION.auroraPostgresFullVersion);
+  });
+});
+
+describe('Region names', () => {
+  function onRegions(regions: string[], context?: Record<string, unknown>) {
+    const app = new App({ context });
+    const stacks = regions.map((region) => new Stack(app, `Stack-${region}`, { env: { region } }));
+    const vpc = new ec2.Vpc(stacks[0], 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    return () => new MultiRegionAuroraPostgres(app, 'Database', {
+      name: 'orders',
+      regions: stacks.map((stack) => ({ stack, vpc: stack === stacks[0] ? vpc : new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }) })),
+    });
+  }
+
+  test('a misspelt Region is refused, with the nearest Region aws-cdk-lib knows and the escape hatch for a newer one', () => {
+    expect(onRegions(['us-east-1', 'us-eest-1'])).toThrow(
+      "MultiRegionAuroraPostgres 'Database': 'regions[1]' is stack 'Stack-us-eest-1', whose Region 'us-eest-1' is not one aws-cdk-lib knows: " +
+        "did you mean 'us-east-1'? For a Region newer than the installed aws-cdk-lib, upgrade aws-cdk-lib or list it in the context key " +
+        'cdk-cross-region-failover:additionalRegions (cdk.json: "context": { "cdk-cross-region-failover:additionalRegions": ["us-eest-1"] }).',
+    );
+  });
+
+  test('Regions of two partitions are refused', () => {
+    expect(onRegions(['us-east-1', 'cn-north-1'])).toThrow(
+      "MultiRegionAuroraPostgres 'Database': the Regions in 'regions' are in different partitions (aws, aws-cn: us-east-1 aws, cn-north-1 aws-cn): " +
+        'a global database, its runbooks and its routing stay inside one partition; use Regions of one.',
+    );
+  });
+
+  test('a name like no Region gets no guess', () => {
+    expect(onRegions(['us-east-1', 'moon-base-1'])).toThrow(/whose Region 'moon-base-1' is not one aws-cdk-lib knows: For a Region newer/);
+  });
+
+  test('a Region newer than aws-cdk-lib is accepted when the context lists it, as a list or comma-separated', () => {
+    expect(onRegions(['us-east-1', 'xx-new-1'], { 'cdk-cross-region-failover:additionalRegions': ['xx-new-1'] })).not.toThrow();
+    expect(onRegions(['xx-new-2', 'xx-new-1'], { 'cdk-cross-region-failover:additionalRegions': 'xx-new-1, xx-new-2' })).not.toThrow();
+    expect(onRegions(['us-east-1', 'xx-new-3'], { 'cdk-cross-region-failover:additionalRegions': 'xx-new-1' })).toThrow(/whose Region 'xx-new-3'/);
   });
 });

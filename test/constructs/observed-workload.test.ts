@@ -1,8 +1,8 @@
 import { App, Duration, Stack, aws_lambda as lambda } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildMinimalExample } from '../../examples/minimal/stacks';
 import { ObservedWorkload, ObservedWorkloadProps } from '../../src';
-import { resolveIntrinsics, testHandler } from '../helpers';
+import { resolveIntrinsics, synthWarnings, testHandler } from '../helpers';
 import { nagFindings } from '../nag';
 
 const REGIONS = ['us-east-1', 'us-west-2'];
@@ -299,12 +299,15 @@ describe('ObservedWorkload automatic failover', () => {
     void example;
   });
 
-  test('without approval: a warning on the construct', () => {
-    const { app: a, example: ex } = build((e) => ({ automaticFailover: { runbooks: e.runbooks, requireApproval: false } }));
-    void a;
-    Annotations.fromStack(ex.routingStack);
-    const observedConstruct = a.node.findChild('Observed');
-    expect(observedConstruct.node.metadata.map((m) => m.data)).toContainEqual(expect.stringMatching(/^automaticFailover.requireApproval is false: a "Region impaired" alarm starts a failover/));
+  test('without approval: a warning that `cdk synth` prints in every Region whose alarm can start the failover', () => {
+    const { app: a } = build((e) => ({ automaticFailover: { runbooks: e.runbooks, requireApproval: false } }));
+    // The construct is at App scope: its warnings must still reach the cloud assembly.
+    expect(synthWarnings(a).filter((w) => w.message.startsWith('automaticFailover.requireApproval is false'))).toEqual(REGIONS.map((r) => ({
+      stack: `orders-${r}`,
+      path: `/orders-${r}/Observed`,
+      message: expect.stringMatching(/^automaticFailover.requireApproval is false: a "Region impaired" alarm starts a failover/),
+      id: 'cdk-cross-region-failover:automatic-failover-without-approval',
+    })));
   });
 });
 
@@ -335,7 +338,7 @@ describe('ObservedWorkload validation', () => {
       regions: [...ObservedWorkload.regionsOf(example.database, example.api), { stack: extra, functions: [testHandler(extra)] }],
       dashboardStack: example.routingStack,
       automaticFailover: { runbooks: example.runbooks },
-    })).toThrow("ObservedWorkload: 'automaticFailover.runbooks' has no runbooks in eu-west-1: observe the Regions the runbooks cover (us-east-1, us-west-2).");
+    })).toThrow("ObservedWorkload 'Observed': 'automaticFailover.runbooks' has no runbooks in eu-west-1: observe the Regions the runbooks cover (us-east-1, us-west-2).");
   });
 
   test('one Region only', () => {

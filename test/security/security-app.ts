@@ -22,6 +22,7 @@ export function buildSecurityApp(regionCount: number, account?: string): App {
     hostedZoneId: 'Z0123456789EXAMPLE',
     zoneName: 'example.com',
     observe: false,
+    userPoolArn: 'arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE',
   });
   new ObservedWorkload(app, 'Observed', {
     name: 'orders',

@@ -17,11 +17,11 @@ describe('awsCloudOperations against a local moto_server', () => {
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' });
     moto = await MotoServer.start();
     rds = new RDSClient({ region: REGION, endpoint: moto.endpoint });
-    await rds.send(new CreateGlobalClusterCommand({ GlobalClusterIdentifier: 'orders', Engine: 'aurora-postgresql', EngineVersion: '16.6', StorageEncrypted: true }));
+    await rds.send(new CreateGlobalClusterCommand({ GlobalClusterIdentifier: 'orders', Engine: 'aurora-postgresql', EngineVersion: '16.13', StorageEncrypted: true }));
     await rds.send(new CreateDBClusterCommand({
       DBClusterIdentifier: 'orders-us-east-1',
       Engine: 'aurora-postgresql',
-      EngineVersion: '16.6',
+      EngineVersion: '16.13',
       GlobalClusterIdentifier: 'orders',
       MasterUsername: 'dbadmin',
       MasterUserPassword: 'not-a-real-password-1',
@@ -91,7 +91,7 @@ describe('awsCloudOperations against a local moto_server', () => {
     const created = await rds.send(new CreateDBClusterCommand({
       DBClusterIdentifier: 'orders-detach',
       Engine: 'aurora-postgresql',
-      EngineVersion: '16.6',
+      EngineVersion: '16.13',
       MasterUsername: 'dbadmin',
       MasterUserPassword: 'not-a-real-password-1',
     }));

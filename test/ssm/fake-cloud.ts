@@ -38,7 +38,7 @@ export function specOf(region: string): ClusterSpec {
   return {
     region,
     clusterIdentifier: `orders-${region}`,
-    engineVersion: '16.6',
+    engineVersion: '16.13',
     port: 5432,
     subnetGroupName: `orders-${region}-subnets`,
     securityGroupIds: [`sg-${region}`],

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
@@ -54,6 +55,9 @@ func build(app awscdk.App) (cdkcrossregionfailover.MultiRegionAuroraPostgres, cd
 		HostedZone:   zone,
 		DomainName:   jsii.String("api.example.com"),
 		Regions:      &apiRegions,
+		// Every Region's API requires this pool's tokens.
+		UserPool: awscognito.UserPool_FromUserPoolArn(routing, jsii.String("Users"),
+			jsii.String("arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE")),
 	})
 	runbooks := cdkcrossregionfailover.NewFailoverAutomation(app, jsii.String("Runbooks"), &cdkcrossregionfailover.FailoverAutomationProps{
 		Database:      database,

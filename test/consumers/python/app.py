@@ -1,4 +1,4 @@
-from aws_cdk import App, Duration, Environment, Stack, aws_ec2 as ec2, aws_lambda as _lambda, aws_route53 as route53
+from aws_cdk import App, Duration, Environment, Stack, aws_cognito as cognito, aws_ec2 as ec2, aws_lambda as _lambda, aws_route53 as route53
 from cdk_cross_region_failover import (
     ArcRoutedApi, ArcRoutedApiRegionOptions, AuroraRegionOptions, FailoverAutomation, MultiRegionAuroraPostgres,
     RegionSwitchPlanOptions,
@@ -30,8 +30,11 @@ def build(app: App) -> tuple[MultiRegionAuroraPostgres, ArcRoutedApi, FailoverAu
     routing = Stack(app, "orders-routing", env=Environment(region="us-west-2"))
     zone = route53.HostedZone.from_hosted_zone_attributes(
         routing, "Zone", hosted_zone_id="Z0123456789EXAMPLE", zone_name="example.com")
+    # Every Region's API requires this pool's tokens.
+    users = cognito.UserPool.from_user_pool_arn(
+        routing, "Users", "arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE")
     api = ArcRoutedApi(app, "Api", name="orders", routing_stack=routing, hosted_zone=zone,
-                       domain_name="api.example.com", regions=[
+                       domain_name="api.example.com", user_pool=users, regions=[
                            ArcRoutedApiRegionOptions(stack=stack, handler=handler)
                            for stack, handler in zip(stacks, handlers)
                        ])

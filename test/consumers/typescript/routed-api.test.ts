@@ -6,9 +6,8 @@ import { nagFindings } from '../../nag';
 test('the ArcRoutedApi usage shown in the README synthesizes; cdk-nag finds only what the user owns', () => {
   const app = new App();
   const api = build(app);
-  // Left to the user: the API is open (no Cognito user pool), and the inline handlers use
-  // Lambda's basic execution role.
-  const owned = /^AwsSolutions-(APIG4|COG4|IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]) orders-api-[a-z0-9-]+\/(Api\/RestApi|Api\/Handler)\//;
+  // Left to the user: the inline handlers use Lambda's basic execution role.
+  const owned = /^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\] orders-api-[a-z0-9-]+\/Api\/Handler\//;
   expect(nagFindings(app).filter((f) => !owned.test(f))).toEqual([]);
   const routing = Template.fromStack(Stack.of(api.controlPanel));
   routing.resourceCountIs('AWS::Route53RecoveryControl::RoutingControl', 2);
@@ -25,5 +24,11 @@ test('the ArcRoutedApi usage shown in the README synthesizes; cdk-nag finds only
       })],
     },
   });
+  // The one pool's authorizer on every Region's API.
+  for (const regional of api.regionalApis) {
+    Template.fromStack(regional.stack).hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'COGNITO_USER_POOLS', ProviderARNs: ['arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE'],
+    });
+  }
   expect(app.synth().stacks.map((s) => s.stackName).sort()).toEqual(['orders-api-eu-west-1', 'orders-api-us-east-1', 'orders-routing']);
 });

@@ -1,4 +1,4 @@
-import { App, Stack, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
+import { App, Stack, aws_cognito as cognito, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
 import { ArcRoutedApi } from '../../../src';
 
 /** The same API in two Regions behind api.example.com; ARC routing controls decide which Region serves it. */
@@ -24,6 +24,8 @@ export function build(app: App): ArcRoutedApi {
       }),
     },
     regions: stacks.map((stack) => ({ stack })),
+    // Every Region's API requires this pool's tokens: a failover never opens the API.
+    userPool: cognito.UserPool.fromUserPoolArn(routingStack, 'Users', 'arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE'),
   });
   // Operators (or a runbook) in the routing stack may flip the routing controls.
   api.grantChangeRoutingState(new iam.Role(routingStack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));

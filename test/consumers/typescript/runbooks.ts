@@ -26,6 +26,7 @@ export function build(app: App): FailoverAutomation {
         code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: process.env.AWS_REGION })'),
       }),
     })),
+    allowUnauthenticatedAccess: true,
   });
   // The on-call role, in a stack of its own; a physical name lets other Regions name it.
   const operators = new Stack(app, 'orders-operators', { env: { region: 'us-east-1' } });

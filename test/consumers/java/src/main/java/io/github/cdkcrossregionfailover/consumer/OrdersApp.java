@@ -14,6 +14,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.cognito.UserPool;
 import software.amazon.awscdk.services.ec2.SubnetConfiguration;
 import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
@@ -49,6 +50,8 @@ public final class OrdersApp {
                 .regions(List.of(
                         ArcRoutedApiRegionOptions.builder().stack(east).handler(handler(east)).build(),
                         ArcRoutedApiRegionOptions.builder().stack(west).handler(handler(west)).build()))
+                // Every Region's API requires this pool's tokens.
+                .userPool(UserPool.fromUserPoolArn(routing, "Users", "arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE"))
                 .build());
         FailoverAutomation runbooks = new FailoverAutomation(app, "Runbooks", FailoverAutomationProps.builder()
                 .database(database)
