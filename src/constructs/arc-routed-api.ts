@@ -360,16 +360,13 @@ export class ArcRoutedApi extends Construct {
 
     const endpoints = this.lookUpClusterEndpoints(routing, props);
     this.clusterEndpoints = endpoints.map((e) => ({ endpoint: e.Endpoint, region: e.Region }));
-    // The routing stack's log group: encrypted with the key of the Region whose stack it is, or a key of its own.
-    const routingKey = apis.find((a) => a.stack === props.routingStack)?.logEncryptionKey ?? (() => {
-      const key = new kms.Key(routing, 'LogKey', {
-        description: `Encrypts the log groups of the ${props.name} routing`,
-        enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      allowLogGroupsToUse(key, props.routingStack, props.routingStack.region);
-      return key;
-    })();
+    // The routing stack's log group, encrypted with a key of its own (the routing stack is never a Regional stack).
+    const routingKey = new kms.Key(routing, 'LogKey', {
+      description: `Encrypts the log groups of the ${props.name} routing`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    allowLogGroupsToUse(routingKey, props.routingStack, props.routingStack.region);
     const initialState = this.initialState(routing, endpoints, controlArns, routingKey);
     // The safety rule must exist before the first state change it guards.
     initialState.node.addDependency(this.safetyRule);

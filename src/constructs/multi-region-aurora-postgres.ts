@@ -17,7 +17,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding, acknowledgeInPacks, findingArn, libraryCustomResource } from './acknowledge';
-import { checkEngineVersion, DEFAULT_ENGINE_VERSION } from './private/engine-version';
+import { DEPRECATED_AURORA_POSTGRES_VERSIONS } from './private/aurora-engine-versions';
+import { checkEngineVersion, DEFAULT_ENGINE_VERSION, DEPLOYED_ENGINE_VERSION_CONTEXT } from './private/engine-version';
 import { allowLogGroupsToUse } from './private/keys';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { AuroraTopology, auroraTopologyParameterName, clusterSpecParameterName, ClusterSpecDocument } from '../ssm/topology';
@@ -186,8 +187,9 @@ export interface MultiRegionAuroraPostgresProps {
    * Aurora PostgreSQL engine version of every cluster. It must be one RDS still creates
    * clusters with and that can be part of a global database: a deprecated one (for
    * example 16.6) or one below the global-database floor of its major version (for
-   * example 10.x or 17.1) is refused at synth. A version newer than this release's data
-   * is accepted with a warning.
+   * example 10.x or 17.1) is refused at synth; a database that already runs a deprecated
+   * version deploys with the context `cdk-cross-region-failover:deployedEngineVersion`
+   * set to it. A version this release's data does not list is accepted with a warning.
    *
    * @default AuroraPostgresEngineVersion.VER_16_13
    */
@@ -382,8 +384,12 @@ export class MultiRegionAuroraPostgres extends Construct {
         'removalPolicy is DESTROY: removing a cluster from its stack deletes it without a final snapshot.');
     }
     const fullVersion = version.auroraPostgresFullVersion;
-    const versionWarning = Token.isUnresolved(fullVersion) ? undefined : checkEngineVersion(fullVersion).warning;
-    if (versionWarning) warnInStacks(parents, 'cdk-cross-region-failover:engine-version-unknown', versionWarning);
+    const deployedVersion = this.node.tryGetContext(DEPLOYED_ENGINE_VERSION_CONTEXT) as string | undefined;
+    const versionWarning = Token.isUnresolved(fullVersion) ? undefined : checkEngineVersion(fullVersion, deployedVersion).warning;
+    if (versionWarning) {
+      const kept = DEPRECATED_AURORA_POSTGRES_VERSIONS.includes(fullVersion);
+      warnInStacks(parents, `cdk-cross-region-failover:engine-version-${kept ? 'deprecated' : 'unknown'}`, versionWarning);
+    }
 
     const primaryParent = parents[0];
     this.globalCluster = new rds.CfnGlobalCluster(primaryParent, 'GlobalCluster', {
@@ -398,7 +404,11 @@ export class MultiRegionAuroraPostgres extends Construct {
     this.globalClusterArn = globalClusterArnIn(primaryStack, props.name);
 
     const keys = props.regions.map((r, i) => {
-      if (r.kmsKey) return r.kmsKey;
+      if (r.kmsKey) {
+        // A key of this app gets the statement too; an imported key's policy is its owner's (see kmsKey).
+        allowLogGroupsToUse(r.kmsKey, r.stack, this.regionNames[i]);
+        return r.kmsKey;
+      }
       const key = new kms.Key(parents[i], 'Key', {
         description: `Encrypts the ${props.name} Aurora global database in ${this.regionNames[i]}, and the library's log groups there`,
         alias: `alias/${props.name}-aurora`,
@@ -714,11 +724,6 @@ export class MultiRegionAuroraPostgres extends Construct {
 }
 
 /**
- * The log group RDS exports the PostgreSQL log to, created when missing and adopted when
- * a kept one exists, with its retention and KMS key set on every deployment. Kept when
- * the stack is deleted unless `destroy`.
- */
-/**
  * The replica of the credentials secret in a secondary Region, encrypted with that
  * Region's key: added by this Region's stack with ReplicateSecretToRegions, called in the
  * primary secret's Region (the primary stack deploys before the Region's key exists).
@@ -772,6 +777,9 @@ function replicateSecret(
         resources: [stack.formatArn({ service: 'kms', region: primaryRegion, resource: 'key', resourceName: '*' })],
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${primaryRegion}.amazonaws.com` } },
       }),
+      // This Region's key, by its ARN. No kms:ViaService here: which service context the
+      // replication's encryption runs in is not documented, and a wrong guess would fail the
+      // replication silently (CloudFormation reports success before it ends).
       new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'], resources: [key.keyArn] }),
     ]),
     installLatestAwsSdk: false,
@@ -793,6 +801,11 @@ function replicateSecret(
   return secret;
 }
 
+/**
+ * The log group RDS exports the PostgreSQL log to, created when missing and adopted when
+ * a kept one exists, then given its retention and KMS key (applied again whenever either
+ * changes). Kept when the stack is deleted unless `destroy`.
+ */
 function postgresLogGroup(scope: Construct, logGroupName: string, key: kms.IKey, retention: logs.RetentionDays, destroy: boolean): Construct {
   const stack = Stack.of(scope);
   const arn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -807,9 +820,13 @@ function postgresLogGroup(scope: Construct, logGroupName: string, key: kms.IKey,
     policy: policy(['logs:CreateLogGroup', ...(destroy ? ['logs:DeleteLogGroup'] : [])]),
     installLatestAwsSdk: false,
   });
+  // RetentionDays.INFINITE is not a value PutRetentionPolicy takes: "never expire" is no policy.
+  const forever = retention === logs.RetentionDays.INFINITE;
   const retain = libraryCustomResource(group, 'Retention', {
-    onUpdate: call('putRetentionPolicy', { logGroupName, retentionInDays: retention }),
-    policy: policy(['logs:PutRetentionPolicy']),
+    onUpdate: forever
+      ? call('deleteRetentionPolicy', { logGroupName })
+      : call('putRetentionPolicy', { logGroupName, retentionInDays: retention }),
+    policy: policy([forever ? 'logs:DeleteRetentionPolicy' : 'logs:PutRetentionPolicy']),
     installLatestAwsSdk: false,
   });
   const encrypt = libraryCustomResource(group, 'Encryption', {
@@ -873,7 +890,10 @@ function validateProps(scope: Construct, props: MultiRegionAuroraPostgresProps, 
   const idPattern = /^[a-zA-Z][a-zA-Z0-9-]*$/;
   const longestClusterId = Math.max(...regions.map((r) => `${name}-${r}`.length));
   const engineVersion = props.engineVersion?.auroraPostgresFullVersion;
-  const versionError = engineVersion === undefined || Token.isUnresolved(engineVersion) ? undefined : checkEngineVersion(engineVersion).error;
+  const deployed = scope.node.tryGetContext(DEPLOYED_ENGINE_VERSION_CONTEXT) as string | undefined;
+  const versionError = engineVersion === undefined || Token.isUnresolved(engineVersion)
+    ? undefined
+    : checkEngineVersion(engineVersion, deployed).error;
   const rules: ValidationRule[] = [
     { condition: versionError !== undefined, message: versionError ?? '' },
     {
@@ -892,6 +912,12 @@ function validateProps(scope: Construct, props: MultiRegionAuroraPostgresProps, 
         `'name' is '${name}' (${name.length} characters), so cluster identifier '<name>-<region>' would be ` +
         `${longestClusterId} characters, over Aurora's ${IDENTIFIER_MAX_LENGTH}: shorten 'name' to at most ` +
         `${name.length - (longestClusterId - IDENTIFIER_MAX_LENGTH)} characters.`,
+    },
+    {
+      condition: props.monitoringInterval !== undefined && !Token.isUnresolved(props.monitoringInterval.toSeconds({ integral: false })) &&
+        ![0, 1, 5, 10, 15, 30, 60].includes(props.monitoringInterval.toSeconds({ integral: false })),
+      message: `'monitoringInterval' is ${props.monitoringInterval?.toHumanString()}: Enhanced Monitoring takes 1, 5, 10, 15, 30 or 60 seconds, ` +
+        'or Duration.seconds(0) to turn it off.',
     },
     {
       condition: props.port !== undefined && !isIntegerInRange(props.port, 1150, 65535),

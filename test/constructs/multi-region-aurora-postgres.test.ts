@@ -41,7 +41,7 @@ function postgresLog(template: Template) {
     }))
     .filter((c) => [c.create, c.update].some((call) => call && (call as Call).parameters.logGroupName));
   const create = calls.find((c) => c.create)!;
-  const retention = calls.find((c) => (c.update as Call | undefined)?.action === 'putRetentionPolicy')!;
+  const retention = calls.find((c) => ['putRetentionPolicy', 'deleteRetentionPolicy'].includes((c.update as Call | undefined)?.action ?? ''))!;
   const encryption = calls.find((c) => (c.update as Call | undefined)?.action === 'associateKmsKey')!;
   expect(calls).toHaveLength(3);
   const name = (create.create as Call).parameters.logGroupName;
@@ -51,7 +51,7 @@ function postgresLog(template: Template) {
     create: (create.create as Call).action,
     ignore: (create.create as Call).ignoreErrorCodesMatching,
     remove: (create.remove as Call | undefined)?.action,
-    retentionInDays: (retention.update as Call).parameters.retentionInDays,
+    retentionInDays: (retention.update as Call).action === 'deleteRetentionPolicy' ? 'never expire' : (retention.update as Call).parameters.retentionInDays,
     kmsKeyId: (encryption.update as Call).parameters.kmsKeyId,
   };
 }
@@ -620,6 +620,8 @@ describe('validation', () => {
 
   test.each<[string, Partial<MultiRegionAuroraPostgresProps>, Partial<AuroraRegionOptions>[], string]>([
     ['port out of range', { port: 70000 }, [], "'port' is 70000: Aurora PostgreSQL accepts a whole number from 1150 to 65535 (default 5432)."],
+    ['monitoring interval', { monitoringInterval: Duration.seconds(120) }, [],
+      "'monitoringInterval' is 2 minutes: Enhanced Monitoring takes 1, 5, 10, 15, 30 or 60 seconds, or Duration.seconds(0) to turn it off."],
     ['backup retention', { backupRetention: Duration.days(40) }, [], "'backupRetention' is 40 days: use a whole number of days from 1 to 35."],
     ['headless primary', {}, [{ headless: true }], "'regions[0]' (us-east-1) is the primary and cannot be headless: the writer needs an instance. Make a later Region headless instead."],
     ['readers out of range', {}, [{ readers: 16 }], "'regions[0]' (us-east-1) has readers 16: use a whole number from 0 to 15."],
@@ -675,20 +677,44 @@ describe('engineVersion', () => {
     expect(attempt(rds.AuroraPostgresEngineVersion.VER_16_6)).toThrow(
       "MultiRegionAuroraPostgres 'Database': 'engineVersion' is 16.6, which is deprecated: RDS no longer creates clusters with it " +
         `(cfn-lint ${CFN_LINT_VERSION}, rule W3690). Use one of ${usable16} (major version 16), or leave engineVersion unset for 16.13. ` +
-        'A database already running 16.6: upgrade it in place first (aws rds modify-global-cluster --global-cluster-identifier <name> ' +
-        '--engine-version <version>), then set that version here.',
+        'A database that already runs 16.6: upgrade it first (every cluster of the global database, secondaries first), then set that ' +
+        "version here; to deploy before that, set the context cdk-cross-region-failover:deployedEngineVersion to '16.6'.",
     );
+  });
+
+  test('a database that already runs a deprecated version deploys when the context says so, with a warning in every stack', () => {
+    const app = new App({ context: { 'cdk-cross-region-failover:deployedEngineVersion': '16.6' } });
+    const stacks = regionalStacks(app, TWO);
+    new MultiRegionAuroraPostgres(app, 'Database', {
+      name: 'orders', engineVersion: rds.AuroraPostgresEngineVersion.VER_16_6, regions: stacks.map((s) => ({ stack: s.stack, vpc: s.vpc })),
+    });
+    expect(synthWarnings(app).map((w) => [w.path, w.id, w.message])).toEqual(TWO.map((r) => [
+      `/Stack-${r}/Database`, 'cdk-cross-region-failover:engine-version-deprecated',
+      `'engineVersion' is 16.6, which is deprecated: RDS no longer creates clusters with it (cfn-lint ${CFN_LINT_VERSION}, rule W3690). ` +
+        'The context cdk-cross-region-failover:deployedEngineVersion says the database runs it already, so it is kept; upgrade the database ' +
+        `(use one of ${usable16} (major version 16), or leave engineVersion unset for 16.13), then set engineVersion to that version and remove the context.`,
+    ]));
+    // The context names one version: another deprecated one is still refused.
+    const other = new App({ context: { 'cdk-cross-region-failover:deployedEngineVersion': '16.6' } });
+    const otherStacks = regionalStacks(other, TWO);
+    expect(() => new MultiRegionAuroraPostgres(other, 'Database', {
+      name: 'orders', engineVersion: rds.AuroraPostgresEngineVersion.VER_16_4, regions: otherStacks.map((s) => ({ stack: s.stack, vpc: s.vpc })),
+    })).toThrow(/'engineVersion' is 16\.4, which is deprecated/);
   });
 
   test('a version that cannot be in a global database is refused', () => {
     expect(attempt(rds.AuroraPostgresEngineVersion.VER_17_1)).toThrow(
       "MultiRegionAuroraPostgres 'Database': 'engineVersion' is 17.1, which cannot be part of an Aurora global database (the lowest that can, " +
-        `per major version: 11.9, 12.8, 13.4, 14.3, 15.2, 16.1, 17.4, 18.3): use one of ${usable17} (major version 17), or leave engineVersion unset for 16.13.`,
+        `per major version: 11.9 and 11.13, 12.8, 13.4, 14.3, 15.2, 16.1, 17.4, 18.3): use one of ${usable17} (major version 17), or leave engineVersion unset for 16.13.`,
     );
     // A major version without global databases at all, and none RDS still creates.
     expect(attempt(rds.AuroraPostgresEngineVersion.VER_10_7)).toThrow(
       /'engineVersion' is 10\.7, which cannot be part of an Aurora global database .*: leave engineVersion unset for 16\.13, or use one of 18\.6, 18\.4, 18\.3, 17\.11, 17\.10, 17\.9\.$/,
     );
+  });
+
+  test('11.10 to 11.12, between the floor and the next supported version, are refused too', () => {
+    expect(checkEngineVersion('11.10').error).toMatch(/^'engineVersion' is 11\.10, which cannot be part of an Aurora global database \(the lowest that can, per major version: 11\.9 and 11\.13,/);
   });
 
   test('a version that is not major.minor is refused', () => {
@@ -702,7 +728,7 @@ describe('engineVersion', () => {
     const { app } = build(TWO, { engineVersion: rds.AuroraPostgresEngineVersion.of('16.99', '16') });
     expect(synthWarnings(app).map((w) => [w.path, w.message])).toEqual(TWO.map((r) => [
       `/Stack-${r}/Database`,
-      `'engineVersion' is 16.99, which the data of this release (cfn-lint ${CFN_LINT_VERSION}) does not know, so it could not check that RDS ` +
+      `'engineVersion' is 16.99, which the data of this release (cfn-lint ${CFN_LINT_VERSION}) does not list, so it could not check that RDS ` +
         'creates global databases with it. Check with: aws rds describe-db-engine-versions --engine aurora-postgresql --engine-version 16.99 ' +
         '--query "DBEngineVersions[].[EngineVersion,Status,SupportsGlobalDatabases]"',
     ]));
@@ -727,8 +753,18 @@ describe('engineVersion', () => {
     expect(named.length).toBeGreaterThan(50);
     for (const version of named) {
       const finding = checkEngineVersion(version);
-      if (DEPRECATED_AURORA_POSTGRES_VERSIONS.includes(version)) expect(finding.error).toBeDefined();
-      expect(finding.error === undefined || finding.warning === undefined).toBe(true);
+      const [major, minor] = version.split('.').map(Number);
+      // Independent of the checker's table: what E1 in docs/aws-assumptions.md says about global databases.
+      const globalFloor: Record<number, number> = { 11: 9, 12: 8, 13: 4, 14: 3, 15: 2, 16: 1, 17: 4, 18: 3 };
+      const canBeGlobal = globalFloor[major] !== undefined && minor >= globalFloor[major] && !['11.10', '11.11', '11.12'].includes(version);
+      if (DEPRECATED_AURORA_POSTGRES_VERSIONS.includes(version) || !canBeGlobal) {
+        expect({ version, refused: finding.error !== undefined }).toEqual({ version, refused: true });
+      } else if (KNOWN_AURORA_POSTGRES_VERSIONS.includes(version)) {
+        expect({ version, finding }).toEqual({ version, finding: {} });
+      } else {
+        const outcome = { version, warned: finding.warning !== undefined, refused: finding.error !== undefined };
+        expect(outcome).toEqual({ version, warned: true, refused: false });
+      }
     }
     expect(checkEngineVersion(DEFAULT_ENGINE_VERSION.auroraPostgresFullVersion)).toEqual({});
     expect(KNOWN_AURORA_POSTGRES_VERSIONS).toContain(DEFAULT_ENGINE_VERSION.auroraPostgresFullVersion);
@@ -769,5 +805,46 @@ describe('Region names', () => {
     expect(onRegions(['us-east-1', 'xx-new-1'], { 'cdk-cross-region-failover:additionalRegions': ['xx-new-1'] })).not.toThrow();
     expect(onRegions(['xx-new-2', 'xx-new-1'], { 'cdk-cross-region-failover:additionalRegions': 'xx-new-1, xx-new-2' })).not.toThrow();
     expect(onRegions(['us-east-1', 'xx-new-3'], { 'cdk-cross-region-failover:additionalRegions': 'xx-new-1' })).toThrow(/whose Region 'xx-new-3'/);
+  });
+});
+
+describe('the PostgreSQL log group and the keys', () => {
+  test('created before the cluster, by calls allowed on that one group', () => {
+    const { stacks } = build(TWO);
+    const template = Template.fromStack(stacks[0].stack);
+    const logCalls = Object.entries(template.findResources('Custom::AWS'))
+      .filter(([, r]) => JSON.stringify(r).includes('/aws/rds/cluster/orders-us-east-1/postgresql')).map(([id]) => id);
+    expect(logCalls).toHaveLength(3);
+    expect(clusterOf(template) as unknown as { DependsOn: string[] }).toMatchObject({ DependsOn: expect.arrayContaining(logCalls) });
+    const statements = JSON.stringify(resolveIntrinsics(template.findResources('AWS::IAM::Policy')));
+    const group = 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/rds/cluster/orders-us-east-1/postgresql';
+    for (const action of ['logs:CreateLogGroup', 'logs:PutRetentionPolicy', 'logs:AssociateKmsKey']) {
+      expect(statements).toContain(`{"Action":"${action}","Effect":"Allow","Resource":["${group}","${group}:*"]}`);
+    }
+  });
+
+  test('RetentionDays.INFINITE removes the retention policy (PutRetentionPolicy does not take it)', () => {
+    const { stacks } = build(TWO, { cloudwatchLogsRetention: logs.RetentionDays.INFINITE });
+    const template = Template.fromStack(stacks[0].stack);
+    expect(postgresLog(template)).toMatchObject({ retentionInDays: 'never expire' });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('"Action":"logs:DeleteRetentionPolicy"');
+  });
+
+  test('a key of the app given as kmsKey lets CloudWatch Logs of its Region use it, like a key the construct creates', () => {
+    const app = new App();
+    const stacks = regionalStacks(app, TWO);
+    const keys = stacks.map((s) => new kms.Key(s.stack, 'UserKey', { enableKeyRotation: true }));
+    new MultiRegionAuroraPostgres(app, 'Database', { name: 'orders', regions: stacks.map((s, i) => ({ stack: s.stack, vpc: s.vpc, kmsKey: keys[i] })) });
+    TWO.forEach((region, i) => {
+      Template.fromStack(stacks[i].stack).hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: `logs.${region}.amazonaws.com` } })]) },
+      });
+    });
+  });
+
+  test('the secondary\'s replica is encrypted with a key this stack may use: that key, by ARN', () => {
+    const { stacks } = build(TWO);
+    const statements = JSON.stringify(resolveIntrinsics(Template.fromStack(stacks[1].stack).findResources('AWS::IAM::Policy')));
+    expect(statements).toMatch(/\{"Action":\["kms:GenerateDataKey","kms:Encrypt","kms:Decrypt"\],"Effect":"Allow","Resource":"DatabaseKey[0-9A-F]+\.Arn"\}/);
   });
 });

@@ -29,6 +29,14 @@ export const DEFAULT_ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_16_13;
 const GLOBAL_DATABASE_FLOORS: Record<number, number> = { 11: 9, 12: 8, 13: 4, 14: 3, 15: 2, 16: 1, 17: 4, 18: 3 };
 const GLOBAL_DATABASE_GAPS = ['11.10', '11.11', '11.12'];
 
+/**
+ * Context key naming the engine version a database already runs, when this release
+ * refuses it as deprecated: `"cdk-cross-region-failover:deployedEngineVersion": "16.6"`.
+ * That version is then accepted with a warning, so the app deploys until the database is
+ * upgraded; any other deprecated version is still refused.
+ */
+export const DEPLOYED_ENGINE_VERSION_CONTEXT = 'cdk-cross-region-failover:deployedEngineVersion';
+
 /** What {@link checkEngineVersion} found: at most one of the two. */
 export interface EngineVersionFinding {
   /** Why the version cannot be used, with the versions to use instead. */
@@ -74,10 +82,11 @@ function alternatives(major: number): string {
 /**
  * Checks an Aurora PostgreSQL `major.minor` engine version for a global database that
  * is created today: refused when it cannot be in a global database or RDS no longer
- * creates clusters with it (the pinned cfn-lint's data, rule W3690); a warning when
- * neither the table above nor that data knows it (a version newer than this release).
+ * creates clusters with it (the pinned cfn-lint's data, rule W3690), unless `deployed`
+ * (the context {@link DEPLOYED_ENGINE_VERSION_CONTEXT}) names it; a warning when that
+ * data does not list it (newer than this release, or one RDS withdrew).
  */
-export function checkEngineVersion(version: string): EngineVersionFinding {
+export function checkEngineVersion(version: string, deployed?: string): EngineVersionFinding {
   const prop = `'engineVersion' is ${version}`;
   const parsed = parse(version);
   if (!parsed) {
@@ -88,22 +97,29 @@ export function checkEngineVersion(version: string): EngineVersionFinding {
   }
   const [major] = parsed;
   if (!supportsGlobalDatabase(version)) {
-    const floors = Object.entries(GLOBAL_DATABASE_FLOORS).map(([m, n]) => `${m}.${n}`).join(', ');
+    const floors = Object.entries(GLOBAL_DATABASE_FLOORS).map(([m, n]) => (m === '11' ? '11.9 and 11.13' : `${m}.${n}`)).join(', ');
     return {
       error: `${prop}, which cannot be part of an Aurora global database (the lowest that can, per major version: ${floors}): ` +
         `${alternatives(major)}.`,
     };
   }
   if (DEPRECATED_AURORA_POSTGRES_VERSIONS.includes(version)) {
+    const deprecated = `${prop}, which is deprecated: RDS no longer creates clusters with it (cfn-lint ${CFN_LINT_VERSION}, rule W3690).`;
+    if (deployed === version) {
+      return {
+        warning: `${deprecated} The context ${DEPLOYED_ENGINE_VERSION_CONTEXT} says the database runs it already, so it is kept; ` +
+          `upgrade the database (${alternatives(major)}), then set engineVersion to that version and remove the context.`,
+      };
+    }
     return {
-      error: `${prop}, which is deprecated: RDS no longer creates clusters with it (cfn-lint ${CFN_LINT_VERSION}, rule W3690). ` +
-        `${capitalize(alternatives(major))}. A database already running ${version}: upgrade it in place first ` +
-        '(aws rds modify-global-cluster --global-cluster-identifier <name> --engine-version <version>), then set that version here.',
+      error: `${deprecated} ${capitalize(alternatives(major))}. A database that already runs ${version}: upgrade it first ` +
+        '(every cluster of the global database, secondaries first), then set that version here; to deploy before that, ' +
+        `set the context ${DEPLOYED_ENGINE_VERSION_CONTEXT} to '${version}'.`,
     };
   }
   if (!KNOWN_AURORA_POSTGRES_VERSIONS.includes(version)) {
     return {
-      warning: `${prop}, which the data of this release (cfn-lint ${CFN_LINT_VERSION}) does not know, so it could not check that RDS creates ` +
+      warning: `${prop}, which the data of this release (cfn-lint ${CFN_LINT_VERSION}) does not list, so it could not check that RDS creates ` +
         `global databases with it. Check with: aws rds describe-db-engine-versions --engine aurora-postgresql --engine-version ${version} ` +
         '--query "DBEngineVersions[].[EngineVersion,Status,SupportsGlobalDatabases]"',
     };
