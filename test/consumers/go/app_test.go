@@ -51,6 +51,9 @@ func TestArcRoutedApi(t *testing.T) {
 		tpl := assertions.Template_FromStack(regional.Stack, nil)
 		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), map[string]interface{}{"DomainName": "api.example.com"})
 		tpl.ResourceCountIs(jsii.String("AWS::WAFv2::WebACL"), jsii.Number(1))
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Authorizer"), map[string]interface{}{
+			"ProviderARNs": []interface{}{"arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE"},
+		})
 	}
 	routing := assertions.Template_FromStack(awscdk.Stack_Of(api.ControlPanel()), nil)
 	routing.ResourceCountIs(jsii.String("AWS::Route53RecoveryControl::RoutingControl"), jsii.Number(2))

@@ -1,4 +1,6 @@
 """Synthesizes the consumer app through the Python binding and checks the templates."""
+import json
+
 from aws_cdk import App, Duration, Environment, Stack, aws_iam as iam
 from aws_cdk.assertions import Match, Template
 from cdk_cross_region_failover import AutomaticFailoverOptions, ObservedWorkload, ObservedWorkloadThresholds
@@ -29,9 +31,9 @@ def test_two_region_global_database():
     })
     primary.resource_count_is("AWS::RDS::DBInstance", 1)
     secondary.resource_count_is("AWS::RDS::DBInstance", 0)
-    primary.has_resource_properties("AWS::SecretsManager::Secret", {
-        "ReplicaRegions": [{"Region": "eu-west-1"}],
-    })
+    # The secondary stack replicates the secret into its Region, with its own key.
+    primary.has_resource_properties("AWS::SecretsManager::Secret", {"ReplicaRegions": Match.absent()})
+    assert "replicateSecretToRegions" in json.dumps(secondary.to_json())
 
     assert db.region_names == ["us-east-1", "eu-west-1"]
     assert db.regional_cluster("eu-west-1").cluster_identifier == "orders-eu-west-1"
@@ -46,6 +48,7 @@ def test_arc_routed_api():
         t = Template.from_stack(regional.stack)
         t.has_resource_properties("AWS::ApiGateway::DomainName", {"DomainName": "api.example.com"})
         t.resource_count_is("AWS::WAFv2::WebACL", 1)
+        t.has_resource_properties("AWS::ApiGateway::Authorizer", {"ProviderARNs": ["arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE"]})
     routing = Template.from_stack(Stack.of(api.control_panel))
     routing.resource_count_is("AWS::Route53RecoveryControl::RoutingControl", 2)
     routing.resource_count_is("AWS::Route53::HealthCheck", 2)

@@ -1,6 +1,7 @@
 package io.github.cdkcrossregionfailover.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cdkcrossregionfailover.ArcRoutedApi;
 import io.github.cdkcrossregionfailover.FailoverAutomation;
@@ -42,8 +43,9 @@ class OrdersAppTest {
                 "MasterUsername", Match.absent()));
         primary.resourceCountIs("AWS::RDS::DBInstance", 1);
         secondary.resourceCountIs("AWS::RDS::DBInstance", 0);
-        primary.hasResourceProperties("AWS::SecretsManager::Secret",
-                Map.of("ReplicaRegions", List.of(Map.of("Region", "eu-west-1"))));
+        // The secondary stack replicates the secret into its Region, with its own key.
+        primary.hasResourceProperties("AWS::SecretsManager::Secret", Map.of("ReplicaRegions", Match.absent()));
+        assertTrue(secondary.toJSON().toString().contains("replicateSecretToRegions"));
 
         assertEquals(List.of("us-east-1", "eu-west-1"), db.getRegionNames());
         assertEquals("orders-eu-west-1", db.regionalCluster("eu-west-1").getClusterIdentifier());
@@ -58,6 +60,7 @@ class OrdersAppTest {
         for (RegionalApi regional : api.getRegionalApis()) {
             Template t = Template.fromStack(regional.getStack());
             t.hasResourceProperties("AWS::ApiGateway::DomainName", Map.of("DomainName", "api.example.com"));
+            t.hasResourceProperties("AWS::ApiGateway::Authorizer", Map.of("ProviderARNs", List.of("arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE")));
             t.resourceCountIs("AWS::WAFv2::WebACL", 1);
         }
         Template routing = Template.fromStack(Stack.of(api.getControlPanel()));
