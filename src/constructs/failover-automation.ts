@@ -18,10 +18,13 @@ import { PARAMETER_ROOT, runbookDocumentName, runbooksParameterName, RunbooksDir
 
 const CONSTRUCT_NAME = 'FailoverAutomation';
 
-/** How long one invocation of a wait step polls; under the step function's timeout and the 300 s of `aws:invokeLambdaFunction`. */
+/** How long one invocation of a wait step polls; under the step function's timeout. */
 const POLL_WINDOW = Duration.minutes(3);
 const STEP_FUNCTION_TIMEOUT = Duration.minutes(4);
-const STEP_TIMEOUT_SECONDS = 290;
+/** How long a script step waits for the step function's answer: longer than the function may run. */
+const INVOKE_READ_TIMEOUT_SECONDS = STEP_FUNCTION_TIMEOUT.toSeconds() + 20;
+/** Each script step's limit: past the read timeout, under the 600 s of `aws:executeScript`. */
+const STEP_TIMEOUT_SECONDS = INVOKE_READ_TIMEOUT_SECONDS + 30;
 const POLL_INTERVAL_SECONDS = 10;
 /** The longest wait a loop of at most 100 poll windows can cover. */
 const MAX_WAIT = Duration.minutes(POLL_WINDOW.toMinutes() * (MAX_LOOP_ITERATIONS - 1));
@@ -270,6 +273,7 @@ export class FailoverAutomation extends Construct {
       pollWindowSeconds: POLL_WINDOW.toSeconds(),
       pollIntervalSeconds: POLL_INTERVAL_SECONDS,
       stepTimeoutSeconds: STEP_TIMEOUT_SECONDS,
+      invokeReadTimeoutSeconds: INVOKE_READ_TIMEOUT_SECONDS,
     };
 
     const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
@@ -602,7 +606,9 @@ export class FailoverAutomation extends Construct {
     const document = (runbook: RunbookName, id: string) => new ssm.CfnDocument(parent, id, {
       name: documentName(this.name, runbook),
       documentType: 'Automation',
-      documentFormat: 'JSON',
+      // YAML: the steps' scripts are embedded, which the SSM reference allows in YAML runbooks only ("Script – ... This
+      // parameter is not supported for JSON runbooks"). The content is an object; JSON text is YAML.
+      documentFormat: 'YAML',
       updateMethod: 'NewVersion',
       content: renderRunbookDocument({ ...common, runbook, region, assumeRoleArn: automationRole.roleArn }),
     });

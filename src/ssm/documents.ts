@@ -1,14 +1,29 @@
 /**
- * Renders the runbooks of `runbooks.ts` as SSM Automation documents (schema 0.3).
+ * Renders the runbooks of `runbooks.ts` as SSM Automation documents (schema 0.3, YAML).
  *
- * Every step that has logic is an `aws:invokeLambdaFunction` of the Region's step
- * function; a wait step is an `aws:loop` around one such invocation, which polls for a
- * few minutes and answers `Waiting` until its deadline (Lambda and the step action both
- * stop at minutes; the waits of a switchover or a failback last longer). An approval is
- * an `aws:approve` behind an `aws:branch` on the `RequireApproval` parameter. Every
- * step goes to `Report` on failure, and `Report` writes the end-of-run report, failing
- * the execution when the run did not succeed.
+ * Every step that has logic is an `aws:executeScript` step whose script invokes the
+ * Region's step function and returns its answer (`invoke-step-script.ts`); its values
+ * reach later steps as outputs selected `$.Payload.<name>`. A wait step is an `aws:loop`
+ * around one such step, which polls for a few minutes and answers `Waiting` until its
+ * deadline (the loop ends on that output, `LoopCondition`). An approval is an
+ * `aws:approve` behind an `aws:branch` on the `RequireApproval` parameter. Every step
+ * goes to `Report` on failure, and `Report` writes the end-of-run report, failing the
+ * execution when the run did not succeed.
+ *
+ * What each construct rests on, from the Systems Manager User Guide (docs/aws-assumptions.md, S4-S9):
+ * - aws:executeScript, "InputPayload – A JSON or YAML object that will be passed to the
+ *   first parameter of the handler"; outputs selected inside the returned object, as its
+ *   example does ("Selector: $.Payload.latestSnapshotId"); "Script – An embedded script
+ *   that you want to run during the automation. This parameter is not supported for JSON
+ *   runbooks", hence documents in the YAML format;
+ * - aws:loop, "LoopCondition" on an output of a step inside the loop, as its example
+ *   does ("Variable: '{{ invokeMyLambda.ShouldRetry }}'");
+ * - aws:branch, "Variable" may be "the name of a parameter" and "Default" is "the name
+ *   of a step the automation should jump to if none of the Choices are true";
+ * - step outputs and automation variables, "{{stepName.OutputName}}" and
+ *   "automation:EXECUTION_ID", substituted in the inputs of later steps.
  */
+import { INVOKE_STEP_HANDLER, INVOKE_STEP_RUNTIME, INVOKE_STEP_SCRIPT } from './invoke-step-script';
 import { RunbookName, RUNBOOKS, RunbookStep } from './runbooks';
 
 /** Settings of one rendered document. */
@@ -38,8 +53,10 @@ export interface RunbookDocumentSettings {
   readonly pollWindowSeconds: number;
   /** Time between polls, in seconds. */
   readonly pollIntervalSeconds: number;
-  /** `timeoutSeconds` of every Lambda step. */
+  /** `timeoutSeconds` of every script step (at most 600, what `aws:executeScript` allows). */
   readonly stepTimeoutSeconds: number;
+  /** How long a script step waits for the step function's answer: more than the function's timeout, less than `stepTimeoutSeconds`. */
+  readonly invokeReadTimeoutSeconds: number;
 }
 
 /** The most iterations an `aws:loop` allows. */
@@ -81,7 +98,11 @@ const DESCRIPTIONS: Record<RunbookName, string> = {
     'Region to rebuild, then fail back with the failback runbook. ' + GUARANTEES,
 };
 
-function lambdaStep(
+/** The most seconds an `aws:executeScript` step may run. */
+export const MAX_SCRIPT_SECONDS = 600;
+
+/** A logic step: the script invokes the step function with `Input` and returns its answer, whose values are the step's outputs. */
+function scriptStep(
   name: string,
   runbook: RunbookName,
   step: string,
@@ -91,25 +112,32 @@ function lambdaStep(
 ) {
   return {
     name,
-    action: 'aws:invokeLambdaFunction',
+    action: 'aws:executeScript',
     timeoutSeconds: s.stepTimeoutSeconds,
     // Steps are idempotent, so a second attempt after a transient error is safe.
     maxAttempts: step === 'Report' || step === 'Preflight' ? 1 : 2,
     ...(step === 'Report' ? { isEnd: true } : { onFailure: 'step:Report' }),
     inputs: {
-      FunctionName: s.functionName,
+      Runtime: INVOKE_STEP_RUNTIME,
+      Handler: INVOKE_STEP_HANDLER,
+      Script: INVOKE_STEP_SCRIPT,
       InputPayload: {
-        Runbook: runbook,
-        Step: step,
-        TargetRegion: '{{ TargetRegion }}',
-        ExecutionId: '{{ automation:EXECUTION_ID }}',
-        RequireApproval: '{{ RequireApproval }}',
-        Approvers: '{{ Approvers }}',
-        ...Object.fromEntries(RUNBOOK_PARAMETERS[runbook].map((parameter) => [parameter, `{{ ${parameter} }}`])),
-        ...payload,
+        FunctionName: s.functionName,
+        Region: s.region,
+        ReadTimeoutSeconds: s.invokeReadTimeoutSeconds,
+        Input: {
+          Runbook: runbook,
+          Step: step,
+          TargetRegion: '{{ TargetRegion }}',
+          ExecutionId: '{{ automation:EXECUTION_ID }}',
+          RequireApproval: '{{ RequireApproval }}',
+          Approvers: '{{ Approvers }}',
+          ...Object.fromEntries(RUNBOOK_PARAMETERS[runbook].map((parameter) => [parameter, `{{ ${parameter} }}`])),
+          ...payload,
+        },
       },
     },
-    outputs: outputs.map(([o, type]) => ({ Name: o, Selector: `$.${o}`, Type: type })),
+    outputs: outputs.map(([o, type]) => ({ Name: o, Selector: `$.Payload.${o}`, Type: type })),
   };
 }
 
@@ -194,7 +222,7 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
           MaxIterations: Math.min(MAX_LOOP_ITERATIONS, loopIterations(waitFor, s.pollWindowSeconds)),
           LoopCondition: { Variable: `{{ ${poll}.Waiting }}`, BooleanEquals: true },
           Steps: [
-            lambdaStep(poll, s.runbook, step.name, s, {
+            scriptStep(poll, s.runbook, step.name, s, {
               Deadline: `{{ ${previousAction!.name}.WaitUntil }}`,
               WaitTimeoutSeconds: waitFor,
               PollWindowSeconds: s.pollWindowSeconds,
@@ -210,11 +238,12 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
     if (step.nextWait) outputs.push(['WaitUntil', 'String']);
     if (step.name === 'PromoteTarget') outputs.push(['Detached', 'Boolean'], ['DataLossWindowMs', 'String'], ['DataLossMeasuredAt', 'String']);
     const payload = { ...(step.nextWait ? { WaitTimeoutSeconds: waitSeconds(step.nextWait, s) } : {}), ...afterPromote };
-    mainSteps.push(lambdaStep(step.name, s.runbook, step.name, s, payload, outputs));
+    mainSteps.push(scriptStep(step.name, s.runbook, step.name, s, payload, outputs));
     previousAction = step;
   });
 
-  mainSteps.push(lambdaStep('Report', s.runbook, 'Report', s, { ExecutionId: '{{ automation:EXECUTION_ID }}' }, [['Detail', 'String'], ['Report', 'String']]));
+  // The report's one-line summary: the full report is rebuilt from the step history (an output keeps 512 characters at most).
+  mainSteps.push(scriptStep('Report', s.runbook, 'Report', s, { ExecutionId: '{{ automation:EXECUTION_ID }}' }, [['Detail', 'String']]));
 
   return {
     schemaVersion: '0.3',

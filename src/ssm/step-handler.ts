@@ -43,8 +43,6 @@ export interface StepOutput {
   readonly Warning: string;
   /** Deadline of the wait after this step (epoch ms), `0` when none. */
   readonly WaitUntil: string;
-  /** Report step: the report as JSON. */
-  readonly Report?: string;
 }
 
 /** One step execution of an automation, as `GetAutomationExecution` reports it. */
@@ -148,11 +146,13 @@ export async function handleStep(event: StepEvent, deps: StepHandlerDependencies
   if (stepName === 'Report') {
     const execution = await deps.getExecution(text(event, 'ExecutionId')!);
     const report = reportFromExecution(runbook, input.targetRegion, execution);
-    const summary = summarize(report);
-    // The report goes to the function's log as one JSON line, for queries across runs.
+    // The outcome and the warnings, without the steps: an output keeps 512 characters, and
+    // the steps are in the execution's history, from which the command-line tool rebuilds the report.
+    const summary = summarize(report, false);
+    // The whole report goes to the function's log as one JSON line, for queries across runs.
     console.log(JSON.stringify({ report }));
     if (report.outcome !== 'succeeded') throw new Error(summary);
-    return { ...EMPTY, Detail: summary, Report: JSON.stringify(report) };
+    return { ...EMPTY, Detail: summary };
   }
 
   const step = RUNBOOKS[runbook].find((s) => s.name === stepName && s.run);
@@ -233,7 +233,7 @@ export function reportFromExecution(runbook: RunbookName, targetRegion: string, 
 }
 
 /** One paragraph an operator reads first. */
-export function summarize(report: RunbookReport): string {
+export function summarize(report: RunbookReport, withSteps = true): string {
   const head = report.outcome === 'succeeded'
     ? `${report.runbook} to ${report.targetRegion} succeeded; measured recovery time ${Math.round(report.recoveryTimeMs! / 1000)} s`
     : `${report.runbook} to ${report.targetRegion} ${report.outcome}: ${report.reason}`;
@@ -243,5 +243,5 @@ export function summarize(report: RunbookReport): string {
     : '';
   const steps = report.steps.map((s) => `${s.name} ${s.status} in ${Math.round(s.durationMs / 1000)} s`).join(', ');
   const warnings = (report.warnings ?? []).map((w) => ` Warning: ${w}.`).join('');
-  return `${head}${loss}. Steps: ${steps || 'none'}.${warnings}`;
+  return withSteps ? `${head}${loss}. Steps: ${steps || 'none'}.${warnings}` : `${head}${loss}.${warnings}`;
 }

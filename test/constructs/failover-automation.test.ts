@@ -40,7 +40,7 @@ describe('FailoverAutomation with minimal props', () => {
         t.hasResourceProperties('AWS::SSM::Document', {
           Name: `orders-${runbook}`,
           DocumentType: 'Automation',
-          DocumentFormat: 'JSON',
+          DocumentFormat: 'YAML',
           UpdateMethod: 'NewVersion',
           Content: Match.objectLike({ schemaVersion: '0.3', parameters: Match.objectLike({ TargetRegion: Match.objectLike({ allowedValues: [REGIONS[i]] }) }) }),
         });
@@ -61,7 +61,7 @@ describe('FailoverAutomation with minimal props', () => {
   test('the documents invoke the Region\'s step function as the automation role, which may only invoke it', () => {
     const t = templates[0];
     const content = Object.values(t.findResources('AWS::SSM::Document'))[0].Properties.Content;
-    expect(content.mainSteps[0].inputs.FunctionName).toBe('orders-runbook-steps');
+    expect(content.mainSteps[0].inputs.InputPayload).toMatchObject({ FunctionName: 'orders-runbook-steps', Region: 'us-east-1' });
     expect(content.assumeRole).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RunbooksAutomationRole/), 'Arn'] });
     t.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'orders-runbooks-us-east-1',
@@ -179,7 +179,7 @@ describe('FailoverAutomation with minimal props', () => {
     expect(failback.parameters.RequireApproval.default).toBe(false);
     expect(failback.parameters.Approvers.default).toEqual([]);
     expect(failback.parameters.MaxRpoLagSeconds.default).toBe(30);
-    const waits = Object.fromEntries(failback.mainSteps.filter((s: any) => s.action === 'aws:loop').map((s: any) => [s.name, s.inputs.Steps[0].inputs.InputPayload.WaitTimeoutSeconds]));
+    const waits = Object.fromEntries(failback.mainSteps.filter((s: any) => s.action === 'aws:loop').map((s: any) => [s.name, s.inputs.Steps[0].inputs.InputPayload.Input.WaitTimeoutSeconds]));
     expect(waits).toEqual({ WaitForRejoin: 14_400, WaitForInstance: 1800, WaitForWriter: 1800 });
   });
 });
@@ -212,7 +212,7 @@ describe('FailoverAutomation with every prop', () => {
     const failover = docs.find((d) => d.description.startsWith('Failover away'));
     expect(failover.parameters).toMatchObject({ MaxDataLossSeconds: { type: 'Integer', default: 120 }, AllowDetach: { type: 'Boolean', default: false } });
     const loops = failback.mainSteps.filter((s: any) => s.action === 'aws:loop');
-    expect(loops.map((s: any) => [s.name, s.inputs.MaxIterations, s.inputs.Steps[0].inputs.InputPayload.WaitTimeoutSeconds])).toEqual([
+    expect(loops.map((s: any) => [s.name, s.inputs.MaxIterations, s.inputs.Steps[0].inputs.InputPayload.Input.WaitTimeoutSeconds])).toEqual([
       ['WaitForRejoin', 41, 7200],
       ['WaitForInstance', 21, 3600],
       ['WaitForWriter', 21, 3600],

@@ -13,9 +13,14 @@ const OUTPUT_TYPES = ['String', 'Integer', 'Boolean', 'StringList', 'StringMap',
 const AUTOMATION_VARIABLES = ['automation:EXECUTION_ID', 'automation:DOCUMENT_NAME', 'global:ACCOUNT_ID', 'global:REGION', 'global:DATE_TIME', 'global:AWS_PARTITION'];
 const BRANCH_OPERATORS = ['StringEquals', 'EqualsIgnoreCase', 'StartsWith', 'EndsWith', 'Contains', 'NumericEquals', 'NumericGreater', 'NumericLesser', 'NumericGreaterOrEquals', 'NumericLesserOrEquals', 'BooleanEquals'];
 
-/** Required inputs per action (and the most an `aws:invokeLambdaFunction` may run). */
-const ACTIONS: Record<string, { required: string[][] }> = {
-  'aws:invokeLambdaFunction': { required: [['FunctionName']] },
+/**
+ * Per action: the inputs the reference requires, and the output selectors it documents
+ * (aws:invokeLambdaFunction lists four outputs; aws:executeScript selects in what the
+ * handler returns, `$.Payload` or `$.Payload.<key>`).
+ */
+const ACTIONS: Record<string, { required: string[][]; selectors?: RegExp }> = {
+  'aws:invokeLambdaFunction': { required: [['FunctionName']], selectors: /^\$\.(StatusCode|FunctionError|LogResult|Payload)$/ },
+  'aws:executeScript': { required: [['Runtime'], ['Handler'], ['Script', 'Attachment']], selectors: /^\$\.Payload(\.[A-Za-z0-9_]+)?$/ },
   'aws:branch': { required: [['Choices']] },
   'aws:approve': { required: [['Approvers']] },
   'aws:loop': { required: [['Steps'], ['LoopCondition', 'Iterators'], ['MaxIterations']] },
@@ -105,6 +110,12 @@ export function checkDocument(doc: Record<string, any>): string[] {
       if (!alternatives.some((k) => step.inputs?.[k] !== undefined)) problems.push(`step ${step.name}: ${step.action} needs input ${alternatives.join(' or ')}`);
     }
     if (step.action === 'aws:invokeLambdaFunction' && (step.timeoutSeconds ?? 0) > 300) problems.push(`step ${step.name}: timeoutSeconds over the 300 s aws:invokeLambdaFunction allows`);
+    if (step.action === 'aws:executeScript' && (step.timeoutSeconds ?? 0) > 600) problems.push(`step ${step.name}: timeoutSeconds over the 600 s aws:executeScript allows`);
+    for (const o of step.outputs ?? []) {
+      if (spec.selectors && !spec.selectors.test(o.Selector ?? '')) {
+        problems.push(`step ${step.name}: output ${o.Name} selector ${o.Selector} is not one ${step.action} documents`);
+      }
+    }
     if (step.action === 'aws:loop' && step.inputs.MaxIterations > 100) problems.push(`step ${step.name}: MaxIterations over 100`);
     if (step.action === 'aws:branch') {
       for (const choice of step.inputs.Choices ?? []) {
@@ -133,6 +144,10 @@ export function checkDocument(doc: Record<string, any>): string[] {
         continue;
       }
       if (!outputs.get(stepName)!.has(output)) problems.push(`step ${step.name}: {{ ${ref} }}: step ${stepName} has no output ${output}`);
+      // An output of a step inside a loop is documented for the loop's own LoopCondition and steps only.
+      if (source.parent && source.parent !== parent && source.parent !== step) {
+        problems.push(`step ${step.name}: {{ ${ref} }} reads a step inside loop ${source.parent.name} from outside it`);
+      }
       if (source.index >= index && !ownLoopSibling(stepName)) problems.push(`step ${step.name}: {{ ${ref} }} refers to a step that runs later`);
     }
   }

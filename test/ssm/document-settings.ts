@@ -20,6 +20,7 @@ export function documentSettings(runbook: RunbookName, region: string, extra: Pa
     pollWindowSeconds: 180,
     pollIntervalSeconds: 10,
     stepTimeoutSeconds: 290,
+    invokeReadTimeoutSeconds: 260,
     ...extra,
   };
 }

@@ -4,7 +4,7 @@ import { arnOf, controlOf, FakeCloud, TOPOLOGY } from './fake-cloud';
 import { Simulation } from './simulator';
 import { renderRunbookDocument, RunbookDocumentSettings } from '../../src/ssm/documents';
 import { RUNBOOK_NAMES, RunbookName } from '../../src/ssm/runbooks';
-import { handleStep, StepEvent } from '../../src/ssm/step-handler';
+import { errorMessageOf, handleStep, reportFromExecution, StepEvent } from '../../src/ssm/step-handler';
 import { ENDPOINTS } from '../arc/fake-data-plane';
 
 const EAST = 'us-east-1';
@@ -60,43 +60,52 @@ describe('the rendered documents', () => {
     const doc = renderRunbookDocument(settings('failover')) as Record<string, any>;
     doc.mainSteps[0].action = 'aws:invokeLambda';
     doc.mainSteps[1].inputs.Default = 'Nowhere';
-    doc.mainSteps[5].inputs.InputPayload.Detached = '{{ Verify.Detached }}';
+    doc.mainSteps[5].inputs.InputPayload.Input.Detached = '{{ Verify.Detached }}';
     doc.mainSteps[6].onFailure = 'step:Missing';
     doc.parameters.AllowDataLoss.default = 'no';
+    // A selector outside what the action documents, and a loop's inner output read from outside the loop.
+    doc.mainSteps[6].outputs[0].Selector = '$.Detail';
+    doc.mainSteps[8].inputs.InputPayload.Input.Seen = '{{ PollWritable.Waiting }}';
     expect(checkDocument(doc)).toEqual([
       'parameter AllowDataLoss: default "no" is not a Boolean',
       'step Preflight: unknown action aws:invokeLambda',
       'step ApprovalRequired: Default names step Nowhere, which does not exist',
       'step RouteTraffic: {{ Verify.Detached }}: step Verify has no output Detached',
       'step RouteTraffic: {{ Verify.Detached }} refers to a step that runs later',
+      'step PromoteTarget: output Detail selector $.Detail is not one aws:executeScript documents',
       'step PromoteTarget: onFailure names step Missing, which does not exist',
+      'step Verify: {{ PollWritable.Waiting }} reads a step inside loop WaitUntilWritable from outside it',
     ]);
   });
 
   test('the switchover document, in order', () => {
     const doc = renderRunbookDocument(settings('switchover')) as Record<string, any>;
     expect(doc.mainSteps.map((s: any) => `${s.name}:${s.action}`)).toEqual([
-      'Preflight:aws:invokeLambdaFunction',
+      'Preflight:aws:executeScript',
       'ApprovalRequired:aws:branch',
       'Approve:aws:approve',
-      'PrepareTarget:aws:invokeLambdaFunction',
+      'PrepareTarget:aws:executeScript',
       'WaitForInstance:aws:loop',
-      'SwitchoverGlobalCluster:aws:invokeLambdaFunction',
+      'SwitchoverGlobalCluster:aws:executeScript',
       'WaitForWriter:aws:loop',
-      'RouteTraffic:aws:invokeLambdaFunction',
-      'Verify:aws:invokeLambdaFunction',
-      'Report:aws:invokeLambdaFunction',
+      'RouteTraffic:aws:executeScript',
+      'Verify:aws:executeScript',
+      'Report:aws:executeScript',
     ]);
     expect(doc.parameters.TargetRegion).toMatchObject({ type: 'String', allowedValues: [WEST] });
     expect(doc.parameters.TargetRegion.default).toBeUndefined();
     // 30 min of waiting in 3-minute polls.
     expect(doc.mainSteps[6].inputs.MaxIterations).toBe(11);
-    expect(doc.mainSteps[6].inputs.Steps[0].inputs.InputPayload).toMatchObject({
+    expect(doc.mainSteps[6].inputs.Steps[0].inputs.InputPayload.Input).toMatchObject({
       Step: 'WaitForWriter', Deadline: '{{ SwitchoverGlobalCluster.WaitUntil }}', WaitTimeoutSeconds: 1800, PollWindowSeconds: 180,
     });
     // Every step knows its own execution: another run of the deployment refuses this one.
-    const invokes = doc.mainSteps.flatMap((st: any) => (st.action === 'aws:loop' ? st.inputs.Steps : [st])).filter((st: any) => st.action === 'aws:invokeLambdaFunction');
-    expect(invokes.every((st: any) => st.inputs.InputPayload.ExecutionId === '{{ automation:EXECUTION_ID }}')).toBe(true);
+    const scripts = doc.mainSteps.flatMap((st: any) => (st.action === 'aws:loop' ? st.inputs.Steps : [st])).filter((st: any) => st.action === 'aws:executeScript');
+    expect(scripts).toHaveLength(8);
+    expect(scripts.every((st: any) => st.inputs.InputPayload.Input.ExecutionId === '{{ automation:EXECUTION_ID }}')).toBe(true);
+    // Each invokes this Region's step function in this Region, and waits longer than the function can run.
+    expect(new Set(scripts.map((st: any) => JSON.stringify([st.inputs.InputPayload.FunctionName, st.inputs.InputPayload.Region,
+      st.inputs.InputPayload.ReadTimeoutSeconds, st.inputs.Runtime, st.inputs.Handler])))).toEqual(new Set([JSON.stringify([STEP_FUNCTION, WEST, 260, 'python3.11', 'handler'])]));
     expect(doc.mainSteps.filter((s: any) => s.name !== 'Report' && s.action !== 'aws:branch').every((s: any) => s.onFailure === 'step:Report')).toBe(true);
   });
 
@@ -104,7 +113,7 @@ describe('the rendered documents', () => {
     const doc = renderRunbookDocument(settings('failback')) as Record<string, any>;
     const wait = doc.mainSteps.find((s: any) => s.name === 'WaitForRejoin');
     expect(wait.inputs.MaxIterations).toBe(81);
-    expect(wait.inputs.Steps[0].inputs.InputPayload).toMatchObject({ Deadline: '{{ Preflight.WaitUntil }}', WaitTimeoutSeconds: 14_400 });
+    expect(wait.inputs.Steps[0].inputs.InputPayload.Input).toMatchObject({ Deadline: '{{ Preflight.WaitUntil }}', WaitTimeoutSeconds: 14_400 });
   });
 });
 
@@ -121,7 +130,7 @@ describe('simulated executions', () => {
     expect(routingOf(cloud)).toEqual({ [EAST]: 'Off', [WEST]: 'On' });
     expect(cloud.routing.calls.filter((c) => c.action === 'update')).toHaveLength(1);
     expect(invocations.map((e) => e.Step)).toEqual(['Preflight', 'PrepareTarget', 'WaitForInstance', 'SwitchoverGlobalCluster', 'WaitForWriter', 'RouteTraffic', 'Verify', 'Report']);
-    const report = JSON.parse(String(result.execution.steps.find((s) => s.stepName === 'Report')!.outputs!.Report[0]));
+    const report = reportFromExecution('switchover', WEST, result.execution);
     expect(report).toMatchObject({ runbook: 'switchover', targetRegion: WEST, outcome: 'succeeded', recoveryTimeMs: 20_000 });
     expect(report.steps.map((s: any) => [s.name, s.status, s.durationMs])).toEqual([
       ['pre-flight', 'done', 0],
@@ -132,7 +141,8 @@ describe('simulated executions', () => {
       ['route traffic to the target', 'done', 0],
       ['verify', 'done', 0],
     ]);
-    expect(result.outputs['Report.Detail']).toMatch(/^switchover to us-west-2 succeeded; measured recovery time 20 s\. Steps: pre-flight done in 0 s, /);
+    // The document's output: the outcome only (an output keeps 512 characters); the steps are in the history.
+    expect(result.outputs['Report.Detail']).toBe('switchover to us-west-2 succeeded; measured recovery time 20 s.');
   });
 
   test('a long wait spans several loop iterations, each within its poll window', async () => {
@@ -206,7 +216,7 @@ describe('simulated executions', () => {
     expect(result.status).toBe('Success');
     expect(result.outputs['Report.Detail']).toMatch(/ Warning: us-west-2 was detached from global database 'orders' and promoted on its own: .*Fence it now/);
     expect(invocations.find((e) => e.Step === 'Verify')!.Detached).toBe(true);
-    expect(result.outputs['Report.Detail']).toMatch(/Steps: .*promote the target done/);
+    expect(reportFromExecution('failover', WEST, result.execution).steps.map((s) => `${s.name} ${s.status}`)).toContain('promote the target done');
     expect(cloud.calls.some((c) => c.op === 'detach' && c.arg === arnOf(WEST))).toBe(true);
   });
 
@@ -244,7 +254,9 @@ describe('simulated executions', () => {
       },
     });
     expect(result.status).toBe('Success');
-    expect(result.outputs['Report.Detail']).toMatch(/measured recovery time 140 s\. Steps: pre-flight done in 0 s, approval done in 120 s, /);
+    expect(result.outputs['Report.Detail']).toBe('switchover to us-west-2 succeeded; measured recovery time 140 s.');
+    expect(reportFromExecution('switchover', WEST, result.execution).steps.slice(0, 2).map((s) => [s.name, s.status, s.durationMs]))
+      .toEqual([['pre-flight', 'done', 0], ['approval', 'done', 120_000]]);
   });
 
   test('failback: waits for the rejoin across loop iterations, then switches back', async () => {
@@ -279,5 +291,57 @@ describe('simulated executions', () => {
       expect(routingOf(cloud)).toEqual({ [from]: 'Off', [to]: 'On' });
       expect(cloud.calls.filter((c) => ['switchover', 'failover', 'detach'].includes(c.op) && !c.failed)).toHaveLength(1);
     }
+  });
+});
+
+describe('the simulator applies what the SSM reference documents for each action, and no more', () => {
+  const doc = () => JSON.parse(JSON.stringify(renderRunbookDocument(settings('switchover', WEST)))) as Record<string, any>;
+  const run = (d: Record<string, any>, invoke: (payload: Record<string, unknown>) => Promise<Record<string, unknown>>) => new Simulation(d, {
+    invoke: async (_fn, payload) => invoke(payload),
+    now: () => 0,
+    sleep: async () => undefined,
+  }).run({ TargetRegion: WEST });
+  const answer = async () => ({ Detail: 'fine', Skipped: false, Waiting: false, Warning: '', WaitUntil: '0' });
+
+  test('aws:invokeLambdaFunction with a selector inside the returned object (the form the documents used before) is refused', async () => {
+    const d = doc();
+    const first = d.mainSteps[0];
+    d.mainSteps[0] = {
+      name: first.name,
+      action: 'aws:invokeLambdaFunction',
+      onFailure: first.onFailure,
+      inputs: { FunctionName: FUNCTION, InputPayload: first.inputs.InputPayload.Input },
+      outputs: [{ Name: 'Detail', Selector: '$.Detail', Type: 'String' }],
+    };
+    const result = await run(d, answer);
+    expect(result.execution.steps[0]).toMatchObject({
+      stepName: 'Preflight',
+      status: 'Failed',
+      failureMessage: expect.stringContaining('selector $.Detail is not one aws:invokeLambdaFunction documents'),
+    });
+    // Its documented outputs are what it has: Payload is the returned object as JSON text.
+    d.mainSteps[0].outputs = [{ Name: 'Payload', Selector: '$.Payload', Type: 'String' }, { Name: 'StatusCode', Selector: '$.StatusCode', Type: 'Integer' }];
+    const documented = await run(d, answer);
+    expect(documented.execution.steps[0]).toMatchObject({ status: 'Success', outputs: { StatusCode: ['200'], Payload: [JSON.stringify(await answer())] } });
+  });
+
+  test('aws:executeScript selects in what the handler returned, and an output longer than SSM keeps fails the step', async () => {
+    const long = await run(doc(), async () => ({ ...(await answer()), Detail: 'y'.repeat(520) }));
+    // The script cuts strings to 500 characters, so the value fits.
+    expect(long.execution.steps[0].outputs!.Detail[0]).toHaveLength(500);
+    const d = doc();
+    d.mainSteps[0].outputs.push({ Name: 'All', Selector: '$.Payload', Type: 'StringMap' });
+    const whole = await run(d, async () => ({ ...(await answer()), Detail: 'z'.repeat(480) }));
+    expect(whole.execution.steps[0]).toMatchObject({ status: 'Failed', failureMessage: expect.stringMatching(/output All is \d+ characters; SSM keeps 512 at most/) });
+  });
+
+  test('a script that raises fails its step with the message SSM reports, and the run goes to Report', async () => {
+    const result = await run(doc(), async (payload) => {
+      if (payload.Step === 'Preflight') throw new Error('Refused: the target is not available');
+      return answer();
+    });
+    expect(result.execution.steps[0]).toMatchObject({ stepName: 'Preflight', status: 'Failed' });
+    expect(errorMessageOf(result.execution.steps[0].failureMessage)).toBe('Refused: the target is not available');
+    expect(result.execution.steps.map((s) => s.stepName)).toEqual(['Preflight', 'Report']);
   });
 });

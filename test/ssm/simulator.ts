@@ -1,10 +1,21 @@
 /**
- * Runs a schema-0.3 Automation document step by step, the way SSM Automation does, for
- * the actions the runbooks use: aws:invokeLambdaFunction (InputPayload with variables,
- * outputs selected from the payload, maxAttempts), aws:branch, aws:approve, aws:loop
- * (do-while, MaxIterations), aws:sleep; onFailure, nextStep, isEnd. Records every step
- * execution as GetAutomationExecution would, with times from the given clock.
+ * Runs a schema-0.3 Automation document step by step, the way the Systems Manager User
+ * Guide describes each action the runbooks use, and no further:
+ * - aws:executeScript: InputPayload (with variables) is the handler's first argument;
+ *   outputs are selected in the object the handler returns, `$.Payload` or
+ *   `$.Payload.<key>`; a raised exception fails the step; maxAttempts re-runs it. The
+ *   script itself is run by a hook (`runScript`), by default a mirror of the runbooks'
+ *   script (`mirrorInvokeStepScript`); the real Python script is tested on its own.
+ * - aws:invokeLambdaFunction: its four documented outputs only (StatusCode,
+ *   FunctionError, LogResult, Payload); a selector into the returned object is refused,
+ *   as the reference documents none.
+ * - aws:branch, aws:approve, aws:loop (do-while on LoopCondition, MaxIterations),
+ *   aws:sleep; onFailure, nextStep, isEnd.
+ * An output value longer than the 512 characters the SSM API keeps fails the step.
+ * Records every step execution as GetAutomationExecution would, with times from the
+ * given clock.
  */
+import { INVOKE_STEP_RUNTIME, MAX_OUTPUT_VALUE_LENGTH } from '../../src/ssm/invoke-step-script';
 import { AutomationExecutionView, AutomationStepView } from '../../src/ssm/step-handler';
 
 type Step = Record<string, any>;
@@ -12,6 +23,12 @@ type Step = Record<string, any>;
 export interface SimulationHooks {
   /** Invokes the function; throws as a function error would. */
   invoke(functionName: string, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * Runs an `aws:executeScript` step's script with its InputPayload and returns what the
+   * handler returned; throws as the handler would raise. Default: the runbooks' script,
+   * mirrored (`mirrorInvokeStepScript`), which invokes through `invoke`.
+   */
+  runScript?(script: string, handler: string, events: Record<string, unknown>): Promise<unknown>;
   /** Answers an approval request. Default: approved. */
   approve?(message: string, approvers: string[]): Promise<boolean>;
   /** The clock (ms), shared with the fakes so that durations mean something. */
@@ -127,33 +144,42 @@ export class Simulation {
     };
     try {
       switch (step.action) {
-        case 'aws:invokeLambdaFunction': {
+        case 'aws:executeScript': {
           const attempts = step.maxAttempts ?? 1;
           let lastError: Error | undefined;
           for (let attempt = 1; attempt <= attempts; attempt++) {
             try {
               const inputs = this.resolve(step.inputs) as Record<string, any>;
-              // The payload travels as JSON, like a real invocation.
-              const sent = JSON.parse(JSON.stringify(inputs.InputPayload ?? {}));
-              const payload = JSON.parse(JSON.stringify(await this.hooks.invoke(inputs.FunctionName, sent)));
-              const outputs: Record<string, string[]> = {};
-              for (const o of step.outputs ?? []) {
-                const selected = payload[o.Selector.replace(/^\$\./, '')];
-                if (selected === undefined) throw new Error(`output ${o.Name}: selector ${o.Selector} found nothing in the payload`);
-                const typed = o.Type === 'Boolean' ? selected === true || selected === 'true' : o.Type === 'Integer' ? Number(selected) : String(selected);
-                if (o.Type === 'Integer' && !Number.isInteger(typed)) throw new Error(`output ${o.Name} is not an Integer: ${selected}`);
-                this.values.set(`${step.name}.${o.Name}`, typed);
-                outputs[o.Name] = [String(typed)];
-              }
-              finish(true, { outputs });
+              if (inputs.Runtime !== INVOKE_STEP_RUNTIME) throw new Error(`the simulator runs ${INVOKE_STEP_RUNTIME} scripts, not ${inputs.Runtime}`);
+              if (typeof inputs.Script !== 'string' || typeof inputs.Handler !== 'string') throw new Error('an inline Script and its Handler are required');
+              // InputPayload travels as JSON, as the document does.
+              const events = JSON.parse(JSON.stringify(inputs.InputPayload ?? {}));
+              const run = this.hooks.runScript
+                ?? ((_script: string, _handler: string, e: Record<string, unknown>) => mirrorInvokeStepScript(e, this.hooks.invoke));
+              const returned = JSON.parse(JSON.stringify(await run(inputs.Script, inputs.Handler, events) ?? null));
+              finish(true, { outputs: this.selectOutputs(step, { Payload: returned }, /^\$\.Payload(\.[A-Za-z0-9_]+)?$/) });
               return { ok: true };
             } catch (e) {
               lastError = e as Error;
             }
           }
-          const message = `Lambda function returned an error: {"errorMessage":${JSON.stringify(lastError!.message)}}`;
+          // How SSM words a script's exception (an AWS Solutions test fixture shows it; docs/aws-assumptions.md, S6).
+          const message = `Step fails when it is Poll action status for completion. RuntimeError: ${lastError!.message}. ` +
+            'Please refer to Automation Service Troubleshooting Guide for more diagnosis details.';
           finish(false, { failureMessage: message });
           return { ok: false, message };
+        }
+        case 'aws:invokeLambdaFunction': {
+          const inputs = this.resolve(step.inputs) as Record<string, any>;
+          const sent = JSON.parse(JSON.stringify(inputs.InputPayload ?? {}));
+          let response: Record<string, unknown>;
+          try {
+            response = { StatusCode: 200, Payload: JSON.stringify(await this.hooks.invoke(inputs.FunctionName, sent)) };
+          } catch (e) {
+            response = { StatusCode: 200, FunctionError: 'Unhandled', Payload: JSON.stringify({ errorMessage: (e as Error).message }) };
+          }
+          finish(true, { outputs: this.selectOutputs(step, response, /^\$\.(StatusCode|FunctionError|LogResult|Payload)$/) });
+          return { ok: true };
         }
         case 'aws:branch': {
           const choice = (step.inputs.Choices as Step[]).find((c) => this.choiceHolds(c));
@@ -202,10 +228,58 @@ export class Simulation {
     }
   }
 
+  /**
+   * The step's outputs, each selected from `source` with a selector `allowed` admits (the
+   * ones the action's reference documents), as its declared type.
+   */
+  private selectOutputs(step: Step, source: Record<string, unknown>, allowed: RegExp): Record<string, string[]> {
+    const outputs: Record<string, string[]> = {};
+    for (const o of step.outputs ?? []) {
+      if (!allowed.test(o.Selector)) {
+        throw new Error(`output ${o.Name}: selector ${o.Selector} is not one ${step.action} documents (${allowed.source})`);
+      }
+      let selected: unknown = source;
+      for (const key of o.Selector.replace(/^\$\./, '').split('.')) selected = (selected as Record<string, unknown> | undefined)?.[key];
+      if (selected === undefined || selected === null) throw new Error(`output ${o.Name}: selector ${o.Selector} found nothing`);
+      const typed = o.Type === 'Boolean' ? selected === true || selected === 'true'
+        : o.Type === 'Integer' ? Number(selected)
+          : typeof selected === 'object' ? JSON.stringify(selected) : String(selected);
+      if (o.Type === 'Integer' && !Number.isInteger(typed)) throw new Error(`output ${o.Name} is not an Integer: ${String(selected)}`);
+      if (String(typed).length > MAX_OUTPUT_VALUE_LENGTH) {
+        throw new Error(`output ${o.Name} is ${String(typed).length} characters; SSM keeps ${MAX_OUTPUT_VALUE_LENGTH} at most`);
+      }
+      this.values.set(`${step.name}.${o.Name}`, typed);
+      outputs[o.Name] = [String(typed)];
+    }
+    return outputs;
+  }
+
   private choiceHolds(choice: Step): boolean {
     const value = this.resolve(choice.Variable);
     if ('BooleanEquals' in choice) return (value === true || value === 'true') === choice.BooleanEquals;
     if ('StringEquals' in choice) return value === choice.StringEquals;
     throw new Error(`the simulator does not know the operator of ${JSON.stringify(choice)}`);
   }
+}
+
+/**
+ * What the runbooks' script (`INVOKE_STEP_SCRIPT`) does, in TypeScript: invoke
+ * `events.FunctionName` with `events.Input`, raise the function's error as JSON, cut
+ * string values to 500 characters. `test/ssm/invoke-step-script.test.ts` runs the real
+ * Python script and holds it to the same behaviour.
+ */
+export async function mirrorInvokeStepScript(
+  events: Record<string, unknown>,
+  invoke: (functionName: string, payload: Record<string, unknown>) => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
+  for (const key of ['FunctionName', 'Region', 'ReadTimeoutSeconds', 'Input']) {
+    if (!(key in events)) throw new Error(`KeyError: '${key}'`);
+  }
+  let result: Record<string, unknown>;
+  try {
+    result = await invoke(String(events.FunctionName), JSON.parse(JSON.stringify(events.Input)));
+  } catch (e) {
+    throw new Error(JSON.stringify({ errorType: 'Error', errorMessage: (e as Error).message }));
+  }
+  return Object.fromEntries(Object.entries(result).map(([k, v]) => [k, typeof v === 'string' && v.length > 500 ? `${v.slice(0, 499)}\u2026` : v]));
 }

@@ -36,15 +36,15 @@ const EXECUTION_ID = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{
 
 /**
  * How an ended run ended, read from the report its last step writes: a refused or failed
- * run's report step fails with "<runbook> to <region> refused: <reason>. Steps: ...",
- * which SSM passes on inside the step's failure message (JSON-escaped).
+ * run's report step fails with "<runbook> to <region> refused: <reason>." (and its
+ * warnings), which SSM passes on inside the step's failure message, as JSON.
  */
 export function outcomeOf(execution: Execution): Pick<Execution, 'outcome' | 'reason'> {
   if (execution.status === 'Success') return { outcome: 'succeeded' };
   const texts = [execution.failureMessage, ...execution.steps.map((s) => s.message)].filter((t): t is string => !!t);
   for (const text of texts) {
     const plain = text.replace(/\\"/g, '"');
-    const m = / to [a-z0-9-]+ (refused|failed): (.*?)(?:\. Steps: |"\}|$)/s.exec(plain);
+    const m = / to [a-z0-9-]+ (refused|failed): (.*?)(?:\. Steps: |\.? Warning: |\.?"\}|$)/s.exec(plain);
     if (m) return { outcome: m[1] as 'refused' | 'failed', reason: m[2] };
   }
   return ['Failed', 'Cancelled', 'TimedOut'].includes(execution.status) ? { outcome: 'failed', reason: execution.failureMessage } : {};
