@@ -1,19 +1,21 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { ArnFormat, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as arcregionswitch from 'aws-cdk-lib/aws-arcregionswitch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeLibraryFunction, findingArn } from './acknowledge';
+import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeInPacks, acknowledgeLibraryFunction, findingArn } from './acknowledge';
 import { ArcRoutedApi } from './arc-routed-api';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { IAM_PRINCIPAL_ARN } from '../principals';
-import { throwIfInvalid, ValidationRule } from './validation';
-import { MAX_LOOP_ITERATIONS, renderRunbookDocument, RunbookDocumentSettings } from '../ssm/documents';
+import { throwIfInvalid, ValidationRule, warnInStacks } from './validation';
+import { MAX_LOOP_ITERATIONS, renderRunbookDocument, renderSelfTestDocument, RunbookDocumentSettings } from '../ssm/documents';
 import { RunbookStepFunction } from '../ssm/runbook-step-function';
 import { addedInstanceIdentifier } from '../ssm/runbook-steps';
 import { RunbookName } from '../ssm/runbooks';
+import { SelfTestFunction } from '../ssm/self-test-function';
 import { PARAMETER_ROOT, runbookDocumentName, runbooksParameterName, RunbooksDirectory } from '../ssm/topology';
 
 const CONSTRUCT_NAME = 'FailoverAutomation';
@@ -117,6 +119,17 @@ export interface FailoverAutomationProps {
    * @default - no plan
    */
   readonly regionSwitchPlan?: RegionSwitchPlanOptions;
+
+  /**
+   * Run the self-test on every deployment, in every Region: a `<name>-SelfTest`
+   * automation, rendered like the runbooks, that checks in SSM itself that script steps,
+   * their outputs, loops, branches and a skipped approval behave as the runbooks assume,
+   * read-only, and fails the deployment naming the step and the output that came back
+   * wrong. It takes about a minute per Region. Turning it off warns at synth time.
+   *
+   * @default true
+   */
+  readonly selfTest?: boolean;
 }
 
 /**
@@ -181,6 +194,10 @@ export interface RegionalFailoverAutomation {
   readonly logGroup: logs.ILogGroup;
   /** The SSM parameter that tells the command-line tool where the runbooks and the topology are. */
   readonly runbooksParameter: ssm.IStringParameter;
+  /** The self-test document (`<name>-SelfTest`), created whether or not it runs on deployment. */
+  readonly selfTestDocument: ssm.CfnDocument;
+  /** The custom resource that runs the self-test on every deployment; absent with `selfTest: false`. */
+  readonly selfTest?: CustomResource;
 }
 
 /**
@@ -289,6 +306,11 @@ export class FailoverAutomation extends Construct {
       routing.routingStack.addDependency(cluster.stack, `the routing grant names the runbook step role of ${cluster.region}`);
       return regional;
     });
+
+    if (props.selfTest === false) {
+      warnInStacks(this.regionalAutomations.map((r) => r.selfTestDocument.node.scope!), 'cdk-cross-region-failover:self-test-off',
+        'selfTest is false: a deployment no longer checks that the runbooks work in SSM; the first run that finds out may be a failover.');
+    }
 
     if (props.regionSwitchPlan) {
       const parent = routing.routingStack === ownStack ? this : new Construct(routing.routingStack, `${id}RegionSwitch`);
@@ -633,19 +655,115 @@ export class FailoverAutomation extends Construct {
       tier: ssm.ParameterTier.INTELLIGENT_TIERING,
     });
 
-    return {
-      region,
-      stack,
-      runbooksParameter,
+    const documents = {
       switchoverDocument: document('switchover', 'SwitchoverDocument'),
       failoverDocument: document('failover', 'FailoverDocument'),
       failbackDocument: document('failback', 'FailbackDocument'),
       rebuildDocument: document('rebuild', 'RebuildDocument'),
+    };
+    const selfTestDocument = new ssm.CfnDocument(parent, 'SelfTestDocument', {
+      name: selfTestDocumentName(this.name),
+      documentType: 'Automation',
+      documentFormat: 'YAML',
+      updateMethod: 'NewVersion',
+      content: renderSelfTestDocument({ ...common, region, assumeRoleArn: automationRole.roleArn }),
+    });
+    const selfTest = props.selfTest === false ? undefined : this.createSelfTest(parent, {
+      region,
+      document: selfTestDocument,
+      documents: [...Object.values(documents), selfTestDocument],
+      automationRole,
+      stepFunction,
+      stepRole,
+      logGroup,
+    });
+
+    return {
+      region,
+      stack,
+      runbooksParameter,
+      ...documents,
+      selfTestDocument,
+      selfTest,
       stepFunction,
       stepRole,
       automationRole,
       logGroup,
     };
+  }
+
+  /**
+   * The custom resource that runs the self-test in this Region after everything it tests
+   * exists, and again whenever a document or the step function changes.
+   */
+  private createSelfTest(parent: Construct, r: {
+    region: string;
+    document: ssm.CfnDocument;
+    documents: ssm.CfnDocument[];
+    automationRole: iam.Role;
+    stepFunction: lambda.Function;
+    stepRole: iam.Role;
+    logGroup: logs.ILogGroup;
+  }): CustomResource {
+    const stack = Stack.of(parent);
+    const selfTestName = selfTestDocumentName(this.name);
+    const fn = new SelfTestFunction(parent, 'SelfTestFunction', {
+      description: `Runs ${selfTestName} on every deployment and fails the deployment when the runbooks would not work (${r.region})`,
+      timeout: Duration.minutes(10),
+      memorySize: 256,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: r.logGroup,
+    });
+    r.logGroup.grantWrite(fn);
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'StartTheSelfTest',
+      actions: ['ssm:StartAutomationExecution'],
+      resources: [
+        stack.formatArn({ service: 'ssm', resource: 'automation-definition', resourceName: `${selfTestName}:*` }),
+        stack.formatArn({ service: 'ssm', resource: 'document', resourceName: selfTestName }),
+      ],
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'FollowTheSelfTest',
+      actions: ['ssm:GetAutomationExecution'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
+    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'RunItAsTheRunbooksRole',
+      actions: ['iam:PassRole'],
+      resources: [r.automationRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+    }));
+    acknowledgeLibraryFunction(fn, false);
+    acknowledgeInPacks(fn, 'LambdaDLQ',
+      'A CloudFormation custom resource: CloudFormation waits for its answer at the response URL, and the function answers before its ' +
+        'timeout, so a failure fails the deployment with the reason; a dead-letter queue would receive nothing to act on.',
+      ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']);
+    if (fn.role) {
+      acknowledgeFinding(fn.role,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'Lets the self-test function write its own logs; its SSM permissions are the self-test document and its executions.');
+      acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'ssm', r.region, `automation-definition/${selfTestName}:*`)}]`,
+        'Any version of the self-test document: the function runs the default one.');
+      acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'ssm', r.region, 'automation-execution/*')}]`,
+        'Execution ids are random; the function reads the execution it started.');
+      acknowledgeFinding(fn.role, 'AwsSolutions-IAM5[Resource::*]', 'The X-Ray trace upload has no resource-level permissions.');
+      acknowledgeInlinePolicy(fn.role);
+    }
+    // Runs again whenever what it tests changes: a document's content or the step function's code.
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify(r.documents.map((d) => stack.resolve(d.content))))
+      .update(JSON.stringify(stack.resolve((r.stepFunction.node.defaultChild as lambda.CfnFunction).code)))
+      .digest('hex');
+    const resource = new CustomResource(parent, 'SelfTest', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::RunbooksSelfTest',
+      properties: { DocumentName: selfTestName, Fingerprint: fingerprint },
+    });
+    // Everything the self-test runs must exist first, with its permissions.
+    for (const d of r.documents) resource.node.addDependency(d);
+    resource.node.addDependency(r.stepFunction, r.automationRole, r.stepRole);
+    return resource;
   }
   /**
    * What the rebuild runbook does in this Region: the global database re-created on the
@@ -819,6 +937,10 @@ function planNameOf(name: string, options: RegionSwitchPlanOptions): string {
 
 function planRoleName(name: string): string {
   return `${name}-region-switch-plan`;
+}
+
+function selfTestDocumentName(name: string): string {
+  return `${name}-SelfTest`;
 }
 
 function documentName(name: string, runbook: RunbookName): string {

@@ -25,6 +25,9 @@
  */
 import { INVOKE_STEP_HANDLER, INVOKE_STEP_RUNTIME, INVOKE_STEP_SCRIPT } from './invoke-step-script';
 import { RunbookName, RUNBOOKS, RunbookStep } from './runbooks';
+import {
+  SELF_TEST_NUMBER, SELF_TEST_POLL_INTERVAL_SECONDS, SELF_TEST_POLL_WINDOW_SECONDS, SELF_TEST_PROBE, SELF_TEST_RUNBOOK, SELF_TEST_WAIT_SECONDS,
+} from './self-test';
 
 /** Settings of one rendered document. */
 export interface RunbookDocumentSettings {
@@ -101,44 +104,50 @@ const DESCRIPTIONS: Record<RunbookName, string> = {
 /** The most seconds an `aws:executeScript` step may run. */
 export const MAX_SCRIPT_SECONDS = 600;
 
-/** A logic step: the script invokes the step function with `Input` and returns its answer, whose values are the step's outputs. */
+/** Where a script step sends its `Input`: the step function of the document's Region, and how long to wait for it. */
+type ScriptTarget = Pick<RunbookDocumentSettings, 'functionName' | 'region' | 'stepTimeoutSeconds' | 'invokeReadTimeoutSeconds'>;
+
+/**
+ * A logic step: the script invokes the step function with `input` and returns its answer,
+ * whose values are the step's outputs. Every step but the last goes to Report on failure.
+ */
 function scriptStep(
-  name: string,
-  runbook: RunbookName,
-  step: string,
-  s: RunbookDocumentSettings,
-  payload: Record<string, unknown>,
-  outputs: [string, string][],
+  name: string, s: ScriptTarget, input: Record<string, unknown>, outputs: [string, string][], options: { attempts: number; end?: boolean },
 ) {
   return {
     name,
     action: 'aws:executeScript',
     timeoutSeconds: s.stepTimeoutSeconds,
-    // Steps are idempotent, so a second attempt after a transient error is safe.
-    maxAttempts: step === 'Report' || step === 'Preflight' ? 1 : 2,
-    ...(step === 'Report' ? { isEnd: true } : { onFailure: 'step:Report' }),
+    maxAttempts: options.attempts,
+    ...(options.end ? { isEnd: true } : { onFailure: 'step:Report' }),
     inputs: {
       Runtime: INVOKE_STEP_RUNTIME,
       Handler: INVOKE_STEP_HANDLER,
       Script: INVOKE_STEP_SCRIPT,
-      InputPayload: {
-        FunctionName: s.functionName,
-        Region: s.region,
-        ReadTimeoutSeconds: s.invokeReadTimeoutSeconds,
-        Input: {
-          Runbook: runbook,
-          Step: step,
-          TargetRegion: '{{ TargetRegion }}',
-          ExecutionId: '{{ automation:EXECUTION_ID }}',
-          RequireApproval: '{{ RequireApproval }}',
-          Approvers: '{{ Approvers }}',
-          ...Object.fromEntries(RUNBOOK_PARAMETERS[runbook].map((parameter) => [parameter, `{{ ${parameter} }}`])),
-          ...payload,
-        },
-      },
+      InputPayload: { FunctionName: s.functionName, Region: s.region, ReadTimeoutSeconds: s.invokeReadTimeoutSeconds, Input: input },
     },
     outputs: outputs.map(([o, type]) => ({ Name: o, Selector: `$.Payload.${o}`, Type: type })),
   };
+}
+
+/** A step of a runbook: the runbook's parameters and the execution id go to every step. */
+function runbookStep(
+  name: string, runbook: RunbookName, step: string, s: RunbookDocumentSettings, payload: Record<string, unknown>, outputs: [string, string][],
+) {
+  return scriptStep(name, s, {
+    Runbook: runbook,
+    Step: step,
+    TargetRegion: '{{ TargetRegion }}',
+    ExecutionId: '{{ automation:EXECUTION_ID }}',
+    RequireApproval: '{{ RequireApproval }}',
+    Approvers: '{{ Approvers }}',
+    ...Object.fromEntries(RUNBOOK_PARAMETERS[runbook].map((parameter) => [parameter, `{{ ${parameter} }}`])),
+    ...payload,
+  }, outputs, {
+    // Steps are idempotent, so a second attempt after a transient error is safe.
+    attempts: step === 'Report' || step === 'Preflight' ? 1 : 2,
+    end: step === 'Report',
+  });
 }
 
 function waitSeconds(kind: RunbookStep['nextWait'], s: RunbookDocumentSettings): number {
@@ -222,7 +231,7 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
           MaxIterations: Math.min(MAX_LOOP_ITERATIONS, loopIterations(waitFor, s.pollWindowSeconds)),
           LoopCondition: { Variable: `{{ ${poll}.Waiting }}`, BooleanEquals: true },
           Steps: [
-            scriptStep(poll, s.runbook, step.name, s, {
+            runbookStep(poll, s.runbook, step.name, s, {
               Deadline: `{{ ${previousAction!.name}.WaitUntil }}`,
               WaitTimeoutSeconds: waitFor,
               PollWindowSeconds: s.pollWindowSeconds,
@@ -238,12 +247,12 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
     if (step.nextWait) outputs.push(['WaitUntil', 'String']);
     if (step.name === 'PromoteTarget') outputs.push(['Detached', 'Boolean'], ['DataLossWindowMs', 'String'], ['DataLossMeasuredAt', 'String']);
     const payload = { ...(step.nextWait ? { WaitTimeoutSeconds: waitSeconds(step.nextWait, s) } : {}), ...afterPromote };
-    mainSteps.push(scriptStep(step.name, s.runbook, step.name, s, payload, outputs));
+    mainSteps.push(runbookStep(step.name, s.runbook, step.name, s, payload, outputs));
     previousAction = step;
   });
 
   // The report's one-line summary: the full report is rebuilt from the step history (an output keeps 512 characters at most).
-  mainSteps.push(scriptStep('Report', s.runbook, 'Report', s, { ExecutionId: '{{ automation:EXECUTION_ID }}' }, [['Detail', 'String']]));
+  mainSteps.push(runbookStep('Report', s.runbook, 'Report', s, { ExecutionId: '{{ automation:EXECUTION_ID }}' }, [['Detail', 'String']]));
 
   return {
     schemaVersion: '0.3',
@@ -268,6 +277,70 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
       },
     },
     mainSteps,
+    outputs: ['Report.Detail'],
+  };
+}
+
+/** Settings of the self-test document of a Region. */
+export interface SelfTestDocumentSettings extends ScriptTarget {
+  /** ARN of the role the automation runs as (the runbooks' role). */
+  readonly assumeRoleArn: string;
+}
+
+/**
+ * Renders the self-test (`self-test.ts`): the runbooks' own step rendering, a loop ended
+ * by its condition, a branch on a parameter that skips an approval, a branch on a step
+ * output, an output consumed by a later step. Read-only: its steps answer from their
+ * arguments and the execution's history.
+ */
+export function renderSelfTestDocument(s: SelfTestDocumentSettings): Record<string, unknown> {
+  const input = (step: string, extra: Record<string, unknown> = {}) => ({ Runbook: SELF_TEST_RUNBOOK, Step: step, ExecutionId: '{{ automation:EXECUTION_ID }}', ...extra });
+  const once = { attempts: 1 };
+  return {
+    schemaVersion: '0.3',
+    description: 'Self-test of the runbooks in this Region, run on every deployment: checks that script steps, their outputs, loops, ' +
+      'branches and a skipped approval behave in SSM as the switchover, failover, failback and rebuild documents assume. Read-only: ' +
+      'it changes nothing in the database or the routing. A failure names the step and the output that came back wrong.',
+    assumeRole: s.assumeRoleArn,
+    parameters: {
+      Probe: { type: 'String', description: 'A value the first step must receive unchanged.', default: SELF_TEST_PROBE },
+      RequireApproval: { type: 'Boolean', description: 'Always false: the approval branch must be skipped, as a runbook skips it.', default: false },
+    },
+    mainSteps: [
+      scriptStep('Start', s, input('Start', { Probe: '{{ Probe }}', Flag: true, Number: SELF_TEST_NUMBER }),
+        [['Detail', 'String'], ['Token', 'String'], ['WaitUntil', 'String'], ['Proceed', 'Boolean']], once),
+      {
+        name: 'ApprovalRequired',
+        action: 'aws:branch',
+        inputs: { Choices: [{ NextStep: 'Approve', Variable: '{{ RequireApproval }}', BooleanEquals: true }], Default: 'WaitForDeadline' },
+      },
+      {
+        name: 'Approve',
+        action: 'aws:approve',
+        timeoutSeconds: 60,
+        onFailure: 'step:Report',
+        inputs: { Approvers: [s.assumeRoleArn], MinRequiredApprovals: 1, Message: 'Never shown: the self-test skips its approval.' },
+      },
+      {
+        name: 'WaitForDeadline',
+        action: 'aws:loop',
+        onFailure: 'step:Report',
+        inputs: {
+          MaxIterations: 2 * Math.ceil(SELF_TEST_WAIT_SECONDS / SELF_TEST_POLL_WINDOW_SECONDS) + 2,
+          LoopCondition: { Variable: '{{ PollDeadline.Waiting }}', BooleanEquals: true },
+          Steps: [scriptStep('PollDeadline', s, input('Poll', {
+            Deadline: '{{ Start.WaitUntil }}', PollWindowSeconds: SELF_TEST_POLL_WINDOW_SECONDS, PollIntervalSeconds: SELF_TEST_POLL_INTERVAL_SECONDS,
+          }), [['Detail', 'String'], ['Waiting', 'Boolean']], once)],
+        },
+      },
+      {
+        name: 'BranchOnOutput',
+        action: 'aws:branch',
+        inputs: { Choices: [{ NextStep: 'Check', Variable: '{{ Start.Proceed }}', BooleanEquals: true }], Default: 'Report' },
+      },
+      scriptStep('Check', s, input('Check', { Token: '{{ Start.Token }}' }), [['Detail', 'String']], once),
+      scriptStep('Report', s, input('Report'), [['Detail', 'String']], { attempts: 1, end: true }),
+    ],
     outputs: ['Report.Detail'],
   };
 }

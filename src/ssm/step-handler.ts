@@ -7,6 +7,7 @@
  */
 import { CloudOperations, RunbookTopology } from './cloud-operations';
 import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput, StepRecord } from './runbooks';
+import { handleSelfTestStep, SELF_TEST_RUNBOOK, SelfTestEvent } from './self-test';
 
 /** The event the documents send; SSM may pass parameter values as strings. */
 export interface StepEvent {
@@ -138,6 +139,14 @@ export function stepInputOf(event: StepEvent): StepInput {
 
 /** Runs the step the event names. */
 export async function handleStep(event: StepEvent, deps: StepHandlerDependencies): Promise<StepOutput> {
+  // The self-test answers from its arguments and the execution's history: no topology, no change.
+  if (event.Runbook === SELF_TEST_RUNBOOK) {
+    return handleSelfTestStep(event as SelfTestEvent, {
+      now: () => deps.cloud.now(),
+      sleep: (ms) => deps.cloud.sleep(ms),
+      getExecution: (id) => deps.getExecution(id),
+    });
+  }
   const runbook = text(event, 'Runbook') as RunbookName;
   if (!RUNBOOK_NAMES.includes(runbook)) throw new Error(`unknown runbook '${runbook}': expected one of ${RUNBOOK_NAMES.join(', ')}`);
   const stepName = text(event, 'Step')!;

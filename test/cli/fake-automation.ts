@@ -5,7 +5,7 @@
  * in the background while the tool polls it, as a real one does.
  */
 import { AutomationService, CliDependencies, ExecutionState, RunningExecution } from '../../src/cli/cli';
-import { renderRunbookDocument } from '../../src/ssm/documents';
+import { renderRunbookDocument, renderSelfTestDocument } from '../../src/ssm/documents';
 import { RUNBOOK_NAMES, RunbookName } from '../../src/ssm/runbooks';
 import { handleStep } from '../../src/ssm/step-handler';
 import { runbooksParameterName, RunbooksDirectory } from '../../src/ssm/topology';
@@ -101,13 +101,16 @@ export class FakeAutomation implements AutomationService {
   public async start(documentName: string, parameters: Record<string, string[]>): Promise<string> {
     this.check();
     const runbook = RUNBOOK_NAMES.find((r) => DIRECTORY.documents[r] === documentName) as RunbookName | undefined;
-    if (!runbook) {
+    const selfTest = documentName === `${NAME}-SelfTest`;
+    if (!runbook && !selfTest) {
       const error = new Error(`Document ${documentName} does not exist`);
       error.name = 'AutomationDefinitionNotFoundException';
       throw error;
     }
     this.started.push({ documentName, parameters });
-    const document = renderRunbookDocument(documentSettings(runbook, this.region));
+    const document = selfTest
+      ? renderSelfTestDocument({ ...documentSettings('switchover', this.region), assumeRoleArn: `arn:aws:iam::111111111111:role/orders-runbooks-${this.region}` })
+      : renderRunbookDocument(documentSettings(runbook!, this.region));
     const executionId = `0000000${this.executions.size + 1}-aaaa-4bbb-8ccc-${this.region.replace(/-/g, '').padEnd(12, '0').slice(0, 12)}`;
     // The execution is one the runbooks see in this Region (one run at a time).
     const registered = this.cloud.startExecution(this.region, documentName, executionId);

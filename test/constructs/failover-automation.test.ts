@@ -1,7 +1,7 @@
 import { App, Duration, Stack, aws_iam as iam } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FailoverAutomation, FailoverAutomationProps, MultiRegionAuroraPostgres } from '../../src';
-import { regionalStacks, resolveIntrinsics, testRoutedApi } from '../helpers';
+import { regionalStacks, resolveIntrinsics, synthWarnings, testRoutedApi } from '../helpers';
 import { nagFindings } from '../nag';
 import { checkDocument } from '../ssm/document-check';
 
@@ -33,9 +33,10 @@ describe('FailoverAutomation with minimal props', () => {
     expect(nagFindings(app).filter((f) => !/^AwsSolutions-(APIG4|COG4) /.test(f))).toEqual([]);
   });
 
-  test('four Automation documents per Region, named after the database, updated as new versions', () => {
+  test('four Automation documents per Region and the self-test, named after the database, updated as new versions', () => {
     templates.forEach((t, i) => {
-      t.resourceCountIs('AWS::SSM::Document', 4);
+      t.resourceCountIs('AWS::SSM::Document', 5);
+      t.hasResourceProperties('AWS::SSM::Document', { Name: 'orders-SelfTest', DocumentType: 'Automation', DocumentFormat: 'YAML', UpdateMethod: 'NewVersion' });
       for (const runbook of ['Switchover', 'Failover', 'Failback', 'Rebuild']) {
         t.hasResourceProperties('AWS::SSM::Document', {
           Name: `orders-${runbook}`,
@@ -197,7 +198,9 @@ describe('FailoverAutomation with every prop', () => {
   });
 
   test('approval asked by default once approvers are named, with their timeout', () => {
-    const docs = Object.values(Template.fromStack(stacks[0]).findResources('AWS::SSM::Document')).map((d) => d.Properties.Content);
+    const docs = Object.values(Template.fromStack(stacks[0]).findResources('AWS::SSM::Document'))
+      .filter((d) => d.Properties.Name !== 'orders-SelfTest').map((d) => d.Properties.Content);
+    expect(docs).toHaveLength(4);
     for (const d of docs) {
       expect(d.parameters.RequireApproval.default).toBe(true);
       expect(d.parameters.Approvers.default).toEqual([oncall]);
@@ -485,5 +488,57 @@ describe('FailoverAutomation Region switch plan validation', () => {
     expect(() => build({ regionSwitchPlan: {} }, { name: `${name}y` })).toThrow(
       `'regionSwitchPlan.planName' is '${name}y': use 1 to 32 letters, digits or hyphens, not starting or ending with a hyphen (it defaults to the database's name; set planName).`,
     );
+  });
+});
+
+describe('the self-test on every deployment', () => {
+  const { app, stacks } = build();
+  const templates = stacks.map((s) => Template.fromStack(s));
+
+  test('a custom resource per Region runs the self-test document, after the documents, the function and the roles exist', () => {
+    templates.forEach((t, i) => {
+      const resources = t.findResources('Custom::RunbooksSelfTest');
+      expect(Object.keys(resources)).toHaveLength(1);
+      const resource = Object.values(resources)[0] as { Properties: Record<string, unknown>; DependsOn: string[] };
+      expect(resource.Properties).toMatchObject({ DocumentName: 'orders-SelfTest', Fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      const dependsOn = resource.DependsOn.join(' ');
+      for (const id of ['SwitchoverDocument', 'FailoverDocument', 'FailbackDocument', 'RebuildDocument', 'SelfTestDocument', 'StepFunction', 'AutomationRole', 'StepRole']) {
+        expect({ region: REGIONS[i], dependsOn: dependsOn.includes(`Runbooks${id}`) }).toEqual({ region: REGIONS[i], dependsOn: true });
+      }
+      t.hasResourceProperties('AWS::Lambda::Function', { Timeout: 600, Description: Match.stringLikeRegexp('^Runs orders-SelfTest on every deployment') });
+    });
+  });
+
+  test('its function may start the self-test document only, follow executions, and pass the runbooks\' role to SSM only', () => {
+    const policies = Object.values(templates[0].findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RunbooksSelfTestFunctionServiceRole') }] } }));
+    const statements = resolveIntrinsics((policies[0] as any).Properties.PolicyDocument.Statement) as any[];
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    expect(bySid.StartTheSelfTest.Resource).toEqual([
+      'arn:aws:ssm:us-east-1:111111111111:automation-definition/orders-SelfTest:*',
+      'arn:aws:ssm:us-east-1:111111111111:document/orders-SelfTest',
+    ]);
+    expect(bySid.FollowTheSelfTest).toMatchObject({ Action: 'ssm:GetAutomationExecution', Resource: 'arn:aws:ssm:us-east-1:111111111111:automation-execution/*' });
+    expect(bySid.RunItAsTheRunbooksRole).toMatchObject({
+      Action: 'iam:PassRole', Resource: expect.stringMatching(/^RunbooksAutomationRole[0-9A-F]+\.Arn$/), Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+    });
+  });
+
+  test('the fingerprint changes when a document changes, so the self-test runs again', () => {
+    const fingerprint = (t: Template) => (Object.values(t.findResources('Custom::RunbooksSelfTest'))[0] as any).Properties.Fingerprint;
+    const other = build({ writerTimeout: Duration.minutes(45) });
+    expect(fingerprint(Template.fromStack(other.stacks[0]))).not.toBe(fingerprint(templates[0]));
+    expect(fingerprint(Template.fromStack(build().stacks[0]))).toBe(fingerprint(templates[0]));
+  });
+
+  test('selfTest: false keeps the document, runs nothing, and warns in every Region\'s stack', () => {
+    const off = build({ selfTest: false });
+    off.stacks.forEach((s) => {
+      const t = Template.fromStack(s);
+      t.resourceCountIs('Custom::RunbooksSelfTest', 0);
+      t.hasResourceProperties('AWS::SSM::Document', { Name: 'orders-SelfTest' });
+    });
+    expect(synthWarnings(off.app).filter((w) => w.id === 'cdk-cross-region-failover:self-test-off').map((w) => w.path))
+      .toEqual(REGIONS.map((r) => `/Stack-${r}/Runbooks`));
+    void app;
   });
 });

@@ -80,7 +80,8 @@ func TestFailoverAutomation(t *testing.T) {
 	}
 	for _, regional := range *runbooks.RegionalAutomations() {
 		tpl := assertions.Template_FromStack(regional.Stack, nil)
-		tpl.ResourceCountIs(jsii.String("AWS::SSM::Document"), jsii.Number(4))
+		tpl.ResourceCountIs(jsii.String("AWS::SSM::Document"), jsii.Number(5))
+		tpl.ResourceCountIs(jsii.String("Custom::RunbooksSelfTest"), jsii.Number(1))
 		tpl.HasResourceProperties(jsii.String("AWS::SSM::Document"), map[string]interface{}{
 			"Name": "orders-Failback",
 			"Content": assertions.Match_ObjectLike(&map[string]interface{}{

@@ -81,7 +81,8 @@ def test_failover_automation():
     })
     for regional in runbooks.regional_automations:
         t = Template.from_stack(regional.stack)
-        t.resource_count_is("AWS::SSM::Document", 4)
+        t.resource_count_is("AWS::SSM::Document", 5)
+        t.resource_count_is("Custom::RunbooksSelfTest", 1)
         t.has_resource_properties("AWS::SSM::Document", {
             "Name": "orders-Switchover", "DocumentType": "Automation",
             "Content": Match.object_like({"parameters": Match.object_like({

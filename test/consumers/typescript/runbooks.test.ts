@@ -25,7 +25,8 @@ test('the FailoverAutomation usage shown in the README synthesizes; cdk-nag find
   expect(nagFindings(app).filter((f) => !owned.test(f))).toEqual([]);
   for (const regional of runbooks.regionalAutomations) {
     const t = Template.fromStack(regional.stack);
-    t.resourceCountIs('AWS::SSM::Document', 4);
+    t.resourceCountIs('AWS::SSM::Document', 5);
+    t.resourceCountIs('Custom::RunbooksSelfTest', 1);
     t.hasResourceProperties('AWS::SSM::Document', {
       Name: 'orders-Switchover',
       Content: Match.objectLike({

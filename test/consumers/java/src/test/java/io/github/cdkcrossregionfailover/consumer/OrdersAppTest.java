@@ -81,7 +81,8 @@ class OrdersAppTest {
         assertEquals("orders-Failback", runbooks.getFailbackDocumentName());
         for (RegionalFailoverAutomation regional : runbooks.getRegionalAutomations()) {
             Template t = Template.fromStack(regional.getStack());
-            t.resourceCountIs("AWS::SSM::Document", 4);
+            t.resourceCountIs("AWS::SSM::Document", 5);
+            t.resourceCountIs("Custom::RunbooksSelfTest", 1);
             t.hasResourceProperties("AWS::SSM::Document", Map.of(
                     "Name", "orders-Failover",
                     "Content", Match.objectLike(Map.of("parameters", Match.objectLike(Map.of(

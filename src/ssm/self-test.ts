@@ -1,0 +1,127 @@
+/**
+ * The self-test: a `<name>-SelfTest` Automation document, rendered with the runbooks'
+ * own step rendering, that exercises every construct the runbooks rely on in SSM itself,
+ * read-only, so that a deployment fails when one of them does not behave as the
+ * documents assume (docs/aws-assumptions.md, S5-S12):
+ *
+ * 1. `Start`, a script step: values of every type reach the step function through
+ *    InputPayload (a parameter, a Boolean, an Integer, the execution id), and it answers
+ *    a token, a deadline and a Boolean;
+ * 2. `ApprovalRequired`, a branch on a Boolean parameter that skips `Approve`;
+ * 3. `WaitForDeadline`, a loop of a polling script step, ended by its `LoopCondition`
+ *    on that step's `Waiting` output once the deadline from `Start` has passed, after
+ *    two iterations at least;
+ * 4. `BranchOnOutput`, a branch on `Start`'s Boolean output;
+ * 5. `Check`, a script step that receives `Start`'s token and reads the execution's
+ *    history: the approval skipped, the loop's iterations, the branch taken;
+ * 6. `Report`, which fails the execution naming the step and the output that came back
+ *    wrong.
+ *
+ * The step function answers the self-test from its arguments and the execution's
+ * history only: it reads no topology and calls nothing in the database or the routing.
+ */
+import { AutomationExecutionView, StepOutput } from './step-handler';
+
+/** The value of `Runbook` in the self-test's step events. */
+export const SELF_TEST_RUNBOOK = 'SelfTest';
+
+/** What `Start` is sent and must receive unchanged, by type. */
+export const SELF_TEST_PROBE = 'self-test';
+export const SELF_TEST_NUMBER = 7;
+
+/** How long the loop waits: past several poll windows, so that it iterates even when SSM takes seconds between steps. */
+export const SELF_TEST_WAIT_SECONDS = 40;
+export const SELF_TEST_POLL_WINDOW_SECONDS = 10;
+export const SELF_TEST_POLL_INTERVAL_SECONDS = 2;
+
+/** The self-test's event, as the script passes the document's InputPayload `Input`. */
+export interface SelfTestEvent {
+  readonly Runbook?: unknown;
+  readonly Step?: unknown;
+  readonly ExecutionId?: unknown;
+  readonly Probe?: unknown;
+  readonly Flag?: unknown;
+  readonly Number?: unknown;
+  readonly Deadline?: unknown;
+  readonly Token?: unknown;
+  readonly PollWindowSeconds?: unknown;
+  readonly PollIntervalSeconds?: unknown;
+}
+
+/** What a self-test step needs: a clock, and the execution's history. */
+export interface SelfTestDependencies {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  getExecution(executionId: string): Promise<AutomationExecutionView>;
+}
+
+const EMPTY: StepOutput = { Detail: '', Skipped: false, Waiting: false, DataLossWindowMs: '-1', DataLossMeasuredAt: '0', Detached: false, WaitUntil: '0', Warning: '' };
+
+/** The token `Start` answers for an execution, which `Check` must receive back. */
+export function selfTestToken(executionId: string): string {
+  return `self-test-${executionId}`;
+}
+
+/** Runs one step of the self-test. Throws, naming what came back wrong, when a construct did not behave. */
+export async function handleSelfTestStep(
+  event: SelfTestEvent, deps: SelfTestDependencies,
+): Promise<StepOutput & { Token?: string; Proceed?: boolean }> {
+  const executionId = typeof event.ExecutionId === 'string' ? event.ExecutionId : '';
+  if (!executionId) throw new Error(`self-test: the step event has no ExecutionId (got ${JSON.stringify(event.ExecutionId)}): '{{ automation:EXECUTION_ID }}' was not substituted`);
+  switch (event.Step) {
+    case 'Start': {
+      const wrong: string[] = [];
+      if (event.Probe !== SELF_TEST_PROBE) wrong.push(`Probe (a String parameter) arrived as ${JSON.stringify(event.Probe)}, not "${SELF_TEST_PROBE}"`);
+      if (event.Flag !== true && event.Flag !== 'true' && event.Flag !== 'True') wrong.push(`Flag (a Boolean) arrived as ${JSON.stringify(event.Flag)}`);
+      if (Number(event.Number) !== SELF_TEST_NUMBER) wrong.push(`Number (an Integer) arrived as ${JSON.stringify(event.Number)}`);
+      if (wrong.length > 0) throw new Error(`self-test: InputPayload did not reach the step function as sent: ${wrong.join('; ')}`);
+      return {
+        ...EMPTY,
+        Detail: `inputs arrived: Probe ${JSON.stringify(event.Probe)}, Flag ${JSON.stringify(event.Flag)}, Number ${JSON.stringify(event.Number)}`,
+        Token: selfTestToken(executionId),
+        Proceed: true,
+        WaitUntil: String(deps.now() + SELF_TEST_WAIT_SECONDS * 1000),
+      };
+    }
+    case 'Poll': {
+      const deadline = Number(event.Deadline);
+      if (!Number.isFinite(deadline) || deadline <= 0) {
+        throw new Error(`self-test: the output Start.WaitUntil did not reach the loop's step (Deadline arrived as ${JSON.stringify(event.Deadline)})`);
+      }
+      const windowEnd = deps.now() + Number(event.PollWindowSeconds ?? SELF_TEST_POLL_WINDOW_SECONDS) * 1000;
+      const interval = Number(event.PollIntervalSeconds ?? SELF_TEST_POLL_INTERVAL_SECONDS) * 1000;
+      while (deps.now() < deadline && deps.now() + interval <= windowEnd) await deps.sleep(interval);
+      const waiting = deps.now() < deadline;
+      return { ...EMPTY, Waiting: waiting, Detail: waiting ? `${Math.ceil((deadline - deps.now()) / 1000)} s to the deadline` : 'the deadline passed' };
+    }
+    case 'Check': {
+      if (event.Token !== selfTestToken(executionId)) {
+        throw new Error(`self-test: the output Start.Token reached Check as ${JSON.stringify(event.Token)}, not ${JSON.stringify(selfTestToken(executionId))}`);
+      }
+      const history = await deps.getExecution(executionId);
+      const step = (name: string) => history.steps.find((s) => s.stepName === name && !s.parentStepName);
+      const polls = history.steps.filter((s) => s.stepName === 'PollDeadline');
+      const wrong: string[] = [];
+      if (step('ApprovalRequired')?.status !== 'Success') wrong.push(`the branch ApprovalRequired is ${step('ApprovalRequired')?.status ?? 'missing'}`);
+      if (step('Approve') && step('Approve')!.status !== 'Pending') wrong.push(`the approval was not skipped (Approve is ${step('Approve')!.status})`);
+      if (polls.length < 2) wrong.push(`the loop WaitForDeadline ran its step ${polls.length} time(s), not the 2 or more its LoopCondition asks`);
+      const last = polls[polls.length - 1];
+      if (last && last.outputs?.Waiting?.[0] !== 'false') wrong.push(`the last PollDeadline's output Waiting is ${JSON.stringify(last.outputs?.Waiting)}, not false`);
+      if (polls.slice(0, -1).some((p) => p.outputs?.Waiting?.[0] !== 'true')) wrong.push('a PollDeadline before the last had an output Waiting other than true');
+      if (step('BranchOnOutput')?.status !== 'Success') wrong.push(`the branch BranchOnOutput is ${step('BranchOnOutput')?.status ?? 'missing'}`);
+      if (wrong.length > 0) throw new Error(`self-test: the execution's history is not what the documents assume: ${wrong.join('; ')}`);
+      return { ...EMPTY, Detail: `the token came back; the approval was skipped; the loop ran ${polls.length} times and stopped on its condition` };
+    }
+    case 'Report': {
+      const history = await deps.getExecution(executionId);
+      const failed = history.steps.find((s) => s.stepName !== 'Report' && ['Failed', 'TimedOut', 'Cancelled'].includes(s.status));
+      if (failed) throw new Error(`self-test failed at step ${failed.stepName} (${failed.status}): ${failed.failureMessage ?? 'no message'}`);
+      if (!history.steps.some((s) => s.stepName === 'Check' && s.status === 'Success')) {
+        throw new Error('self-test failed: the branch BranchOnOutput did not go to Check on Start.Proceed = true');
+      }
+      return { ...EMPTY, Detail: 'self-test passed: script steps, outputs, a loop, two branches and a skipped approval behave as the runbooks assume' };
+    }
+    default:
+      throw new Error(`self-test: unknown step ${JSON.stringify(event.Step)}`);
+  }
+}

@@ -1,0 +1,106 @@
+import { checkDocument } from './document-check';
+import { STEP_FUNCTION } from './document-settings';
+import { FakeCloud, TOPOLOGY } from './fake-cloud';
+import { mirrorInvokeStepScript, Simulation, SimulationHooks } from './simulator';
+import { renderSelfTestDocument } from '../../src/ssm/documents';
+import { handleSelfTestStep, selfTestToken } from '../../src/ssm/self-test';
+import { errorMessageOf, handleStep, StepEvent } from '../../src/ssm/step-handler';
+
+const REGION = 'us-west-2';
+const ROLE = 'arn:aws:iam::111111111111:role/orders-runbooks-us-west-2';
+
+function render(): Record<string, any> {
+  return JSON.parse(JSON.stringify(renderSelfTestDocument({
+    functionName: STEP_FUNCTION, region: REGION, stepTimeoutSeconds: 290, invokeReadTimeoutSeconds: 260, assumeRoleArn: ROLE,
+  })));
+}
+
+/** Runs the self-test document through the simulator and the real step handler, on the fake cloud's clock. */
+async function selfTest(doc = render(), hooks: (invoke: SimulationHooks['invoke']) => Partial<SimulationHooks> = () => ({})) {
+  const cloud = new FakeCloud();
+  const invoked: StepEvent[] = [];
+  let sim: Simulation;
+  const invoke: SimulationHooks['invoke'] = async (fn, payload) => {
+    expect(fn).toBe(STEP_FUNCTION);
+    invoked.push(payload);
+    return { ...(await handleStep(payload, { region: REGION, cloud, loadTopology: async () => TOPOLOGY, getExecution: async () => sim.view() })) };
+  };
+  sim = new Simulation(doc, { invoke, now: () => cloud.now(), sleep: (ms) => cloud.sleep(ms), ...hooks(invoke) });
+  const result = await sim.run({});
+  const failure = result.execution.steps.find((s) => s.stepName === 'Report')?.failureMessage;
+  return { result, cloud, invoked, message: failure ? errorMessageOf(failure) : undefined };
+}
+
+test('the document passes the step-by-step check and uses the runbooks\' step rendering', () => {
+  const doc = render();
+  expect(checkDocument(doc)).toEqual([]);
+  expect(doc.mainSteps.map((s: any) => `${s.name}:${s.action}`)).toEqual([
+    'Start:aws:executeScript', 'ApprovalRequired:aws:branch', 'Approve:aws:approve', 'WaitForDeadline:aws:loop',
+    'BranchOnOutput:aws:branch', 'Check:aws:executeScript', 'Report:aws:executeScript',
+  ]);
+  expect(doc.mainSteps[0].inputs.InputPayload).toMatchObject({ FunctionName: STEP_FUNCTION, Region: REGION, ReadTimeoutSeconds: 260 });
+  expect(doc.mainSteps[0].outputs.map((o: any) => o.Selector)).toEqual(['$.Payload.Detail', '$.Payload.Token', '$.Payload.WaitUntil', '$.Payload.Proceed']);
+});
+
+test('it passes where SSM behaves as the reference says, iterates its loop, skips the approval, and calls nothing but the clock', async () => {
+  const { result, cloud, invoked } = await selfTest();
+  expect(result.status).toBe('Success');
+  expect(result.outputs['Report.Detail']).toMatch(/^self-test passed/);
+  const polls = invoked.filter((e) => e.Runbook === 'SelfTest' && (e as Record<string, unknown>).Step === 'Poll');
+  expect(polls.length).toBeGreaterThanOrEqual(3);
+  expect(invoked.map((e) => (e as Record<string, unknown>).Step)).toEqual(['Start', ...polls.map(() => 'Poll'), 'Check', 'Report']);
+  expect(result.execution.steps.some((s) => s.stepName === 'Approve')).toBe(false);
+  expect(cloud.calls.filter((c) => c.op !== 'sleep')).toEqual([]);
+});
+
+describe('it fails, naming the step and the output, where SSM does not behave as the documents assume', () => {
+  test('outputs not selected inside the returned object', async () => {
+    // As if SSM put the handler's answer somewhere else than Payload.
+    const { result, message } = await selfTest(render(), (invoke) => ({
+      runScript: async (_s, _h, events) => ({ result: await mirrorInvokeStepScript(events, invoke) }),
+    }));
+    expect(result.status).toBe('Failed');
+    expect(message).toMatch(/^self-test failed at step Start \(Failed\): .*output Detail: selector \$\.Payload\.Detail found nothing/);
+  });
+
+  test('a Boolean that does not arrive as one', async () => {
+    const doc = render();
+    doc.mainSteps[0].inputs.InputPayload.Input.Flag = 'yes';
+    const { message } = await selfTest(doc);
+    expect(message).toMatch(/^self-test failed at step Start \(Failed\): .*Flag \(a Boolean\) arrived as \\?"yes\\?"/);
+  });
+
+  test('a loop that stops before its condition says so', async () => {
+    const doc = render();
+    doc.mainSteps[3].inputs.LoopCondition.BooleanEquals = false;
+    const { message } = await selfTest(doc);
+    expect(message).toMatch(/^self-test failed at step Check \(Failed\): .*the loop WaitForDeadline ran its step 1 time\(s\)/);
+  });
+
+  test('an output that does not reach a later step', async () => {
+    const doc = render();
+    doc.mainSteps[5].inputs.InputPayload.Input.Token = 'lost';
+    const { message } = await selfTest(doc);
+    expect(message).toMatch(/^self-test failed at step Check \(Failed\): .*the output Start\.Token reached Check as \\?"lost\\?"/);
+  });
+
+  test('a branch on an output that does not take its choice', async () => {
+    const doc = render();
+    doc.mainSteps[4].inputs.Choices[0].BooleanEquals = false;
+    const { message } = await selfTest(doc);
+    expect(message).toBe('self-test failed: the branch BranchOnOutput did not go to Check on Start.Proceed = true');
+  });
+
+  test('the execution id not substituted', async () => {
+    const doc = render();
+    doc.mainSteps[0].inputs.InputPayload.Input.ExecutionId = '';
+    const { message } = await selfTest(doc);
+    expect(message).toMatch(/^self-test failed at step Start \(Failed\): .*'\{\{ automation:EXECUTION_ID \}\}' was not substituted/);
+  });
+});
+
+test('the token is tied to the execution; an unknown step is refused', async () => {
+  expect(selfTestToken('abc')).toBe('self-test-abc');
+  const deps = { now: () => 0, sleep: async () => undefined, getExecution: async () => ({ startTime: 0, steps: [] }) };
+  await expect(handleSelfTestStep({ Step: 'Promote', ExecutionId: 'abc' }, deps)).rejects.toThrow('self-test: unknown step "Promote"');
+});
