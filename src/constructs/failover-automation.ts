@@ -666,7 +666,7 @@ export class FailoverAutomation extends Construct {
       documentType: 'Automation',
       documentFormat: 'YAML',
       updateMethod: 'NewVersion',
-      content: renderSelfTestDocument({ ...common, region, assumeRoleArn: automationRole.roleArn }),
+      content: renderSelfTestDocument({ ...common, region, assumeRoleArn: automationRole.roleArn, documentName: selfTestDocumentName(this.name) }),
     });
     const selfTest = props.selfTest === false ? undefined : this.createSelfTest(parent, {
       region,
@@ -758,6 +758,8 @@ export class FailoverAutomation extends Construct {
     const resource = new CustomResource(parent, 'SelfTest', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::RunbooksSelfTest',
+      // CloudFormation waits an hour for an answer by default; the function answers within its 10 minutes.
+      serviceTimeout: Duration.minutes(11),
       properties: { DocumentName: selfTestName, Fingerprint: fingerprint },
     });
     // Everything the self-test runs must exist first, with its permissions.

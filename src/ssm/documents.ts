@@ -285,6 +285,8 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
 export interface SelfTestDocumentSettings extends ScriptTarget {
   /** ARN of the role the automation runs as (the runbooks' role). */
   readonly assumeRoleArn: string;
+  /** The self-test document's own name, which `Start` looks for among the runs under way. */
+  readonly documentName: string;
 }
 
 /**
@@ -307,7 +309,7 @@ export function renderSelfTestDocument(s: SelfTestDocumentSettings): Record<stri
       RequireApproval: { type: 'Boolean', description: 'Always false: the approval branch must be skipped, as a runbook skips it.', default: false },
     },
     mainSteps: [
-      scriptStep('Start', s, input('Start', { Probe: '{{ Probe }}', Flag: true, Number: SELF_TEST_NUMBER }),
+      scriptStep('Start', s, input('Start', { Probe: '{{ Probe }}', Flag: true, Number: SELF_TEST_NUMBER, DocumentName: s.documentName }),
         [['Detail', 'String'], ['Token', 'String'], ['WaitUntil', 'String'], ['Proceed', 'Boolean']], once),
       {
         name: 'ApprovalRequired',

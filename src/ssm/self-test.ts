@@ -5,8 +5,9 @@
  * documents assume (docs/aws-assumptions.md, S5-S12):
  *
  * 1. `Start`, a script step: values of every type reach the step function through
- *    InputPayload (a parameter, a Boolean, an Integer, the execution id), and it answers
- *    a token, a deadline and a Boolean;
+ *    InputPayload (a parameter, a Boolean, an Integer, the execution id); the execution
+ *    is listed, not ended, by `DescribeAutomationExecutions` as the one-run-at-a-time lock
+ *    reads it (S1, S2); and it answers a token, a deadline and a Boolean;
  * 2. `ApprovalRequired`, a branch on a Boolean parameter that skips `Approve`;
  * 3. `WaitForDeadline`, a loop of a polling script step, ended by its `LoopCondition`
  *    on that step's `Waiting` output once the deadline from `Start` has passed, after
@@ -42,6 +43,7 @@ export interface SelfTestEvent {
   readonly Probe?: unknown;
   readonly Flag?: unknown;
   readonly Number?: unknown;
+  readonly DocumentName?: unknown;
   readonly Deadline?: unknown;
   readonly Token?: unknown;
   readonly PollWindowSeconds?: unknown;
@@ -53,6 +55,8 @@ export interface SelfTestDependencies {
   now(): number;
   sleep(ms: number): Promise<void>;
   getExecution(executionId: string): Promise<AutomationExecutionView>;
+  /** The runs of `documentName` under way in this Region, read as the one-run-at-a-time lock reads them. */
+  runningExecutionIds(documentName: string): Promise<string[]>;
 }
 
 const EMPTY: StepOutput = { Detail: '', Skipped: false, Waiting: false, DataLossWindowMs: '-1', DataLossMeasuredAt: '0', Detached: false, WaitUntil: '0', Warning: '' };
@@ -75,9 +79,17 @@ export async function handleSelfTestStep(
       if (event.Flag !== true && event.Flag !== 'true' && event.Flag !== 'True') wrong.push(`Flag (a Boolean) arrived as ${JSON.stringify(event.Flag)}`);
       if (Number(event.Number) !== SELF_TEST_NUMBER) wrong.push(`Number (an Integer) arrived as ${JSON.stringify(event.Number)}`);
       if (wrong.length > 0) throw new Error(`self-test: InputPayload did not reach the step function as sent: ${wrong.join('; ')}`);
+      const documentName = typeof event.DocumentName === 'string' ? event.DocumentName : '';
+      const running = documentName ? await deps.runningExecutionIds(documentName) : [];
+      if (!running.includes(executionId)) {
+        throw new Error(`self-test: DescribeAutomationExecutions does not list this execution (${executionId}) among the runs of ` +
+          `${JSON.stringify(event.DocumentName)} under way (it listed ${JSON.stringify(running)}); the one-run-at-a-time lock reads runs that way ` +
+          '(docs/aws-assumptions.md, S1 and S2)');
+      }
       return {
         ...EMPTY,
-        Detail: `inputs arrived: Probe ${JSON.stringify(event.Probe)}, Flag ${JSON.stringify(event.Flag)}, Number ${JSON.stringify(event.Number)}`,
+        Detail: `inputs arrived: Probe ${JSON.stringify(event.Probe)}, Flag ${JSON.stringify(event.Flag)}, Number ${JSON.stringify(event.Number)}; ` +
+          'the lock sees this run',
         Token: selfTestToken(executionId),
         Proceed: true,
         WaitUntil: String(deps.now() + SELF_TEST_WAIT_SECONDS * 1000),

@@ -145,6 +145,7 @@ export async function handleStep(event: StepEvent, deps: StepHandlerDependencies
       now: () => deps.cloud.now(),
       sleep: (ms) => deps.cloud.sleep(ms),
       getExecution: (id) => deps.getExecution(id),
+      runningExecutionIds: async (name) => (await deps.cloud.runningExecutions(deps.region, [name])).map((e) => e.executionId),
     });
   }
   const runbook = text(event, 'Runbook') as RunbookName;

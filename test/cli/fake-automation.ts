@@ -109,7 +109,7 @@ export class FakeAutomation implements AutomationService {
     }
     this.started.push({ documentName, parameters });
     const document = selfTest
-      ? renderSelfTestDocument({ ...documentSettings('switchover', this.region), assumeRoleArn: `arn:aws:iam::111111111111:role/orders-runbooks-${this.region}` })
+      ? renderSelfTestDocument({ ...documentSettings('switchover', this.region), assumeRoleArn: `arn:aws:iam::111111111111:role/orders-runbooks-${this.region}`, documentName: 'orders-SelfTest' })
       : renderRunbookDocument(documentSettings(runbook!, this.region));
     const executionId = `0000000${this.executions.size + 1}-aaaa-4bbb-8ccc-${this.region.replace(/-/g, '').padEnd(12, '0').slice(0, 12)}`;
     // The execution is one the runbooks see in this Region (one run at a time).

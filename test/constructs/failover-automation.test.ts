@@ -500,7 +500,7 @@ describe('the self-test on every deployment', () => {
       const resources = t.findResources('Custom::RunbooksSelfTest');
       expect(Object.keys(resources)).toHaveLength(1);
       const resource = Object.values(resources)[0] as { Properties: Record<string, unknown>; DependsOn: string[] };
-      expect(resource.Properties).toMatchObject({ DocumentName: 'orders-SelfTest', Fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(resource.Properties).toMatchObject({ DocumentName: 'orders-SelfTest', Fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), ServiceTimeout: '660' });
       const dependsOn = resource.DependsOn.join(' ');
       for (const id of ['SwitchoverDocument', 'FailoverDocument', 'FailbackDocument', 'RebuildDocument', 'SelfTestDocument', 'StepFunction', 'AutomationRole', 'StepRole']) {
         expect({ region: REGIONS[i], dependsOn: dependsOn.includes(`Runbooks${id}`) }).toEqual({ region: REGIONS[i], dependsOn: true });

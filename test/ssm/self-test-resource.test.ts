@@ -109,7 +109,8 @@ describe('the self-test function, through the AWS SDK, against an SSM stand-in t
     expect(responses).toEqual([expect.objectContaining({ Status: 'SUCCESS', RequestId: 'r-1', LogicalResourceId: 'RunbooksSelfTest', PhysicalResourceId: `orders-SelfTest@${REGION}` })]);
     expect(operations[0]).toBe('StartAutomationExecution');
     expect(operations.slice(1).every((o) => o === 'GetAutomationExecution')).toBe(true);
-    expect(cloud.calls.filter((c) => c.op !== 'sleep')).toEqual([]);
+    // Reads only: the runs under way, once (the lock's view of this run).
+    expect(cloud.calls.filter((c) => c.op !== 'sleep').map((c) => c.op)).toEqual(['executions']);
     expect(cloud.routing.calls).toEqual([]);
   }, 30_000);
 

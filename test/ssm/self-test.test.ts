@@ -8,15 +8,18 @@ import { errorMessageOf, handleStep, StepEvent } from '../../src/ssm/step-handle
 
 const REGION = 'us-west-2';
 const ROLE = 'arn:aws:iam::111111111111:role/orders-runbooks-us-west-2';
+const DOCUMENT = 'orders-SelfTest';
 
 function render(): Record<string, any> {
   return JSON.parse(JSON.stringify(renderSelfTestDocument({
-    functionName: STEP_FUNCTION, region: REGION, stepTimeoutSeconds: 290, invokeReadTimeoutSeconds: 260, assumeRoleArn: ROLE,
+    functionName: STEP_FUNCTION, region: REGION, stepTimeoutSeconds: 290, invokeReadTimeoutSeconds: 260, assumeRoleArn: ROLE, documentName: DOCUMENT,
   })));
 }
 
 /** Runs the self-test document through the simulator and the real step handler, on the fake cloud's clock. */
-async function selfTest(doc = render(), hooks: (invoke: SimulationHooks['invoke']) => Partial<SimulationHooks> = () => ({})) {
+async function selfTest(
+  doc = render(), hooks: (invoke: SimulationHooks['invoke']) => Partial<SimulationHooks> = () => ({}), listed: 'listed' | 'not listed' = 'listed',
+) {
   const cloud = new FakeCloud();
   const invoked: StepEvent[] = [];
   let sim: Simulation;
@@ -26,6 +29,8 @@ async function selfTest(doc = render(), hooks: (invoke: SimulationHooks['invoke'
     return { ...(await handleStep(payload, { region: REGION, cloud, loadTopology: async () => TOPOLOGY, getExecution: async () => sim.view() })) };
   };
   sim = new Simulation(doc, { invoke, now: () => cloud.now(), sleep: (ms) => cloud.sleep(ms), ...hooks(invoke) });
+  // SSM lists the run it started, as DescribeAutomationExecutions does.
+  if (listed === 'listed') cloud.startExecution(REGION, DOCUMENT, sim.executionId);
   const result = await sim.run({});
   const failure = result.execution.steps.find((s) => s.stepName === 'Report')?.failureMessage;
   return { result, cloud, invoked, message: failure ? errorMessageOf(failure) : undefined };
@@ -50,7 +55,8 @@ test('it passes where SSM behaves as the reference says, iterates its loop, skip
   expect(polls.length).toBeGreaterThanOrEqual(3);
   expect(invoked.map((e) => (e as Record<string, unknown>).Step)).toEqual(['Start', ...polls.map(() => 'Poll'), 'Check', 'Report']);
   expect(result.execution.steps.some((s) => s.stepName === 'Approve')).toBe(false);
-  expect(cloud.calls.filter((c) => c.op !== 'sleep')).toEqual([]);
+  // Only reads: the runs under way, once.
+  expect(cloud.calls.filter((c) => c.op !== 'sleep').map((c) => c.op)).toEqual(['executions']);
 });
 
 describe('it fails, naming the step and the output, where SSM does not behave as the documents assume', () => {
@@ -91,6 +97,11 @@ describe('it fails, naming the step and the output, where SSM does not behave as
     expect(message).toBe('self-test failed: the branch BranchOnOutput did not go to Check on Start.Proceed = true');
   });
 
+  test('a run the lock does not see', async () => {
+    const { message } = await selfTest(render(), () => ({}), 'not listed');
+    expect(message).toMatch(/^self-test failed at step Start \(Failed\): .*DescribeAutomationExecutions does not list this execution/);
+  });
+
   test('the execution id not substituted', async () => {
     const doc = render();
     doc.mainSteps[0].inputs.InputPayload.Input.ExecutionId = '';
@@ -101,6 +112,8 @@ describe('it fails, naming the step and the output, where SSM does not behave as
 
 test('the token is tied to the execution; an unknown step is refused', async () => {
   expect(selfTestToken('abc')).toBe('self-test-abc');
-  const deps = { now: () => 0, sleep: async () => undefined, getExecution: async () => ({ startTime: 0, steps: [] }) };
+  const deps = {
+    now: () => 0, sleep: async () => undefined, getExecution: async () => ({ startTime: 0, steps: [] }), runningExecutionIds: async () => [],
+  };
   await expect(handleSelfTestStep({ Step: 'Promote', ExecutionId: 'abc' }, deps)).rejects.toThrow('self-test: unknown step "Promote"');
 });
