@@ -114,7 +114,8 @@ export interface FailoverAutomationProps {
    * Also create an ARC Region switch plan (`AWS::ARCRegionSwitch::Plan`) built from the
    * same topology, for teams that prefer AWS's managed orchestrator to the SSM
    * documents (which are created either way). Region switch plans span exactly two
-   * Regions: with more, the construct refuses.
+   * Regions: with more, the construct refuses. Graceful executions only (switchovers):
+   * see {@link RegionSwitchPlanOptions}.
    *
    * @default - no plan
    */
@@ -137,9 +138,13 @@ export interface FailoverAutomationProps {
  *
  * The plan is active/passive over the database's two Regions, the first one primary,
  * with one activation workflow for either Region: an optional manual approval, then an
- * Aurora global database block (a graceful execution switches over with no data loss;
- * an ungraceful one fails over with `AllowDataLoss`), then an ARC routing control block
- * that turns the activated Region's control On and the other's Off.
+ * Aurora global database block that switches over with no data loss, then an ARC routing
+ * control block that turns the activated Region's control On and the other's Off.
+ *
+ * The plan is for graceful executions only. Region switch does not run the routing
+ * control block in an ungraceful execution, so a plan that failed the database over
+ * there would leave traffic on the old writer: the plan has no ungraceful path, its role
+ * cannot fail over, and an unplanned failover is the failover runbook's job.
  */
 export interface RegionSwitchPlanOptions {
   /**
@@ -840,14 +845,26 @@ export class FailoverAutomation extends Construct {
       description: `Runs the ${this.name} Region switch plan: the global database and the routing controls of ${this.regionNames.join(' and ')}`,
     });
     acknowledgeInlinePolicy(role);
+    // What Region switch needs to evaluate the plan (every 30 minutes and on change) as
+    // well as to run it: AWS's managed policy "for plan execution and plan evaluation"
+    // (plan reads, iam:SimulatePrincipalPolicy, CloudWatch alarm reads), and no block action.
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(REGION_SWITCH_EXECUTION_POLICY));
+    acknowledgeFinding(role, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${REGION_SWITCH_EXECUTION_POLICY}]`,
+      'The AWS managed policy that ARC Region switch documents for plan execution and evaluation: plan reads, iam:SimulatePrincipalPolicy ' +
+        'and CloudWatch alarm reads; the block actions are in the inline policy, on named resources.');
+    // The Aurora block's sample policy puts the Describe actions on "*"; evaluation reads them.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeGlobalDatabase',
       actions: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
-      resources: [globalClusterArn, ...clusterArns],
+      resources: ['*'],
     }));
+    acknowledgeFinding(role, 'AwsSolutions-IAM5[Resource::*]',
+      'rds:DescribeGlobalClusters and rds:DescribeDBClusters on "*", as the Aurora global database execution block\'s sample policy grants ' +
+        'them for plan evaluation; reads only. SwitchoverGlobalCluster is on the named global cluster and clusters.');
+    // Switchover only: the plan has no ungraceful path (README: "Ungraceful executions").
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'MoveTheWriter',
-      actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
+      sid: 'SwitchOverTheWriter',
+      actions: ['rds:SwitchoverGlobalCluster'],
       resources: [globalClusterArn, ...clusterArns],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -857,7 +874,8 @@ export class FailoverAutomation extends Construct {
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'FlipRoutingControls',
-      actions: ['route53-recovery-cluster:GetRoutingControlState', 'route53-recovery-cluster:UpdateRoutingControlStates'],
+      actions: ['route53-recovery-control-config:DescribeRoutingControl', 'route53-recovery-cluster:GetRoutingControlState',
+        'route53-recovery-cluster:UpdateRoutingControlStates'],
       resources: this.regionNames.map(controlArn),
     }));
 
@@ -877,12 +895,14 @@ export class FailoverAutomation extends Construct {
     }
     steps.push({
       name: 'MoveTheWriter',
-      description: 'Graceful execution: SwitchoverGlobalCluster, no data loss. Ungraceful execution: FailoverGlobalCluster with AllowDataLoss.',
+      description: 'SwitchoverGlobalCluster: no data loss. Graceful executions only: for an unplanned failover, run the <name>-Failover runbook.',
       executionBlockType: 'AuroraGlobalDatabase',
       executionBlockConfiguration: {
         globalAuroraConfig: {
+          // No ungraceful configuration: in an ungraceful execution the routing-control
+          // block does not run ("This block doesn't support the ungraceful execution mode"),
+          // so a failover there would leave traffic on the old writer. See README.
           behavior: 'switchoverOnly',
-          ungraceful: { ungraceful: 'failover' },
           globalClusterIdentifier: database.globalClusterIdentifier,
           databaseClusterArns: clusterArns,
           timeoutMinutes: Math.ceil((props.writerTimeout ?? Duration.minutes(30)).toSeconds() / 60),
@@ -920,17 +940,34 @@ export class FailoverAutomation extends Construct {
     });
 
     if (options.approvalRole) {
-      // By name, not by the plan's ARN attribute: the approval role may live in another
-      // stack or Region, and a plan's ARN only adds a random suffix to its name.
-      const approverStack = options.approvalRole instanceof Construct ? Stack.of(options.approvalRole) : stack;
       iam.Grant.addToPrincipal({
         grantee: options.approvalRole,
         actions: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'],
-        resourceArns: [approverStack.formatArn({ service: 'arc-region-switch', region: '', resource: 'plan', resourceName: `${plan.name}:*` })],
+        resourceArns: planArnsFor(stack, plan, options.approvalRole),
       });
     }
     return { plan, role };
   }
+}
+
+/** AWS's managed policy for Region switch plan execution and evaluation. */
+const REGION_SWITCH_EXECUTION_POLICY = 'AmazonApplicationRecoveryControllerRegionSwitchPlanExecutionPolicy';
+
+/**
+ * The plan's ARN for a grant to `grantee`: the plan's `Arn` attribute when the grantee's
+ * stack can reference it (the same account and Region); otherwise, as the API reference
+ * gives the format (`arn:<partition>:arc-region-switch::<account>:plan/<name>:<suffix>`,
+ * a random six-character suffix after the name) and as the sample policies write it
+ * (`plan/<name>/<suffix>`), with the suffix a wildcard.
+ */
+function planArnsFor(stack: Stack, plan: arcregionswitch.CfnPlan, grantee: iam.IRole): string[] {
+  const granteeStack = grantee instanceof Construct ? Stack.of(grantee) : stack;
+  const sameEnvironment = !Token.isUnresolved(stack.region) && granteeStack.region === stack.region && granteeStack.account === stack.account;
+  if (sameEnvironment) return [plan.attrArn];
+  const byName = (separator: string) => granteeStack.formatArn({
+    service: 'arc-region-switch', region: '', account: stack.account, resource: 'plan', resourceName: `${plan.name}${separator}*`,
+  });
+  return [byName(':'), byName('/')];
 }
 
 function planNameOf(name: string, options: RegionSwitchPlanOptions): string {

@@ -384,7 +384,7 @@ describe('FailoverAutomation with an ARC Region switch plan', () => {
     expect(automation.regionSwitchPlan).toBeDefined();
   });
 
-  test('one activation workflow: the Aurora block (switchover when graceful, failover when not), then the routing controls', () => {
+  test('one activation workflow: the Aurora block (switchover, no ungraceful path), then the routing controls', () => {
     const { Workflows } = plan();
     expect(Workflows).toHaveLength(1);
     expect(Workflows[0].WorkflowTargetAction).toBe('activate');
@@ -397,13 +397,15 @@ describe('FailoverAutomation with an ARC Region switch plan', () => {
       ExecutionBlockConfiguration: {
         GlobalAuroraConfig: {
           Behavior: 'switchoverOnly',
-          Ungraceful: { Ungraceful: 'failover' },
           GlobalClusterIdentifier: 'orders',
           DatabaseClusterArns: ['arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1', 'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2'],
           TimeoutMinutes: 30,
         },
       },
     });
+    // The routing-control block does not run in an ungraceful execution: the plan must not promote without it.
+    expect(aurora.ExecutionBlockConfiguration.GlobalAuroraConfig.Ungraceful).toBeUndefined();
+    expect(JSON.stringify(plan())).not.toMatch(/[Ff]ailover"/);
     const control = (region: string) => expect.stringMatching(new RegExp(`^ApiRoutingControl${region.replace(/-/g, '')}[0-9A-F]{8}\\.RoutingControlArn$`));
     expect(routingBlock).toMatchObject({ Name: 'RouteTraffic', ExecutionBlockType: 'ARCRoutingControl' });
     expect(routingBlock.ExecutionBlockConfiguration.ArcRoutingControlConfig.RegionAndRoutingControls).toEqual({
@@ -412,27 +414,33 @@ describe('FailoverAutomation with an ARC Region switch plan', () => {
     });
   });
 
-  test('the execution role: assumed by Region switch for this account only, every action on named resources', () => {
+  test('the execution role: assumed by Region switch for this account only; what evaluation needs, and a switchover on named resources', () => {
     routing.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'orders-region-switch-plan',
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Principal: { Service: 'arc-region-switch.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })],
       },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonApplicationRecoveryControllerRegionSwitchPlanExecutionPolicy']] }],
     });
     const [policy] = Object.values(routing.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('RegionSwitchPlanRole') }] } }));
     const statements = resolveIntrinsics(policy.Properties.PolicyDocument.Statement) as any[];
     expect(statements.map((s) => [s.Sid, s.Action])).toEqual([
       ['DescribeGlobalDatabase', ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters']],
-      ['MoveTheWriter', ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster']],
+      ['SwitchOverTheWriter', 'rds:SwitchoverGlobalCluster'],
       ['DescribeRoutingControls', ['route53-recovery-control-config:DescribeControlPanel', 'route53-recovery-control-config:DescribeCluster']],
-      ['FlipRoutingControls', ['route53-recovery-cluster:GetRoutingControlState', 'route53-recovery-cluster:UpdateRoutingControlStates']],
+      ['FlipRoutingControls', ['route53-recovery-control-config:DescribeRoutingControl', 'route53-recovery-cluster:GetRoutingControlState',
+        'route53-recovery-cluster:UpdateRoutingControlStates']],
     ]);
+    // The Aurora block's sample policy: the reads on "*", for evaluation.
+    expect(statements[0].Resource).toBe('*');
     expect(statements[1].Resource).toEqual([
       'arn:aws:rds::111111111111:global-cluster:orders',
       'arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1',
       'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2',
     ]);
-    expect(JSON.stringify(statements)).not.toContain('"*"');
+    // No failover: the plan has no ungraceful path, and its role could not take one.
+    expect(JSON.stringify(statements)).not.toContain('FailoverGlobalCluster');
+    expect(JSON.stringify(statements.slice(1))).not.toContain('"*"');
   });
 
   test('the plan name, the recovery time objective and the writer timeout', () => {
@@ -458,10 +466,24 @@ describe('FailoverAutomation with an ARC Region switch plan', () => {
       ApprovalRole: { 'Fn::GetAtt': [expect.stringMatching(/^Approvers/), 'Arn'] },
       TimeoutMinutes: 15,
     });
+    // In the plan's stack: the plan's own ARN attribute.
     const [grant] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Approvers') }] } }));
     expect(grant.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({
       Action: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'],
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':arc-region-switch::', { Ref: 'AWS::AccountId' }, ':plan/orders:*']] },
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/RegionSwitchPlan/), 'Arn'] },
+    })]);
+  });
+
+  test('an approval role in another Region: the plan ARN as the API reference and the sample policies write it, the suffix a wildcard', () => {
+    let operators: Stack | undefined;
+    build((planStack) => {
+      operators = new Stack(planStack.node.root, 'operators', { env: { region: 'eu-west-1' } });
+      return { regionSwitchPlan: { approvalRole: new iam.Role(operators, 'Approvers', { roleName: 'approvers', assumedBy: new iam.AccountRootPrincipal() }) } };
+    });
+    const [grant] = Object.values(Template.fromStack(operators!).findResources('AWS::IAM::Policy'));
+    expect(resolveIntrinsics(grant.Properties.PolicyDocument.Statement)).toEqual([expect.objectContaining({
+      Action: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'],
+      Resource: ['arn:aws:arc-region-switch::111111111111:plan/orders:*', 'arn:aws:arc-region-switch::111111111111:plan/orders/*'],
     })]);
   });
 });
