@@ -12,6 +12,7 @@ import { readStates, RoutingControlState } from '../arc/routing-states';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 import { CloudOperations, GlobalClusterView, RunbookTopology, RunningExecution } from '../ssm/cloud-operations';
 import { blockedBy } from '../ssm/one-run-at-a-time';
+import { parseReadiness, readinessParameterName, ReadinessEvaluation } from '../ssm/readiness';
 import { LAG_LOOKBACK_MS } from '../ssm/runbook-steps';
 import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput } from '../ssm/runbooks';
 import { AutomationStepView, errorMessageOf, REFUSED_PREFIX, reportFromExecution, summarize } from '../ssm/step-handler';
@@ -374,6 +375,7 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
     attempt(() => readStates(cloud.routing, topology.clusterEndpoints, topology.regions.map((r) => r.routingControlArn))),
   ]);
   const view: GlobalClusterView | undefined = global.value;
+  const readinessByRegion = new Map<string, { evaluation?: ReadinessEvaluation; error?: string }>();
   const rows = await Promise.all(topology.regions.map(async (r) => {
     const member = view?.members.find((m) => m.clusterArn === r.clusterArn);
     const role = global.error ? 'unknown' : !member ? 'not a member' : member.isWriter ? 'writer' : `secondary (${member.synchronizationStatus ?? 'status unknown'})`;
@@ -385,13 +387,23 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
     }
     const runs = await attempt(() => deps.automation(r.region).runningExecutions(documentsOf(directory)));
     const running = runs.error ? 'unknown' : runs.value!.map((x) => `${x.documentName} ${x.executionId} (${x.status})`).join('; ') || 'none';
-    return [r.region, role, traffic, lag, running];
+    const readiness = await attempt(() => deps.automation(r.region).readParameter(readinessParameterName(directory.name)));
+    readinessByRegion.set(r.region, readiness.error ? { error: readiness.error } : { evaluation: parseReadiness(readiness.value) });
+    return [r.region, role, traffic, lag, readinessCell(readinessByRegion.get(r.region)!, cloud.now()), running];
   }));
 
   io.out(`${directory.name}: global database '${topology.globalClusterIdentifier}'` +
     `${view ? ` (${view.status}${view.failoverState ? `, ${view.failoverState.status} to ${view.failoverState.toClusterArn}` : ''})` : ''}, read from ${region}`);
   io.out('');
-  for (const line of table([['REGION', 'DATABASE', 'TRAFFIC', 'RPO LAG', 'RUNBOOKS RUNNING'], ...rows])) io.out(line);
+  for (const line of table([['REGION', 'DATABASE', 'TRAFFIC', 'RPO LAG', 'RUNBOOKS READY', 'RUNBOOKS RUNNING'], ...rows])) io.out(line);
+  // The last readiness evaluation's refusals, per Region: what a runbook started there now would say.
+  const notReady = topology.regions.flatMap((r) => (readinessByRegion.get(r.region)?.evaluation?.runbooks ?? [])
+    .filter((x) => !x.ready).map((x) => `${r.region} ${x.runbook}: ${x.outcome === 'error' ? '' : 'would refuse: '}${x.reason}`));
+  if (notReady.length > 0) {
+    io.out('');
+    io.out('not ready at the last evaluation:');
+    notReady.forEach((line) => io.out(`  ${line}`));
+  }
   const problems = [
     ...(global.error ? [`the global database could not be described: ${global.error}`] : []),
     ...(states.error ? [`the routing controls could not be read: ${states.error}`] : []),
@@ -407,6 +419,16 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
     io.out(`! the writer (${writers[0]}) is not the Region receiving traffic (${routed[0]}): a run was interrupted; run the same runbook again to finish it`);
   }
   return problems.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** The RUNBOOKS READY cell: the last evaluation's verdict and age. */
+function readinessCell(read: { evaluation?: ReadinessEvaluation; error?: string }, now: number): string {
+  if (read.error) return 'unknown';
+  if (!read.evaluation) return 'not evaluated';
+  const minutes = Math.max(0, Math.round((now - Date.parse(read.evaluation.evaluatedAt)) / 60_000));
+  const age = minutes < 120 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
+  const notReady = read.evaluation.runbooks.filter((x) => !x.ready).map((x) => x.runbook);
+  return notReady.length === 0 ? `yes (${age})` : `no: ${notReady.join(', ')} (${age})`;
 }
 
 function table(rows: string[][]): string[] {

@@ -46,7 +46,7 @@ export function acknowledgeInPacks(
  * steps, CloudFormation), so a dead-letter queue would never receive anything.
  * @internal
  */
-export function acknowledgeLibraryFunction(fn: IConstruct, invokedSynchronously: boolean): void {
+export function acknowledgeLibraryFunction(fn: IConstruct, invokedSynchronously: boolean, alsoScheduled?: string): void {
   acknowledgeInPacks(fn, 'LambdaInsideVPC',
     'It calls AWS APIs in several Regions and the ARC cluster\'s data plane, all public endpoints; in a VPC it would need NAT or ' +
       'interface endpoints in every Region, and an impaired Region\'s network would stop it.', ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']);
@@ -55,7 +55,8 @@ export function acknowledgeLibraryFunction(fn: IConstruct, invokedSynchronously:
       'invocations per run or deployment, never in bulk.', ['NIST.800.53.R5', 'HIPAA.Security']);
   if (invokedSynchronously) {
     acknowledgeInPacks(fn, 'LambdaDLQ',
-      'Invoked synchronously (RequestResponse): the caller receives every error and records it; nothing would reach a dead-letter queue.',
+      'Invoked synchronously (RequestResponse): the caller receives every error and records it; nothing would reach a dead-letter queue.' +
+        (alsoScheduled ? ` ${alsoScheduled}` : ''),
       ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']);
   }
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'crypto';
 import { ArnFormat, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as arcregionswitch from 'aws-cdk-lib/aws-arcregionswitch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -12,9 +15,10 @@ import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 import { throwIfInvalid, ValidationRule, warnInStacks } from './validation';
 import { MAX_LOOP_ITERATIONS, renderRunbookDocument, renderSelfTestDocument, RunbookDocumentSettings } from '../ssm/documents';
+import { ALL_RUNBOOKS, READINESS_METRIC, READINESS_NAMESPACE, READINESS_RUNBOOK, readinessParameterName } from '../ssm/readiness';
 import { RunbookStepFunction } from '../ssm/runbook-step-function';
 import { addedInstanceIdentifier } from '../ssm/runbook-steps';
-import { RunbookName } from '../ssm/runbooks';
+import { RUNBOOK_NAMES, RunbookName } from '../ssm/runbook-types';
 import { SelfTestFunction } from '../ssm/self-test-function';
 import { PARAMETER_ROOT, runbookDocumentName, runbooksParameterName, RunbooksDirectory } from '../ssm/topology';
 
@@ -131,6 +135,47 @@ export interface FailoverAutomationProps {
    * @default true
    */
   readonly selfTest?: boolean;
+
+  /**
+   * The readiness evaluation: on a schedule, in every Region, each runbook's pre-flight
+   * runs read-only with that Region as the target and publishes the CloudWatch metric
+   * `RunbookReady` (1 or 0, per runbook and for all of them), with every refusal's reason
+   * in the step function's log and in the parameter `status` reads; an alarm per Region
+   * goes off after a number of evaluations in a row that were not ready (or did not run).
+   *
+   * @default - every 30 minutes, an alarm after 2 evaluations not ready
+   */
+  readonly readiness?: ReadinessEvaluationOptions;
+}
+
+/**
+ * How {@link FailoverAutomation} evaluates, on a schedule, whether its runbooks would
+ * start in each Region, as ARC Region switch evaluates its plans.
+ */
+export interface ReadinessEvaluationOptions {
+  /**
+   * Evaluate at all. Turning it off warns at synth time: nothing then tells you that a
+   * runbook would refuse before an outage does.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Time between evaluations: whole minutes, from 5 minutes to 1 day. Each evaluation
+   * runs four pre-flights, a few seconds of the step function.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly interval?: Duration;
+
+  /**
+   * How many evaluations in a row not ready, or missing, set off a Region's alarm (the
+   * alarm's evaluation periods, each `interval` long; together at most 1 day).
+   *
+   * @default 2
+   */
+  readonly alarmAfterEvaluations?: number;
 }
 
 /**
@@ -203,6 +248,17 @@ export interface RegionalFailoverAutomation {
   readonly selfTestDocument: ssm.CfnDocument;
   /** The custom resource that runs the self-test on every deployment; absent with `selfTest: false`. */
   readonly selfTest?: CustomResource;
+  /** The schedule of the readiness evaluation; absent when it is off. */
+  readonly readinessSchedule?: events.Rule;
+  /**
+   * The alarm that goes off when the runbooks were not ready (or not evaluated) for
+   * `alarmAfterEvaluations` evaluations in a row; absent when the evaluation is off. It
+   * has no action: add one, or give the runbooks to ObservedWorkload, which sends it to
+   * its topic.
+   */
+  readonly readinessAlarm?: cloudwatch.Alarm;
+  /** The parameter holding this Region's last evaluation, as JSON (`status` prints it); absent when the evaluation is off. */
+  readonly readinessParameter?: ssm.IStringParameter;
 }
 
 /**
@@ -258,7 +314,11 @@ export class FailoverAutomation extends Construct {
   /** The role the Region switch plan executes as, when `regionSwitchPlan` was given. */
   public readonly regionSwitchPlanRole?: iam.IRole;
 
+  /** Whether the readiness evaluation runs (ObservedWorkload shows it when it does). */
+  public readonly readinessEnabled: boolean;
+
   private readonly name: string;
+  private readonly readinessInterval: Duration;
   private readonly database: MultiRegionAuroraPostgres;
   private readonly routing: ArcRoutedApi;
 
@@ -275,6 +335,8 @@ export class FailoverAutomation extends Construct {
     this.routing = routing;
     this.regionNames = [...database.regionNames];
     validateProps(this, props, this.name);
+    this.readinessEnabled = props.readiness?.enabled !== false;
+    this.readinessInterval = props.readiness?.interval ?? DEFAULT_READINESS_INTERVAL;
 
     this.switchoverDocumentName = documentName(this.name, 'switchover');
     this.failoverDocumentName = documentName(this.name, 'failover');
@@ -317,12 +379,41 @@ export class FailoverAutomation extends Construct {
         'selfTest is false: a deployment no longer checks that the runbooks work in SSM; the first run that finds out may be a failover.');
     }
 
+    if (props.readiness?.enabled === false) {
+      warnInStacks(this.regionalAutomations.map((r) => r.selfTestDocument.node.scope!), 'cdk-cross-region-failover:readiness-off',
+        'readiness.enabled is false: nothing evaluates whether the runbooks would start; the first to find out may be a failover during an outage.');
+    }
+
     if (props.regionSwitchPlan) {
       const parent = routing.routingStack === ownStack ? this : new Construct(routing.routingStack, `${id}RegionSwitch`);
       const created = this.createRegionSwitchPlan(parent, props, props.regionSwitchPlan);
       this.regionSwitchPlan = created.plan;
       this.regionSwitchPlanRole = created.role;
     }
+  }
+
+  /**
+   * The readiness metric `RunbookReady` of `region`, as the evaluation publishes it there:
+   * 1 when the runbooks would start at the last evaluation, 0 when one would refuse. Its
+   * period is the evaluation's interval; read it with the Minimum statistic.
+   *
+   * @param region one of the database's Regions
+   * @param runbook `switchover`, `failover`, `failback` or `rebuild`; every runbook together when not given
+   */
+  public metricRunbookReady(region: string, runbook?: string): cloudwatch.Metric {
+    this.regionalAutomation(region);
+    if (runbook !== undefined && !(RUNBOOK_NAMES as readonly string[]).includes(runbook)) {
+      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': metricRunbookReady: no runbook '${runbook}'; the runbooks are ${RUNBOOK_NAMES.join(', ')}.`);
+    }
+    return new cloudwatch.Metric({
+      namespace: READINESS_NAMESPACE,
+      metricName: READINESS_METRIC,
+      dimensionsMap: { Deployment: this.name, Region: region, Runbook: runbook ?? ALL_RUNBOOKS },
+      statistic: 'Minimum',
+      period: this.readinessInterval,
+      region,
+      label: runbook ? `${region} ${runbook}` : region,
+    });
   }
 
   /**
@@ -473,7 +564,8 @@ export class FailoverAutomation extends Construct {
       grantee,
       actions: ['ssm:GetParameter'],
       resourceArns: this.regionNames.flatMap((region) =>
-        [this.runbooksParameterName, this.database.topologyParameterName, this.routing.routingParameterName].map((name) => parameter(region, name))),
+        [this.runbooksParameterName, this.database.topologyParameterName, this.routing.routingParameterName, readinessParameterName(this.name)]
+          .map((name) => parameter(region, name))),
     });
     iam.Grant.addToPrincipal({
       grantee,
@@ -628,7 +720,9 @@ export class FailoverAutomation extends Construct {
     }));
     acknowledgeInlinePolicy(automationRole);
     acknowledgeInlinePolicy(stepRole);
-    acknowledgeLibraryFunction(stepFunction, true);
+    acknowledgeLibraryFunction(stepFunction, true, props.readiness?.enabled === false ? undefined
+      : 'Its scheduled readiness evaluation is invoked asynchronously: one that fails after its retries is missing data, which the readiness ' +
+        'alarm counts as not ready; a dead-letter queue would hold nothing more to act on.');
 
     const document = (runbook: RunbookName, id: string) => new ssm.CfnDocument(parent, id, {
       name: documentName(this.name, runbook),
@@ -683,6 +777,9 @@ export class FailoverAutomation extends Construct {
       logGroup,
     });
 
+    const readiness = props.readiness?.enabled === false ? undefined
+      : this.createReadiness(parent, { region, options: props.readiness ?? {}, stepFunction, stepRole, common });
+
     return {
       region,
       stack,
@@ -690,11 +787,91 @@ export class FailoverAutomation extends Construct {
       ...documents,
       selfTestDocument,
       selfTest,
+      readinessSchedule: readiness?.schedule,
+      readinessAlarm: readiness?.alarm,
+      readinessParameter: readiness?.parameter,
       stepFunction,
       stepRole,
       automationRole,
       logGroup,
     };
+  }
+
+  /**
+   * The readiness evaluation of this Region: a schedule that invokes the step function
+   * with the deployment's defaults, the parameter it writes, the permissions to publish,
+   * and the alarm.
+   */
+  private createReadiness(parent: Construct, r: {
+    region: string;
+    options: ReadinessEvaluationOptions;
+    stepFunction: lambda.Function;
+    stepRole: iam.Role;
+    common: { maxRpoLagSeconds?: number; maxDataLossSeconds?: number };
+  }) {
+    const stack = Stack.of(parent);
+    const interval = r.options.interval ?? DEFAULT_READINESS_INTERVAL;
+    const evaluations = r.options.alarmAfterEvaluations ?? DEFAULT_READINESS_ALARM_EVALUATIONS;
+    const parameterName = readinessParameterName(this.name);
+    const parameter = new ssm.StringParameter(parent, 'ReadinessParameter', {
+      parameterName,
+      description: `The last readiness evaluation of the ${this.name} runbooks in ${r.region}, written by their step function`,
+      // The step function overwrites it on every evaluation; a deployment writes this placeholder.
+      stringValue: JSON.stringify({ name: this.name, region: r.region, evaluatedAt: null, note: 'not evaluated since the last deployment' }),
+      tier: ssm.ParameterTier.INTELLIGENT_TIERING,
+    });
+    r.stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'WriteTheReadiness',
+      actions: ['ssm:PutParameter'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.slice(1) })],
+    }));
+    // PutMetricData has no resource-level permissions; the condition keeps it to the library's namespace.
+    r.stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'PublishTheReadiness',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': READINESS_NAMESPACE } },
+    }));
+    const schedule = new events.Rule(parent, 'ReadinessSchedule', {
+      description: `Evaluates every ${interval.toHumanString()} whether the ${this.name} runbooks would start in ${r.region} (read-only pre-flights)`,
+      schedule: events.Schedule.rate(interval),
+      targets: [new targets.LambdaFunction(r.stepFunction, {
+        event: events.RuleTargetInput.fromObject({
+          Runbook: READINESS_RUNBOOK,
+          Deployment: this.name,
+          MaxRpoLagSeconds: r.common.maxRpoLagSeconds,
+          MaxDataLossSeconds: r.common.maxDataLossSeconds ?? 0,
+        }),
+        // A late evaluation is worth less than the next one: the alarm counts a missing one as not ready.
+        maxEventAge: Duration.minutes(Math.min(interval.toMinutes(), 60)),
+        retryAttempts: 2,
+      })],
+    });
+    const alarm = new cloudwatch.Alarm(parent, 'ReadinessAlarm', {
+      alarmName: `${this.name}-runbooks-not-ready-${r.region}`,
+      alarmDescription: `The ${this.name} runbooks would not start in ${r.region}, or were not evaluated, ${evaluations} time(s) in a row. ` +
+        `The reasons: npx cdk-cross-region-failover status --name ${this.name}, or the step function's log (field "readiness").`,
+      metric: new cloudwatch.Metric({
+        namespace: READINESS_NAMESPACE,
+        metricName: READINESS_METRIC,
+        dimensionsMap: { Deployment: this.name, Region: r.region, Runbook: ALL_RUNBOOKS },
+        statistic: 'Minimum',
+        period: interval,
+      }),
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      threshold: 1,
+      evaluationPeriods: evaluations,
+      datapointsToAlarm: evaluations,
+      // An evaluation that did not run is not a good one.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    acknowledgeInPacks(schedule, 'EventBusDLQ',
+      'A schedule\'s target: an event EventBridge could not deliver is an evaluation that did not happen, which the readiness alarm counts ' +
+        'as not ready (missing data breaches); a dead-letter queue would hold only old timestamps.', ['Serverless']);
+    acknowledgeInPacks(alarm, 'CloudWatchAlarmAction',
+      'Created without an action, as the library has no topic of its own: ObservedWorkload given these runbooks sends it to its Region\'s ' +
+        'topic, or add one with readinessAlarm.addAlarmAction(). Its state is on the dashboard either way.', ['NIST.800.53.R5', 'HIPAA.Security']);
+    return { schedule, alarm, parameter };
   }
 
   /**
@@ -978,6 +1155,9 @@ function planRoleName(name: string): string {
   return `${name}-region-switch-plan`;
 }
 
+const DEFAULT_READINESS_INTERVAL = Duration.minutes(30);
+const DEFAULT_READINESS_ALARM_EVALUATIONS = 2;
+
 function selfTestDocumentName(name: string): string {
   return `${name}-SelfTest`;
 }
@@ -1045,6 +1225,7 @@ function validateProps(scope: Construct, props: FailoverAutomationProps, name: s
       condition: between(props.approvalTimeout, 60, 7 * 24 * 3600),
       message: `'approvalTimeout' must be between 1 minute and 7 days (what aws:approve allows), got ${seconds(props.approvalTimeout)} s.`,
     },
+    ...readinessRules(props),
     ...planRules(props, name),
     {
       condition: longest.length > 64,
@@ -1052,6 +1233,28 @@ function validateProps(scope: Construct, props: FailoverAutomationProps, name: s
         `IAM allows 64. Use a database 'name' of at most ${64 - (longest.length - name.length)} characters.`,
     },
   ]);
+}
+
+function readinessRules(props: FailoverAutomationProps): ValidationRule[] {
+  const options = props.readiness;
+  if (!options || options.enabled === false) return [];
+  const interval = options.interval && !options.interval.isUnresolved() ? options.interval.toSeconds() : DEFAULT_READINESS_INTERVAL.toSeconds();
+  const evaluations = options.alarmAfterEvaluations ?? DEFAULT_READINESS_ALARM_EVALUATIONS;
+  return [
+    {
+      condition: interval < 300 || interval > 86400 || interval % 60 !== 0,
+      message: `'readiness.interval' must be whole minutes from 5 minutes to 1 day, got ${interval} s.`,
+    },
+    {
+      condition: !Number.isInteger(evaluations) || evaluations < 1,
+      message: `'readiness.alarmAfterEvaluations' must be a whole number of 1 or more, got ${evaluations}.`,
+    },
+    {
+      condition: Number.isInteger(evaluations) && evaluations >= 1 && interval <= 86400 && interval * evaluations > 86400,
+      message: '\'readiness.alarmAfterEvaluations\' times \'readiness.interval\' must be at most 1 day (a CloudWatch alarm looks back at most that far ' +
+        `at this period), got ${evaluations} x ${interval / 60} minutes: lower one of them.`,
+    },
+  ];
 }
 
 function planRules(props: FailoverAutomationProps, name: string): ValidationRule[] {

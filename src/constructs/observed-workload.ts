@@ -169,6 +169,16 @@ export interface ObservedWorkloadProps {
    * @default - no automatic action; the alarms only notify
    */
   readonly automaticFailover?: AutomaticFailoverOptions;
+
+  /**
+   * The runbooks whose readiness to show: the dashboard gets a row with each Region's
+   * `RunbookReady` (the last evaluation of whether the runbooks would start there), and
+   * each Region's readiness alarm is sent to that Region's topic when the alarm is in the
+   * same stack as the topic (otherwise a synth warning says to add the action).
+   *
+   * @default - `automaticFailover.runbooks` when given; otherwise no readiness shown
+   */
+  readonly runbooks?: FailoverAutomation;
 }
 
 /**
@@ -299,7 +309,9 @@ export class ObservedWorkload extends Construct {
     };
 
     this.regionalObservations = props.regions.map((options, i) => this.observeRegion(parentIn(options.stack), this.regionNames[i], options, props));
-    this.dashboard = this.createDashboard(parentIn(props.dashboardStack), props);
+    const runbooks = props.runbooks ?? props.automaticFailover?.runbooks;
+    this.dashboard = this.createDashboard(parentIn(props.dashboardStack), props, runbooks);
+    if (runbooks) this.notifyReadiness(runbooks, parentIn);
 
     if (props.automaticFailover) {
       if (props.automaticFailover.requireApproval === false) {
@@ -528,8 +540,29 @@ export class ObservedWorkload extends Construct {
     };
   }
 
+  /**
+   * Sends each Region's readiness alarm to that Region's topic, where the alarm and the
+   * topic share a stack; a reference across stacks could make the stacks depend on each
+   * other both ways, so there a warning names the alarm instead.
+   */
+  private notifyReadiness(runbooks: FailoverAutomation, parentIn: (stack: Stack) => Construct): void {
+    for (const observation of this.regionalObservations) {
+      const automation = runbooks.regionalAutomations.find((r) => r.region === observation.region);
+      const alarm = automation?.readinessAlarm;
+      if (!alarm) continue;
+      if (Stack.of(alarm) === observation.stack) {
+        alarm.addAlarmAction(new cwActions.SnsAction(observation.topic));
+        alarm.addOkAction(new cwActions.SnsAction(observation.topic));
+      } else {
+        warnInStacks([parentIn(observation.stack)], 'cdk-cross-region-failover:readiness-alarm-not-notified',
+          `the runbooks' readiness alarm of ${observation.region} is in stack ${Stack.of(alarm).stackName}, not in this one with the topic: ` +
+            'add its action there (regionalAutomation(region).readinessAlarm.addAlarmAction()).');
+      }
+    }
+  }
+
   /** One dashboard, every Region side by side: each widget has one line per Region, read in that Region. */
-  private createDashboard(parent: Construct, props: ObservedWorkloadProps): cloudwatch.Dashboard {
+  private createDashboard(parent: Construct, props: ObservedWorkloadProps, runbooks?: FailoverAutomation): cloudwatch.Dashboard {
     const perRegion = (make: (options: ObservedRegionOptions, region: string) => cloudwatch.IMetric | undefined) =>
       props.regions.map((o, i) => make(o, this.regionNames[i])).filter((m): m is cloudwatch.IMetric => m !== undefined);
     const graph = (title: string, metrics: cloudwatch.IMetric[], leftLabel?: string) => new cloudwatch.GraphWidget({
@@ -569,8 +602,31 @@ export class ObservedWorkload extends Construct {
           graph('Aurora commit latency per Region', rds('CommitLatency', 'Average'), 'ms'),
           graph('Lambda throttles per Region (all functions)', lambdaAll('Throttles')),
         ],
+        ...(runbooks?.readinessEnabled ? [this.readinessRow(runbooks)] : []),
       ],
     });
+  }
+
+  /** The runbooks' readiness: every runbook together per Region, and each runbook in each Region. */
+  private readinessRow(runbooks: FailoverAutomation): cloudwatch.IWidget[] {
+    const regions = runbooks.regionNames.filter((r) => this.regionNames.includes(r));
+    const ready = { min: 0, max: 1, label: '1 ready, 0 would refuse', showUnits: false };
+    return [
+      new cloudwatch.GraphWidget({
+        title: 'Runbooks ready per Region (last readiness evaluation)',
+        left: regions.map((r) => runbooks.metricRunbookReady(r)),
+        leftYAxis: ready,
+        width: 12,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Each runbook, per Region (why: npx cdk-cross-region-failover status)',
+        left: regions.flatMap((r) => ['switchover', 'failover', 'failback', 'rebuild'].map((runbook) => runbooks.metricRunbookReady(r, runbook))),
+        leftYAxis: ready,
+        width: 12,
+        height: 6,
+      }),
+    ];
   }
 
   private createFailoverTrigger(

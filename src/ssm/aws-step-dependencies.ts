@@ -1,6 +1,8 @@
-import { AutomationExecution, GetAutomationExecutionCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { AutomationExecution, GetAutomationExecutionCommand, GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsCloudOperations } from './aws-cloud-operations';
 import { RunbookTopology } from './cloud-operations';
+import { ReadinessPublisher } from './readiness';
 import { AutomationExecutionView, StepHandlerDependencies } from './step-handler';
 import { parseAuroraTopology, parseClusterSpec, parseRoutingTopology, runbookTopology } from './topology';
 import { RoutingDataPlane } from '../arc/routing-states';
@@ -60,6 +62,30 @@ export function awsStepDependencies(config: AwsStepDependenciesConfig): StepHand
       const out = await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }));
       if (!out.AutomationExecution) throw new Error(`automation execution ${executionId} was not found in ${config.region}`);
       return executionViewOf(out.AutomationExecution);
+    },
+  };
+}
+
+/** Publishes readiness evaluations through the AWS SDK, in `region`. */
+export function awsReadinessPublisher(region: string, endpoint?: string): ReadinessPublisher {
+  const cloudwatch = new CloudWatchClient({ region, ...(endpoint ? { endpoint } : {}) });
+  const ssm = new SSMClient({ region, ...(endpoint ? { endpoint } : {}) });
+  return {
+    async putMetrics(namespace, data) {
+      await cloudwatch.send(new PutMetricDataCommand({
+        Namespace: namespace,
+        MetricData: data.map((d) => ({
+          MetricName: d.metricName,
+          Dimensions: Object.entries(d.dimensions).map(([Name, Value]) => ({ Name, Value })),
+          Value: d.value,
+          Timestamp: d.timestamp,
+          Unit: 'None',
+        })),
+      }));
+    },
+    async putParameter(name, value) {
+      // The tier the stack created it with: without one, PutParameter applies the account's default.
+      await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true, Tier: 'Intelligent-Tiering' }));
     },
   };
 }

@@ -3,7 +3,8 @@
  * failover and failback documents (see `step-handler.ts`). It runs in the Region being
  * activated and reads the topology the stacks published there.
  */
-import { awsStepDependencies } from './aws-step-dependencies';
+import { awsReadinessPublisher, awsStepDependencies } from './aws-step-dependencies';
+import { handleReadiness, READINESS_RUNBOOK, ReadinessEvaluation, ReadinessEvent } from './readiness';
 import { handleStep, StepEvent, StepHandlerDependencies, StepOutput } from './step-handler';
 
 let deps: StepHandlerDependencies | undefined;
@@ -23,7 +24,11 @@ function dependencies(): StepHandlerDependencies {
   return deps;
 }
 
-export async function handler(event: StepEvent): Promise<StepOutput> {
+export async function handler(event: StepEvent): Promise<StepOutput | ReadinessEvaluation> {
+  // The readiness evaluation, on its schedule: the pre-flights, read-only, then the metric.
+  if (event.Runbook === READINESS_RUNBOOK) {
+    return handleReadiness(event as ReadinessEvent, dependencies(), awsReadinessPublisher(process.env.AWS_REGION!));
+  }
   const started = Date.now();
   const context = { runbook: event.Runbook, step: event.Step, target: event.TargetRegion };
   try {

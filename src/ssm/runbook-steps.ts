@@ -152,7 +152,7 @@ async function oneRunAtATime(ctx: StepContext, phase: 'preflight' | 'change', ch
   const found = await otherRuns(ctx, phase);
   if (found.blocking) {
     const message = blockedBy(found.blocking);
-    if (phase === 'preflight' || !changed) throw new PreflightRefusal(message);
+    if (phase === 'preflight' || !changed) throw new PreflightRefusal(message, 'busy');
     throw new Error(`${message}. This run stops here; ${changed}`);
   }
   return found.warnings;
@@ -336,7 +336,7 @@ async function switchoverChecks(ctx: StepContext, phase: 'preflight' | 'change')
       `Rebuild ${target.region} as a secondary first (README, "After a detach: rebuilding the other Regions")`);
   }
   if (member.isWriter && !inProgress(view)) {
-    if (routedOnlyTo(states, ctx, target)) throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`);
+    if (routedOnlyTo(states, ctx, target)) throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`, 'nothing-to-do');
     return { detail: `${target.region} is already the writer; traffic will follow (a run to finish)`, warnings };
   }
   if (inProgress(view)) return { detail: `${operationText(ctx, view)} is under way; this run follows it`, warnings };
@@ -486,7 +486,7 @@ async function failoverPlan(ctx: StepContext, target: RunbookRegion, states: Sta
     throw new PreflightRefusal(`${operationText(ctx, view)} is in progress (not started by this run): wait for it to finish, then check with status`);
   }
   if (member.isWriter) {
-    if (routedOnlyTo(states, ctx, target)) throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`);
+    if (routedOnlyTo(states, ctx, target)) throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`, 'nothing-to-do');
     return { plan: { kind: 'writer' }, view };
   }
   return { plan: { kind: 'promote' }, view };
@@ -696,7 +696,7 @@ export async function failbackPreflight(ctx: StepContext): Promise<StepResult> {
   refuseIfDetachedRouted(ctx, view, states);
   const member = view.members.find((m) => m.clusterArn === target.clusterArn);
   if (member?.isWriter && routedOnlyTo(states, ctx, target) && !inProgress(view)) {
-    throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`);
+    throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`, 'nothing-to-do');
   }
   if (inProgress(view) && view.failoverState!.toClusterArn !== target.clusterArn) {
     throw new PreflightRefusal(`${operationText(ctx, view)} is in progress (not started by this run): wait for it to finish, then check with status`);
@@ -746,7 +746,7 @@ async function rebuildPlan(
   const serving = routed[0];
   if (serving === target) {
     throw new PreflightRefusal(`${target.region} serves traffic: its cluster is the data. Run the rebuild in each Region to rebuild from it ` +
-      `(${ctx.topology.regions.filter((r) => r !== target).map((r) => r.region).join(', ')})`);
+      `(${ctx.topology.regions.filter((r) => r !== target).map((r) => r.region).join(', ')})`, 'nothing-to-do');
   }
   const spec = ctx.topology.localClusterSpec;
   if (!spec || spec.clusterIdentifier !== target.clusterIdentifier) {
@@ -775,7 +775,7 @@ export async function rebuildPreflight(ctx: StepContext): Promise<StepResult> {
   const targetMember = view?.members.find((m) => m.clusterArn === target.clusterArn);
   if (servingMember?.isWriter && targetMember && !targetMember.isWriter && targetMember.synchronizationStatus === 'connected') {
     throw new PreflightRefusal(`${target.region} is already a connected secondary of ${serving.region}'s cluster: nothing to rebuild. ` +
-      `Fail back to ${target.region} with the failback runbook once it has caught up`);
+      `Fail back to ${target.region} with the failback runbook once it has caught up`, 'nothing-to-do');
   }
   const servingCluster = await retrying(ctx, `DescribeDBClusters of ${serving.clusterIdentifier}`, () => ctx.cloud.describeCluster(serving.clusterArn));
   if (servingCluster?.status !== USABLE) {

@@ -130,11 +130,22 @@ export interface RunbookStep {
  * instead, and the run ends `failed` with the state it left.
  */
 export class PreflightRefusal extends Error {
-  constructor(message: string) {
+  /**
+   * Why: `refused` (something is wrong for this move), `nothing-to-do` (the move is
+   * already made: the target is the writer and routed, or already a connected
+   * secondary), `busy` (another run of the deployment is under way). The readiness
+   * evaluation counts only `refused` as not ready.
+   */
+  public readonly kind: RefusalKind;
+  constructor(message: string, kind: RefusalKind = 'refused') {
     super(message);
     this.name = 'PreflightRefusal';
+    this.kind = kind;
   }
 }
+
+/** Why a pre-flight refused (see {@link PreflightRefusal.kind}). */
+export type RefusalKind = 'refused' | 'nothing-to-do' | 'busy';
 
 /** Which failure outcome an error means. */
 export function outcomeOf(error: unknown): 'refused' | 'failed' {

@@ -1,15 +1,16 @@
 import { fakeDependencies, FakeAutomation, publishedParameters } from './fake-automation';
 import { EXIT, explainAwsError, parseArguments, runCli, USAGE } from '../../src/cli/cli';
+import { evaluateReadiness } from '../../src/ssm/readiness';
 import { runbooksParameterName } from '../../src/ssm/topology';
-import { arnOf, controlOf, FakeCloud } from '../ssm/fake-cloud';
+import { arnOf, controlOf, FakeCloud, specOf, TOPOLOGY } from '../ssm/fake-cloud';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
 const ONCALL = 'arn:aws:iam::111111111111:role/oncall';
 
-async function run(argv: string[], setup: (f: ReturnType<typeof fakeDependencies>) => void = () => {}) {
+async function run(argv: string[], setup: (f: ReturnType<typeof fakeDependencies>) => unknown = () => {}) {
   const f = fakeDependencies();
-  setup(f);
+  await setup(f);
   const code = await runCli(argv, f.deps, f.io);
   return { ...f, code, started: [...f.automation(EAST).started, ...f.automation(WEST).started] };
 }
@@ -328,9 +329,34 @@ describe('status', () => {
     expect(out).toEqual([
       "orders: global database 'orders' (available), read from us-east-1",
       '',
-      'REGION     DATABASE               TRAFFIC  RPO LAG  RUNBOOKS RUNNING',
-      'us-east-1  writer                 On       -        none',
-      'us-west-2  secondary (connected)  Off      800 ms   none',
+      'REGION     DATABASE               TRAFFIC  RPO LAG  RUNBOOKS READY  RUNBOOKS RUNNING',
+      'us-east-1  writer                 On       -        not evaluated   none',
+      'us-west-2  secondary (connected)  Off      800 ms   not evaluated   none',
+    ]);
+  });
+
+  test('the last readiness evaluation per Region: its verdict and age, and what would refuse', async () => {
+    const { code, out } = await run(['status'], (f) => {
+      // As the step function publishes them: us-east-1 ready 10 minutes ago, us-west-2 lagging 25 minutes ago (a failback
+      // waits for the lag to pass, so only the switchover would refuse).
+      const lagging = new FakeCloud(EAST);
+      lagging.lagMs.set(`orders-${WEST}`, 45_000);
+      const publish = async (region: string, cloud: FakeCloud, agoMs: number) => {
+        const topology = { ...TOPOLOGY, localClusterSpec: specOf(region) };
+        const evaluation = await evaluateReadiness({ cloud: cloud.from(region), topology, localRegion: region });
+        const at = new Date(f.cloud.now() - agoMs).toISOString();
+        f.automation(region).parameters.set('/cdk-cross-region-failover/orders/readiness', JSON.stringify({ ...evaluation, evaluatedAt: at }));
+      };
+      return Promise.all([publish(EAST, new FakeCloud(EAST), 10 * 60_000), publish(WEST, lagging, 25 * 60_000)]);
+    });
+    expect(code).toBe(EXIT.ok);
+    expect(out.slice(2)).toEqual([
+      'REGION     DATABASE               TRAFFIC  RPO LAG  RUNBOOKS READY               RUNBOOKS RUNNING',
+      'us-east-1  writer                 On       -        yes (10 min ago)             none',
+      'us-west-2  secondary (connected)  Off      800 ms   no: switchover (25 min ago)  none',
+      '',
+      'not ready at the last evaluation:',
+      '  us-west-2 switchover: would refuse: us-west-2 lags 45000 ms behind the writer, over the 30000 ms allowed (MaxRpoLagSeconds); wait for it to catch up',
     ]);
   });
 
@@ -350,7 +376,7 @@ describe('status', () => {
       f.automation(WEST).failure = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' });
     });
     expect(code).toBe(EXIT.failed);
-    expect(out[4]).toMatch(/^us-west-2 {2}secondary \(connected\) {2}unknown {2}800 ms {3}unknown$/);
+    expect(out[4]).toMatch(/^us-west-2 {2}secondary \(connected\) {2}unknown {2}800 ms {3}unknown {9}unknown$/);
     expect(out[out.length - 1]).toMatch(/^! the routing controls could not be read: GetRoutingControlState failed on all 5 ARC cluster endpoints/);
   });
 

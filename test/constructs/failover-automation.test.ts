@@ -91,7 +91,7 @@ describe('FailoverAutomation with minimal props', () => {
     templates[1].hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
   });
 
-  test('the step role: every action named, scoped to this topology; only the two actions without resource-level permissions on *', () => {
+  test('the step role: every action named, scoped to this topology; only the actions without resource-level permissions on *', () => {
     const t = templates[1];
     const [policy] = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^RunbooksStepRole') }] } }));
     type Statement = { Sid?: string; Action: string | string[]; Resource: string | string[] };
@@ -146,10 +146,15 @@ describe('FailoverAutomation with minimal props', () => {
       Resource: ['arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2', 'arn:aws:rds:us-west-2:111111111111:db:orders-us-west-2-writer'],
     });
     expect(bySid.CheckTheClusterKey).toMatchObject({ Action: 'kms:DescribeKey', Resource: expect.stringMatching(/^DatabaseKey.*\.Arn$/) });
+    // The readiness evaluation: its one parameter, and metrics in the library's namespace only.
+    expect(bySid.WriteTheReadiness).toMatchObject({ Action: 'ssm:PutParameter', Resource: 'arn:aws:ssm:us-west-2:111111111111:parameter/cdk-cross-region-failover/orders/readiness' });
+    expect(bySid.PublishTheReadiness).toMatchObject({
+      Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'CdkCrossRegionFailover' } },
+    });
     for (const s of statements) {
       for (const action of ([] as string[]).concat(s.Action)) expect(action).not.toMatch(/\*/);
       if (([] as string[]).concat(s.Resource).includes('*')) {
-        expect([['cloudwatch:GetMetricData'], ['ssm:DescribeAutomationExecutions'], ['xray:PutTraceSegments', 'xray:PutTelemetryRecords']])
+        expect([['cloudwatch:GetMetricData'], ['ssm:DescribeAutomationExecutions'], ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['cloudwatch:PutMetricData']])
           .toContainEqual(([] as string[]).concat(s.Action));
       }
     }
@@ -251,7 +256,7 @@ describe('FailoverAutomation with every prop', () => {
       {
         Effect: 'Allow',
         Action: 'ssm:GetParameter',
-        Resource: ['us-east-1', 'us-west-2'].flatMap((r) => ['orders/runbooks', 'orders/aurora', 'orders/routing']
+        Resource: ['us-east-1', 'us-west-2'].flatMap((r) => ['orders/runbooks', 'orders/aurora', 'orders/routing', 'orders/readiness']
           .map((p) => `arn:aws:ssm:${r}:111111111111:parameter/cdk-cross-region-failover/${p}`)),
       },
       {
@@ -562,5 +567,106 @@ describe('the self-test on every deployment', () => {
     expect(synthWarnings(off.app).filter((w) => w.id === 'cdk-cross-region-failover:self-test-off').map((w) => w.path))
       .toEqual(REGIONS.map((r) => `/Stack-${r}/Runbooks`));
     void app;
+  });
+});
+
+describe('the readiness evaluation', () => {
+  const { stacks, automation } = build();
+  const templates = stacks.map((s) => Template.fromStack(s));
+
+  test('every 30 minutes in every Region, the step function runs the pre-flights with the deployment\'s defaults', () => {
+    templates.forEach((t, i) => {
+      const rules = Object.values(t.findResources('AWS::Events::Rule')) as any[];
+      expect(rules).toHaveLength(1);
+      const rule = rules[0].Properties;
+      expect(rule.ScheduleExpression).toBe('rate(30 minutes)');
+      expect(rule.Targets).toHaveLength(1);
+      expect(rule.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RunbooksStepFunction/), 'Arn'] });
+      expect(JSON.parse(rule.Targets[0].Input)).toEqual({ Runbook: 'Readiness', Deployment: 'orders', MaxRpoLagSeconds: 30, MaxDataLossSeconds: 0 });
+      expect(rule.Targets[0].RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 1800, MaximumRetryAttempts: 2 });
+      t.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' });
+      expect(automation.regionalAutomations[i].readinessSchedule).toBeDefined();
+    });
+  });
+
+  test('an alarm per Region after two evaluations in a row not ready, or missing', () => {
+    templates.forEach((t, i) => {
+      const region = REGIONS[i];
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `orders-runbooks-not-ready-${region}`,
+        Namespace: 'CdkCrossRegionFailover',
+        MetricName: 'RunbookReady',
+        Dimensions: Match.arrayEquals([
+          { Name: 'Deployment', Value: 'orders' }, { Name: 'Region', Value: region }, { Name: 'Runbook', Value: 'all' },
+        ]),
+        Statistic: 'Minimum',
+        Period: 1800,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        TreatMissingData: 'breaching',
+      });
+      expect(automation.regionalAutomations[i].readinessAlarm).toBeDefined();
+    });
+  });
+
+  test('its parameter starts as a placeholder the step function overwrites', () => {
+    const [parameter] = Object.values(templates[0].findResources('AWS::SSM::Parameter', { Properties: { Name: '/cdk-cross-region-failover/orders/readiness' } })) as any[];
+    const value = JSON.parse(parameter.Properties.Value);
+    expect(value).toEqual({ name: 'orders', region: 'us-east-1', evaluatedAt: null, note: 'not evaluated since the last deployment' });
+  });
+
+  test('an interval, a number of evaluations and the failover\'s bound are passed through', () => {
+    const { stacks: s2 } = build({
+      maxDataLoss: Duration.seconds(20), maxRpoLag: Duration.seconds(5), readiness: { interval: Duration.hours(1), alarmAfterEvaluations: 3 },
+    });
+    const t = Template.fromStack(s2[0]);
+    const rule = (Object.values(t.findResources('AWS::Events::Rule'))[0] as any).Properties;
+    expect(rule.ScheduleExpression).toBe('rate(1 hour)');
+    expect(JSON.parse(rule.Targets[0].Input)).toMatchObject({ MaxRpoLagSeconds: 5, MaxDataLossSeconds: 20 });
+    expect(rule.Targets[0].RetryPolicy.MaximumEventAgeInSeconds).toBe(3600);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Period: 3600, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+  });
+
+  test('off: no schedule, alarm or parameter, no permission to publish, and a warning in every Region', () => {
+    const off = build({ readiness: { enabled: false } });
+    for (const stack of off.stacks) {
+      const t = Template.fromStack(stack);
+      t.resourceCountIs('AWS::Events::Rule', 0);
+      t.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+      expect(JSON.stringify(t.toJSON())).not.toContain('cloudwatch:PutMetricData');
+      expect(Object.keys(t.findResources('AWS::SSM::Parameter', { Properties: { Name: '/cdk-cross-region-failover/orders/readiness' } }))).toHaveLength(0);
+    }
+    expect(off.automation.regionalAutomations.every((r) => !r.readinessAlarm && !r.readinessSchedule && !r.readinessParameter)).toBe(true);
+    expect(synthWarnings(off.app).filter((w) => w.id === 'cdk-cross-region-failover:readiness-off').map((w) => w.path))
+      .toEqual(['/Stack-us-east-1/Runbooks', '/Stack-us-west-2/Runbooks']);
+  });
+
+  test('metricRunbookReady: every runbook together or one, read in its Region, at the evaluation\'s period; unknown names refused', () => {
+    expect(automation.metricRunbookReady('us-west-2')).toMatchObject({
+      namespace: 'CdkCrossRegionFailover',
+      metricName: 'RunbookReady',
+      statistic: 'Minimum',
+      region: 'us-west-2',
+      dimensions: { Deployment: 'orders', Region: 'us-west-2', Runbook: 'all' },
+    });
+    expect(automation.metricRunbookReady('us-west-2').period.toMinutes()).toBe(30);
+    expect(automation.metricRunbookReady('us-east-1', 'failover').dimensions).toEqual({ Deployment: 'orders', Region: 'us-east-1', Runbook: 'failover' });
+    expect(() => automation.metricRunbookReady('us-east-1', 'rollback')).toThrow(
+      "FailoverAutomation 'Runbooks': metricRunbookReady: no runbook 'rollback'; the runbooks are switchover, failover, failback, rebuild.");
+    expect(() => automation.metricRunbookReady('eu-west-1')).toThrow("no runbooks in Region 'eu-west-1'");
+  });
+
+  test.each([
+    ['an interval under 5 minutes', { interval: Duration.minutes(1) }, "'readiness.interval' must be whole minutes from 5 minutes to 1 day, got 60 s."],
+    ['an interval in seconds', { interval: Duration.seconds(330) }, "'readiness.interval' must be whole minutes from 5 minutes to 1 day, got 330 s."],
+    ['an interval over a day', { interval: Duration.days(2), alarmAfterEvaluations: 1 }, "'readiness.interval' must be whole minutes from 5 minutes to 1 day, got 172800 s."],
+    ['no evaluations', { alarmAfterEvaluations: 0 }, "'readiness.alarmAfterEvaluations' must be a whole number of 1 or more, got 0."],
+    ['a look back over a day', { interval: Duration.hours(12), alarmAfterEvaluations: 3 },
+      "'readiness.alarmAfterEvaluations' times 'readiness.interval' must be at most 1 day (a CloudWatch alarm looks back at most that far at this period), " +
+        'got 3 x 720 minutes: lower one of them.'],
+  ])('refuses %s, naming the construct and the prop', (_what, readiness, message) => {
+    expect(() => build({ readiness })).toThrow(`FailoverAutomation 'Runbooks': ${message}`);
   });
 });

@@ -16,6 +16,7 @@ function build(props: Partial<ObservedWorkloadProps> | ((example: ReturnType<typ
     name: 'orders',
     regions: ObservedWorkload.regionsOf(example.database, example.api),
     dashboardStack: example.routingStack,
+    runbooks: example.runbooks,
     ...(typeof props === 'function' ? props(example) : props),
   });
   return { app, example, observed, templates: example.stacks.map((s) => Template.fromStack(s)) };
@@ -37,7 +38,7 @@ describe('ObservedWorkload over the other constructs, with default thresholds', 
       expect(Object.keys(alarmsOf(t)).sort()).toEqual([
         'api-5xx-rate', 'api-latency-p99', 'aurora-commit-latency', 'aurora-connections', 'aurora-cpu', 'health-issue',
         'lambda-0-duration-p99', 'lambda-0-error-rate', 'lambda-0-throttles', 'rpo-lag', 'undelivered-events',
-      ].map((s) => `orders-${REGIONS[i]}-${s}`));
+      ].map((s) => `orders-${REGIONS[i]}-${s}`).concat(`orders-runbooks-not-ready-${REGIONS[i]}`).sort());
     });
   });
 
@@ -150,8 +151,9 @@ describe('ObservedWorkload over the other constructs, with default thresholds', 
       'Requests per Region (traffic served)', 'API 5xx per Region', 'API p99 latency per Region',
       'Commits per second (the writer is the Region with commits)', 'Replication lag, AuroraGlobalDBRPOLag (from secondaries)', 'Lambda errors per Region (all functions)',
       'Aurora CPU per Region', 'Aurora commit latency per Region', 'Lambda throttles per Region (all functions)',
+      'Runbooks ready per Region (last readiness evaluation)', 'Each runbook, per Region (why: npx cdk-cross-region-failover status)',
     ]);
-    for (const w of graphs) {
+    for (const w of graphs.slice(0, 9)) {
       // One line per Region, labelled with it and read there.
       const regions = w.properties.metrics.map((m: any[]) => m[m.length - 1].region);
       const labels = w.properties.metrics.map((m: any[]) => m[m.length - 1].label);
@@ -177,7 +179,8 @@ describe('ObservedWorkload over the other constructs, with default thresholds', 
 
   test('no automatic action unless asked for', () => {
     for (const t of templates) {
-      t.resourceCountIs('AWS::Events::Rule', 1);
+      // The AWS Health rule, and the runbooks' readiness schedule.
+      expect(Object.values(t.findResources('AWS::Events::Rule')).map((r) => (r.Properties.ScheduleExpression ? 'schedule' : 'health'))).toEqual(['schedule', 'health']);
       expect(Object.values(t.findResources('AWS::Lambda::Function')).some((f) => /FailoverTrigger/.test(JSON.stringify(f)))).toBe(false);
     }
   });
@@ -345,5 +348,36 @@ describe('ObservedWorkload validation', () => {
     const app = new App();
     const stack = new Stack(app, 'Only', { env: { region: 'us-east-1' } });
     expect(() => new ObservedWorkload(app, 'Observed', { name: 'x', regions: [{ stack }], dashboardStack: stack })).toThrow(/'regions' needs at least 2 Regions, got 1/);
+  });
+});
+
+describe('the runbooks\' readiness on the dashboard and the topics', () => {
+  test('a row with every runbook together per Region, and each runbook, read in its Region', () => {
+    const { example } = build();
+    const [dashboard] = Object.values(Template.fromStack(example.routingStack).findResources('AWS::CloudWatch::Dashboard'));
+    const widgets = JSON.parse(resolveIntrinsics(dashboard.Properties.DashboardBody) as string).widgets;
+    const ready = widgets.find((w: any) => w.properties.title === 'Runbooks ready per Region (last readiness evaluation)');
+    expect(ready.properties.metrics).toEqual(REGIONS.map((region) => [
+      'CdkCrossRegionFailover', 'RunbookReady', 'Deployment', 'orders', 'Region', region, 'Runbook', 'all',
+      { label: region, period: 1800, region, stat: 'Minimum' },
+    ]));
+    expect(ready.properties.yAxis.left).toMatchObject({ min: 0, max: 1 });
+    const each = widgets.find((w: any) => /^Each runbook, per Region/.test(w.properties.title));
+    expect(each.properties.metrics.map((m: any[]) => m[m.length - 1].label)).toEqual(
+      REGIONS.flatMap((r) => ['switchover', 'failover', 'failback', 'rebuild'].map((runbook) => `${r} ${runbook}`)));
+  });
+
+  test('each Region\'s readiness alarm goes to that Region\'s topic, when it fires and when it clears', () => {
+    const { templates } = build();
+    templates.forEach((t, i) => {
+      const alarm = alarmsOf(t)[`orders-runbooks-not-ready-${REGIONS[i]}`];
+      expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^ObservedAlarmTopic/) }]);
+      expect(alarm.OKActions).toEqual(alarm.AlarmActions);
+    });
+  });
+
+  test('without the runbooks, or with the evaluation off: no readiness row and no action', () => {
+    const { example } = build({ runbooks: undefined });
+    expect(JSON.stringify(Template.fromStack(example.routingStack).findResources('AWS::CloudWatch::Dashboard'))).not.toContain('RunbookReady');
   });
 });

@@ -80,6 +80,7 @@ describe('topology parameters at 11 Regions', () => {
       expect(Object.keys(regionSizes).sort()).toEqual([
         `/cdk-cross-region-failover/${NAME}/aurora`,
         `/cdk-cross-region-failover/${NAME}/aurora-cluster`,
+        `/cdk-cross-region-failover/${NAME}/readiness`,
         `/cdk-cross-region-failover/${NAME}/runbooks`,
       ]);
       for (const [name, { size, tier }] of Object.entries(regionSizes)) {

@@ -1,7 +1,9 @@
+import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateSecretCommand, DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { MotoServer } from './moto-server';
-import { awsStepDependencies } from '../../src/ssm/aws-step-dependencies';
+import { awsReadinessPublisher, awsStepDependencies } from '../../src/ssm/aws-step-dependencies';
+import { parseReadiness, publishReadiness, ReadinessEvaluation } from '../../src/ssm/readiness';
 import { FakeDataPlane } from '../arc/fake-data-plane';
 
 const REGION = 'us-west-2';
@@ -99,4 +101,45 @@ describe('the step function\'s AWS dependencies against a local moto_server', ()
     await secrets.send(new DeleteSecretCommand({ SecretId: 'orders-aurora-master', RecoveryWindowInDays: 7 }));
     expect(await cloud.secretAvailable('orders-aurora-master')).toBe(false);
   });
+
+  test('a readiness evaluation published through the SDK: the metric with its dimensions, and the parameter overwritten', async () => {
+    const evaluation: ReadinessEvaluation = {
+      name: 'orders',
+      region: REGION,
+      evaluatedAt: new Date(Date.now() - 60_000).toISOString(),
+      ready: false,
+      runbooks: [
+        { runbook: 'switchover', ready: false, outcome: 'refused', reason: 'us-west-2 lags 45000 ms behind the writer' },
+        { runbook: 'failover', ready: true, outcome: 'passed', reason: 'ok' },
+        { runbook: 'failback', ready: false, outcome: 'refused', reason: 'lags' },
+        { runbook: 'rebuild', ready: true, outcome: 'nothing-to-do', reason: 'connected' },
+      ],
+    };
+    const publisher = awsReadinessPublisher(REGION, moto.endpoint);
+    await publishReadiness(evaluation, publisher);
+    await publishReadiness({ ...evaluation, ready: true, evaluatedAt: new Date().toISOString() }, publisher);
+
+    const cloudwatch = new CloudWatchClient({ region: REGION, endpoint: moto.endpoint });
+    const listed = await cloudwatch.send(new ListMetricsCommand({ Namespace: 'CdkCrossRegionFailover', MetricName: 'RunbookReady' }));
+    const dimensions = (listed.Metrics ?? []).map((m) => Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name, d.Value])));
+    // One metric per runbook and one for all of them (moto lists a metric once per put).
+    expect([...new Set(dimensions.map((d) => JSON.stringify(d)))].map((d) => JSON.parse(d)).sort((a, b) => a.Runbook.localeCompare(b.Runbook)))
+      .toEqual(['all', 'failback', 'failover', 'rebuild', 'switchover'].map((runbook) => ({ Deployment: 'orders', Region: REGION, Runbook: runbook })));
+    const stats = await cloudwatch.send(new GetMetricStatisticsCommand({
+      Namespace: 'CdkCrossRegionFailover',
+      MetricName: 'RunbookReady',
+      Statistics: ['Minimum', 'SampleCount'],
+      Period: 3600,
+      Dimensions: [{ Name: 'Deployment', Value: 'orders' }, { Name: 'Region', Value: REGION }, { Name: 'Runbook', Value: 'all' }],
+      StartTime: new Date(Date.now() - 3600_000),
+      EndTime: new Date(Date.now() + 60_000),
+    }));
+    const sum = (stats.Datapoints ?? []).reduce((a, d) => ({ min: Math.min(a.min, d.Minimum!), n: a.n + d.SampleCount! }), { min: 1, n: 0 });
+    expect(sum).toEqual({ min: 0, n: 2 });
+
+    const ssm = new SSMClient({ region: REGION, endpoint: moto.endpoint });
+    const out = await ssm.send(new GetParametersCommand({ Names: ['/cdk-cross-region-failover/orders/readiness'] }));
+    expect(parseReadiness(out.Parameters?.[0]?.Value)?.ready).toBe(true);
+  });
 });
+
