@@ -220,6 +220,35 @@ project.addTask('example:cfn-lint', {
   ],
 });
 
+// The integration app (test/integ): the minimal example, deletable, under a name of its own
+// per run. CI synthesizes and lints it offline; running it needs an AWS account (TESTING.md).
+project.addTask('integ:synth', {
+  description: 'Synthesize the integration app (test/integ) offline into test/integ/cdk.out and cfn-lint every template for its Region',
+  steps: [
+    { spawn: cfnLint.name },
+    { spawn: bundle.name },
+    { exec: 'rm -rf test/integ/cdk.out' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/synth-example.ts test/integ' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/cfn-lint-example.ts test/integ/cdk.out' },
+  ],
+});
+// The bundled command-line tool is what the run drives (and what the teardown uses to move
+// the writer back after an interrupted run), so both build it first.
+project.addTask('integ:run', {
+  description: 'AWS account needed: deploy the integration app in two Regions, switch over and fail back through the CLI, check, tear down (TESTING.md)',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'ts-node --project test/tsconfig.json test/integ/run.ts run', receiveArgs: true },
+  ],
+});
+project.addTask('integ:destroy', {
+  description: 'AWS account needed: tear down the integration app of the last run, or of -c name=<name> (after an interrupted run)',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'ts-node --project test/tsconfig.json test/integ/run.ts destroy', receiveArgs: true },
+  ],
+});
+
 // The remittance example on this machine: the built UI and the API handlers against a
 // real PostgreSQL the command starts, with local stand-ins for Cognito and the runbooks.
 project.addTask('example:local', {

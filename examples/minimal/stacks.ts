@@ -1,4 +1,4 @@
-import { Stack, StackProps, Validations, aws_cognito as cognito, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53 } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, StackProps, Validations, aws_cognito as cognito, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres, ObservedWorkload } from '../../src';
 
@@ -36,6 +36,20 @@ export interface MinimalExampleOptions {
    * none, and the API is public (it only says which Region answered).
    */
   readonly userPoolArn?: string;
+  /** The name the API answers at, inside the hosted zone. Default `api.<zoneName>`. */
+  readonly domainName?: string;
+  /**
+   * An ARC cluster to use instead of creating one (a cluster is billed per hour, so
+   * test runs can share one). Default: a new cluster.
+   */
+  readonly existingArcClusterArn?: string;
+  /**
+   * The database's deletion protection and removal policy. Defaults: those of
+   * MultiRegionAuroraPostgres (protected, snapshot on removal); the integration test
+   * turns both off so that its teardown deletes everything.
+   */
+  readonly deletionProtection?: boolean;
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /** What the minimal example built. */
@@ -62,6 +76,8 @@ export function buildMinimalExample(scope: Construct, options: MinimalExampleOpt
   );
   const database = new MultiRegionAuroraPostgres(scope, 'Database', {
     name: options.name,
+    deletionProtection: options.deletionProtection,
+    removalPolicy: options.removalPolicy,
     regions: stacks.map((stack, i) =>
       i === 0
         ? { stack, vpc: stack.vpc, databaseName: 'remittance', readers: 1 }
@@ -77,7 +93,8 @@ export function buildMinimalExample(scope: Construct, options: MinimalExampleOpt
     name: options.name,
     routingStack,
     hostedZone,
-    domainName: `api.${options.zoneName}`,
+    domainName: options.domainName ?? `api.${options.zoneName}`,
+    existingClusterArn: options.existingArcClusterArn,
     regions: stacks.map((stack) => ({ stack, handler: whereAmI(stack) })),
     ...(options.userPoolArn
       ? { userPool: cognito.UserPool.fromUserPoolArn(routingStack, 'Users', options.userPoolArn) }
@@ -99,11 +116,13 @@ export function buildMinimalExample(scope: Construct, options: MinimalExampleOpt
     ...(options.regions.length === 2 ? { regionSwitchPlan: {} } : {}),
   });
   // Alarms per Region, AWS Health issues, "Region impaired" alarms, and one dashboard
-  // (in the routing stack) with every Region side by side. No automatic failover.
+  // (in the routing stack) with every Region side by side, the runbooks' readiness
+  // included (their readiness alarms go to each Region's topic). No automatic failover.
   const observed = options.observe === false ? undefined : new ObservedWorkload(scope, 'Observed', {
     name: options.name,
     regions: ObservedWorkload.regionsOf(database, api),
     dashboardStack: routingStack,
+    runbooks,
   });
   return { stacks, database, api, runbooks, observed, routingStack };
 }
