@@ -171,7 +171,8 @@ export interface ReadinessEvaluationOptions {
 
   /**
    * How many evaluations in a row not ready, or missing, set off a Region's alarm (the
-   * alarm's evaluation periods, each `interval` long; together at most 1 day).
+   * alarm's evaluation periods, each `interval` long; together at most 1 day for an
+   * interval under an hour, 7 days otherwise, as CloudWatch allows).
    *
    * @default 2
    */
@@ -1235,6 +1236,10 @@ function validateProps(scope: Construct, props: FailoverAutomationProps, name: s
   ]);
 }
 
+function lookBackLimit(periodSeconds: number): number {
+  return periodSeconds < 3600 ? 86400 : 7 * 86400;
+}
+
 function readinessRules(props: FailoverAutomationProps): ValidationRule[] {
   const options = props.readiness;
   if (!options || options.enabled === false) return [];
@@ -1250,9 +1255,10 @@ function readinessRules(props: FailoverAutomationProps): ValidationRule[] {
       message: `'readiness.alarmAfterEvaluations' must be a whole number of 1 or more, got ${evaluations}.`,
     },
     {
-      condition: Number.isInteger(evaluations) && evaluations >= 1 && interval <= 86400 && interval * evaluations > 86400,
-      message: '\'readiness.alarmAfterEvaluations\' times \'readiness.interval\' must be at most 1 day (a CloudWatch alarm looks back at most that far ' +
-        `at this period), got ${evaluations} x ${interval / 60} minutes: lower one of them.`,
+      // PutMetricAlarm: Period x EvaluationPeriods at most 1 day for periods under an hour, 7 days otherwise.
+      condition: Number.isInteger(evaluations) && evaluations >= 1 && interval <= 86400 && interval * evaluations > lookBackLimit(interval),
+      message: `'readiness.alarmAfterEvaluations' times 'readiness.interval' must be at most ${lookBackLimit(interval) / 86400} day(s) at this interval ` +
+        `(how far back a CloudWatch alarm looks: 1 day for periods under an hour, 7 days otherwise), got ${evaluations} x ${interval / 60} minutes: lower one of them.`,
     },
   ];
 }

@@ -663,9 +663,12 @@ describe('the readiness evaluation', () => {
     ['an interval in seconds', { interval: Duration.seconds(330) }, "'readiness.interval' must be whole minutes from 5 minutes to 1 day, got 330 s."],
     ['an interval over a day', { interval: Duration.days(2), alarmAfterEvaluations: 1 }, "'readiness.interval' must be whole minutes from 5 minutes to 1 day, got 172800 s."],
     ['no evaluations', { alarmAfterEvaluations: 0 }, "'readiness.alarmAfterEvaluations' must be a whole number of 1 or more, got 0."],
-    ['a look back over a day', { interval: Duration.hours(12), alarmAfterEvaluations: 3 },
-      "'readiness.alarmAfterEvaluations' times 'readiness.interval' must be at most 1 day (a CloudWatch alarm looks back at most that far at this period), " +
-        'got 3 x 720 minutes: lower one of them.'],
+    ['a look back over a day at periods under an hour', { interval: Duration.minutes(30), alarmAfterEvaluations: 49 },
+      "'readiness.alarmAfterEvaluations' times 'readiness.interval' must be at most 1 day(s) at this interval (how far back a CloudWatch alarm looks: " +
+        '1 day for periods under an hour, 7 days otherwise), got 49 x 30 minutes: lower one of them.'],
+    ['a look back over 7 days', { interval: Duration.hours(12), alarmAfterEvaluations: 15 },
+      "'readiness.alarmAfterEvaluations' times 'readiness.interval' must be at most 7 day(s) at this interval (how far back a CloudWatch alarm looks: " +
+        '1 day for periods under an hour, 7 days otherwise), got 15 x 720 minutes: lower one of them.'],
   ])('refuses %s, naming the construct and the prop', (_what, readiness, message) => {
     expect(() => build({ readiness })).toThrow(`FailoverAutomation 'Runbooks': ${message}`);
   });
