@@ -34,6 +34,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudwatch',
     '@aws-sdk/client-secrets-manager',
     '@aws-sdk/client-ssm',
+    '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-kms',
     // The remittance example's API handlers (bundled into their Lambda functions) and their tests.
     'pg',

@@ -1,5 +1,4 @@
 import {
-  GetAutomationExecutionCommand,
   GetParameterCommand,
   GetParametersByPathCommand,
   SSMClient,
@@ -9,7 +8,7 @@ import { AutomationService, CliDependencies, ExecutionState } from './cli';
 import { boundedRequests } from '../bounded-requests';
 import { awsCloudOperations } from '../ssm/aws-cloud-operations';
 import { runningExecutionsOf } from '../ssm/aws-executions';
-import { executionViewOf } from '../ssm/aws-step-dependencies';
+import { executionViewOf, fullExecution } from '../ssm/aws-step-dependencies';
 import { CloudOperations } from '../ssm/cloud-operations';
 
 /** Where the command-line tool reaches AWS. */
@@ -59,9 +58,7 @@ export function awsAutomationService(region: string, endpoint?: string, requestT
     },
 
     async getExecution(executionId): Promise<ExecutionState> {
-      const out = await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }));
-      const execution = out.AutomationExecution;
-      if (!execution) throw new Error(`automation execution ${executionId} was not found in ${region}`);
+      const execution = await fullExecution(ssm, region, executionId);
       return {
         ...executionViewOf(execution),
         status: execution.AutomationExecutionStatus ?? 'Pending',

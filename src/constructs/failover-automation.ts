@@ -668,7 +668,8 @@ export class FailoverAutomation extends Construct {
     }));
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadOwnExecution',
-      actions: ['ssm:GetAutomationExecution'],
+      // The step history, paged when GetAutomationExecution cuts it (StepExecutionsTruncated).
+      actions: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
       resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
     }));
     acknowledgeFinding(stepRole, 'AwsSolutions-IAM5[Resource::*]',
@@ -778,8 +779,13 @@ export class FailoverAutomation extends Construct {
       logGroup,
     });
 
+    // The longest a run can last: an approval, a writer instance, the writer's move (twice in
+    // a failback), the rejoin, and an hour for every other step. Past it, a run is stuck.
+    const maxRunSeconds = common.approvalTimeoutSeconds + 3 * common.writerWaitSeconds + common.rejoinWaitSeconds + 3600;
     const readiness = props.readiness?.enabled === false ? undefined
-      : this.createReadiness(parent, { region, options: props.readiness ?? {}, stepFunction, stepRole, common });
+      : this.createReadiness(parent, { region, options: props.readiness ?? {}, stepFunction, stepRole, common: { ...common, maxRunSeconds } });
+    // The alarm comes after the self-test, whose report ran the first evaluation: it starts with data.
+    if (readiness && selfTest) readiness.alarm.node.addDependency(selfTest);
 
     return {
       region,
@@ -808,7 +814,7 @@ export class FailoverAutomation extends Construct {
     options: ReadinessEvaluationOptions;
     stepFunction: lambda.Function;
     stepRole: iam.Role;
-    common: { maxRpoLagSeconds?: number; maxDataLossSeconds?: number };
+    common: { maxRpoLagSeconds?: number; maxDataLossSeconds?: number; maxRunSeconds: number };
   }) {
     const stack = Stack.of(parent);
     const interval = r.options.interval ?? DEFAULT_READINESS_INTERVAL;
@@ -833,16 +839,20 @@ export class FailoverAutomation extends Construct {
       resources: ['*'],
       conditions: { StringEquals: { 'cloudwatch:namespace': READINESS_NAMESPACE } },
     }));
+    const readinessEvent = {
+      Runbook: READINESS_RUNBOOK,
+      Deployment: this.name,
+      MaxRpoLagSeconds: r.common.maxRpoLagSeconds,
+      MaxDataLossSeconds: r.common.maxDataLossSeconds ?? 0,
+      MaxRunSeconds: r.common.maxRunSeconds,
+    };
+    // The self-test's report runs the first evaluation with it (see runbook-step.lambda.ts).
+    r.stepFunction.addEnvironment('READINESS_EVENT', JSON.stringify(readinessEvent));
     const schedule = new events.Rule(parent, 'ReadinessSchedule', {
       description: `Evaluates every ${interval.toHumanString()} whether the ${this.name} runbooks would start in ${r.region} (read-only pre-flights)`,
       schedule: events.Schedule.rate(interval),
       targets: [new targets.LambdaFunction(r.stepFunction, {
-        event: events.RuleTargetInput.fromObject({
-          Runbook: READINESS_RUNBOOK,
-          Deployment: this.name,
-          MaxRpoLagSeconds: r.common.maxRpoLagSeconds,
-          MaxDataLossSeconds: r.common.maxDataLossSeconds ?? 0,
-        }),
+        event: events.RuleTargetInput.fromObject({ ...readinessEvent, ScheduledAt: events.EventField.time }),
         // A late evaluation is worth less than the next one: the alarm counts a missing one as not ready.
         maxEventAge: Duration.minutes(Math.min(interval.toMinutes(), 60)),
         retryAttempts: 2,
@@ -910,6 +920,12 @@ export class FailoverAutomation extends Construct {
       sid: 'FollowTheSelfTest',
       actions: ['ssm:GetAutomationExecution'],
       resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
+    }));
+    // Whether its stack is rolling back: then the self-test is not run again (see self-test-resource.ts).
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'SeeARollback',
+      actions: ['cloudformation:DescribeStacks'],
+      resources: [stack.stackId],
     }));
     fn.addToRolePolicy(new iam.PolicyStatement({
       sid: 'RunItAsTheRunbooksRole',
@@ -1142,8 +1158,10 @@ function planArnsFor(stack: Stack, plan: arcregionswitch.CfnPlan, grantee: iam.I
   const granteeStack = grantee instanceof Construct ? Stack.of(grantee) : stack;
   const sameEnvironment = !Token.isUnresolved(stack.region) && granteeStack.region === stack.region && granteeStack.account === stack.account;
   if (sameEnvironment) return [plan.attrArn];
+  // The Region field is a wildcard: the API's pattern leaves it empty, and `*` matches that
+  // as well as a Region, should a sample's form be the one an ARN takes.
   const byName = (separator: string) => granteeStack.formatArn({
-    service: 'arc-region-switch', region: '', account: stack.account, resource: 'plan', resourceName: `${plan.name}${separator}*`,
+    service: 'arc-region-switch', region: '*', account: stack.account, resource: 'plan', resourceName: `${plan.name}${separator}*`,
   });
   return [byName(':'), byName('/')];
 }

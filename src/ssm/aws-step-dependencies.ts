@@ -1,5 +1,8 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { AutomationExecution, GetAutomationExecutionCommand, GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  AutomationExecution, DescribeAutomationStepExecutionsCommand, GetAutomationExecutionCommand, GetParametersCommand, PutParameterCommand,
+  SSMClient, StepExecution,
+} from '@aws-sdk/client-ssm';
 import { awsCloudOperations } from './aws-cloud-operations';
 import { RunbookTopology } from './cloud-operations';
 import { ReadinessPublisher } from './readiness';
@@ -59,11 +62,28 @@ export function awsStepDependencies(config: AwsStepDependenciesConfig): StepHand
     },
 
     async getExecution(executionId: string): Promise<AutomationExecutionView> {
-      const out = await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }));
-      if (!out.AutomationExecution) throw new Error(`automation execution ${executionId} was not found in ${config.region}`);
-      return executionViewOf(out.AutomationExecution);
+      return executionViewOf(await fullExecution(ssm, config.region, executionId));
     },
   };
+}
+
+/**
+ * An execution with its whole step history: `GetAutomationExecution`, and when it says the
+ * history was cut (`StepExecutionsTruncated`), every page of `DescribeAutomationStepExecutions`.
+ */
+export async function fullExecution(ssm: SSMClient, region: string, executionId: string): Promise<AutomationExecution> {
+  const out = await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }));
+  const execution = out.AutomationExecution;
+  if (!execution) throw new Error(`automation execution ${executionId} was not found in ${region}`);
+  if (!execution.StepExecutionsTruncated) return execution;
+  const steps: StepExecution[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ssm.send(new DescribeAutomationStepExecutionsCommand({ AutomationExecutionId: executionId, NextToken: token }));
+    steps.push(...(page.StepExecutions ?? []));
+    token = page.NextToken;
+  } while (token);
+  return { ...execution, StepExecutions: steps };
 }
 
 /** Publishes readiness evaluations through the AWS SDK, in `region`. */

@@ -26,7 +26,8 @@
 import { INVOKE_STEP_HANDLER, INVOKE_STEP_RUNTIME, INVOKE_STEP_SCRIPT } from './invoke-step-script';
 import { RunbookName, RUNBOOKS, RunbookStep } from './runbooks';
 import {
-  SELF_TEST_NUMBER, SELF_TEST_POLL_INTERVAL_SECONDS, SELF_TEST_POLL_WINDOW_SECONDS, SELF_TEST_PROBE, SELF_TEST_RUNBOOK, SELF_TEST_WAIT_SECONDS,
+  SELF_TEST_LIST, SELF_TEST_NUMBER, SELF_TEST_POLL_INTERVAL_SECONDS, SELF_TEST_POLL_WINDOW_SECONDS, SELF_TEST_PROBE, SELF_TEST_RUNBOOK,
+  SELF_TEST_WAIT_SECONDS,
 } from './self-test';
 
 /** Settings of one rendered document. */
@@ -304,12 +305,16 @@ export function renderSelfTestDocument(s: SelfTestDocumentSettings): Record<stri
       'branches and a skipped approval behave in SSM as the switchover, failover, failback and rebuild documents assume. Read-only: ' +
       'it changes nothing in the database or the routing. A failure names the step and the output that came back wrong.',
     assumeRole: s.assumeRoleArn,
+    // One parameter of every type the runbooks pass, referenced the way they reference theirs.
     parameters: {
       Probe: { type: 'String', description: 'A value the first step must receive unchanged.', default: SELF_TEST_PROBE },
+      Flag: { type: 'Boolean', description: 'A Boolean the first step must read as true (as RequireApproval is read).', default: true },
+      Number: { type: 'Integer', description: 'An Integer the first step must read (as MaxRpoLagSeconds is read).', default: SELF_TEST_NUMBER },
+      List: { type: 'StringList', description: 'A StringList the first step must read (as Approvers is read).', default: [...SELF_TEST_LIST] },
       RequireApproval: { type: 'Boolean', description: 'Always false: the approval branch must be skipped, as a runbook skips it.', default: false },
     },
     mainSteps: [
-      scriptStep('Start', s, input('Start', { Probe: '{{ Probe }}', Flag: true, Number: SELF_TEST_NUMBER, DocumentName: s.documentName }),
+      scriptStep('Start', s, input('Start', { Probe: '{{ Probe }}', Flag: '{{ Flag }}', Number: '{{ Number }}', List: '{{ List }}', DocumentName: s.documentName }),
         [['Detail', 'String'], ['Token', 'String'], ['WaitUntil', 'String'], ['Proceed', 'Boolean']], once),
       {
         name: 'ApprovalRequired',
@@ -340,7 +345,8 @@ export function renderSelfTestDocument(s: SelfTestDocumentSettings): Record<stri
         action: 'aws:branch',
         inputs: { Choices: [{ NextStep: 'Check', Variable: '{{ Start.Proceed }}', BooleanEquals: true }], Default: 'Report' },
       },
-      scriptStep('Check', s, input('Check', { Token: '{{ Start.Token }}' }), [['Detail', 'String']], once),
+      // A String and a Boolean output of an earlier step, passed as the runbooks pass PromoteTarget.Detached.
+      scriptStep('Check', s, input('Check', { Token: '{{ Start.Token }}', Proceed: '{{ Start.Proceed }}', Deadline: '{{ Start.WaitUntil }}' }), [['Detail', 'String']], once),
       scriptStep('Report', s, input('Report'), [['Detail', 'String']], { attempts: 1, end: true }),
     ],
     outputs: ['Report.Detail'],

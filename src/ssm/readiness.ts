@@ -11,7 +11,8 @@
  *
  * Ready means the pre-flight passed, or refused only because there is nothing to do (the
  * Region is already the writer and routed; already a connected secondary for a rebuild)
- * or because another run is under way. A refusal for any other reason, or a pre-flight
+ * or because another run is under way, unless that run has lasted longer than any run of
+ * the deployment can (`MaxRunSeconds`): then it is stuck, and not ready. A refusal for any other reason, or a pre-flight
  * that could not run (an AWS error), is not ready. Nothing is changed: a pre-flight only
  * reads.
  */
@@ -42,6 +43,13 @@ export interface ReadinessEvent {
   readonly MaxRpoLagSeconds?: unknown;
   /** The failover's `MaxDataLossSeconds` default; 0 or absent: no bound. */
   readonly MaxDataLossSeconds?: unknown;
+  /** The longest a run of the deployment can last (its waits and approval together): a run under way for longer is stuck. */
+  readonly MaxRunSeconds?: unknown;
+  /**
+   * When the schedule fired (the scheduled event's `time`): the datapoint's timestamp, so
+   * that every period of the alarm gets exactly one, however late the invocation.
+   */
+  readonly ScheduledAt?: unknown;
 }
 
 /** How one runbook's pre-flight ended. */
@@ -91,6 +99,8 @@ export async function evaluateReadiness(ctx: {
   localRegion: string;
   maxRpoLagMs?: number;
   maxDataLossMs?: number;
+  /** A run under way for longer than this is stuck, which is not ready. Default: a run under way is always busy. */
+  maxRunMs?: number;
 }): Promise<ReadinessEvaluation> {
   const runbooks: RunbookReadiness[] = [];
   // One after the other: they read the same things, and a Region under strain gets four
@@ -110,8 +120,19 @@ export async function evaluateReadiness(ctx: {
       runbooks.push({ runbook, ready: true, outcome: 'passed', reason: result.detail });
     } catch (e) {
       if (e instanceof PreflightRefusal) {
-        const ready = e.kind !== 'refused';
-        runbooks.push({ runbook, ready, outcome: e.kind, reason: e.message });
+        const forMs = e.since !== undefined ? ctx.cloud.now() - e.since : 0;
+        if (e.kind === 'busy' && ctx.maxRunMs !== undefined && forMs > ctx.maxRunMs) {
+          // Longer than its waits and approval allow: it no longer waits for anything, and blocks every run.
+          runbooks.push({
+            runbook,
+            ready: false,
+            outcome: 'refused',
+            reason: `${e.message}; it has been under way for ${Math.round(forMs / 60_000)} min, longer than a run of this deployment can last ` +
+              `(${Math.round(ctx.maxRunMs / 60_000)} min): it is stuck and blocks every runbook; read it, then stop it`,
+          });
+          continue;
+        }
+        runbooks.push({ runbook, ready: e.kind !== 'refused', outcome: e.kind, reason: e.message });
       } else {
         runbooks.push({ runbook, ready: false, outcome: 'error', reason: `the pre-flight could not run: ${(e as Error).message ?? String(e)}` });
       }
@@ -126,9 +147,9 @@ export async function evaluateReadiness(ctx: {
   };
 }
 
-/** The datapoints of an evaluation: one per runbook and one for all of them. */
-export function readinessDatapoints(evaluation: ReadinessEvaluation): ReadinessDatapoint[] {
-  const timestamp = new Date(evaluation.evaluatedAt);
+/** The datapoints of an evaluation: one per runbook and one for all of them, at `at` (default: when it was evaluated). */
+export function readinessDatapoints(evaluation: ReadinessEvaluation, at?: Date): ReadinessDatapoint[] {
+  const timestamp = at ?? new Date(evaluation.evaluatedAt);
   const point = (runbook: string, ready: boolean): ReadinessDatapoint => ({
     metricName: READINESS_METRIC,
     dimensions: { Deployment: evaluation.name, Region: evaluation.region, Runbook: runbook },
@@ -139,8 +160,8 @@ export function readinessDatapoints(evaluation: ReadinessEvaluation): ReadinessD
 }
 
 /** Publishes an evaluation: the metric first (what the alarm watches), then the parameter the CLI reads. */
-export async function publishReadiness(evaluation: ReadinessEvaluation, publisher: ReadinessPublisher): Promise<void> {
-  await publisher.putMetrics(READINESS_NAMESPACE, readinessDatapoints(evaluation));
+export async function publishReadiness(evaluation: ReadinessEvaluation, publisher: ReadinessPublisher, at?: Date): Promise<void> {
+  await publisher.putMetrics(READINESS_NAMESPACE, readinessDatapoints(evaluation, at));
   const short = { ...evaluation, runbooks: evaluation.runbooks.map((r) => ({ ...r, reason: cut(r.reason) })) };
   await publisher.putParameter(readinessParameterName(evaluation.name), JSON.stringify(short));
 }
@@ -184,11 +205,12 @@ export interface ReadinessDependencies {
 export async function handleReadiness(event: ReadinessEvent & { Deployment?: unknown }, deps: ReadinessDependencies, publisher: ReadinessPublisher) {
   const maxRpoLagMs = secondsOf(event.MaxRpoLagSeconds, 'MaxRpoLagSeconds');
   const maxDataLossMs = secondsOf(event.MaxDataLossSeconds, 'MaxDataLossSeconds');
+  const maxRunMs = secondsOf(event.MaxRunSeconds, 'MaxRunSeconds');
   let evaluation: ReadinessEvaluation;
   let failure: Error | undefined;
   try {
     const topology = await deps.loadTopology();
-    evaluation = await evaluateReadiness({ cloud: deps.cloud, topology, localRegion: deps.region, maxRpoLagMs, maxDataLossMs });
+    evaluation = await evaluateReadiness({ cloud: deps.cloud, topology, localRegion: deps.region, maxRpoLagMs, maxDataLossMs, maxRunMs });
   } catch (e) {
     failure = e as Error;
     const name = typeof event.Deployment === 'string' ? event.Deployment : '';
@@ -203,7 +225,26 @@ export async function handleReadiness(event: ReadinessEvent & { Deployment?: unk
     };
   }
   console.log(JSON.stringify({ readiness: evaluation }));
-  await publishReadiness(evaluation, publisher);
+  const scheduled = typeof event.ScheduledAt === 'string' ? new Date(event.ScheduledAt) : undefined;
+  await publishReadiness(evaluation, publisher, scheduled && !Number.isNaN(scheduled.getTime()) ? scheduled : undefined);
   if (failure) throw failure;
   return evaluation;
+}
+
+/**
+ * The first evaluation of a deployment, run by the step function when the self-test's
+ * report passed, so that the readiness alarm has data from its first period. Its event is
+ * the schedule's (`READINESS_EVENT` in the function's environment). A failure is logged,
+ * not thrown: the self-test passed, and the schedule evaluates again.
+ */
+export async function firstEvaluation(
+  eventText: string | undefined, deps: ReadinessDependencies, publisher: ReadinessPublisher,
+): Promise<ReadinessEvaluation | undefined> {
+  if (!eventText) return undefined;
+  try {
+    return await handleReadiness(JSON.parse(eventText), deps, publisher);
+  } catch (e) {
+    console.error(JSON.stringify({ readiness: 'the first evaluation failed; the schedule runs the next', error: (e as Error).message }));
+    return undefined;
+  }
 }

@@ -4,7 +4,8 @@
  * activated and reads the topology the stacks published there.
  */
 import { awsReadinessPublisher, awsStepDependencies } from './aws-step-dependencies';
-import { handleReadiness, READINESS_RUNBOOK, ReadinessEvaluation, ReadinessEvent } from './readiness';
+import { firstEvaluation, handleReadiness, READINESS_RUNBOOK, ReadinessEvaluation, ReadinessEvent } from './readiness';
+import { SELF_TEST_RUNBOOK } from './self-test';
 import { handleStep, StepEvent, StepHandlerDependencies, StepOutput } from './step-handler';
 
 let deps: StepHandlerDependencies | undefined;
@@ -34,6 +35,10 @@ export async function handler(event: StepEvent): Promise<StepOutput | ReadinessE
   try {
     const output = await handleStep(event, dependencies());
     console.log(JSON.stringify({ ...context, ms: Date.now() - started, detail: output.Detail }));
+    // The self-test passed on a deployment: the first readiness evaluation, so the alarm has data from the start.
+    if (event.Runbook === SELF_TEST_RUNBOOK && event.Step === 'Report') {
+      await firstEvaluation(process.env.READINESS_EVENT, dependencies(), awsReadinessPublisher(process.env.AWS_REGION!));
+    }
     return output;
   } catch (e) {
     console.error(JSON.stringify({ ...context, ms: Date.now() - started, error: (e as Error).message }));

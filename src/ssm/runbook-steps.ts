@@ -152,7 +152,7 @@ async function oneRunAtATime(ctx: StepContext, phase: 'preflight' | 'change', ch
   const found = await otherRuns(ctx, phase);
   if (found.blocking) {
     const message = blockedBy(found.blocking);
-    if (phase === 'preflight' || !changed) throw new PreflightRefusal(message, 'busy');
+    if (phase === 'preflight' || !changed) throw new PreflightRefusal(message, 'busy', found.blocking.startTime);
     throw new Error(`${message}. This run stops here; ${changed}`);
   }
   return found.warnings;

@@ -137,10 +137,13 @@ export class PreflightRefusal extends Error {
    * evaluation counts only `refused` as not ready.
    */
   public readonly kind: RefusalKind;
-  constructor(message: string, kind: RefusalKind = 'refused') {
+  /** `busy`: when the run it waits for started (epoch ms). */
+  public readonly since?: number;
+  constructor(message: string, kind: RefusalKind = 'refused', since?: number) {
     super(message);
     this.name = 'PreflightRefusal';
     this.kind = kind;
+    this.since = since;
   }
 }
 

@@ -10,6 +10,8 @@ import { errorMessageOf } from './step-handler';
 export interface SelfTestResourceEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
   readonly LogicalResourceId: string;
+  /** The stack, which the resource asks whether it is rolling back. */
+  readonly StackId?: string;
   readonly PhysicalResourceId?: string;
   readonly ResourceProperties: {
     /** The self-test document of this Region. */
@@ -34,6 +36,8 @@ export interface SelfTestAutomation {
   get(executionId: string): Promise<SelfTestExecution>;
   now(): number;
   sleep(ms: number): Promise<void>;
+  /** The stack's status (`DescribeStacks`); undefined when it cannot be read. */
+  stackStatus(stackId: string): Promise<string | undefined>;
 }
 
 /** Statuses after which an execution does nothing more. */
@@ -51,6 +55,12 @@ export async function runSelfTestResource(
   const documentName = event.ResourceProperties.DocumentName;
   const physicalResourceId = event.PhysicalResourceId ?? `${documentName}@${automation.region}`;
   if (event.RequestType === 'Delete') return { physicalResourceId, data: {} };
+  // A rollback sends an Update with the previous properties: the runbooks being restored were
+  // tested when they were deployed, and failing here would leave the stack unable to roll back.
+  if (event.RequestType === 'Update' && event.StackId) {
+    const status = await automation.stackStatus(event.StackId).catch(() => undefined);
+    if (status === 'UPDATE_ROLLBACK_IN_PROGRESS') return { physicalResourceId, data: { Skipped: 'the stack is rolling back' } };
+  }
 
   const until = automation.now() + budgetMs;
   const executionId = await automation.start(documentName);

@@ -3,6 +3,7 @@
  * automation on create and update (`self-test-resource.ts`) and answers CloudFormation
  * with its outcome, before the function's own time runs out.
  */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetAutomationExecutionCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { runSelfTestResource, SelfTestResourceEvent } from './self-test-resource';
 import { respond } from '../cfn-response';
@@ -43,6 +44,10 @@ export async function handler(event: CloudFormationRequest, context?: LambdaCont
       },
       now: () => Date.now(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      async stackStatus(stackId) {
+        const out = await new CloudFormationClient({ region }).send(new DescribeStacksCommand({ StackName: stackId }));
+        return out.Stacks?.[0]?.StackStatus;
+      },
     }, budget);
     console.log(JSON.stringify({ request: event.RequestType, document: event.ResourceProperties.DocumentName, ...result.data }));
     body = { Status: 'SUCCESS', PhysicalResourceId: result.physicalResourceId, Data: result.data };

@@ -21,6 +21,7 @@
  * The step function answers the self-test from its arguments and the execution's
  * history only: it reads no topology and calls nothing in the database or the routing.
  */
+import { readBoolean, readList } from './inputs';
 import { AutomationExecutionView, StepOutput } from './step-handler';
 
 /** The value of `Runbook` in the self-test's step events. */
@@ -29,6 +30,9 @@ export const SELF_TEST_RUNBOOK = 'SelfTest';
 /** What `Start` is sent and must receive unchanged, by type. */
 export const SELF_TEST_PROBE = 'self-test';
 export const SELF_TEST_NUMBER = 7;
+export const SELF_TEST_LIST: readonly string[] = ['first', 'second'];
+/** How long `Start` keeps asking for its own run among the runs under way (a listing may lag the start). */
+export const SELF_TEST_LISTING_SECONDS = 30;
 
 /** How long the loop waits: past several poll windows, so that it iterates even when SSM takes seconds between steps. */
 export const SELF_TEST_WAIT_SECONDS = 40;
@@ -43,6 +47,8 @@ export interface SelfTestEvent {
   readonly Probe?: unknown;
   readonly Flag?: unknown;
   readonly Number?: unknown;
+  readonly List?: unknown;
+  readonly Proceed?: unknown;
   readonly DocumentName?: unknown;
   readonly Deadline?: unknown;
   readonly Token?: unknown;
@@ -76,11 +82,20 @@ export async function handleSelfTestStep(
     case 'Start': {
       const wrong: string[] = [];
       if (event.Probe !== SELF_TEST_PROBE) wrong.push(`Probe (a String parameter) arrived as ${JSON.stringify(event.Probe)}, not "${SELF_TEST_PROBE}"`);
-      if (event.Flag !== true && event.Flag !== 'true' && event.Flag !== 'True') wrong.push(`Flag (a Boolean) arrived as ${JSON.stringify(event.Flag)}`);
-      if (Number(event.Number) !== SELF_TEST_NUMBER) wrong.push(`Number (an Integer) arrived as ${JSON.stringify(event.Number)}`);
+      // Read as the step function reads the runbooks' parameters of these types.
+      if (readBoolean(event.Flag) !== true) wrong.push(`Flag (a Boolean parameter) arrived as ${JSON.stringify(event.Flag)}`);
+      if (Number(event.Number) !== SELF_TEST_NUMBER) wrong.push(`Number (an Integer parameter) arrived as ${JSON.stringify(event.Number)}`);
+      if (JSON.stringify(readList(event.List)) !== JSON.stringify(SELF_TEST_LIST)) wrong.push(`List (a StringList parameter) arrived as ${JSON.stringify(event.List)}`);
       if (wrong.length > 0) throw new Error(`self-test: InputPayload did not reach the step function as sent: ${wrong.join('; ')}`);
       const documentName = typeof event.DocumentName === 'string' ? event.DocumentName : '';
-      const running = documentName ? await deps.runningExecutionIds(documentName) : [];
+      // A listing may lag the start by a moment (S2): ask again for a while before failing.
+      const until = deps.now() + SELF_TEST_LISTING_SECONDS * 1000;
+      let running: string[] = [];
+      for (;;) {
+        running = documentName ? await deps.runningExecutionIds(documentName).catch(() => []) : [];
+        if (running.includes(executionId) || deps.now() >= until) break;
+        await deps.sleep(3000);
+      }
       if (!running.includes(executionId)) {
         throw new Error(`self-test: DescribeAutomationExecutions does not list this execution (${executionId}) among the runs of ` +
           `${JSON.stringify(event.DocumentName)} under way (it listed ${JSON.stringify(running)}); the one-run-at-a-time lock reads runs that way ` +
@@ -110,19 +125,36 @@ export async function handleSelfTestStep(
       if (event.Token !== selfTestToken(executionId)) {
         throw new Error(`self-test: the output Start.Token reached Check as ${JSON.stringify(event.Token)}, not ${JSON.stringify(selfTestToken(executionId))}`);
       }
+      if (readBoolean(event.Proceed) !== true) {
+        throw new Error(`self-test: the Boolean output Start.Proceed reached Check as ${JSON.stringify(event.Proceed)}, not true`);
+      }
+      // The loop ends on its condition, not before: the deadline it polled for has passed
+      // (each poll hands back within its poll window, long before it, so
+      // reaching it took iterations). This needs nothing from the history (S14).
+      const deadline = Number(event.Deadline);
+      if (!Number.isFinite(deadline) || deadline <= 0) {
+        throw new Error(`self-test: the output Start.WaitUntil reached Check as ${JSON.stringify(event.Deadline)}`);
+      }
+      if (deps.now() < deadline) {
+        throw new Error(`self-test: the loop WaitForDeadline ended ${Math.ceil((deadline - deps.now()) / 1000)} s before its deadline, ` +
+          'while its LoopCondition (PollDeadline.Waiting = true) still held');
+      }
       const history = await deps.getExecution(executionId);
       const step = (name: string) => history.steps.find((s) => s.stepName === name && !s.parentStepName);
       const polls = history.steps.filter((s) => s.stepName === 'PollDeadline');
       const wrong: string[] = [];
       if (step('ApprovalRequired')?.status !== 'Success') wrong.push(`the branch ApprovalRequired is ${step('ApprovalRequired')?.status ?? 'missing'}`);
       if (step('Approve') && step('Approve')!.status !== 'Pending') wrong.push(`the approval was not skipped (Approve is ${step('Approve')!.status})`);
-      if (polls.length < 2) wrong.push(`the loop WaitForDeadline ran its step ${polls.length} time(s), not the 2 or more its LoopCondition asks`);
+      // What the history shows of the loop is checked when it is there; the report reads it.
       const last = polls[polls.length - 1];
-      if (last && last.outputs?.Waiting?.[0] !== 'false') wrong.push(`the last PollDeadline's output Waiting is ${JSON.stringify(last.outputs?.Waiting)}, not false`);
-      if (polls.slice(0, -1).some((p) => p.outputs?.Waiting?.[0] !== 'true')) wrong.push('a PollDeadline before the last had an output Waiting other than true');
-      if (step('BranchOnOutput')?.status !== 'Success') wrong.push(`the branch BranchOnOutput is ${step('BranchOnOutput')?.status ?? 'missing'}`);
+      if (last && last.outputs?.Waiting && readBoolean(last.outputs.Waiting[0]) !== false) {
+        wrong.push(`the last PollDeadline's output Waiting is ${JSON.stringify(last.outputs.Waiting)}, not false`);
+      }
       if (wrong.length > 0) throw new Error(`self-test: the execution's history is not what the documents assume: ${wrong.join('; ')}`);
-      return { ...EMPTY, Detail: `the token came back; the approval was skipped; the loop ran ${polls.length} times and stopped on its condition` };
+      return {
+        ...EMPTY,
+        Detail: `the token and a Boolean came back; the approval was skipped; the loop ran until its deadline (${polls.length} iteration(s) in the history)`,
+      };
     }
     case 'Report': {
       const history = await deps.getExecution(executionId);

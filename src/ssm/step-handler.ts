@@ -6,6 +6,7 @@
  * the end-of-run report.
  */
 import { CloudOperations, RunbookTopology } from './cloud-operations';
+import { readBoolean as bool, readList as list } from './inputs';
 import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput, StepRecord } from './runbooks';
 import { handleSelfTestStep, SELF_TEST_RUNBOOK, SelfTestEvent } from './self-test';
 
@@ -87,11 +88,6 @@ function text(event: StepEvent, key: keyof StepEvent, required = true): string |
   return undefined;
 }
 
-function bool(value: unknown): boolean | undefined {
-  if (value === true || value === 'true' || value === 'True') return true;
-  if (value === false || value === 'false' || value === 'False') return false;
-  return undefined;
-}
 
 function num(event: StepEvent, key: keyof StepEvent): number | undefined {
   const value = event[key];
@@ -101,20 +97,6 @@ function num(event: StepEvent, key: keyof StepEvent): number | undefined {
   return n;
 }
 
-function list(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String).filter((v) => v !== '');
-  if (typeof value === 'string' && value.trim() !== '') {
-    // A StringList can arrive as its JSON text.
-    try {
-      const parsed = JSON.parse(value);
-      if (Array.isArray(parsed)) return parsed.map(String).filter((v) => v !== '');
-    } catch {
-      // a single value
-    }
-    return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
-  }
-  return [];
-}
 
 const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
 

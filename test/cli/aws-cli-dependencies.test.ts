@@ -120,6 +120,16 @@ describe('a run through the AWS SDK, against an SSM server running the real docu
     expect(new Set(operations.slice(10))).toEqual(new Set(['GetAutomationExecution']));
   });
 
+  test('a step history SSM cut (StepExecutionsTruncated) is read whole, page by page, and the report has every step', async () => {
+    const whole = await runAgainst(() => {}, ['switchover', '--to', REGION, '--poll', '1']);
+    const cut = await runAgainst((_a, _c, server) => (server.truncateStepsAt = 2), ['switchover', '--to', REGION, '--poll', '1']);
+    expect(cut.code).toBe(EXIT.ok);
+    expect(cut.out.filter((l) => l.startsWith('  ✓ '))).toEqual(whole.out.filter((l) => l.startsWith('  ✓ ')));
+    expect(cut.out[cut.out.length - 1]).toBe(whole.out[whole.out.length - 1]);
+    expect(cut.operations).toContain('DescribeAutomationStepExecutions');
+    expect(whole.operations).not.toContain('DescribeAutomationStepExecutions');
+  });
+
   test('an SSM that never answers (an impaired Region) is reported within the request timeout', async () => {
     const { code, err } = await runAgainst((_a, _c, server) => {
       server.hanging = true;

@@ -15,6 +15,8 @@ export class FakeSsmServer {
   public readonly describeFilters: unknown[] = [];
   /** Accept requests and never answer, like an impaired Region. */
   public hanging = false;
+  /** Cut GetAutomationExecution's step history to this many steps, as SSM may (StepExecutionsTruncated). */
+  public truncateStepsAt?: number;
   private server?: http.Server;
   private region?: string;
 
@@ -53,7 +55,6 @@ export class FakeSsmServer {
 
   private async handle(operation: string, input: Record<string, any>): Promise<object> {
     const a = this.automation;
-    const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
     switch (operation) {
       case 'GetParameter': {
         const value = await a.readParameter(input.Name);
@@ -87,6 +88,8 @@ export class FakeSsmServer {
         return { AutomationExecutionId: await a.start(input.DocumentName, input.Parameters ?? {}) };
       case 'GetAutomationExecution': {
         const e = await a.getExecution(input.AutomationExecutionId);
+        const steps = stepsOf(e.steps);
+        const cut = this.truncateStepsAt !== undefined && steps.length > this.truncateStepsAt;
         return {
           AutomationExecution: {
             AutomationExecutionId: input.AutomationExecutionId,
@@ -94,21 +97,38 @@ export class FakeSsmServer {
             AutomationExecutionStatus: e.status,
             ExecutionStartTime: seconds(e.startTime),
             FailureMessage: e.failureMessage,
-            StepExecutions: e.steps.map((s) => ({
-              StepName: s.stepName,
-              Action: s.action,
-              StepStatus: s.status,
-              ExecutionStartTime: seconds(s.startTime),
-              ExecutionEndTime: seconds(s.endTime),
-              Outputs: s.outputs,
-              FailureMessage: s.failureMessage,
-              ...(s.parentStepName ? { ParentStepDetails: { StepName: s.parentStepName, StepExecutionId: `${s.parentStepName}-id`, Action: 'aws:loop', Iteration: 1 } } : {}),
-            })),
+            StepExecutions: cut ? steps.slice(0, this.truncateStepsAt) : steps,
+            ...(cut ? { StepExecutionsTruncated: true } : {}),
           },
         };
+      }
+      case 'DescribeAutomationStepExecutions': {
+        // Two steps a page, so that paging is exercised.
+        const steps = stepsOf((await a.getExecution(input.AutomationExecutionId)).steps);
+        const at = input.NextToken ? Number(input.NextToken) : 0;
+        return { StepExecutions: steps.slice(at, at + 2), ...(at + 2 < steps.length ? { NextToken: String(at + 2) } : {}) };
       }
       default:
         throw Object.assign(new Error(`the fake SSM server does not know ${operation}`), { name: 'InvalidAction' });
     }
   }
+}
+
+/** Epoch milliseconds as the API's epoch seconds. */
+function seconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000;
+}
+
+/** Steps as SSM's API writes them. */
+function stepsOf(steps: Awaited<ReturnType<FakeAutomation['getExecution']>>['steps']) {
+  return steps.map((s) => ({
+    StepName: s.stepName,
+    Action: s.action,
+    StepStatus: s.status,
+    ExecutionStartTime: seconds(s.startTime),
+    ExecutionEndTime: seconds(s.endTime),
+    Outputs: s.outputs,
+    FailureMessage: s.failureMessage,
+    ...(s.parentStepName ? { ParentStepDetails: { StepName: s.parentStepName, StepExecutionId: `${s.parentStepName}-id`, Action: 'aws:loop', Iteration: 1 } } : {}),
+  }));
 }

@@ -488,7 +488,7 @@ describe('FailoverAutomation with an ARC Region switch plan', () => {
     const [grant] = Object.values(Template.fromStack(operators!).findResources('AWS::IAM::Policy'));
     expect(resolveIntrinsics(grant.Properties.PolicyDocument.Statement)).toEqual([expect.objectContaining({
       Action: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'],
-      Resource: ['arn:aws:arc-region-switch::111111111111:plan/orders:*', 'arn:aws:arc-region-switch::111111111111:plan/orders/*'],
+      Resource: ['arn:aws:arc-region-switch:*:111111111111:plan/orders:*', 'arn:aws:arc-region-switch:*:111111111111:plan/orders/*'],
     })]);
   });
 });
@@ -570,6 +570,11 @@ describe('the self-test on every deployment', () => {
   });
 });
 
+/** A rule target's input, with the transformer's placeholders as strings. */
+function inputOf(target: { InputTransformer: { InputTemplate: string } }): Record<string, unknown> {
+  return JSON.parse(target.InputTransformer.InputTemplate.replace(/<(\w+)>/g, '"<$1>"'));
+}
+
 describe('the readiness evaluation', () => {
   const { stacks, automation } = build();
   const templates = stacks.map((s) => Template.fromStack(s));
@@ -582,10 +587,26 @@ describe('the readiness evaluation', () => {
       expect(rule.ScheduleExpression).toBe('rate(30 minutes)');
       expect(rule.Targets).toHaveLength(1);
       expect(rule.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^RunbooksStepFunction/), 'Arn'] });
-      expect(JSON.parse(rule.Targets[0].Input)).toEqual({ Runbook: 'Readiness', Deployment: 'orders', MaxRpoLagSeconds: 30, MaxDataLossSeconds: 0 });
+      // A run under way longer than 7.5 h (approval 1 h, three writer waits of 30 min, the 4 h rejoin, 1 h more) is stuck.
+      // The scheduled event's time, which stamps the datapoint: one per period however late the invocation.
+      expect(rule.Targets[0].InputTransformer.InputPathsMap).toEqual({ time: '$.time' });
+      expect(inputOf(rule.Targets[0])).toEqual({
+        Runbook: 'Readiness', Deployment: 'orders', MaxRpoLagSeconds: 30, MaxDataLossSeconds: 0, MaxRunSeconds: 27000, ScheduledAt: '<time>',
+      });
       expect(rule.Targets[0].RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 1800, MaximumRetryAttempts: 2 });
       t.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' });
       expect(automation.regionalAutomations[i].readinessSchedule).toBeDefined();
+    });
+  });
+
+  test('the first evaluation runs when the self-test passes, before the alarm exists', () => {
+    templates.forEach((t) => {
+      const [fn] = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'orders-runbook-steps' } })) as any[];
+      expect(JSON.parse(fn.Properties.Environment.Variables.READINESS_EVENT)).toEqual({
+        Runbook: 'Readiness', Deployment: 'orders', MaxRpoLagSeconds: 30, MaxDataLossSeconds: 0, MaxRunSeconds: 27000,
+      });
+      const [alarm] = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as any[];
+      expect(alarm.DependsOn).toEqual([expect.stringMatching(/^RunbooksSelfTest[0-9A-F]{8}$/)]);
     });
   });
 
@@ -624,7 +645,7 @@ describe('the readiness evaluation', () => {
     const t = Template.fromStack(s2[0]);
     const rule = (Object.values(t.findResources('AWS::Events::Rule'))[0] as any).Properties;
     expect(rule.ScheduleExpression).toBe('rate(1 hour)');
-    expect(JSON.parse(rule.Targets[0].Input)).toMatchObject({ MaxRpoLagSeconds: 5, MaxDataLossSeconds: 20 });
+    expect(inputOf(rule.Targets[0])).toMatchObject({ MaxRpoLagSeconds: 5, MaxDataLossSeconds: 20 });
     expect(rule.Targets[0].RetryPolicy.MaximumEventAgeInSeconds).toBe(3600);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { Period: 3600, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
   });

@@ -1,6 +1,6 @@
 import { awsError, FakeCloud, specOf, TOPOLOGY as BASE } from './fake-cloud';
 import {
-  evaluateReadiness, handleReadiness, parseReadiness, publishReadiness, readinessDatapoints,
+  evaluateReadiness, firstEvaluation, handleReadiness, parseReadiness, publishReadiness, readinessDatapoints,
   ReadinessDatapoint, ReadinessEvaluation, ReadinessPublisher,
 } from '../../src/ssm/readiness';
 import { ENDPOINTS } from '../arc/fake-data-plane';
@@ -11,7 +11,7 @@ const WEST = 'us-west-2';
 const TOPOLOGY = { ...BASE, localClusterSpec: specOf(WEST) };
 
 /** What the evaluation would publish, and nothing changed in the database or the routing. */
-async function evaluate(cloud: FakeCloud, region: string, bounds: { maxRpoLagMs?: number; maxDataLossMs?: number } = {}) {
+async function evaluate(cloud: FakeCloud, region: string, bounds: { maxRpoLagMs?: number; maxDataLossMs?: number; maxRunMs?: number } = {}) {
   const evaluation = await evaluateReadiness({ cloud: cloud.from(region), topology: TOPOLOGY, localRegion: region, ...bounds });
   const changes = cloud.calls.filter((c) => ['switchover', 'failover', 'detach', 'addInstance', 'removeFromGlobal', 'deleteCluster'].includes(c.op));
   expect(changes).toEqual([]);
@@ -85,6 +85,19 @@ describe('evaluateReadiness: each runbook\'s pre-flight, read-only, with this Re
     const evaluation = await evaluate(cloud, WEST);
     expect(outcomes(evaluation)).toMatchObject({ switchover: 'busy', failover: 'busy', failback: 'busy' });
     expect(evaluation.ready).toBe(true);
+  });
+
+  test('a run under way for longer than any run can last is stuck: not ready, for every runbook it blocks', async () => {
+    const cloud = new FakeCloud(EAST);
+    cloud.startExecution(EAST, 'orders-Failback', 'run-9');
+    cloud.advance(8 * 3600_000);
+    const within = await evaluate(cloud, WEST, { maxRunMs: 9 * 3600_000 });
+    expect(outcomes(within)).toMatchObject({ switchover: 'busy' });
+    expect(within.ready).toBe(true);
+    const stuck = await evaluate(cloud, WEST, { maxRunMs: 7.5 * 3600_000 });
+    expect(outcomes(stuck)).toMatchObject({ switchover: 'refused', failover: 'refused', failback: 'refused' });
+    expect(stuck.runbooks[0].reason).toMatch(/run-9.*; it has been under way for 480 min, longer than a run of this deployment can last \(450 min\): it is stuck/);
+    expect(stuck.ready).toBe(false);
   });
 
   test('an AWS error is not ready, with the error', async () => {
@@ -163,6 +176,14 @@ describe('handleReadiness: the scheduled event', () => {
     expect(publisher.metrics[0].data.find((d) => d.dimensions.Runbook === 'all')!.value).toBe(0);
   });
 
+  test('the datapoints carry the schedule\'s time, not the invocation\'s', async () => {
+    const publisher = new RecordingPublisher();
+    await handleReadiness({ Runbook: 'Readiness', Deployment: 'orders', ScheduledAt: '2026-11-30T03:30:00Z' },
+      { region: WEST, cloud: new FakeCloud(EAST).from(WEST), loadTopology: async () => TOPOLOGY }, publisher);
+    expect(publisher.metrics[0].data.every((d) => d.timestamp.toISOString() === '2026-11-30T03:30:00.000Z')).toBe(true);
+    expect(parseReadiness(publisher.parameters[0].value)!.evaluatedAt).not.toBe('2026-11-30T03:30:00.000Z');
+  });
+
   test('a topology that cannot be read: every runbook published not ready with the reason, and the error thrown', async () => {
     const publisher = new RecordingPublisher();
     await expect(handleReadiness({ Runbook: 'Readiness', Deployment: 'orders' },
@@ -172,6 +193,20 @@ describe('handleReadiness: the scheduled event', () => {
     expect(published.ready).toBe(false);
     expect(published.runbooks.map((r) => r.outcome)).toEqual(['error', 'error', 'error', 'error']);
     expect(published.runbooks[0].reason).toBe('the pre-flight could not run: no topology');
+  });
+
+  test('the first evaluation, after the self-test passed: published from the function\'s environment; a failure only logged', async () => {
+    const publisher = new RecordingPublisher();
+    const deps = { region: WEST, cloud: new FakeCloud(EAST).from(WEST), loadTopology: async () => TOPOLOGY };
+    expect(await firstEvaluation(undefined, deps, publisher)).toBeUndefined();
+    expect(publisher.metrics).toEqual([]);
+    const evaluation = await firstEvaluation(JSON.stringify({ Runbook: 'Readiness', Deployment: 'orders', MaxRpoLagSeconds: 30 }), deps, publisher);
+    expect(evaluation?.ready).toBe(true);
+    expect(publisher.metrics).toHaveLength(1);
+    const errors: string[] = [];
+    jest.spyOn(console, 'error').mockImplementation((line: string) => void errors.push(line));
+    expect(await firstEvaluation('{"Runbook":"Readiness","Deployment":"orders","MaxRpoLagSeconds":"soon"}', deps, publisher)).toBeUndefined();
+    expect(JSON.parse(errors[0]).error).toMatch(/MaxRpoLagSeconds is "soon"/);
   });
 
   test('a bound that is not a number is refused, naming the field', async () => {

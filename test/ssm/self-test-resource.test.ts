@@ -13,14 +13,16 @@ function event(type: SelfTestResourceEvent['RequestType'], documentName = 'order
     LogicalResourceId: 'RunbooksSelfTest',
     PhysicalResourceId: type === 'Create' ? undefined : `orders-SelfTest@${REGION}`,
     ResourceProperties: { DocumentName: documentName, Fingerprint: 'f'.repeat(64) },
+    StackId: 'arn:aws:cloudformation:us-west-2:111111111111:stack/orders-us-west-2/1',
   };
 }
 
 /** SSM whose executions go through `states`, one per poll. */
-function automation(states: SelfTestExecution[]): SelfTestAutomation & { started: string[]; polls: number } {
+function automation(states: SelfTestExecution[], stackStatus = 'UPDATE_IN_PROGRESS'): SelfTestAutomation & { started: string[]; polls: number } {
   let t = 0;
   const api = {
     region: REGION,
+    stackStatus: async () => stackStatus,
     started: [] as string[],
     polls: 0,
     start: async (name: string) => {
@@ -43,6 +45,17 @@ describe('the self-test resource', () => {
       expect(await runSelfTestResource(event(type), ssm, 600_000)).toEqual({ physicalResourceId: `orders-SelfTest@${REGION}`, data: { ExecutionId: 'exec-1' } });
       expect(ssm.started).toEqual(['orders-SelfTest']);
     }
+  });
+
+  test('an update during a rollback succeeds without testing again: the stack can always roll back', async () => {
+    const ssm = automation([{ status: 'Failed', steps: [] }], 'UPDATE_ROLLBACK_IN_PROGRESS');
+    expect(await runSelfTestResource(event('Update'), ssm, 600_000)).toEqual({
+      physicalResourceId: `orders-SelfTest@${REGION}`, data: { Skipped: 'the stack is rolling back' },
+    });
+    expect(ssm.started).toEqual([]);
+    // A stack whose status cannot be read is tested as usual.
+    const unreadable = { ...automation([{ status: 'Success', steps: [] }]), stackStatus: async () => Promise.reject(new Error('AccessDenied')) };
+    expect((await runSelfTestResource(event('Update'), unreadable, 600_000)).data).toEqual({ ExecutionId: 'exec-1' });
   });
 
   test('delete runs nothing', async () => {

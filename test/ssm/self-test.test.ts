@@ -19,8 +19,12 @@ function render(): Record<string, any> {
 /** Runs the self-test document through the simulator and the real step handler, on the fake cloud's clock. */
 async function selfTest(
   doc = render(), hooks: (invoke: SimulationHooks['invoke']) => Partial<SimulationHooks> = () => ({}), listed: 'listed' | 'not listed' = 'listed',
+  visible: () => boolean = () => true,
 ) {
   const cloud = new FakeCloud();
+  // The listing the lock reads; `visible` decides, call by call, whether it shows the run yet.
+  const runningExecutions = cloud.runningExecutions.bind(cloud);
+  cloud.runningExecutions = async (region, names) => (visible() ? runningExecutions(region, names) : []);
   const invoked: StepEvent[] = [];
   let sim: Simulation;
   const invoke: SimulationHooks['invoke'] = async (fn, payload) => {
@@ -73,14 +77,44 @@ describe('it fails, naming the step and the output, where SSM does not behave as
     const doc = render();
     doc.mainSteps[0].inputs.InputPayload.Input.Flag = 'yes';
     const { message } = await selfTest(doc);
-    expect(message).toMatch(/^self-test failed at step Start \(Failed\): .*Flag \(a Boolean\) arrived as \\?"yes\\?"/);
+    expect(message).toMatch(/^self-test failed at step Start \(Failed\): .*Flag \(a Boolean parameter\) arrived as \\?"yes\\?"/);
+  });
+
+  test('parameters of every type the runbooks pass are references, read as the step function reads them', async () => {
+    const doc = render();
+    expect(doc.mainSteps[0].inputs.InputPayload.Input).toMatchObject({ Probe: '{{ Probe }}', Flag: '{{ Flag }}', Number: '{{ Number }}', List: '{{ List }}' });
+    expect(Object.fromEntries(Object.entries(doc.parameters).map(([k, v]: [string, any]) => [k, v.type]))).toEqual({
+      Probe: 'String', Flag: 'Boolean', Number: 'Integer', List: 'StringList', RequireApproval: 'Boolean',
+    });
+    expect(doc.mainSteps[5].inputs.InputPayload.Input).toMatchObject({ Token: '{{ Start.Token }}', Proceed: '{{ Start.Proceed }}', Deadline: '{{ Start.WaitUntil }}' });
+  });
+
+  test('a StringList that does not arrive as a list', async () => {
+    const doc = render();
+    doc.mainSteps[0].inputs.InputPayload.Input.List = 'first';
+    const { message } = await selfTest(doc);
+    expect(message).toMatch(/^self-test failed at step Start \(Failed\): .*List \(a StringList parameter\) arrived as \\?"first\\?"/);
+  });
+
+  test('a Boolean output that does not reach a later step as one', async () => {
+    const doc = render();
+    doc.mainSteps[5].inputs.InputPayload.Input.Proceed = '';
+    const { message } = await selfTest(doc);
+    expect(message).toMatch(/^self-test failed at step Check \(Failed\): .*the Boolean output Start\.Proceed reached Check as \\?"\\?"/);
+  });
+
+  test('a run the listing shows only after a while: Start asks again, then passes', async () => {
+    let asked = 0;
+    const { result } = await selfTest(render(), () => ({}), 'listed', () => ++asked > 3);
+    expect(result.status).toBe('Success');
+    expect(asked).toBe(4);
   });
 
   test('a loop that stops before its condition says so', async () => {
     const doc = render();
     doc.mainSteps[3].inputs.LoopCondition.BooleanEquals = false;
     const { message } = await selfTest(doc);
-    expect(message).toMatch(/^self-test failed at step Check \(Failed\): .*the loop WaitForDeadline ran its step 1 time\(s\)/);
+    expect(message).toMatch(/^self-test failed at step Check \(Failed\): .*the loop WaitForDeadline ended 30 s before its deadline, while its LoopCondition/);
   });
 
   test('an output that does not reach a later step', async () => {

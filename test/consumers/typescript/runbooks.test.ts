@@ -13,7 +13,7 @@ test('the FailoverAutomation usage shown in the README synthesizes; cdk-nag find
   // without resource-level permissions), and the VPCs without flow logs.
   const grantWildcards = [
     'arn:<AWS::Partition>:ssm:[a-z0-9-]+:<AWS::AccountId>:(automation-definition\\/orders-\\w+:\\*|automation-execution\\/\\*|parameter\\/cdk-cross-region-failover\\/\\*)',
-    'arn:<AWS::Partition>:arc-region-switch::<AWS::AccountId>:plan\\/orders[:/]\\*',
+    'arn:<AWS::Partition>:arc-region-switch:\\*:<AWS::AccountId>:plan\\/orders[:/]\\*',
     'arn:<AWS::Partition>:secretsmanager:[a-z0-9-]+:<AWS::AccountId>:secret:orders-aurora-master-\\?{6}',
     'arn:<AWS::Partition>:route53-recovery-control::<AWS::AccountId>:controlpanel\\/\\*\\/routingcontrol\\/\\*',
     'arn:<AWS::Partition>:rds:[a-z0-9-]+:<AWS::AccountId>:db:\\*',
