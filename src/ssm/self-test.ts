@@ -2,19 +2,20 @@
  * The self-test: a `<name>-SelfTest` Automation document, rendered with the runbooks'
  * own step rendering, that exercises every construct the runbooks rely on in SSM itself,
  * read-only, so that a deployment fails when one of them does not behave as the
- * documents assume (docs/aws-assumptions.md, S5-S12):
+ * documents assume (docs/aws-assumptions.md, S1-S14):
  *
- * 1. `Start`, a script step: values of every type reach the step function through
- *    InputPayload (a parameter, a Boolean, an Integer, the execution id); the execution
- *    is listed, not ended, by `DescribeAutomationExecutions` as the one-run-at-a-time lock
- *    reads it (S1, S2); and it answers a token, a deadline and a Boolean;
+ * 1. `Start`, a script step: parameters of every type the runbooks pass (String,
+ *    Boolean, Integer, StringList), referenced as theirs are, and the execution id reach
+ *    the step function readable; the execution is listed, not ended, by
+ *    `DescribeAutomationExecutions` as the one-run-at-a-time lock reads it (S1, S2); and
+ *    it answers a token, a deadline and a Boolean;
  * 2. `ApprovalRequired`, a branch on a Boolean parameter that skips `Approve`;
  * 3. `WaitForDeadline`, a loop of a polling script step, ended by its `LoopCondition`
- *    on that step's `Waiting` output once the deadline from `Start` has passed, after
- *    two iterations at least;
+ *    on that step's `Waiting` output once the deadline from `Start` has passed;
  * 4. `BranchOnOutput`, a branch on `Start`'s Boolean output;
- * 5. `Check`, a script step that receives `Start`'s token and reads the execution's
- *    history: the approval skipped, the loop's iterations, the branch taken;
+ * 5. `Check`, a script step that receives `Start`'s token, Boolean and deadline: the
+ *    deadline has passed (the loop did not stop early), and the history shows the
+ *    approval skipped;
  * 6. `Report`, which fails the execution naming the step and the output that came back
  *    wrong.
  *
