@@ -24,7 +24,8 @@ export function freePort(): Promise<number> {
 /** Where the PostgreSQL server binaries are: on PATH, or in Debian's versioned folder. */
 export function postgresBinDir(): string {
   const onPath = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).stdout.trim();
-  if (onPath) return path.dirname(onPath);
+  // Through any symlink: the other server tools (pg_basebackup, pg_rewind) sit beside the real initdb.
+  if (onPath) return path.dirname(fs.realpathSync(onPath));
   const debian = '/usr/lib/postgresql';
   const versions = fs.existsSync(debian) ? fs.readdirSync(debian).filter((v) => fs.existsSync(path.join(debian, v, 'bin', 'initdb'))).sort() : [];
   if (versions.length === 0) {
