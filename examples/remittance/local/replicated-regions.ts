@@ -195,6 +195,15 @@ export class ReplicatedRegions {
     await this.waitUntilStreaming([region], 10_000);
   }
 
+  /**
+   * Promotes `region`'s standby on its own, leaving the writer as it is: a detached,
+   * stand-alone copy that takes writes (two writers while the old one runs).
+   */
+  public async detach(region: string): Promise<void> {
+    const [row] = await this.query<{ recovery: boolean }>(region, 'SELECT pg_is_in_recovery() AS recovery');
+    if (row.recovery) await this.promote(region);
+  }
+
   /** Makes `region` unreachable: its server stops at once, as if the Region were lost. */
   public impair(region: string): void {
     const s = this.server(region);

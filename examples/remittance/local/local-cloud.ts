@@ -1,0 +1,244 @@
+/**
+ * The runbooks' cloud operations over {@link ReplicatedRegions}: a second implementation
+ * of the interface the step logic uses (beside the AWS SDK one), so that the real
+ * switchover and failover runbooks, unchanged, move a real replicating database.
+ *
+ * How it maps Aurora onto PostgreSQL:
+ * - a member of the global database is a Region's server; the writer is the one not in
+ *   recovery; a standby streaming from it is `connected`, one that is not is
+ *   `pending-resync`; an impaired Region is still listed, unreachable, until a failover
+ *   removes it (as Aurora does with an old primary until it is re-added);
+ * - `SwitchoverGlobalCluster` and `FailoverGlobalCluster` start the move and return, as
+ *   the APIs do; `failoverState` shows it under way until it completes;
+ * - a managed failover fences the old writer (stops its server, if it still runs) and
+ *   promotes the target with what it replayed; {@link LocalCloud.restore} brings the old
+ *   Region back rewound, as Aurora re-adds an old primary;
+ * - `AuroraGlobalDBRPOLag` is `replay_lag` from `pg_stat_replication`;
+ * - routing is an in-memory set of routing-control states ({@link LocalRouter}).
+ *
+ * What it does not model: the rebuild runbook's operations (creating and deleting
+ * clusters and global databases) throw; KMS keys are always enabled; the secret is always
+ * there.
+ */
+import { ReplicatedRegions } from './replicated-regions';
+import { ClusterEndpoint, RoutingControlState, RoutingControlStateEntry, RoutingDataPlane } from '../../../src/arc/routing-states';
+import {
+  CloudOperations, ClusterView, GlobalClusterView, LagReading, RunbookTopology, RunningExecution,
+} from '../../../src/ssm/cloud-operations';
+
+/** Routing-control states in memory, behind every endpoint alike; a hung endpoint can be simulated. */
+export class LocalRouter implements RoutingDataPlane {
+  public readonly states = new Map<string, RoutingControlState>();
+  /** Endpoints (by Region) that do not answer. */
+  public readonly hung = new Set<string>();
+  public updates = 0;
+
+  public async updateRoutingControlStates(endpoint: ClusterEndpoint, entries: RoutingControlStateEntry[]): Promise<void> {
+    this.check(endpoint);
+    // One transaction, and never every control Off (ARC's assertion rule).
+    const next = new Map(this.states);
+    for (const e of entries) next.set(e.routingControlArn, e.state);
+    if (![...next.values()].includes('On')) throw Object.assign(new Error('the update would turn every routing control Off'), { name: 'ConflictException' });
+    entries.forEach((e) => this.states.set(e.routingControlArn, e.state));
+    this.updates++;
+  }
+
+  public async getRoutingControlState(endpoint: ClusterEndpoint, routingControlArn: string): Promise<RoutingControlState> {
+    this.check(endpoint);
+    return this.states.get(routingControlArn) ?? 'Off';
+  }
+
+  private check(endpoint: ClusterEndpoint): void {
+    if (this.hung.has(endpoint.region)) throw Object.assign(new Error(`the ARC endpoint in ${endpoint.region} does not answer`), { name: 'TimeoutError' });
+  }
+}
+
+/** A topology for {@link LocalCloud}: one cluster and one routing control per Region. */
+export function localTopology(name: string, regions: readonly string[]): RunbookTopology {
+  return {
+    globalClusterIdentifier: name,
+    secretName: `${name}-aurora-master`,
+    clusterEndpoints: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-2']
+      .map((region) => ({ region, endpoint: `https://local.route53-recovery-cluster.${region}.amazonaws.com/v1` })),
+    regions: regions.map((region) => ({
+      region,
+      clusterIdentifier: `${name}-${region}`,
+      clusterArn: `arn:aws:rds:${region}:000000000000:cluster:${name}-${region}`,
+      routingControlArn: `arn:aws:route53-recovery-control::000000000000:controlpanel/local/routingcontrol/${region}`,
+    })),
+  };
+}
+
+type Move = { kind: 'switchover' | 'failover'; from?: string; to: string; done: Promise<void>; error?: Error };
+
+export class LocalCloud implements CloudOperations {
+  public readonly routing: LocalRouter;
+  /** Regions removed from the global database: by a failover (until restored) or by a detach. */
+  private readonly removed = new Set<string>();
+  private readonly detached = new Set<string>();
+  private move?: Move;
+
+  constructor(public readonly regions: ReplicatedRegions, public readonly topology: RunbookTopology, routing = new LocalRouter()) {
+    this.routing = routing;
+  }
+
+  /** The Region of a cluster ARN of the topology. */
+  public regionOf(clusterArn: string): string {
+    const found = this.topology.regions.find((r) => r.clusterArn === clusterArn || r.clusterIdentifier === clusterArn);
+    if (!found) throw Object.assign(new Error(`DBClusterNotFoundFault: ${clusterArn} is not a cluster of ${this.topology.globalClusterIdentifier}`), { name: 'DBClusterNotFoundFault' });
+    return found.region;
+  }
+
+  public async describeGlobalCluster(identifier: string): Promise<GlobalClusterView | undefined> {
+    if (identifier !== this.topology.globalClusterIdentifier) return undefined;
+    const states = await this.regions.describe();
+    const members = this.topology.regions
+      .filter((r) => !this.removed.has(r.region) && !this.detached.has(r.region))
+      .map((r) => {
+        const s = states.find((x) => x.region === r.region)!;
+        return { clusterArn: r.clusterArn, isWriter: s.writer, synchronizationStatus: s.writer ? undefined : (s.streaming ? 'connected' : 'pending-resync') };
+      });
+    const move = this.move;
+    return {
+      identifier,
+      status: 'available',
+      members,
+      ...(move ? {
+        failoverState: {
+          status: move.kind === 'switchover' ? 'switching-over' : 'failing-over',
+          fromClusterArn: move.from ? this.arnOf(move.from) : undefined,
+          toClusterArn: this.arnOf(move.to),
+          isDataLossAllowed: move.kind === 'failover',
+        },
+      } : {}),
+    };
+  }
+
+  public async switchoverGlobalCluster(_identifier: string, targetClusterArn: string): Promise<void> {
+    this.refuseWhileMoving();
+    const to = this.regionOf(targetClusterArn);
+    const from = await this.regions.writer();
+    this.start({ kind: 'switchover', from, to }, () => this.regions.switchover(to));
+  }
+
+  public async failoverGlobalCluster(_identifier: string, targetClusterArn: string): Promise<void> {
+    this.refuseWhileMoving();
+    const to = this.regionOf(targetClusterArn);
+    const from = await this.regions.writer();
+    this.start({ kind: 'failover', from, to }, async () => {
+      // A managed failover fences the old writer; it is re-added later ({@link restore}).
+      if (from && from !== to) this.regions.impair(from);
+      await this.regions.failover(to);
+      for (const s of this.regions.servers.filter((x) => !x.running)) this.removed.add(s.region);
+    });
+  }
+
+  public async detachFromGlobalCluster(_identifier: string, clusterArn: string): Promise<void> {
+    const region = this.regionOf(clusterArn);
+    await this.regions.detach(region);
+    this.detached.add(region);
+  }
+
+  public async describeCluster(clusterArn: string): Promise<ClusterView | undefined> {
+    const region = this.regionOf(clusterArn);
+    const server = this.regions.server(region);
+    return {
+      status: server.running ? 'available' : 'inaccessible',
+      kmsKeyId: `local-key-${region}`,
+      globalClusterIdentifier: this.detached.has(region) ? undefined : this.topology.globalClusterIdentifier,
+      instances: [{ identifier: `${this.topology.globalClusterIdentifier}-${region}-instance1`, status: server.running ? 'available' : 'stopped' }],
+    };
+  }
+
+  public async keyState(): Promise<string | undefined> {
+    return 'Enabled';
+  }
+
+  public async addInstance(): Promise<void> {
+    // Every local Region has its server: nothing to add.
+  }
+
+  public async lastRpoLag(clusterIdentifier: string): Promise<LagReading | undefined> {
+    const region = this.regionOf(clusterIdentifier);
+    const state = (await this.regions.describe()).find((s) => s.region === region);
+    if (!state || state.writer || !state.streaming) return undefined;
+    // replay_lag is empty when nothing was written lately: nothing to replay, no lag.
+    return { valueMs: state.lagMs ?? (state.lagBytes === 0 ? 0 : 1000), at: Date.now() };
+  }
+
+  public async secretAvailable(): Promise<boolean> {
+    return true;
+  }
+
+  public async runningExecutions(): Promise<RunningExecution[]> {
+    return [];
+  }
+
+  public async removeFromGlobalCluster(): Promise<void> {
+    throw new Error('the local cloud does not model the rebuild runbook');
+  }
+
+  public async deleteGlobalCluster(): Promise<void> {
+    throw new Error('the local cloud does not model the rebuild runbook');
+  }
+
+  public async createGlobalCluster(): Promise<void> {
+    throw new Error('the local cloud does not model the rebuild runbook');
+  }
+
+  public async deleteInstance(): Promise<void> {
+    throw new Error('the local cloud does not model the rebuild runbook');
+  }
+
+  public async deleteCluster(): Promise<void> {
+    throw new Error('the local cloud does not model the rebuild runbook');
+  }
+
+  public async createSecondaryCluster(): Promise<void> {
+    throw new Error('the local cloud does not model the rebuild runbook');
+  }
+
+  public async createInstance(): Promise<void> {
+    throw new Error('the local cloud does not model the rebuild runbook');
+  }
+
+  public now(): number {
+    return Date.now();
+  }
+
+  public sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** The impaired Region is back: its server rejoins the global database as a secondary of the writer, rewound. */
+  public async restore(region: string): Promise<void> {
+    await this.regions.rejoin(region);
+    this.removed.delete(region);
+  }
+
+  /** Waits until the move under way, if any, has completed. */
+  public async settled(): Promise<void> {
+    await this.move?.done.catch(() => undefined);
+  }
+
+  private arnOf(region: string): string {
+    return this.topology.regions.find((r) => r.region === region)!.clusterArn;
+  }
+
+  private refuseWhileMoving(): void {
+    if (this.move) {
+      throw Object.assign(new Error(`InvalidGlobalClusterStateFault: a ${this.move.kind} to ${this.move.to} is in progress`), { name: 'InvalidGlobalClusterStateFault' });
+    }
+  }
+
+  private start(move: Omit<Move, 'done'>, run: () => Promise<void>): void {
+    const entry = move as Move;
+    entry.done = run().catch((e) => {
+      entry.error = e as Error;
+      console.error(`the local ${move.kind} to ${move.to} failed: ${(e as Error).message}`);
+    }).finally(() => {
+      if (this.move === entry) this.move = undefined;
+    });
+    this.move = entry;
+  }
+}
