@@ -92,6 +92,9 @@ export class ReplicatedRegions {
   /** A connection to `region`'s server (the caller ends it). */
   public async connect(region: string): Promise<Client> {
     const client = new Client({ host: '127.0.0.1', port: this.server(region).port, user: USER, password: this.password, database: 'postgres' });
+    // A server shutting down ends its sessions (57P01): the query in flight fails with it,
+    // and the client's own error event must not take the process down.
+    client.on('error', () => undefined);
     await client.connect();
     return client;
   }
@@ -109,22 +112,36 @@ export class ReplicatedRegions {
   /** The Region whose server accepts writes, if one does. */
   public async writer(): Promise<string | undefined> {
     for (const s of this.servers.filter((x) => x.running)) {
-      const [row] = await this.query<{ recovery: boolean }>(s.region, 'SELECT pg_is_in_recovery() AS recovery');
-      if (!row.recovery) return s.region;
+      if ((await this.recovering(s.region)) === false) return s.region;
     }
     return undefined;
   }
 
+  /** Whether `region`'s server is in recovery (a standby); undefined when it does not answer (stopping, restarting). */
+  private async recovering(region: string): Promise<boolean | undefined> {
+    try {
+      const [row] = await this.query<{ recovery: boolean }>(region, 'SELECT pg_is_in_recovery() AS recovery');
+      return row.recovery;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Every Region's state, read from its server and from the writer's `pg_stat_replication`. */
   public async describe(): Promise<RegionState[]> {
-    const writer = await this.writer();
-    const senders = writer
-      ? await this.query<{ application_name: string; state: string; lag: string | null; lag_ms: string | null }>(writer,
+    // A server that does not answer (stopping in a switchover, restarting) is unreachable for now.
+    const recovery = new Map(await Promise.all(
+      this.servers.map(async (s) => [s.region, s.running ? await this.recovering(s.region) : undefined] as const),
+    ));
+    const writer = this.servers.find((s) => recovery.get(s.region) === false)?.region;
+    type Sender = { application_name: string; state: string; lag: string | null; lag_ms: string | null };
+    const senders: Sender[] = writer
+      ? await this.query<Sender>(writer,
         'SELECT application_name, state, (pg_current_wal_lsn() - replay_lsn)::text AS lag, ' +
-          '(EXTRACT(EPOCH FROM replay_lag) * 1000)::text AS lag_ms FROM pg_stat_replication')
+          '(EXTRACT(EPOCH FROM replay_lag) * 1000)::text AS lag_ms FROM pg_stat_replication').catch(() => [])
       : [];
-    return Promise.all(this.servers.map(async (s): Promise<RegionState> => {
-      if (!s.running) return { region: s.region, reachable: false, writer: false, streaming: false };
+    return this.servers.map((s): RegionState => {
+      if (recovery.get(s.region) === undefined) return { region: s.region, reachable: false, writer: false, streaming: false };
       if (s.region === writer) return { region: s.region, reachable: true, writer: true, streaming: false, lagBytes: 0 };
       const sender = senders.find((x) => x.application_name === s.region);
       return {
@@ -135,7 +152,7 @@ export class ReplicatedRegions {
         lagBytes: sender?.lag !== null && sender?.lag !== undefined ? Number(sender.lag) : undefined,
         lagMs: sender?.lag_ms !== null && sender?.lag_ms !== undefined ? Math.round(Number(sender.lag_ms)) : undefined,
       };
-    }));
+    });
   }
 
   /**
