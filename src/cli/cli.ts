@@ -15,7 +15,7 @@ import { blockedBy } from '../ssm/one-run-at-a-time';
 import { parseReadiness, readinessParameterName, ReadinessEvaluation } from '../ssm/readiness';
 import { LAG_LOOKBACK_MS } from '../ssm/runbook-steps';
 import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput } from '../ssm/runbooks';
-import { AutomationStepView, errorMessageOf, REFUSED_PREFIX, reportFromExecution, summarize } from '../ssm/step-handler';
+import { AutomationStepView, ENDED_STATUSES, errorMessageOf, REFUSED_PREFIX, reportFromExecution, summarize } from '../ssm/step-handler';
 import {
   clusterSpecParameterName, parseAuroraTopology, parseClusterSpec, parseRoutingTopology, parseRunbooksDirectory, PARAMETER_ROOT,
   runbooksParameterName, runbookTopology, RunbooksDirectory,
@@ -540,7 +540,6 @@ interface Followed {
   readonly printed: Map<string, string>;
 }
 
-const ENDED = ['Success', 'Failed', 'TimedOut', 'Cancelled', 'CompletedWithSuccess', 'CompletedWithFailure', 'Rejected', 'Exited'];
 
 async function follow(
   runbook: RunbookName, region: string, executionId: string, args: CliArguments, deps: CliDependencies, io: CliOutput,
@@ -552,7 +551,7 @@ async function follow(
   for (;;) {
     const execution = await aws(region, () => ssm.getExecution(executionId));
     printProgress(run, execution, io);
-    if (ENDED.includes(execution.status)) return finish(runbook, region, execution, io);
+    if (ENDED_STATUSES.includes(execution.status)) return finish(runbook, region, execution, io);
     await deps.sleep(args.pollSeconds * 1000);
   }
 }
@@ -572,7 +571,7 @@ function printProgress(run: Followed, execution: ExecutionState, io: CliOutput):
 function progressLine(run: Followed, step: AutomationStepView, inner: AutomationStepView[]): string {
   const title = run.titles.get(step.stepName)!;
   const last = inner.length > 0 ? inner[inner.length - 1] : step;
-  if (step.action === 'aws:approve' && !ENDED.includes(step.status)) {
+  if (step.action === 'aws:approve' && !ENDED_STATUSES.includes(step.status)) {
     const approvers = run.approvers.length > 0 ? ` (${run.approvers.join(', ')})` : '';
     return `  ⏸ ${title}: waiting for an approver${approvers}: aws ssm send-automation-signal --region ${run.region} ` +
       `--automation-execution-id ${run.executionId} --signal-type Approve (or Reject, which changes nothing)`;
@@ -583,7 +582,7 @@ function progressLine(run: Followed, step: AutomationStepView, inner: Automation
     const detail = last.outputs?.Detail?.[0] ?? (step.action === 'aws:approve' ? 'approved' : '');
     return `  ✓ ${title}${skipped ? ' (skipped)' : ''}, ${seconds} s: ${detail}`;
   }
-  if (ENDED.includes(step.status)) {
+  if (ENDED_STATUSES.includes(step.status)) {
     const message = errorMessageOf(last.failureMessage ?? step.failureMessage);
     return message.startsWith(REFUSED_PREFIX)
       ? `  ✗ ${title}: refused: ${message.slice(REFUSED_PREFIX.length)}`

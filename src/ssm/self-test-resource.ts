@@ -4,7 +4,7 @@
  * fails the deployment with the step and the output that came back wrong. On delete it
  * does nothing.
  */
-import { errorMessageOf } from './step-handler';
+import { ENDED_STATUSES, errorMessageOf } from './step-handler';
 
 /** The request fields the resource reads. */
 export interface SelfTestResourceEvent {
@@ -40,8 +40,6 @@ export interface SelfTestAutomation {
   stackStatus(stackId: string): Promise<string | undefined>;
 }
 
-/** Statuses after which an execution does nothing more. */
-const ENDED = ['Success', 'Failed', 'TimedOut', 'Cancelled', 'CompletedWithSuccess', 'CompletedWithFailure', 'Rejected', 'Exited'];
 const POLL_MS = 5000;
 
 /**
@@ -67,7 +65,7 @@ export async function runSelfTestResource(
   for (;;) {
     const execution = await automation.get(executionId);
     if (execution.status === 'Success') return { physicalResourceId, data: { ExecutionId: executionId } };
-    if (ENDED.includes(execution.status)) {
+    if (ENDED_STATUSES.includes(execution.status)) {
       throw new Error(`the self-test of the runbooks in ${automation.region} failed (automation execution ${executionId}, ${execution.status}): ` +
         `${reasonOf(execution)}. The runbooks would not work as deployed; nothing in the database or the routing was changed. Read the ` +
         'execution in the Systems Manager console; to deploy without the self-test, set selfTest: false.');

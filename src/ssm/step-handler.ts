@@ -78,6 +78,9 @@ export interface StepHandlerDependencies {
   getExecution(executionId: string): Promise<AutomationExecutionView>;
 }
 
+/** Automation execution statuses after which an execution does nothing more. */
+export const ENDED_STATUSES: readonly string[] = ['Success', 'Failed', 'TimedOut', 'Cancelled', 'CompletedWithSuccess', 'CompletedWithFailure', 'Rejected', 'Exited'];
+
 /** Prefix of the message of a step that refused; the report tells refusals from failures by it. */
 export const REFUSED_PREFIX = 'Refused: ';
 

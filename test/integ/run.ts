@@ -24,7 +24,7 @@ import {
   runbookAddedInstances, selfTestDocumentName, selfTestProblems, writerRegions,
 } from './checks';
 import {
-  contextArguments, deployProblems, IntegSettings, newRunName, parseContextArguments, readSettings, SETTING_KEYS, SettingKey,
+  contextArguments, deployProblems, IntegSettings, newRunName, parseContextArguments, readSettings, SETTING_KEYS, SettingKey, settingValues,
 } from './settings';
 import { readStates } from '../../src/arc/routing-states';
 import { awsAutomationService } from '../../src/cli/aws-cli-dependencies';
@@ -462,15 +462,7 @@ async function destroy(context: Record<string, string>): Promise<boolean> {
   }
   // The recorded run's settings, unless the command line names another.
   const recorded = state && (!context.name || context.name === state.settings.name) ? state.settings : undefined;
-  const settings = orRefuse(() => readSettings(lookupFrom(context, recorded ? {
-    name: recorded.name,
-    primaryRegion: recorded.regions[0],
-    secondaryRegion: recorded.regions[1],
-    routingRegion: recorded.routingRegion,
-    hostedZoneId: recorded.hostedZoneId,
-    zoneName: recorded.zoneName,
-    arcClusterArn: recorded.arcClusterArn,
-  } : {})));
+  const settings = orRefuse(() => readSettings(lookupFrom(context, recorded ? settingValues(recorded) : {})));
   if (!fs.existsSync(CLI)) throw new Refusal(`${path.relative(ROOT, CLI)} is missing: build it with 'npx projen bundle'`);
   await credentialsOrRefuse(settings.regions[0]);
   log(`tearing down '${settings.name}': ${settings.regions.join(', ')}, routing in ${settings.routingRegion}`);

@@ -110,9 +110,9 @@ export function deployProblems(settings: IntegSettings): string[] {
   return problems;
 }
 
-/** The settings as CDK CLI context arguments, so the CLI synthesizes exactly what the driver checks. */
-export function contextArguments(settings: IntegSettings): string[] {
-  const values: Record<SettingKey, string | undefined> = {
+/** The settings by the keys they are read from (context or environment): what reads them back gives the same settings. */
+export function settingValues(settings: IntegSettings): Record<SettingKey, string | undefined> {
+  return {
     name: settings.name,
     primaryRegion: settings.regions[0],
     secondaryRegion: settings.regions[1],
@@ -121,7 +121,11 @@ export function contextArguments(settings: IntegSettings): string[] {
     zoneName: settings.zoneName,
     arcClusterArn: settings.arcClusterArn,
   };
-  return Object.entries(values).flatMap(([key, value]) => (value === undefined ? [] : ['-c', `${key}=${value}`]));
+}
+
+/** The settings as CDK CLI context arguments, so the CLI synthesizes exactly what the driver checks. */
+export function contextArguments(settings: IntegSettings): string[] {
+  return Object.entries(settingValues(settings)).flatMap(([key, value]) => (value === undefined ? [] : ['-c', `${key}=${value}`]));
 }
 
 /** Parses `-c key=value` / `--context key=value` / `--context=key=value` arguments; other arguments are returned apart. */

@@ -69,10 +69,23 @@ export function localTopology(name: string, regions: readonly string[]): Runbook
   };
 }
 
+async function notModelled(): Promise<void> {
+  throw new Error('the local cloud does not model the rebuild runbook');
+}
+
 type Move = { kind: 'switchover' | 'failover'; from?: string; to: string; done: Promise<void>; error?: Error };
 
 export class LocalCloud implements CloudOperations {
   public readonly routing: LocalRouter;
+  // The rebuild runbook's operations: not modelled (see the file's comment).
+  public readonly removeFromGlobalCluster = notModelled;
+  public readonly deleteGlobalCluster = notModelled;
+  public readonly createGlobalCluster = notModelled;
+  public readonly deleteInstance = notModelled;
+  public readonly deleteCluster = notModelled;
+  public readonly createSecondaryCluster = notModelled;
+  public readonly createInstance = notModelled;
+
   /** Regions removed from the global database: by a failover (until restored) or by a detach. */
   private readonly removed = new Set<string>();
   private readonly detached = new Set<string>();
@@ -172,34 +185,6 @@ export class LocalCloud implements CloudOperations {
 
   public async runningExecutions(): Promise<RunningExecution[]> {
     return [];
-  }
-
-  public async removeFromGlobalCluster(): Promise<void> {
-    throw new Error('the local cloud does not model the rebuild runbook');
-  }
-
-  public async deleteGlobalCluster(): Promise<void> {
-    throw new Error('the local cloud does not model the rebuild runbook');
-  }
-
-  public async createGlobalCluster(): Promise<void> {
-    throw new Error('the local cloud does not model the rebuild runbook');
-  }
-
-  public async deleteInstance(): Promise<void> {
-    throw new Error('the local cloud does not model the rebuild runbook');
-  }
-
-  public async deleteCluster(): Promise<void> {
-    throw new Error('the local cloud does not model the rebuild runbook');
-  }
-
-  public async createSecondaryCluster(): Promise<void> {
-    throw new Error('the local cloud does not model the rebuild runbook');
-  }
-
-  public async createInstance(): Promise<void> {
-    throw new Error('the local cloud does not model the rebuild runbook');
   }
 
   public now(): number {

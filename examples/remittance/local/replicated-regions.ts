@@ -342,16 +342,17 @@ export class ReplicatedRegions {
   /** Makes the stopped server of `region` a standby of `writer`, rewinding it to the writer's history. */
   private async follow(region: string, writer: string): Promise<void> {
     const s = this.server(region);
+    const rewind = () => this.run('pg_rewind', ['-D', s.data, '--source-server', `host=127.0.0.1 port=${this.server(writer).port} user=${USER} dbname=postgres`, '--no-sync']);
     // pg_rewind recovers a crashed target itself first (PostgreSQL 13 and later); the
     // fallback below is for an older one.
     try {
-      this.run('pg_rewind', ['-D', s.data, '--source-server', `host=127.0.0.1 port=${this.server(writer).port} user=${USER} dbname=postgres`, '--no-sync']);
+      rewind();
     } catch (e) {
       const text = String((e as { stderr?: Buffer }).stderr ?? e);
       if (!/must be shut down cleanly|not shut down cleanly/.test(text)) throw new Error(`pg_rewind of ${region}: ${text}`);
       this.pgCtl(region, ['-o', '-c default_transaction_read_only=on', 'start']);
       this.pgCtl(region, ['-m', 'fast', 'stop']);
-      this.run('pg_rewind', ['-D', s.data, '--source-server', `host=127.0.0.1 port=${this.server(writer).port} user=${USER} dbname=postgres`, '--no-sync']);
+      rewind();
     }
     // pg_rewind copies the writer's configuration files: this server's own settings (its
     // port, its name) go back on top, where the last value of a setting wins.
