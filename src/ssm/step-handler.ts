@@ -232,7 +232,13 @@ export function summarize(report: RunbookReport, withSteps = true): string {
   const head = report.outcome === 'succeeded'
     ? `${report.runbook} to ${report.targetRegion} succeeded; measured recovery time ${Math.round(report.recoveryTimeMs! / 1000)} s`
     : `${report.runbook} to ${report.targetRegion} ${report.outcome}: ${report.reason}`;
-  const measured = report.dataLossMeasuredAt !== undefined ? `, measured at ${new Date(report.dataLossMeasuredAt).toISOString().replace(/\.\d{3}Z$/, 'Z')}` : '';
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // The lag is as of its data point, which may be older than the loss of the Region: the
+  // writes that may be lost are those after the data point's time minus the lag (the
+  // time printed is rounded down to the second, so it errs on the side of more).
+  const measured = report.dataLossMeasuredAt !== undefined && report.dataLossWindowMs !== undefined
+    ? `, measured at ${iso(report.dataLossMeasuredAt)}: writes committed after ${iso(report.dataLossMeasuredAt - report.dataLossWindowMs)} may be lost`
+    : '';
   const loss = report.dataLossWindowMs !== undefined
     ? `; data-loss window ${report.dataLossWindowMs} ms (the target's replication lag before its promotion${measured})`
     : '';

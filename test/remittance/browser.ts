@@ -1,9 +1,11 @@
 /**
  * The remittance UI in headless Chromium (the system's: Debian package chromium, or
  * CHROMIUM_PATH), driven by playwright-core, against the local run: the built UI, the
- * real API handlers and a real PostgreSQL. Signs in with the local stand-in, creates,
- * lists, edits and deletes remittances, sees a 400's reason, and switches the API over to
- * the other Region with the Operations buttons, following the steps.
+ * real API handlers, the real runbooks, a replicating PostgreSQL server per Region. Signs
+ * in with the local stand-in, creates, lists, edits and deletes remittances, sees a 400's
+ * reason, switches over to the other Region with the Operations buttons following the
+ * runbook's real steps, sees a refusal, impairs the writer's Region, fails over, restores
+ * the lost Region and fails back.
  *
  *   npm run example:browser-test     (builds the UI first)
  */
@@ -34,7 +36,7 @@ async function rows(page: Page): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
-  const server = await LocalServer.start({ port: 0, uiDist: path.join(__dirname, '../../examples/remittance/ui/dist'), email: EMAIL, password: PASSWORD, stepMs: 150 });
+  const server = await LocalServer.start({ port: 0, uiDist: path.join(__dirname, '../../examples/remittance/ui/dist'), email: EMAIL, password: PASSWORD });
   let browser: Browser | undefined;
   const page = async () => {
     browser = await chromium.launch({
@@ -112,26 +114,62 @@ async function main(): Promise<void> {
       assert.strictEqual((await rows(p)).length, 1);
     });
 
-    await step('switches over to us-west-2 with the Operations button, following every step', async () => {
+    const SWITCHOVER_STEPS = ['Preflight', 'Approve', 'PrepareTarget', 'WaitForInstance', 'SwitchoverGlobalCluster', 'WaitForWriter', 'RouteTraffic', 'Verify', 'Report'];
+    const region = (name: string) => p.locator('[data-testid=local-region]', { hasText: name });
+
+    await step('switches over to us-west-2 with the Operations button, following the real runbook\'s steps', async () => {
+      await region('us-east-1').filter({ hasText: 'writer' }).waitFor();
       await p.getByRole('button', { name: 'Switch over to us-west-2' }).click();
       await p.locator('[data-testid=execution]', { hasText: 'switchover in us-west-2: Success' }).waitFor();
       const steps = await p.locator('[data-testid=execution] li').allInnerTexts();
-      assert.deepStrictEqual(steps, ['CheckPreconditions', 'FenceOtherRegions', 'MoveWriter', 'RouteTraffic', 'VerifyTarget'].map((s) => `${s}: Success`));
+      assert.deepStrictEqual(steps.map((s) => s.replace(/ \(.*$/s, '')), SWITCHOVER_STEPS.map((s) => `${s}: Success`));
       await p.getByRole('button', { name: 'Refresh' }).click();
       await p.locator('[data-testid=served-by]', { hasText: 'us-west-2' }).waitFor();
       assert.match((await p.locator('[data-testid=request-row]').first().innerText()), /GET \/api\/remittances\s+200\s+us-west-2/);
       // The runbook's progress was read from the Region running it.
       assert.ok((await p.locator('[data-testid=request-row]').allInnerTexts()).some((r) => /GET \/regions\/us-west-2\/api\/operations\/\S+\s+200\s+us-west-2/.test(r)));
-      // The data is the same database's: the remittance written in us-east-1 is there.
+      // The writer moved, and the data with it: the remittance written in us-east-1 is there.
+      await region('us-west-2').filter({ hasText: 'writer' }).waitFor();
       assert.match((await rows(p))[0], /Bob\s+125\.50 EUR\s+rent\s+us-east-1/);
     });
 
-    await step('the failover button waits for the data-loss acknowledgement; failback is offered', async () => {
+    await step('impairs the writer\'s Region: a switchover to us-east-1 is refused, and the page says nothing was changed', async () => {
+      await region('us-west-2').getByRole('button', { name: 'Impair us-west-2' }).click();
+      await region('us-west-2').filter({ hasText: 'impaired' }).waitFor();
+      await p.getByRole('button', { name: 'Switch over to us-east-1' }).click();
+      await p.locator('[data-testid=refused]').waitFor();
+      assert.match(await p.locator('[data-testid=execution]').innerText(), /switchover in us-east-1: Failed/);
+      assert.match(await p.locator('[data-testid=execution] li').first().innerText(), /^Preflight: Failed/);
+    });
+
+    await step('fails over to us-east-1 with the data-loss acknowledgement, and writes on', async () => {
       assert.strictEqual(await p.getByRole('button', { name: 'Fail over to us-east-1' }).isDisabled(), true);
+      await p.getByRole('checkbox').check();
+      await p.getByRole('button', { name: 'Fail over to us-east-1' }).click();
+      await p.locator('[data-testid=execution]', { hasText: 'failover in us-east-1: Success' }).waitFor();
+      await region('us-east-1').filter({ hasText: 'writer' }).waitFor();
+      await p.getByRole('button', { name: 'Refresh' }).click();
+      await p.locator('[data-testid=served-by]', { hasText: 'us-east-1' }).waitFor();
+      await create('Alice', 'Erin', '7', 'GBP');
+      await p.locator('[data-testid=remittance-row]', { hasText: 'Erin' }).waitFor();
+    });
+
+    await step('restores us-west-2, which rejoins as a secondary; a switchover moves the writer back with every write', async () => {
+      await region('us-west-2').getByRole('button', { name: 'Restore us-west-2' }).click();
+      await region('us-west-2').filter({ hasText: /secondary, lag/ }).waitFor();
+      await p.getByRole('button', { name: 'Switch over to us-west-2' }).click();
+      await p.locator('[data-testid=execution]', { hasText: 'switchover in us-west-2: Success' }).waitFor();
+      await p.getByRole('button', { name: 'Refresh' }).click();
+      await p.locator('[data-testid=served-by]', { hasText: 'us-west-2' }).waitFor();
+      assert.ok((await rows(p)).some((r) => /Erin/.test(r)));
+    });
+
+    await step('fails back to the home Region with the failback runbook', async () => {
       await p.getByRole('button', { name: 'Fail back to us-east-1' }).click();
       await p.locator('[data-testid=execution]', { hasText: 'failback in us-east-1: Success' }).waitFor();
       await p.getByRole('button', { name: 'Refresh' }).click();
       await p.locator('[data-testid=served-by]', { hasText: 'us-east-1' }).waitFor();
+      await region('us-east-1').filter({ hasText: 'writer' }).waitFor();
     });
 
     fs.mkdirSync('test-reports', { recursive: true });

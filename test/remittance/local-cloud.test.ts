@@ -19,8 +19,13 @@ describe('the real runbooks over real PostgreSQL servers (the local cloud)', () 
     cloud = new LocalCloud(regions, topology);
     cloud.routing.states.set(topology.regions[0].routingControlArn, 'On');
     cloud.routing.states.set(topology.regions[1].routingControlArn, 'Off');
+    cloud.startMetrics(200);
+    await regions.waitUntil(async () => (await cloud.lastRpoLag(topology.regions[1].clusterIdentifier, 60_000)) !== undefined, 20_000, 'a lag data point');
   }, 120_000);
-  afterAll(async () => regions?.stop());
+  afterAll(async () => {
+    await cloud?.stopMetrics();
+    await regions?.stop();
+  });
 
   test('describe: the writer, a connected secondary, no move under way', async () => {
     const view = await cloud.describeGlobalCluster('orders');
@@ -30,6 +35,36 @@ describe('the real runbooks over real PostgreSQL servers (the local cloud)', () 
     ]);
     expect(view?.failoverState).toBeUndefined();
     expect(await cloud.describeGlobalCluster('other')).toBeUndefined();
+    expect(await cloud.writerEndpoint()).toEqual({ region: EAST, port: regions.server(EAST).port });
+  });
+
+  test('the lag metric: data points within the lookback only, none for the writer; the RDS API can be made unreachable', async () => {
+    const point = await cloud.lastRpoLag(topology.regions[1].clusterIdentifier, 60_000);
+    expect(point!.valueMs).toBeGreaterThanOrEqual(0);
+    expect(Date.now() - point!.at).toBeLessThan(10_000);
+    expect(await cloud.lastRpoLag(topology.regions[0].clusterIdentifier, 60_000)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await cloud.lastRpoLag(topology.regions[1].clusterIdentifier, 0)).toBeUndefined();
+    cloud.rdsUnreachable = true;
+    try {
+      await expect(cloud.describeGlobalCluster('orders')).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+      await expect(cloud.switchoverGlobalCluster('orders', topology.regions[1].clusterArn)).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+    } finally {
+      cloud.rdsUnreachable = false;
+    }
+  });
+
+  test('a hung ARC endpoint answers after its timeout with a timeout error; the others answer', async () => {
+    cloud.routing.hung.add(EAST);
+    try {
+      const started = Date.now();
+      const endpoint = (region: string) => topology.clusterEndpoints.find((e) => e.region === region)!;
+      await expect(cloud.routing.getRoutingControlState(endpoint(EAST), topology.regions[0].routingControlArn)).rejects.toMatchObject({ name: 'TimeoutError' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(cloud.routing.hangMs - 5);
+      expect(await cloud.routing.getRoutingControlState(endpoint(WEST), topology.regions[0].routingControlArn)).toBe('On');
+    } finally {
+      cloud.routing.hung.clear();
+    }
   });
 
   test('the switchover runbook moves the writer, then the routing, and no committed write is lost', async () => {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { LocalServer } from '../../examples/remittance/local/server';
 
-/** The local run's stand-ins, over HTTP; the browser test (npm run example:browser-test) drives the UI through them. */
+/** The local run over HTTP: sign-in stand-in, the real runbooks over the rehearsal, the Impair control; the browser test (npm run example:browser-test) drives the UI through it. */
 describe('npm run example:local: the local server', () => {
   let server: LocalServer;
   let dist: string;
@@ -11,7 +11,7 @@ describe('npm run example:local: the local server', () => {
   beforeAll(async () => {
     dist = fs.mkdtempSync(path.join(os.tmpdir(), 'ui-'));
     fs.writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Remittances</title>');
-    server = await LocalServer.start({ port: 0, uiDist: dist, email: 'op@example.com', password: 'Pass-word-12!', stepMs: 5 });
+    server = await LocalServer.start({ port: 0, uiDist: dist, email: 'op@example.com', password: 'Pass-word-12!' });
   }, 120_000);
 
   afterAll(async () => {
@@ -46,21 +46,51 @@ describe('npm run example:local: the local server', () => {
     expect((await fetch(`${server.url}/regions/eu-west-9/api/remittances`, { headers: { authorization: token } })).status).toBe(404);
   });
 
-  test('the runbook stand-in moves the local routing when its RouteTraffic step is done', async () => {
-    const token = ((await (await cognito('op@example.com', 'Pass-word-12!')).json()) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult.IdToken;
-    const started = await fetch(`${server.url}/regions/us-west-2/api/operations`, { method: 'POST', headers: { authorization: token }, body: JSON.stringify({ runbook: 'switchover' }) });
-    expect(started.status).toBe(202);
-    const { executionId } = await started.json() as { executionId: string };
-    let status = '';
-    for (let i = 0; i < 100 && status !== 'Success'; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      status = ((await (await fetch(`${server.url}/regions/us-west-2/api/operations/${executionId}`, { headers: { authorization: token } })).json()) as { execution: { status: string } }).execution.status;
+  const token = async () => ((await (await cognito('op@example.com', 'Pass-word-12!')).json()) as { AuthenticationResult: { IdToken: string } }).AuthenticationResult.IdToken;
+  const follow = async (region: string, executionId: string, auth: string) => {
+    for (let i = 0; i < 300; i++) {
+      const { execution } = await (await fetch(`${server.url}/regions/${region}/api/operations/${executionId}`, { headers: { authorization: auth } })).json() as {
+        execution: { status: string; outcome?: string; reason?: string; steps: { name: string; status: string }[] };
+      };
+      if (!['InProgress', 'Pending'].includes(execution.status)) return execution;
+      await new Promise((r) => setTimeout(r, 100));
     }
-    expect(status).toBe('Success');
+    throw new Error(`execution ${executionId} did not end`);
+  };
+
+  test('the Operations button runs the real switchover runbook: the writer moves, then the routing; run again, it is refused', async () => {
+    const auth = await token();
+    const start = () => fetch(`${server.url}/regions/us-west-2/api/operations`, { method: 'POST', headers: { authorization: auth }, body: JSON.stringify({ runbook: 'switchover' }) });
+    const started = await start();
+    expect(started.status).toBe(202);
+    const { executionId, documentName } = await started.json() as { executionId: string; documentName: string };
+    expect(documentName).toBe('remittance-Switchover');
+    const done = await follow('us-west-2', executionId, auth);
+    expect({ status: done.status, outcome: done.outcome, reason: done.reason }).toEqual({ status: 'Success', outcome: 'succeeded', reason: undefined });
+    expect(done.steps.map((s) => `${s.name} ${s.status}`)).toEqual(
+      ['Preflight', 'Approve', 'PrepareTarget', 'WaitForInstance', 'SwitchoverGlobalCluster', 'WaitForWriter', 'RouteTraffic', 'Verify', 'Report'].map((n) => `${n} Success`));
     expect(server.routedRegion).toBe('us-west-2');
+    expect(await server.rehearsal.regions.writer()).toBe('us-west-2');
     // The execution is us-west-2's: us-east-1's API does not know it.
-    expect((await fetch(`${server.url}/regions/us-east-1/api/operations/${executionId}`, { headers: { authorization: token } })).status).toBe(404);
-  });
+    expect((await fetch(`${server.url}/regions/us-east-1/api/operations/${executionId}`, { headers: { authorization: auth } })).status).toBe(404);
+    const again = await follow('us-west-2', ((await (await start()).json()) as { executionId: string }).executionId, auth);
+    expect(again).toMatchObject({ status: 'Failed', outcome: 'refused' });
+    expect(again.reason).toMatch(/already the writer and receives all traffic: nothing to do/);
+    expect(again.steps[0]).toMatchObject({ name: 'Preflight', status: 'Failed' });
+  }, 60_000);
+
+  test('the Impair control takes a Region down and brings it back; operators only', async () => {
+    const auth = await token();
+    const regions = async (suffix = '', method = 'GET') => fetch(`${server.url}/local/regions${suffix}`, { method, headers: { authorization: auth } });
+    expect((await fetch(`${server.url}/local/regions`)).status).toBe(401);
+    expect((await regions('/eu-west-9/impair', 'POST')).status).toBe(404);
+    expect((await regions('/us-east-1/impair')).status).toBe(405);
+    const impaired = await (await regions('/us-east-1/impair', 'POST')).json() as { regions: { region: string; impaired: boolean; writer: boolean }[] };
+    expect(impaired.regions.find((r) => r.region === 'us-east-1')).toMatchObject({ impaired: true, writer: false });
+    expect((await fetch(`${server.url}/regions/us-east-1/api/remittances`, { headers: { authorization: auth } })).status).toBe(503);
+    const restored = await (await regions('/us-east-1/restore', 'POST')).json() as { regions: { region: string; impaired: boolean }[] };
+    expect(restored.regions.find((r) => r.region === 'us-east-1')).toMatchObject({ impaired: false });
+  }, 60_000);
 
   test('serves the UI and config.json, and nothing outside the build', async () => {
     expect(await (await fetch(`${server.url}/`)).text()).toContain('<title>Remittances</title>');

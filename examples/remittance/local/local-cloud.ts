@@ -13,8 +13,16 @@
  * - a managed failover fences the old writer (stops its server, if it still runs) and
  *   promotes the target with what it replayed; {@link LocalCloud.restore} brings the old
  *   Region back rewound, as Aurora re-adds an old primary;
- * - `AuroraGlobalDBRPOLag` is `replay_lag` from `pg_stat_replication`;
- * - routing is an in-memory set of routing-control states ({@link LocalRouter}).
+ * - `AuroraGlobalDBRPOLag` is a metric sampled every second while the metrics run
+ *   ({@link LocalCloud.startMetrics}): {@link ReplicatedRegions.lagSample}, whose value
+ *   means that every write committed before the sample time minus the lag had been
+ *   replayed; `lastRpoLag` answers the latest data point within the lookback, as
+ *   CloudWatch would, so a runbook can read a data point a second old;
+ * - routing is an in-memory set of routing-control states ({@link LocalRouter});
+ * - the runs under way (`DescribeAutomationExecutions`) are read from {@link LocalCloud.runs},
+ *   the in-process runs' registry (`local-runbooks.ts`);
+ * - {@link LocalCloud.rdsUnreachable} makes the global database's API fail with a
+ *   transient error, as when the RDS API cannot be reached.
  *
  * What it does not model: the rebuild runbook's operations (creating and deleting
  * clusters and global databases) throw; KMS keys are always enabled; the secret is always
@@ -29,12 +37,14 @@ import {
 /** Routing-control states in memory, behind every endpoint alike; a hung endpoint can be simulated. */
 export class LocalRouter implements RoutingDataPlane {
   public readonly states = new Map<string, RoutingControlState>();
-  /** Endpoints (by Region) that do not answer. */
+  /** Endpoints (by Region) that do not answer: a call waits {@link hangMs}, then times out. */
   public readonly hung = new Set<string>();
+  /** How long a call to a hung endpoint waits before it times out, as the SDK's timeout would. */
+  public hangMs = 200;
   public updates = 0;
 
   public async updateRoutingControlStates(endpoint: ClusterEndpoint, entries: RoutingControlStateEntry[]): Promise<void> {
-    this.check(endpoint);
+    await this.check(endpoint);
     // One transaction, and never every control Off (ARC's assertion rule).
     const next = new Map(this.states);
     for (const e of entries) next.set(e.routingControlArn, e.state);
@@ -44,12 +54,19 @@ export class LocalRouter implements RoutingDataPlane {
   }
 
   public async getRoutingControlState(endpoint: ClusterEndpoint, routingControlArn: string): Promise<RoutingControlState> {
-    this.check(endpoint);
+    await this.check(endpoint);
     return this.states.get(routingControlArn) ?? 'Off';
   }
 
-  private check(endpoint: ClusterEndpoint): void {
-    if (this.hung.has(endpoint.region)) throw Object.assign(new Error(`the ARC endpoint in ${endpoint.region} does not answer`), { name: 'TimeoutError' });
+  /** The Regions routed On. */
+  public routed(topology: RunbookTopology): string[] {
+    return topology.regions.filter((r) => this.states.get(r.routingControlArn) === 'On').map((r) => r.region);
+  }
+
+  private async check(endpoint: ClusterEndpoint): Promise<void> {
+    if (!this.hung.has(endpoint.region)) return;
+    await new Promise((resolve) => setTimeout(resolve, this.hangMs));
+    throw Object.assign(new Error(`the ARC endpoint in ${endpoint.region} does not answer`), { name: 'TimeoutError' });
   }
 }
 
@@ -73,10 +90,22 @@ async function notModelled(): Promise<void> {
   throw new Error('the local cloud does not model the rebuild runbook');
 }
 
+/** The runs under way, as `DescribeAutomationExecutions` answers in a Region. */
+export interface LocalRuns {
+  running(region: string, documentNames: readonly string[]): RunningExecution[];
+}
+
+/** One `AuroraGlobalDBRPOLag` data point of a Region. */
+interface LagPoint { readonly region: string; readonly valueMs: number; readonly at: number }
+
 type Move = { kind: 'switchover' | 'failover'; from?: string; to: string; done: Promise<void>; error?: Error };
 
 export class LocalCloud implements CloudOperations {
   public readonly routing: LocalRouter;
+  /** The runs under way; none until set. */
+  public runs?: LocalRuns;
+  /** While true, the global database's API (describe, switchover, failover) answers a transient error. */
+  public rdsUnreachable = false;
   // The rebuild runbook's operations: not modelled (see the file's comment).
   public readonly removeFromGlobalCluster = notModelled;
   public readonly deleteGlobalCluster = notModelled;
@@ -90,6 +119,8 @@ export class LocalCloud implements CloudOperations {
   private readonly removed = new Set<string>();
   private readonly detached = new Set<string>();
   private move?: Move;
+  private readonly points: LagPoint[] = [];
+  private metrics?: { stop: boolean; loop: Promise<void> };
 
   constructor(public readonly regions: ReplicatedRegions, public readonly topology: RunbookTopology, routing = new LocalRouter()) {
     this.routing = routing;
@@ -103,6 +134,7 @@ export class LocalCloud implements CloudOperations {
   }
 
   public async describeGlobalCluster(identifier: string): Promise<GlobalClusterView | undefined> {
+    this.checkRds();
     if (identifier !== this.topology.globalClusterIdentifier) return undefined;
     const states = await this.regions.describe();
     const members = this.topology.regions
@@ -128,6 +160,7 @@ export class LocalCloud implements CloudOperations {
   }
 
   public async switchoverGlobalCluster(_identifier: string, targetClusterArn: string): Promise<void> {
+    this.checkRds();
     this.refuseWhileMoving();
     const to = this.regionOf(targetClusterArn);
     const from = await this.regions.writer();
@@ -135,6 +168,7 @@ export class LocalCloud implements CloudOperations {
   }
 
   public async failoverGlobalCluster(_identifier: string, targetClusterArn: string): Promise<void> {
+    this.checkRds();
     this.refuseWhileMoving();
     const to = this.regionOf(targetClusterArn);
     const from = await this.regions.writer();
@@ -171,20 +205,54 @@ export class LocalCloud implements CloudOperations {
     // Every local Region has its server: nothing to add.
   }
 
-  public async lastRpoLag(clusterIdentifier: string): Promise<LagReading | undefined> {
+  public async lastRpoLag(clusterIdentifier: string, lookbackMs: number): Promise<LagReading | undefined> {
     const region = this.regionOf(clusterIdentifier);
-    const state = (await this.regions.describe()).find((s) => s.region === region);
-    if (!state || state.writer || !state.streaming) return undefined;
-    // replay_lag is empty when nothing was written lately: nothing to replay, no lag.
-    return { valueMs: state.lagMs ?? (state.lagBytes === 0 ? 0 : 1000), at: Date.now() };
+    const since = Date.now() - lookbackMs;
+    const last = [...this.points].reverse().find((p) => p.region === region && p.at >= since);
+    return last ? { valueMs: last.valueMs, at: last.at } : undefined;
+  }
+
+  /**
+   * Starts publishing the lag metric: one data point per secondary Region every
+   * `intervalMs` (taken from the servers, {@link ReplicatedRegions.lagSample}); a Region
+   * that cannot be sampled publishes nothing, as an impaired Region publishes no metric.
+   */
+  public startMetrics(intervalMs = 1_000): void {
+    if (this.metrics) return;
+    const state = { stop: false, loop: Promise.resolve() };
+    state.loop = (async () => {
+      while (!state.stop) {
+        await this.sampleLag();
+        await this.sleep(intervalMs);
+      }
+    })();
+    this.metrics = state;
+  }
+
+  /** Takes one data point per secondary Region now. */
+  public async sampleLag(): Promise<void> {
+    for (const r of this.topology.regions) {
+      const sample = await this.regions.lagSample(r.region);
+      if (sample) this.points.push({ region: r.region, valueMs: sample.lagMs, at: sample.at });
+    }
+    // An hour of points at most.
+    if (this.points.length > 3_600 * this.topology.regions.length) this.points.splice(0, this.points.length / 2);
+  }
+
+  /** Stops publishing the metric. */
+  public async stopMetrics(): Promise<void> {
+    if (!this.metrics) return;
+    this.metrics.stop = true;
+    await this.metrics.loop;
+    this.metrics = undefined;
   }
 
   public async secretAvailable(): Promise<boolean> {
     return true;
   }
 
-  public async runningExecutions(): Promise<RunningExecution[]> {
-    return [];
+  public async runningExecutions(region: string, documentNames: readonly string[]): Promise<RunningExecution[]> {
+    return this.runs?.running(region, documentNames) ?? [];
   }
 
   public now(): number {
@@ -195,10 +263,37 @@ export class LocalCloud implements CloudOperations {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
-  /** The impaired Region is back: its server rejoins the global database as a secondary of the writer, rewound. */
+  /**
+   * The impaired Region is back. When a failover removed it from the global database, its
+   * server rejoins as a secondary of the writer, rewound, as Aurora re-adds an old
+   * primary; otherwise (nothing failed over from it, or the target was detached) its
+   * server starts again as it was: after a detach, the old writer is a writer again.
+   */
   public async restore(region: string): Promise<void> {
-    await this.regions.rejoin(region);
-    this.removed.delete(region);
+    if (this.regions.server(region).running) return;
+    if (this.removed.has(region)) {
+      await this.regions.rejoin(region);
+      this.removed.delete(region);
+    } else {
+      this.regions.resume(region);
+    }
+  }
+
+  /**
+   * Where the global writer endpoint leads: the port of the global database's writer, or
+   * undefined while no member takes writes (a switchover or failover under way, the
+   * writer's Region impaired). The API's connections follow it, as the Lambda functions
+   * follow the global writer endpoint.
+   */
+  public async writerEndpoint(): Promise<{ region: string; port: number } | undefined> {
+    const states = await this.regions.describe();
+    const writer = states.find((s) => s.writer && !this.removed.has(s.region) && !this.detached.has(s.region));
+    return writer ? { region: writer.region, port: this.regions.server(writer.region).port } : undefined;
+  }
+
+  /** Whether `region` was detached from the global database. */
+  public isDetached(region: string): boolean {
+    return this.detached.has(region);
   }
 
   /** Waits until the move under way, if any, has completed. */
@@ -208,6 +303,10 @@ export class LocalCloud implements CloudOperations {
 
   private arnOf(region: string): string {
     return this.topology.regions.find((r) => r.region === region)!.clusterArn;
+  }
+
+  private checkRds(): void {
+    if (this.rdsUnreachable) throw Object.assign(new Error('the RDS API did not answer'), { name: 'ServiceUnavailable' });
   }
 
   private refuseWhileMoving(): void {

@@ -1,9 +1,11 @@
 /**
- * `npm run example:local`: the remittance UI and API on this machine, against a real
- * PostgreSQL the command starts (the machine's PostgreSQL 15+ server binaries), until
- * Ctrl-C. Prints the address and the operator's sign-in.
+ * `npm run example:local`: the remittance UI and API on this machine over the failover
+ * rehearsal: a PostgreSQL server per simulated Region (the machine's PostgreSQL 15+
+ * server binaries), the standbys streaming from the writer, the real runbooks behind the
+ * Operations buttons and an Impair control per Region, until Ctrl-C. Prints the address
+ * and the operator's sign-in.
  *
- *   npm run example:local -- --port 8080 --email you@example.com --password '...'
+ *   npm run example:local -- --port 8080 --email you@example.com --password '...' --regions us-east-1,us-west-2,eu-west-1
  */
 import * as crypto from 'crypto';
 import * as path from 'path';
@@ -28,11 +30,17 @@ async function main(): Promise<void> {
   }
   const email = option('email', 'admin@example.com');
   const password = option('password', `Local-${crypto.randomBytes(6).toString('base64url')}1!`);
-  const server = await LocalServer.start({ port, email, password, uiDist: path.join(__dirname, '..', 'ui', 'dist') });
+  const regions = option('regions', 'us-east-1,us-west-2').split(',').map((r) => r.trim()).filter((r) => r.length > 0);
+  if (regions.length < 2 || regions.length > 3 || new Set(regions).size !== regions.length || regions.some((r) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r))) {
+    console.error(`--regions must name two or three different Regions, the home Region first, like us-east-1,us-west-2; got '${option('regions', '')}'`);
+    process.exit(2);
+  }
+  const server = await LocalServer.start({ port, email, password, regions, uiDist: path.join(__dirname, '..', 'ui', 'dist') });
   console.log(`The remittance example runs at ${server.url}`);
   console.log(`Sign in as ${email} with the password ${password}`);
-  console.log(`The API (real handlers, real PostgreSQL) answers for ${server.regions.join(' and ')}; sign-in and runbooks are local stand-ins.`);
-  console.log('Ctrl-C stops it and removes the database.');
+  console.log(`Regions ${server.regions.join(', ')}: a PostgreSQL server each, the first the writer, the others streaming from it.`);
+  console.log('The API handlers and the runbooks are the real ones; sign-in is a local stand-in. Impair a Region from the UI to rehearse a failover.');
+  console.log('Ctrl-C stops it and removes the databases.');
   const stop = () => {
     server.stop().then(() => process.exit(0), (e: Error) => {
       console.error(`could not stop cleanly: ${e.message}`);

@@ -203,6 +203,59 @@ export class ReplicatedRegions {
     await this.waitUntil(async () => !(await this.describe()).find((x) => x.region === region)?.streaming, 10_000, `${region} to stop streaming`);
   }
 
+  /**
+   * Makes `region`'s standby apply what it receives `ms` late (`recovery_min_apply_delay`):
+   * it stays connected and streaming, and lags by that much under writes. 0 removes the delay.
+   */
+  public async delayReplay(region: string, ms: number): Promise<void> {
+    const auto = path.join(this.server(region).data, 'postgresql.auto.conf');
+    const kept = fs.readFileSync(auto, 'utf8').split('\n').filter((l) => !/^\s*recovery_min_apply_delay\s*=/.test(l)).join('\n');
+    fs.writeFileSync(auto, `${kept.trimEnd()}\n${ms > 0 ? `recovery_min_apply_delay = '${Math.round(ms)}ms'\n` : ''}`);
+    await this.query(region, 'SELECT pg_reload_conf()');
+  }
+
+  /**
+   * One sample of `region`'s replication lag, in the sense a failover's data-loss window
+   * needs: every write committed on the writer before `at - lagMs` had been replayed by
+   * the standby when it was read. Read in that order: the time, the standby (what it
+   * replayed), then the writer (its WAL position and last commit). The lag is 0 when the
+   * standby had replayed up to the writer's position, or the writer's last commit;
+   * otherwise it is the age of the last commit the standby had replayed (rounded up, plus
+   * 1 ms for commits whose timestamps and WAL order differ by less). Undefined when either
+   * server does not answer, or the standby is behind and has replayed no commit since it
+   * started.
+   */
+  public async lagSample(region: string): Promise<{ lagMs: number; at: number } | undefined> {
+    const writer = await this.writer();
+    if (!writer || writer === region) return undefined;
+    const at = Date.now();
+    try {
+      const [standby] = await this.query<{ replayed: Date | null; lsn: string | null }>(region,
+        'SELECT pg_last_xact_replay_timestamp() AS replayed, pg_last_wal_replay_lsn()::text AS lsn');
+      if (standby.lsn === null) return undefined;
+      const [primary] = await this.query<{ committed: Date | null; behind: boolean }>(writer,
+        'SELECT (pg_last_committed_xact()).timestamp AS committed, $1::pg_lsn < pg_current_wal_lsn() AS behind', [standby.lsn]);
+      if (!primary.behind || !primary.committed) return { lagMs: 0, at };
+      if (!standby.replayed) return undefined;
+      if (standby.replayed.getTime() >= primary.committed.getTime()) return { lagMs: 0, at };
+      return { lagMs: Math.max(0, Math.ceil(at - standby.replayed.getTime())) + 1, at };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Starts an impaired Region's server again as it was, without rewinding it: what an
+   * outage that ends does to a cluster nothing failed over from (after a detach, the old
+   * writer comes back a writer).
+   */
+  public resume(region: string): void {
+    const s = this.server(region);
+    if (s.running) return;
+    this.pgCtl(region, ['start']);
+    s.running = true;
+  }
+
   /** Restores `region`'s link to the current writer. */
   public async reconnect(region: string): Promise<void> {
     const writer = await this.writer();
@@ -288,6 +341,8 @@ export class ReplicatedRegions {
       'wal_log_hints = on',
       'hot_standby = on',
       'wal_keep_size = 256MB',
+      // The writer's last commit time, for the lag sample (pg_last_committed_xact).
+      'track_commit_timestamp = on',
       `cluster_name = '${region}'`,
       '',
     ].join('\n');

@@ -1,21 +1,19 @@
 /**
- * The remittance application on one machine: the built UI, and the API's real handlers
- * (`route`) for two Regions against one real PostgreSQL, as both Regions' functions use
- * the one global writer endpoint. What exists only in AWS has a local stand-in, and says
- * so: Cognito's sign-in (one operator, HMAC-signed tokens checked the way API Gateway's
- * authorizer would), the ARC routing (which Region `/api` reaches), and the runbooks
- * (steps that move the local routing; no database is promoted).
+ * The remittance application on one machine, over the failover rehearsal
+ * ({@link Rehearsal}): the built UI, the API's real handlers (`route`) in each simulated
+ * Region, a real PostgreSQL server per Region joined by streaming replication, and the
+ * real runbooks behind the Operations buttons, which move the writer and the local
+ * routing with the same steps and refusals as in AWS. Cognito's sign-in has a local
+ * stand-in (one operator, HMAC-signed tokens checked the way API Gateway's authorizer
+ * would). `/local/regions` shows each Region and impairs or restores one (its server and
+ * its API path), for the UI's "Impair" control.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
-import { LocalPostgres } from './postgres';
-import { Database } from '../api/db';
-import { Automation, Execution, RunbookName } from '../api/operations';
+import { OPERATORS_GROUP, Rehearsal } from './rehearsal';
 import { ApiEvent } from '../api/remittances';
-import { route } from '../api/router';
-import { migrate } from '../api/schema';
 
 export interface LocalServerOptions {
   /** Port to listen on; 0 for a free one. */
@@ -25,15 +23,11 @@ export interface LocalServerOptions {
   /** The operator who may sign in. */
   readonly email: string;
   readonly password: string;
-  /** The two local Regions, the home Region first. Default us-east-1, us-west-2. */
+  /** The local Regions (two or three), the home Region first. Default us-east-1, us-west-2. */
   readonly regions?: string[];
-  /** How long each stand-in runbook step takes. Default 1 s. */
-  readonly stepMs?: number;
-  /** Where the database's temporary folder goes. Default: the system's temporary folder. */
+  /** Where the databases' temporary folder goes. Default: the system's temporary folder. */
   readonly databaseParentDir?: string;
 }
-
-const OPERATORS_GROUP = 'operators';
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.map': 'application/json', '.svg': 'image/svg+xml',
 };
@@ -42,40 +36,27 @@ export class LocalServer {
   public static async start(options: LocalServerOptions): Promise<LocalServer> {
     const uiIndex = path.join(options.uiDist, 'index.html');
     if (!fs.existsSync(uiIndex)) throw new Error(`no built UI at ${uiIndex}: run 'npm run example:ui-build' first`);
-    const postgres = await LocalPostgres.start({ parentDir: options.databaseParentDir });
-    const db = new Database(async () => postgres.secret(), { ssl: false });
-    try {
-      await migrate(db);
-    } catch (e) {
-      await postgres.stop();
-      throw e;
-    }
-    const server = new LocalServer(options, postgres, db);
+    const rehearsal = await Rehearsal.start({ regions: options.regions, parentDir: options.databaseParentDir });
+    const server = new LocalServer(options, rehearsal);
     try {
       await new Promise<void>((resolve, reject) => {
         server.http.once('error', reject);
         server.http.listen(options.port, '127.0.0.1', () => resolve());
       });
     } catch (e) {
-      await db.close();
-      await postgres.stop();
+      await rehearsal.stop();
       const inUse = (e as { code?: string }).code === 'EADDRINUSE';
       throw new Error(inUse ? `port ${options.port} is already in use: pass another with --port N` : (e as Error).message);
     }
     return server;
   }
 
-  /** The Region `/api` reaches now: what the ARC routing controls decide in AWS. */
-  public routedRegion: string;
   public readonly regions: string[];
   private readonly http: http.Server;
   private readonly secret = crypto.randomBytes(32);
-  private readonly executions = new Map<string, { region: string; execution: Execution }>();
-  private readonly documents: Record<RunbookName, string> = { switchover: 'local-Switchover', failover: 'local-Failover', failback: 'local-Failback' };
 
-  private constructor(private readonly options: LocalServerOptions, private readonly postgres: LocalPostgres, private readonly db: Database) {
-    this.regions = options.regions ?? ['us-east-1', 'us-west-2'];
-    this.routedRegion = this.regions[0];
+  private constructor(private readonly options: LocalServerOptions, public readonly rehearsal: Rehearsal) {
+    this.regions = rehearsal.regionNames;
     this.http = http.createServer((req, res) => {
       this.handle(req, res).catch((e: Error) => {
         console.error(`local server: ${req.method} ${req.url}: ${e.stack ?? e.message}`);
@@ -89,10 +70,15 @@ export class LocalServer {
     return `http://127.0.0.1:${(this.http.address() as { port: number }).port}`;
   }
 
+  /** The Region `/api` reaches now: the one whose routing control is On. */
+  public get routedRegion(): string | undefined {
+    return this.rehearsal.routed()[0];
+  }
+
   public async stop(): Promise<void> {
+    this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
-    await this.db.close();
-    await this.postgres.stop();
+    await this.rehearsal.stop();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -108,10 +94,11 @@ export class LocalServer {
       });
     }
     if (url.pathname === '/local/cognito' && req.method === 'POST') return this.cognito(req, body, res);
+    if (url.pathname.startsWith('/local/regions')) return this.localRegions(req, url.pathname, res);
     const regional = /^\/regions\/([a-z0-9-]+)\/api(\/.*)?$/.exec(url.pathname);
     if (regional || /^\/api(\/|$)/.test(url.pathname)) {
-      const region = regional ? regional[1] : this.routedRegion;
-      if (!this.regions.includes(region)) return send(res, 404, { message: `no Region ${region} here` });
+      const region = regional?.[1];
+      if (region !== undefined && !this.regions.includes(region)) return send(res, 404, { message: `no Region ${region} here` });
       const claims = this.verify(req.headers.authorization);
       // API Gateway's Cognito authorizer answers 401 before the function runs.
       if (!claims) return send(res, 401, { message: 'Unauthorized' });
@@ -122,12 +109,7 @@ export class LocalServer {
         // As API Gateway passes them: the groups as one string.
         requestContext: { authorizer: { claims: { 'sub': String(claims.sub), 'email': String(claims.email), 'cognito:groups': ([] as string[]).concat(claims['cognito:groups'] as string[] ?? []).join(',') } } },
       };
-      const result = await route(event, {
-        db: this.db,
-        region,
-        automation: this.automation(region),
-        operations: { region, documents: this.documents, operatorsGroup: OPERATORS_GROUP },
-      });
+      const result = await this.rehearsal.request(event, { region });
       res.writeHead(result.statusCode, result.headers);
       res.end(result.body);
       return;
@@ -165,29 +147,31 @@ export class LocalServer {
     return typeof claims.exp === 'number' && claims.exp * 1000 > Date.now() ? claims : undefined;
   }
 
-  /** The runbooks' stand-in in `region`: named steps, one per `stepMs`, that move the local routing to `region`. */
-  private automation(region: string): Automation {
-    return {
-      start: async (documentName) => {
-        const id = crypto.randomUUID();
-        const names = ['CheckPreconditions', 'FenceOtherRegions', 'MoveWriter', 'RouteTraffic', 'VerifyTarget'];
-        const steps = names.map((name) => ({ name, status: 'Pending' }));
-        const record = { region, execution: { executionId: id, documentName, status: 'InProgress', steps } as Execution };
-        this.executions.set(id, record);
-        names.forEach((name, i) => setTimeout(() => {
-          steps[i] = { name, status: 'Success' };
-          if (name === 'RouteTraffic') this.routedRegion = region;
-          if (i + 1 < names.length) steps[i + 1] = { name: names[i + 1], status: 'InProgress' };
-          else record.execution = { ...record.execution, status: 'Success' };
-        }, (i + 1) * (this.options.stepMs ?? 1000)));
-        steps[0] = { name: names[0], status: 'InProgress' };
-        return id;
-      },
-      get: async (executionId) => {
-        const found = this.executions.get(executionId);
-        return found && found.region === region ? { ...found.execution, steps: [...found.execution.steps] } : undefined;
-      },
-    };
+  /**
+   * `GET /local/regions`: each Region's state; `POST /local/regions/<region>/impair` and
+   * `.../restore`: the "Impair" control. Operators only, as the runbooks are.
+   */
+  private async localRegions(req: http.IncomingMessage, pathname: string, res: http.ServerResponse): Promise<void> {
+    const claims = this.verify(req.headers.authorization);
+    if (!claims) return send(res, 401, { message: 'Unauthorized' });
+    if (!([] as string[]).concat(claims['cognito:groups'] as string[] ?? []).includes(OPERATORS_GROUP)) {
+      return send(res, 403, { error: `only members of the group '${OPERATORS_GROUP}' may impair or restore a Region` });
+    }
+    const m = /^\/local\/regions(?:\/([a-z0-9-]+)\/(impair|restore))?\/?$/.exec(pathname);
+    if (!m) return send(res, 404, { error: `no such resource ${pathname}: GET /local/regions, POST /local/regions/<region>/impair or /restore` });
+    if (m[1] !== undefined) {
+      if (req.method !== 'POST') return send(res, 405, { error: `${req.method} is not allowed here: POST impairs or restores a Region` });
+      if (!this.regions.includes(m[1])) return send(res, 404, { error: `no Region ${m[1]} here; the Regions are ${this.regions.join(', ')}` });
+      try {
+        if (m[2] === 'impair') this.rehearsal.impair(m[1]);
+        else await this.rehearsal.restore(m[1]);
+      } catch (e) {
+        return send(res, 409, { error: `could not ${m[2]} ${m[1]}: ${(e as Error).message}` });
+      }
+    } else if (req.method !== 'GET') {
+      return send(res, 405, { error: `${req.method} is not allowed here: GET lists the Regions` });
+    }
+    return send(res, 200, { regions: await this.rehearsal.describe() });
   }
 
   private serveUi(pathname: string, res: http.ServerResponse): void {

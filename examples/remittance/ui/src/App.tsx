@@ -25,10 +25,13 @@ export function App() {
         )}
       </header>
       <main>
-        {config.local && <p className="notice">Local run: sign-in and runbooks are local stand-ins; the API and the database are real.</p>}
+        {config.local && (
+          <p className="notice">Local rehearsal: each Region is a PostgreSQL server on this machine, replicating from the writer; the API, the runbooks and their refusals are real; sign-in is a local stand-in.</p>
+        )}
         {!session && <SignIn config={config} onSignedIn={setSession} />}
         {session && <RemittanceList session={session} onServedBy={setServedBy} />}
         {session && session.groups.includes(config.operatorsGroup) && <Operations config={config} session={session} servedBy={servedBy} />}
+        {session && config.local && session.groups.includes(config.operatorsGroup) && <LocalRegions session={session} />}
         {session && <RecentRequests />}
       </main>
     </>
@@ -266,6 +269,81 @@ function Operations(props: { config: AppConfig; session: Session; servedBy?: str
           </ol>
         </div>
       )}
+    </section>
+  );
+}
+
+/** One Region of the local rehearsal, as `/local/regions` answers. */
+interface LocalRegion {
+  readonly region: string;
+  readonly impaired: boolean;
+  readonly writer: boolean;
+  readonly detached: boolean;
+  readonly routed: boolean;
+  readonly streaming: boolean;
+  readonly lagMs?: number;
+}
+
+/** The local rehearsal's Regions, refreshed every 2 seconds, each with its Impair / Restore control. */
+function LocalRegions(props: { session: Session }) {
+  const { session } = props;
+  const [regions, setRegions] = useState<LocalRegion[]>();
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<string>();
+
+  // Not an API call: kept out of the recent requests, which show what the API answered.
+  const load = useCallback(async (method = 'GET', path = '/regions') => {
+    try {
+      const res = await fetch(`/local${path}`, { method, headers: { authorization: session.idToken } });
+      const body = (await res.json()) as { regions?: LocalRegion[]; error?: string };
+      if (!res.ok || !body.regions) throw new Error(body.error ?? `HTTP ${res.status}`);
+      setRegions(body.regions);
+      setError(undefined);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [session]);
+
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), 2000);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  const act = async (region: string, action: 'impair' | 'restore') => {
+    setBusy(region);
+    await load('POST', `/regions/${region}/${action}`);
+    setBusy(undefined);
+  };
+
+  const role = (r: LocalRegion) => {
+    if (r.impaired) return 'impaired';
+    if (r.detached) return 'detached, stand-alone writer';
+    if (r.writer) return 'writer';
+    return r.streaming ? `secondary${r.lagMs !== undefined ? `, lag ${r.lagMs} ms` : ''}` : 'secondary, not streaming';
+  };
+
+  return (
+    <section data-testid="local-regions">
+      <h2>Regions (local rehearsal)</h2>
+      {error && <p className="error" role="alert">{error}</p>}
+      <table>
+        <thead><tr><th>Region</th><th>Database</th><th>Routing</th><th /></tr></thead>
+        <tbody>
+          {(regions ?? []).map((r) => (
+            <tr key={r.region} data-testid="local-region">
+              <td>{r.region}</td>
+              <td>{role(r)}</td>
+              <td>{r.routed ? 'On' : 'Off'}</td>
+              <td>
+                {r.impaired
+                  ? <button className="secondary" disabled={busy !== undefined} onClick={() => void act(r.region, 'restore')}>Restore {r.region}</button>
+                  : <button className="danger" disabled={busy !== undefined} onClick={() => void act(r.region, 'impair')}>Impair {r.region}</button>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

@@ -1,0 +1,188 @@
+/**
+ * A failover rehearsal on this machine: the remittance application in two or three
+ * simulated Regions, over real PostgreSQL servers joined by streaming replication
+ * ({@link ReplicatedRegions}), moved by the real runbooks ({@link LocalRunbooks} over
+ * {@link LocalCloud}).
+ *
+ * - Each Region has the API's real handlers (`route`). A request reaches the Region the
+ *   routing controls turn On, as DNS does behind ARC, or a named Region; an impaired
+ *   Region's API does not answer.
+ * - The handlers connect to the global writer endpoint, as the deployed functions do:
+ *   the global database's writer, wherever it is. Each "execution environment" (a number
+ *   the caller picks, as Lambda runs one request per environment) keeps its connection.
+ * - {@link impair} takes a Region down (its server stopped at once, its API path cut);
+ *   {@link restore} brings it back, rejoined as a secondary when a failover left it.
+ */
+import { LocalCloud, localTopology } from './local-cloud';
+import { LocalRunbookDefaults, LocalRunbooks } from './local-runbooks';
+import { ReplicatedRegions } from './replicated-regions';
+import { RunbookTopology } from '../../../src/ssm/cloud-operations';
+import { Database } from '../api/db';
+import { OperationsSettings } from '../api/operations';
+import { ApiEvent, ApiResult, jsonReply } from '../api/remittances';
+import { route } from '../api/router';
+import { migrate } from '../api/schema';
+
+export interface RehearsalOptions {
+  /** The Regions, the writer's first. Default us-east-1, us-west-2. */
+  readonly regions?: readonly string[];
+  /** The deployment's name (the global database's identifier). Default `remittance`. */
+  readonly name?: string;
+  /** Where the servers' temporary folder goes. Default: the system's temporary folder. */
+  readonly parentDir?: string;
+  /** Settings of every runbook run, as a deployed document's defaults. Default: polls every 250 ms, waits at most 60 s. */
+  readonly runbooks?: LocalRunbookDefaults;
+  /** How often the lag metric is sampled. Default 1 s. */
+  readonly metricIntervalMs?: number;
+}
+
+/** How a Region stands, for the local UI and the drill. */
+export interface RegionView {
+  readonly region: string;
+  /** Its server and API are down. */
+  readonly impaired: boolean;
+  /** The global database's writer. */
+  readonly writer: boolean;
+  /** Detached from the global database: a stand-alone copy. */
+  readonly detached: boolean;
+  /** Its routing control is On. */
+  readonly routed: boolean;
+  /** A secondary streaming from the writer. */
+  readonly streaming: boolean;
+  /** Its latest lag data point, in ms. */
+  readonly lagMs?: number;
+}
+
+export const OPERATORS_GROUP = 'operators';
+
+export class Rehearsal {
+  /**
+   * Starts the servers, migrates the schema on the writer, routes to the first Region,
+   * starts the lag metric and waits for its first data points.
+   */
+  public static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
+    const names = options.regions ?? ['us-east-1', 'us-west-2'];
+    const regions = await ReplicatedRegions.start(names, { parentDir: options.parentDir });
+    const rehearsal = new Rehearsal(regions, localTopology(options.name ?? 'remittance', names), options);
+    try {
+      await migrate(rehearsal.database(names[0]));
+      rehearsal.topology.regions.forEach((r, i) => rehearsal.cloud.routing.states.set(r.routingControlArn, i === 0 ? 'On' : 'Off'));
+      rehearsal.cloud.startMetrics(options.metricIntervalMs ?? 1_000);
+      // As a deployment's first metric: until every secondary has a data point, a switchover refuses.
+      await regions.waitUntil(async () => {
+        const points = await Promise.all(rehearsal.topology.regions.slice(1).map((r) => rehearsal.cloud.lastRpoLag(r.clusterIdentifier, 60_000)));
+        return points.every((p) => p !== undefined);
+      }, 30_000, 'the first lag data point of every secondary');
+    } catch (e) {
+      await rehearsal.stop();
+      throw e;
+    }
+    return rehearsal;
+  }
+
+  public readonly cloud: LocalCloud;
+  public readonly runbooks: LocalRunbooks;
+  /** Regions whose API does not answer. */
+  private readonly down = new Set<string>();
+  private readonly databases = new Map<string, Database>();
+
+  private constructor(public readonly regions: ReplicatedRegions, public readonly topology: RunbookTopology, options: RehearsalOptions) {
+    this.cloud = new LocalCloud(regions, topology);
+    this.runbooks = new LocalRunbooks(this.cloud, topology, { pollIntervalMs: 250, timeoutMs: 60_000, ...options.runbooks });
+  }
+
+  /** The Region names, the first writer's first. */
+  public get regionNames(): string[] {
+    return this.topology.regions.map((r) => r.region);
+  }
+
+  /** The Regions routed On now. */
+  public routed(): string[] {
+    return this.cloud.routing.routed(this.topology);
+  }
+
+  /**
+   * The API's connection in `region`'s execution environment `environment`: it reaches
+   * the global writer endpoint, read again after a failed connection, as the functions
+   * read their secret again.
+   */
+  public database(region: string, environment = 0): Database {
+    const key = `${region}#${environment}`;
+    let db = this.databases.get(key);
+    if (!db) {
+      db = new Database(async () => {
+        const writer = await this.cloud.writerEndpoint();
+        // As a DNS name that leads to no server: the connection is refused.
+        if (!writer) throw Object.assign(new Error('the global writer endpoint leads to no writer right now'), { code: 'ECONNREFUSED' });
+        return { host: '127.0.0.1', port: writer.port, username: 'app', password: this.regions.password, dbname: 'postgres' };
+      }, { ssl: false, connectTimeoutMs: 2_000 });
+      this.databases.set(key, db);
+    }
+    return db;
+  }
+
+  /**
+   * One API request: to `region`, or to the Region the routing sends it to. Answers 503
+   * with the reason when no Region is routed or the Region's API is down.
+   */
+  public async request(event: ApiEvent, options: { region?: string; environment?: number } = {}): Promise<ApiResult> {
+    const region = options.region ?? this.routed()[0];
+    if (!region) return jsonReply('none', 503, { error: 'no Region is routed On' });
+    if (this.down.has(region)) return jsonReply(region, 503, { error: `the API in ${region} does not answer: the Region is impaired` });
+    return route(event, {
+      db: this.database(region, options.environment),
+      region,
+      automation: this.runbooks.automation(region),
+      operations: this.operations(region),
+    });
+  }
+
+  /** The Operations buttons' settings in `region`. */
+  public operations(region: string): OperationsSettings {
+    return {
+      region,
+      documents: { switchover: this.runbooks.documentName('switchover'), failover: this.runbooks.documentName('failover'), failback: this.runbooks.documentName('failback') },
+      operatorsGroup: OPERATORS_GROUP,
+    };
+  }
+
+  /** Takes `region` down: its server stops at once and its API stops answering. */
+  public impair(region: string): void {
+    this.regions.server(region);
+    this.down.add(region);
+    this.regions.impair(region);
+  }
+
+  /** Brings `region` back ({@link LocalCloud.restore}) and its API with it. */
+  public async restore(region: string): Promise<void> {
+    await this.cloud.restore(region);
+    this.down.delete(region);
+  }
+
+  /** Every Region's state. */
+  public async describe(): Promise<RegionView[]> {
+    const states = await this.regions.describe();
+    const writer = await this.cloud.writerEndpoint();
+    const routed = this.routed();
+    return Promise.all(this.topology.regions.map(async (r): Promise<RegionView> => {
+      const s = states.find((x) => x.region === r.region)!;
+      const lag = writer?.region === r.region ? undefined : await this.cloud.lastRpoLag(r.clusterIdentifier, 10_000);
+      return {
+        region: r.region,
+        impaired: this.down.has(r.region) || !s.reachable,
+        writer: writer?.region === r.region,
+        detached: this.cloud.isDetached(r.region),
+        routed: routed.includes(r.region),
+        streaming: s.streaming,
+        ...(lag ? { lagMs: lag.valueMs } : {}),
+      };
+    }));
+  }
+
+  /** Stops the runs' metric, closes the connections, stops the servers and removes their folder. */
+  public async stop(): Promise<void> {
+    await this.cloud.stopMetrics();
+    await Promise.all([...this.databases.values()].map((db) => db.close().catch(() => undefined)));
+    await this.regions.stop();
+  }
+}
