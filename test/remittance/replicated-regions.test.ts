@@ -39,6 +39,39 @@ describe('two Regions of real PostgreSQL with streaming replication', () => {
     await regions.query(EAST, 'DELETE FROM writes WHERE id >= 100');
   });
 
+  test('the lag sample: 0 when caught up; with replay delayed, the age of the last replayed commit, and everything older was replayed', async () => {
+    await write(regions, EAST, [200]);
+    await regions.waitUntil(async () => (await regions.lagSample(WEST))?.lagMs === 0, 10_000, 'a lag of 0');
+    expect(await regions.lagSample(EAST)).toBeUndefined();
+    await regions.delayReplay(WEST, 1_500);
+    try {
+      await write(regions, EAST, [201]);
+      const before = Date.now();
+      await write(regions, EAST, [202]);
+      const sample = (await regions.lagSample(WEST))!;
+      // What the sample promises: every commit before at - lagMs is on the standby.
+      expect(sample.lagMs).toBeGreaterThan(0);
+      expect(sample.at - sample.lagMs).toBeLessThanOrEqual(before);
+      expect(await rows(regions, WEST)).not.toContain(202);
+      // Still streaming: a delayed standby receives, it only applies late.
+      expect((await regions.describe()).find((x) => x.region === WEST)?.streaming).toBe(true);
+    } finally {
+      await regions.delayReplay(WEST, 0);
+    }
+    await regions.waitUntil(async () => (await regions.lagSample(WEST))?.lagMs === 0, 10_000, 'the lag to close');
+    await regions.query(EAST, 'DELETE FROM writes WHERE id >= 200');
+  });
+
+  test('an impaired Region resumed as it was stays what it was (no rewind): the writer comes back a writer', async () => {
+    const writer = (await regions.writer())!;
+    regions.impair(writer);
+    expect(await regions.writer()).toBeUndefined();
+    regions.resume(writer);
+    await regions.waitUntil(async () => (await regions.writer()) === writer, 20_000, 'the writer to come back');
+    // The standby reconnects by itself (it retries every few seconds).
+    await regions.waitUntil(async () => (await regions.describe()).find((x) => x.region === WEST)?.streaming === true, 20_000, 'the standby to stream again');
+  }, 30_000);
+
   test('a switchover loses no committed write, and the old writer follows the new one', async () => {
     await write(regions, EAST, [4, 5]);
     await regions.switchover(WEST);
@@ -72,6 +105,9 @@ describe('a failover after the link between the Regions failed', () => {
       await regions.waitUntil(async () => (await rows(regions, WEST)).length === 2, 10_000, 'the standby to replay');
       await regions.disconnect(WEST);
       expect((await regions.describe()).find((s) => s.region === WEST)).toMatchObject({ streaming: false });
+      // A switchover would stop the writer with nowhere to send its last writes: refused.
+      await expect(regions.switchover(WEST)).rejects.toThrow(`switchover: ${WEST} does not stream from the writer ${EAST}; nothing was changed`);
+      expect(await regions.writer()).toBe(EAST);
       // Acknowledged by the writer, never sent to the standby.
       await write(regions, EAST, [3, 4]);
       regions.impair(EAST);

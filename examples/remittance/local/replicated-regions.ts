@@ -163,6 +163,10 @@ export class ReplicatedRegions {
     const from = await this.writer();
     if (!from) throw new Error('switchover: no Region accepts writes');
     if (from === target) return;
+    // Stopping the writer while the target does not stream would leave its last writes nowhere.
+    if (!(await this.describe()).find((x) => x.region === target)?.streaming) {
+      throw new Error(`switchover: ${target} does not stream from the writer ${from}; nothing was changed`);
+    }
     const [{ lsn }] = await this.query<{ lsn: string }>(from, 'SELECT pg_current_wal_lsn()::text AS lsn');
     // A clean ("fast") shutdown waits until the WAL senders sent everything, the shutdown record included.
     this.pgCtl(from, ['-m', 'fast', 'stop']);
