@@ -43,7 +43,7 @@ describe('two Regions of real PostgreSQL with streaming replication', () => {
     await write(regions, EAST, [200]);
     await regions.waitUntil(async () => (await regions.lagSample(WEST))?.lagMs === 0, 10_000, 'a lag of 0');
     expect(await regions.lagSample(EAST)).toBeUndefined();
-    await regions.delayReplay(WEST, 1_500);
+    await regions.delayReplay(WEST, 10_000);
     try {
       await write(regions, EAST, [201]);
       const before = Date.now();

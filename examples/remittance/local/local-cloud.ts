@@ -121,6 +121,7 @@ export class LocalCloud implements CloudOperations {
   private move?: Move;
   private readonly points: LagPoint[] = [];
   private metrics?: { stop: boolean; loop: Promise<void> };
+  private halted = false;
 
   constructor(public readonly regions: ReplicatedRegions, public readonly topology: RunbookTopology, routing = new LocalRouter()) {
     this.routing = routing;
@@ -223,7 +224,7 @@ export class LocalCloud implements CloudOperations {
     state.loop = (async () => {
       while (!state.stop) {
         await this.sampleLag();
-        await this.sleep(intervalMs);
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
       }
     })();
     this.metrics = state;
@@ -259,17 +260,26 @@ export class LocalCloud implements CloudOperations {
     return Date.now();
   }
 
-  public sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+  public async sleep(ms: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    if (this.halted) throw new Error('the local cloud was stopped');
+  }
+
+  /** Ends every wait of the runs under way: their next sleep throws, so they stop at once. */
+  public halt(): void {
+    this.halted = true;
   }
 
   /**
-   * The impaired Region is back. When a failover removed it from the global database, its
-   * server rejoins as a secondary of the writer, rewound, as Aurora re-adds an old
-   * primary; otherwise (nothing failed over from it, or the target was detached) its
-   * server starts again as it was: after a detach, the old writer is a writer again.
+   * The impaired Region is back, once the move under way (if any) has completed. When a
+   * failover removed it from the global database, its server rejoins as a secondary of
+   * the writer, rewound, as Aurora re-adds an old primary; otherwise (nothing failed over
+   * from it, or the target was detached) its server starts again as it was: after a
+   * detach, the old writer is a writer again.
    */
   public async restore(region: string): Promise<void> {
+    // A failover under way decides whether the Region comes back a member or removed.
+    await this.settled();
     if (this.regions.server(region).running) return;
     if (this.removed.has(region)) {
       await this.regions.rejoin(region);

@@ -37,6 +37,7 @@ export type LocalRunbookDefaults = Omit<RunbookOptions, 'targetRegion' | 'execut
 
 export class LocalRunbooks implements LocalRuns {
   private readonly executions = new Map<string, Entry>();
+  private stopping = false;
 
   constructor(private readonly cloud: LocalCloud, private readonly topology: RunbookTopology, private readonly defaults: LocalRunbookDefaults = {}) {
     cloud.runs = this;
@@ -66,6 +67,7 @@ export class LocalRunbooks implements LocalRuns {
       // The first step runs after this call answers, as an execution's does.
       await Promise.resolve();
       while (!run.done) {
+        if (this.stopping) throw new Error(`the local ${runbook} run ${executionId} was stopped at step ${entry.step}`);
         entry.step = run.currentStep!.name;
         await run.step();
       }
@@ -86,6 +88,12 @@ export class LocalRunbooks implements LocalRuns {
   /** Waits until every execution has ended. */
   public async settled(): Promise<void> {
     await Promise.all([...this.executions.values()].map((e) => e.done.catch(() => undefined)));
+  }
+
+  /** Stops every execution after its current step (a wait step ends at its deadline) and waits for them. */
+  public async stop(): Promise<void> {
+    this.stopping = true;
+    await this.settled();
   }
 
   public running(region: string, documentNames: readonly string[]): RunningExecution[] {

@@ -179,8 +179,11 @@ export class Rehearsal {
     }));
   }
 
-  /** Stops the runs' metric, closes the connections, stops the servers and removes their folder. */
+  /** Stops the runbook runs and the metric, closes the connections, stops the servers and removes their folder. */
   public async stop(): Promise<void> {
+    this.cloud.halt();
+    await this.runbooks.stop();
+    await this.cloud.settled();
     await this.cloud.stopMetrics();
     await Promise.all([...this.databases.values()].map((db) => db.close().catch(() => undefined)));
     await this.regions.stop();

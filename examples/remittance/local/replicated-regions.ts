@@ -16,8 +16,9 @@
  *   history and follows it, as Aurora re-adds an old primary after a managed failover;
  * - detach: promote a standby with no rejoin of the others.
  *
- * The lag is measured as the bytes of WAL a standby has not replayed and the time since
- * the writer's last commit it has not replayed (the stand-in for `AuroraGlobalDBRPOLag`).
+ * The lag is read two ways: from the writer's `pg_stat_replication` (the bytes of WAL a
+ * standby has not replayed, and `replay_lag`), and as a sample with a guarantee
+ * ({@link ReplicatedRegions.lagSample}): the stand-in for `AuroraGlobalDBRPOLag`.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -48,8 +49,8 @@ export interface RegionState {
   /** The writer's current WAL position minus what this standby replayed, in bytes; 0 for the writer. */
   readonly lagBytes?: number;
   /**
-   * How long the standby took to replay the writer's latest commits (`replay_lag`), in ms:
-   * the stand-in for `AuroraGlobalDBRPOLag`. Undefined when nothing was written lately.
+   * How long the standby took to replay the writer's latest commits (`replay_lag`), in ms.
+   * Undefined when nothing was written lately.
    */
   readonly lagMs?: number;
 }
@@ -191,7 +192,13 @@ export class ReplicatedRegions {
     }
     if (writer === target) return;
     await this.promote(target);
-    for (const other of this.servers.filter((s) => s.region !== target && s.running)) await this.repoint(other.region, target);
+    // Another standby may have replayed past the point the target was promoted at: it is
+    // stopped and rewound to the new writer's history, as Aurora resynchronizes it.
+    for (const other of this.servers.filter((s) => s.region !== target && s.running)) {
+      this.pgCtl(other.region, ['-m', 'fast', 'stop']);
+      this.server(other.region).running = false;
+      await this.follow(other.region, target);
+    }
   }
 
   /**
@@ -220,29 +227,27 @@ export class ReplicatedRegions {
 
   /**
    * One sample of `region`'s replication lag, in the sense a failover's data-loss window
-   * needs: every write committed on the writer before `at - lagMs` had been replayed by
-   * the standby when it was read. Read in that order: the time, the standby (what it
-   * replayed), then the writer (its WAL position and last commit). The lag is 0 when the
-   * standby had replayed up to the writer's position, or the writer's last commit;
-   * otherwise it is the age of the last commit the standby had replayed (rounded up, plus
-   * 1 ms for commits whose timestamps and WAL order differ by less). Undefined when either
-   * server does not answer, or the standby is behind and has replayed no commit since it
-   * started.
+   * needs: every write acknowledged before `at - lagMs` had been replayed by the standby
+   * when it was read. Read in that order: the time, the writer's flushed WAL position
+   * (every commit acknowledged before `at` is flushed below it), then the standby. The lag
+   * is 0 when the standby had replayed up to that position. Otherwise it is the age of
+   * the last commit the standby had replayed, rounded up: a commit acknowledged before
+   * that commit took its timestamp was written to the WAL before it, so it was replayed
+   * too. Undefined when either server does not answer, or the standby is behind and has
+   * replayed no commit since it started.
    */
   public async lagSample(region: string): Promise<{ lagMs: number; at: number } | undefined> {
     const writer = await this.writer();
     if (!writer || writer === region) return undefined;
     const at = Date.now();
     try {
-      const [standby] = await this.query<{ replayed: Date | null; lsn: string | null }>(region,
-        'SELECT pg_last_xact_replay_timestamp() AS replayed, pg_last_wal_replay_lsn()::text AS lsn');
-      if (standby.lsn === null) return undefined;
-      const [primary] = await this.query<{ committed: Date | null; behind: boolean }>(writer,
-        'SELECT (pg_last_committed_xact()).timestamp AS committed, $1::pg_lsn < pg_current_wal_lsn() AS behind', [standby.lsn]);
-      if (!primary.behind || !primary.committed) return { lagMs: 0, at };
+      const [primary] = await this.query<{ lsn: string }>(writer, 'SELECT pg_current_wal_flush_lsn()::text AS lsn');
+      const [standby] = await this.query<{ replayed: Date | null; caughtUp: boolean | null }>(region,
+        'SELECT pg_last_xact_replay_timestamp() AS replayed, pg_last_wal_replay_lsn() >= $1::pg_lsn AS "caughtUp"', [primary.lsn]);
+      if (standby.caughtUp) return { lagMs: 0, at };
       if (!standby.replayed) return undefined;
-      if (standby.replayed.getTime() >= primary.committed.getTime()) return { lagMs: 0, at };
-      return { lagMs: Math.max(0, Math.ceil(at - standby.replayed.getTime())) + 1, at };
+      // Date keeps milliseconds: rounding the lag up keeps at - lag at or before the commit's timestamp.
+      return { lagMs: Math.max(0, Math.ceil(at - standby.replayed.getTime())), at };
     } catch {
       return undefined;
     }
@@ -345,8 +350,6 @@ export class ReplicatedRegions {
       'wal_log_hints = on',
       'hot_standby = on',
       'wal_keep_size = 256MB',
-      // The writer's last commit time, for the lag sample (pg_last_committed_xact).
-      'track_commit_timestamp = on',
       `cluster_name = '${region}'`,
       '',
     ].join('\n');
