@@ -2,7 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Annotations, Aws, CustomResource, Duration, Stack, StackProps, Validations,
+  Annotations, Aws, CfnOutput, CustomResource, Duration, Stack, StackProps, Validations,
   aws_apigateway as apigw, aws_certificatemanager as acm, aws_cloudfront as cloudfront, aws_cloudfront_origins as origins,
   aws_cognito as cognito, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_lambda_nodejs as nodejs,
   aws_logs as logs, aws_route53 as route53, aws_route53_targets as targets, aws_s3 as s3, aws_s3_deployment as s3deploy,
@@ -183,6 +183,10 @@ export class RemittanceEdgeStack extends Stack {
       zone,
       recordName: appDomain,
       target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution)),
+    });
+    new CfnOutput(this, 'AppUrl', {
+      description: 'The remittance UI: sign in with the e-mail given as adminEmail and the temporary password Cognito sent it',
+      value: `https://${appDomain}/`,
     });
   }
 }

@@ -2,6 +2,7 @@ import {
   Arn,
   ArnFormat,
   Aws,
+  CfnOutput,
   CustomResource,
   Duration,
   Fn,
@@ -321,6 +322,12 @@ export class ArcRoutedApi extends Construct {
       ruleConfig: { type: 'ATLEAST', threshold: 1, inverted: false },
     });
 
+    // Where `cdk deploy` prints it: the name clients call, and where the routing is read.
+    new CfnOutput(routing, 'ApiUrl', {
+      description: `The ${props.name} API: one name, answered by the Region whose routing control is On`,
+      value: `https://${props.domainName}/`,
+    });
+
     const healthChecks = this.regionNames.map((region, i) => new route53.HealthCheck(routing, `HealthCheck-${region}`, {
       type: route53.HealthCheckType.RECOVERY_CONTROL,
       routingControl: controlArns[i],
@@ -499,6 +506,9 @@ export class ArcRoutedApi extends Construct {
         ? { authorizer, authorizationType: apigw.AuthorizationType.COGNITO }
         : undefined,
     });
+    // RestApi prints its execute-api URL as an output; that endpoint is disabled above, so
+    // the output would lead nowhere: the API answers at the custom domain (ApiUrl).
+    api.node.tryRemoveChild('Endpoint');
     acknowledgeFinding(api, 'AwsSolutions-APIG2',
       'Requests go to the Lambda handler through a proxy integration; the handler validates every input and answers 400 with the reason.');
     acknowledgeInPacks(api.deploymentStage, 'APIGWSSLEnabled',

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { ArnFormat, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as arcregionswitch from 'aws-cdk-lib/aws-arcregionswitch';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -786,6 +786,16 @@ export class FailoverAutomation extends Construct {
       : this.createReadiness(parent, { region, options: props.readiness ?? {}, stepFunction, stepRole, common: { ...common, maxRunSeconds } });
     // The alarm comes after the self-test, whose report ran the first evaluation: it starts with data.
     if (readiness && selfTest) readiness.alarm.node.addDependency(selfTest);
+
+    // What an operator runs next, where `cdk deploy` prints it.
+    new CfnOutput(parent, 'StatusCommand', {
+      description: `The ${this.name} deployment as the runbooks see it from ${region}: writer, routing, lag, readiness, runs under way`,
+      value: `npx cdk-cross-region-failover status --name ${this.name} --region ${region}`,
+    });
+    new CfnOutput(parent, 'SwitchoverCommand', {
+      description: `A planned move of the writer and the traffic to ${region}; --dry-run shows the plan and the checks, changing nothing`,
+      value: `npx cdk-cross-region-failover switchover --name ${this.name} --to ${region} --dry-run`,
+    });
 
     return {
       region,

@@ -1,4 +1,4 @@
-import { ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -311,6 +311,11 @@ export class ObservedWorkload extends Construct {
     this.regionalObservations = props.regions.map((options, i) => this.observeRegion(parentIn(options.stack), this.regionNames[i], options, props));
     const runbooks = props.runbooks ?? props.automaticFailover?.runbooks;
     this.dashboard = this.createDashboard(parentIn(props.dashboardStack), props, runbooks);
+    const dashboardRegion = props.dashboardStack.region;
+    new CfnOutput(parentIn(props.dashboardStack), 'DashboardUrl', {
+      description: `The ${props.name} dashboard: every Region side by side (the AWS console of the commercial partition)`,
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${dashboardRegion}#dashboards/dashboard/${props.name}`,
+    });
     if (runbooks) this.notifyReadiness(runbooks, parentIn);
 
     if (props.automaticFailover) {

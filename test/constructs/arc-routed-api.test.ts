@@ -45,6 +45,16 @@ describe('ArcRoutedApi with two Regions', () => {
     }
   });
 
+  test('outputs lead somewhere: the shared name in the routing stack; no output for the disabled execute-api endpoint', () => {
+    const outputs = Object.entries(routing.findOutputs('*'));
+    expect(outputs).toEqual([[expect.stringMatching(/^ApiApiUrl[0-9A-F]{8}$/), expect.objectContaining({
+      Value: `https://${api.domainName}/`, Description: expect.stringMatching(/routing control is On/),
+    })]]);
+    for (const t of regional) {
+      expect(JSON.stringify(t.findOutputs('*'))).not.toMatch(/execute-api/);
+    }
+  });
+
   test('every Region: the shared name as a Regional custom domain, TLS 1.2, certificate validated in the zone', () => {
     for (const t of regional) {
       t.hasResourceProperties('AWS::CertificateManager::Certificate', {

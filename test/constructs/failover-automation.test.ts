@@ -33,6 +33,17 @@ describe('FailoverAutomation with minimal props', () => {
     expect(nagFindings(app).filter((f) => !/^AwsSolutions-(APIG4|COG4) /.test(f))).toEqual([]);
   });
 
+  test('every Region\'s outputs give the next command: status there, and a dry-run switchover to it', () => {
+    templates.forEach((t, i) => {
+      const region = stacks[i].region;
+      const values = Object.values(t.findOutputs('*')).map((o) => (o as { Value: unknown }).Value);
+      expect(values).toEqual(expect.arrayContaining([
+        `npx cdk-cross-region-failover status --name orders --region ${region}`,
+        `npx cdk-cross-region-failover switchover --name orders --to ${region} --dry-run`,
+      ]));
+    });
+  });
+
   test('four Automation documents per Region and the self-test, named after the database, updated as new versions', () => {
     templates.forEach((t, i) => {
       t.resourceCountIs('AWS::SSM::Document', 5);

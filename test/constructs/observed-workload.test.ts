@@ -33,6 +33,11 @@ describe('ObservedWorkload over the other constructs, with default thresholds', 
     expect(nagFindings(app)).toEqual([]);
   });
 
+  test('the dashboard stack\'s output is the dashboard\'s console address', () => {
+    const values = Object.values(Template.fromStack(example.routingStack).findOutputs('*')).map((o) => (o as { Value: unknown }).Value);
+    expect(values).toContain(`https://console.aws.amazon.com/cloudwatch/home?region=${example.routingStack.region}#dashboards/dashboard/orders`);
+  });
+
   test('every Region gets the same alarms, named after the workload and the Region', () => {
     templates.forEach((t, i) => {
       expect(Object.keys(alarmsOf(t)).sort()).toEqual([
