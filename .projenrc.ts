@@ -133,13 +133,23 @@ project.eslint?.addOverride({
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
-// The operators' command line, bundled with the AWS SDK clients it uses into one file of
-// the package, so `npx cdk-cross-region-failover` needs no runtime dependency.
+// The operators' command line, bundled into the package so `npx cdk-cross-region-failover`
+// needs no runtime dependency: the tool itself in one small file, the AWS SDK clients it
+// uses in a second one, loaded only once the arguments are checked (so --help, --version
+// and usage errors do not parse the SDK).
 project.bundler.addBundle('src/cli/main.ts', {
   platform: 'node',
   target: 'node20',
   sourcemap: false,
   executable: true,
+  tsconfigPath: 'test/tsconfig.json',
+  // The SDK bundle beside it is required by a path known at run time, on purpose.
+  esbuildArgs: { '--log-override:unsupported-require-call': 'silent' },
+});
+project.bundler.addBundle('src/cli/aws-cli-dependencies.ts', {
+  platform: 'node',
+  target: 'node20',
+  sourcemap: false,
   tsconfigPath: 'test/tsconfig.json',
 });
 project.addBins({ 'cdk-cross-region-failover': 'assets/cli/main/index.js' });

@@ -32,7 +32,7 @@ export interface RoutingDataPlane {
 
 /** Thrown when every endpoint failed; lists each endpoint's error. */
 export class AllEndpointsFailedError extends Error {
-  constructor(action: string, public readonly failures: { endpoint: ClusterEndpoint; error: string }[]) {
+  constructor(public readonly action: string, public readonly failures: { endpoint: ClusterEndpoint; error: string }[]) {
     super(
       `${action} failed on all ${failures.length} ARC cluster endpoints: ` +
         failures.map((f) => `${f.endpoint.region} (${f.endpoint.endpoint}): ${f.error}`).join('; ') +

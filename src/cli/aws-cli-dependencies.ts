@@ -61,6 +61,7 @@ export function awsAutomationService(region: string, endpoint?: string, requestT
       const execution = await fullExecution(ssm, region, executionId);
       return {
         ...executionViewOf(execution),
+        documentName: execution.DocumentName,
         status: execution.AutomationExecutionStatus ?? 'Pending',
         failureMessage: execution.FailureMessage,
       };

@@ -8,7 +8,7 @@
  * Everything AWS is behind {@link CliDependencies}, so the whole tool runs against fakes
  * in tests; `aws-cli-dependencies.ts` wires in the AWS SDK.
  */
-import { readStates, RoutingControlState } from '../arc/routing-states';
+import { AllEndpointsFailedError, readStates, RoutingControlState } from '../arc/routing-states';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 import { CloudOperations, GlobalClusterView, RunbookTopology, RunningExecution } from '../ssm/cloud-operations';
 import { blockedBy } from '../ssm/one-run-at-a-time';
@@ -24,13 +24,18 @@ import {
 /** The program name, as `npx` runs it. */
 export const PROGRAM = 'cdk-cross-region-failover';
 
-/** Exit codes. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
+/**
+ * Exit codes: 0 done; 1 failed; 2 usage error; 3 refused (by a check, at any step: the
+ * refusing step changed nothing); 4 no credentials, or AWS could not be reached.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, unreachable: 4 } as const;
 
 export type { RunningExecution };
 
 /** An automation execution as `GetAutomationExecution` reports it. */
 export interface ExecutionState {
+  /** The document it runs. */
+  readonly documentName?: string;
   /** `Pending`, `InProgress`, `Waiting`, `Success`, `Failed`, `TimedOut`, `Cancelled`, ... */
   readonly status: string;
   readonly startTime: number;
@@ -68,6 +73,8 @@ export interface CliDependencies {
 export interface CliOutput {
   out(line: string): void;
   err(line: string): void;
+  /** With `--output json`: the one JSON document, on stdout. */
+  json?(value: object): void;
 }
 
 /** An error the operator can act on; the message says how. */
@@ -79,11 +86,69 @@ export class CliError extends Error {
 }
 
 const COMMANDS: Record<string, string> = {
-  status: 'show which Region is the writer, which receives traffic, each secondary\'s replication lag, and runbooks running',
+  status: 'show, per Region, the writer, the traffic, each secondary\'s replication lag, readiness, and runbooks running',
   switchover: 'planned move of the writer and the traffic to --to, no data loss; both Regions healthy',
   failover: 'move to --to while the primary Region is impaired; needs --allow-data-loss (writes not yet replicated are lost)',
   failback: 'return to --to after a failover, once it has rejoined and caught up; then a switchover',
   rebuild: 'after a failover that detached: make --to a secondary of the Region serving traffic again (deletes its stale cluster)',
+  watch: 'follow a run already started (by anyone), by its execution id, in the Region it runs in',
+  help: 'this text, or a command\'s own: help <command>',
+};
+const COMMAND_NAMES = Object.keys(COMMANDS);
+
+const OPTIONS: Record<string, string> = {
+  '--to': '--to <region>          the Region to activate; the runbook runs there',
+  '--region': '--region <region>      where to read from (default: AWS_REGION, then AWS_DEFAULT_REGION)',
+  '--name': '--name <name>          the database name, the prefix of the runbook documents (default: the only one deployed)',
+  '--profile': '--profile <profile>    the AWS CLI profile whose credentials to use (default: AWS_PROFILE, then the default chain)',
+  '--output': '--output <text|json>   json: one JSON document on stdout, progress on stderr (default: text)',
+  '--dry-run': '--dry-run              print the plan and run the read-only pre-flight checks; change nothing',
+  '--allow-data-loss': '--allow-data-loss      accept losing the writes not yet replicated',
+  '--allow-detach': '--allow-detach         if the global database stays unreachable or refuses, detach and promote --to (irreversible)',
+  '--max-data-loss': '--max-data-loss <s>    refuse while the target lags more than this many seconds (default: the document\'s)',
+  '--max-rpo-lag': '--max-rpo-lag <s>      the most replication lag accepted, in seconds (default: the document\'s)',
+  '--require-approval': '--require-approval     wait for one of the approvers after the pre-flight checks (default: the document\'s)',
+  '--approver': '--approver <arn>       an IAM user or role ARN that may approve; repeat for more (default: the document\'s)',
+  '--no-follow': '--no-follow            start the runbook and return, without following its steps',
+  '--poll': '--poll <s>             seconds between progress checks (default 5)',
+  '--version': '--version              the version of this tool',
+  '--help': '-h, --help             this text; after a command, that command\'s',
+};
+
+const MOVE_OPTIONS = ['--to', '--name', '--dry-run', '--require-approval', '--approver', '--no-follow', '--poll', '--profile', '--output'];
+/** Each command's options and examples, for `<command> --help`. */
+const COMMAND_HELP: Record<string, { usage: string; options: string[]; examples: string[] }> = {
+  status: {
+    usage: 'status [--region <region>] [--name <name>]',
+    options: ['--region', '--name', '--profile', '--output'],
+    examples: ['status --region us-east-1', 'status --region us-west-2 --name orders --output json'],
+  },
+  switchover: {
+    usage: 'switchover --to <region> [options]',
+    options: [...MOVE_OPTIONS.slice(0, 2), '--max-rpo-lag', ...MOVE_OPTIONS.slice(2)],
+    examples: ['switchover --to us-west-2 --dry-run', 'switchover --to us-west-2', 'switchover --to us-west-2 --require-approval --approver arn:aws:iam::111122223333:role/oncall'],
+  },
+  failover: {
+    usage: 'failover --to <region> --allow-data-loss [options]',
+    options: [...MOVE_OPTIONS.slice(0, 2), '--allow-data-loss', '--allow-detach', '--max-data-loss', ...MOVE_OPTIONS.slice(2)],
+    examples: ['failover --to us-west-2 --dry-run', 'failover --to us-west-2 --allow-data-loss', 'failover --to us-west-2 --allow-data-loss --max-data-loss 60'],
+  },
+  failback: {
+    usage: 'failback --to <region> [options]',
+    options: [...MOVE_OPTIONS.slice(0, 2), '--max-rpo-lag', ...MOVE_OPTIONS.slice(2)],
+    examples: ['failback --to us-east-1 --dry-run', 'failback --to us-east-1'],
+  },
+  rebuild: {
+    usage: 'rebuild --to <region> [options]',
+    options: MOVE_OPTIONS,
+    examples: ['rebuild --to us-east-1 --dry-run', 'rebuild --to us-east-1'],
+  },
+  watch: {
+    usage: 'watch <execution-id> --region <region> [--name <name>]',
+    options: ['--region', '--name', '--poll', '--profile', '--output'],
+    examples: ['watch 0123abcd-4567-89ef-0123-456789abcdef --region us-west-2'],
+  },
+  help: { usage: 'help [<command>]', options: [], examples: ['help failover'] },
 };
 
 /** The `--help` text: one line per command, then the options. */
@@ -94,22 +159,47 @@ export const USAGE = [
   ...Object.entries(COMMANDS).map(([name, text]) => `  ${name.padEnd(11)} ${text}`),
   '',
   'options:',
-  '  --to <region>          the Region to activate (switchover, failover, failback); the runbook runs there',
-  '  --region <region>      where status reads from (default: AWS_REGION)',
-  '  --name <name>          the database name, the prefix of the runbook documents (default: the only one deployed)',
-  '  --dry-run              print the plan and run the read-only pre-flight checks; change nothing',
-  '  --allow-data-loss      failover: accept losing the writes not yet replicated',
-  '  --allow-detach         failover: if the global database stays unreachable or refuses, detach and promote --to (irreversible)',
-  '  --max-data-loss <s>    failover: refuse while the target lags more than this many seconds (default: the document\'s)',
-  '  --max-rpo-lag <s>      switchover, failback: the most replication lag accepted, in seconds (default: the document\'s)',
-  '  --require-approval     wait for one of the approvers after the pre-flight checks (default: the document\'s)',
-  '  --approver <arn>       an IAM user or role ARN that may approve; repeat for more (default: the document\'s)',
-  '  --no-follow            start the runbook and return, without following its steps',
-  '  --poll <s>             seconds between progress checks (default 5)',
-  '  -h, --help             this text',
+  ...Object.values(OPTIONS).map((o) => `  ${o}`),
   '',
-  'exit status: 0 succeeded, 1 failed, 2 usage error, 3 refused by a pre-flight check (nothing changed)',
+  `'npx ${PROGRAM} <command> --help' shows a command's options and examples.`,
+  '',
+  'exit status: 0 done; 1 failed; 2 usage error; 3 refused by a check at any step (the refusing step changed nothing); ' +
+    '4 no AWS credentials, or AWS could not be reached',
 ].join('\n');
+
+/** A command's help: what it does, its options, examples. */
+export function commandHelp(command: string): string {
+  const help = COMMAND_HELP[command];
+  return [
+    `usage: npx ${PROGRAM} ${help.usage}`,
+    '',
+    COMMANDS[command],
+    ...(help.options.length > 0 ? ['', 'options:', ...help.options.map((o) => `  ${OPTIONS[o]}`)] : []),
+    '',
+    'examples:',
+    ...help.examples.map((e) => `  npx ${PROGRAM} ${e}`),
+  ].join('\n');
+}
+
+/** The closest of `candidates` to a mistyped `word`, when it is close enough to be meant. */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length];
+  };
+  const scored = candidates.map((c) => ({ c, d: distance(word.toLowerCase(), c) })).sort((x, y) => x.d - y.d);
+  const best = scored[0];
+  return best && best.d <= Math.max(1, Math.floor(best.c.length / 3)) ? best.c : undefined;
+}
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
@@ -129,10 +219,19 @@ export interface CliArguments {
   readonly follow: boolean;
   readonly pollSeconds: number;
   readonly help: boolean;
+  /** `--version`. */
+  readonly version?: boolean;
+  /** The AWS CLI profile to take credentials from (`--profile`). */
+  readonly profile?: string;
+  /** `json`: one JSON document on stdout, progress on stderr. Default `text`. */
+  readonly output?: 'text' | 'json';
+  /** `watch`: the execution to follow. */
+  readonly executionId?: string;
 }
 
-const FLAGS = ['--dry-run', '--allow-data-loss', '--allow-detach', '--require-approval', '--no-follow', '--help', '-h'];
-const VALUED = ['--to', '--region', '--name', '--max-rpo-lag', '--max-data-loss', '--approver', '--poll'];
+const FLAGS = ['--dry-run', '--allow-data-loss', '--allow-detach', '--require-approval', '--no-follow', '--help', '-h', '--version'];
+const VALUED = ['--to', '--region', '--name', '--max-rpo-lag', '--max-data-loss', '--approver', '--poll', '--profile', '--output'];
+const EXECUTION_ID = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/i;
 
 /** Parses `argv` (without the node and script paths); throws a {@link CliError} with exit code 2 on a usage error. */
 export function parseArguments(argv: readonly string[]): CliArguments {
@@ -150,20 +249,36 @@ export function parseArguments(argv: readonly string[]): CliArguments {
       if (value === undefined || value.startsWith('--')) throw usage(`${key} needs a value`);
       values.set(key, [...(values.get(key) ?? []), value]);
     } else if (key.startsWith('-')) {
-      throw usage(`unknown option '${key}'`);
+      const meant = didYouMean(key, [...FLAGS, ...VALUED].filter((f) => f.startsWith('--')));
+      throw usage(`unknown option '${key}'${meant ? `: did you mean ${meant}?` : ''}`);
     } else {
       positional.push(key);
     }
   }
   const help = flags.has('--help');
   const command = positional[0] ?? '';
-  if (help) {
-    const none = { dryRun: false, allowDataLoss: false, allowDetach: false, requireApproval: false };
-    return { command, help, ...none, approvers: [], follow: true, pollSeconds: 5 };
+  const none = { dryRun: false, allowDataLoss: false, allowDetach: false, requireApproval: false, approvers: [], follow: true, pollSeconds: 5 };
+  const commands = `use ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES[COMMAND_NAMES.length - 1]}`;
+  const unknownCommand = (word: string) => {
+    const meant = didYouMean(word, COMMAND_NAMES);
+    return usage(`unknown command '${word}': ${meant ? `did you mean ${meant}?` : commands}`);
+  };
+  if (flags.has('--version')) return { command, help: false, version: true, ...none };
+  if (help || command === 'help') {
+    // `help <command>` and `<command> --help` show that command's help; an unknown one is named.
+    const topic = command === 'help' ? positional[1] : command;
+    if (topic !== undefined && topic !== '' && !(topic in COMMANDS)) throw unknownCommand(topic);
+    return { command: topic ?? '', help: true, ...none };
   }
-  if (!command) throw usage('no command given: use status, switchover, failover, failback or rebuild');
-  if (!(command in COMMANDS)) throw usage(`unknown command '${command}': use status, switchover, failover, failback or rebuild`);
-  if (positional.length > 1) throw usage(`unexpected argument '${positional[1]}'`);
+  if (!command) throw usage(`no command given: ${commands}`);
+  if (!(command in COMMANDS)) throw unknownCommand(command);
+  const executionId = command === 'watch' ? positional[1] : undefined;
+  if (command === 'watch' && (executionId === undefined || !EXECUTION_ID.test(executionId))) {
+    throw usage(executionId === undefined
+      ? 'watch needs the execution id of the run to follow, as `start` printed it (or from the console, or status)'
+      : `'${executionId}' is not an automation execution id (like 0123abcd-4567-89ef-0123-456789abcdef)`);
+  }
+  if (positional.length > (command === 'watch' ? 2 : 1)) throw usage(`unexpected argument '${positional[command === 'watch' ? 2 : 1]}'`);
   for (const [key, list] of values) {
     if (key !== '--approver' && list.length > 1) throw usage(`${key} is given ${list.length} times; give it once`);
   }
@@ -181,9 +296,17 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     return value;
   };
 
-  const moving = command !== 'status';
+  const output = one('--output');
+  if (output !== undefined && output !== 'text' && output !== 'json') throw usage(`--output is '${output}': use text or json`);
+  const profile = one('--profile');
+  if (profile !== undefined && !/^[\w.@+=,/-]+$/.test(profile)) throw usage(`--profile '${profile}' is not a profile name`);
+
+  const moving = command !== 'status' && command !== 'watch';
   const args: CliArguments = {
     command,
+    executionId,
+    profile,
+    output: output as 'text' | 'json' | undefined,
     to: region('--to'),
     region: region('--region'),
     name: one('--name'),
@@ -200,9 +323,9 @@ export function parseArguments(argv: readonly string[]): CliArguments {
   };
   if (moving && !args.to) throw usage(`${command} needs --to <region>: the Region to activate`);
   if (!moving) {
-    const misplaced = ['--to', '--max-rpo-lag', '--max-data-loss', '--approver'].filter((k) => values.has(k))
+    const misplaced = ['--to', '--max-rpo-lag', '--max-data-loss', '--approver', ...(command === 'status' ? ['--poll'] : [])].filter((k) => values.has(k))
       .concat(['--dry-run', '--allow-data-loss', '--allow-detach', '--require-approval', '--no-follow'].filter((k) => flags.has(k)));
-    if (misplaced.length > 0) throw usage(`status takes no ${misplaced.join(', ')}`);
+    if (misplaced.length > 0) throw usage(`${command} takes no ${misplaced.join(', ')}`);
   }
   if (moving && args.region) throw usage(`${command} runs in the Region it activates: use --to, not --region`);
   if (args.allowDataLoss && command !== 'failover') throw usage(`--allow-data-loss is for failover only; a ${command} never loses data`);
@@ -223,20 +346,55 @@ export function parseArguments(argv: readonly string[]): CliArguments {
  * Runs the tool; answers the exit status. Never throws: every error is written to `io.err`
  * as a message an operator can act on.
  */
-export async function runCli(argv: readonly string[], deps: CliDependencies, io: CliOutput): Promise<number> {
+export async function runCli(
+  argv: readonly string[], deps: CliDependencies | ((args: CliArguments) => CliDependencies), io: CliOutput, version = 'unknown',
+): Promise<number> {
+  let parsed: CliArguments | undefined;
   try {
     const args = parseArguments(argv);
-    if (args.help) {
-      io.out(USAGE);
+    parsed = args;
+    if (args.version) {
+      io.out(`${PROGRAM} ${version}`);
       return EXIT.ok;
     }
-    if (args.command === 'status') return await status(args, deps, io);
-    return await move(args, args.command as RunbookName, deps, io);
+    if (args.help) {
+      io.out(args.command ? commandHelp(args.command) : USAGE);
+      return EXIT.ok;
+    }
+    // The AWS SDK is loaded only now, past the argument checks (and not at all for --help).
+    const services = typeof deps === 'function' ? deps(args) : deps;
+    // In JSON mode stdout carries one JSON document; everything else goes to stderr.
+    const ioFor = args.output === 'json' ? { out: io.err, err: io.err, json: (value: object) => io.out(JSON.stringify(value, null, 2)) } : io;
+    if (args.command === 'status') return await status(args, services, ioFor);
+    if (args.command === 'watch') return await watch(args, services, ioFor);
+    return await move(args, args.command as RunbookName, services, ioFor);
   } catch (e) {
-    const error = e instanceof CliError ? e : new CliError(explainAwsError(e));
-    io.err(`error: ${error.message}`);
+    const error = e instanceof CliError ? e : new CliError(explainAwsError(e), awsErrorExit(e));
+    const profile = parsed?.profile;
+    // The SDK's own words do not name the profile it looked for.
+    const message = profile && error.message.startsWith('no AWS credentials found: ')
+      ? error.message.replace(/^no AWS credentials found: set AWS_PROFILE .*?, then run the command again/,
+        `no AWS credentials found for the profile '${profile}' (--profile): check that ~/.aws/config or ~/.aws/credentials has it ` +
+          `(for an SSO profile, run \`aws sso login --profile ${profile}\` first), then run the command again`)
+      : error.message;
+    io.err(`error: ${message}`);
     return error.exitCode;
   }
+}
+
+const CREDENTIAL_ERRORS = ['CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired',
+  'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch'];
+const NETWORK_CODES = ['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET'];
+
+/** The exit status for an error from AWS: 4 when there are no usable credentials or AWS cannot be reached, else 1. */
+export function awsErrorExit(e: unknown): number {
+  const error = e as Error & { code?: string };
+  const name = error?.name ?? '';
+  const message = error?.message ?? '';
+  if (CREDENTIAL_ERRORS.includes(name) || /Could not load credentials|credential.*not.*found/i.test(message)) return EXIT.unreachable;
+  if (NETWORK_CODES.includes(error?.code ?? '') || name === 'TimeoutError') return EXIT.unreachable;
+  if (e instanceof AllEndpointsFailedError) return EXIT.unreachable;
+  return EXIT.failed;
 }
 
 /** A message an operator can act on, for an error from an AWS SDK call. */
@@ -245,6 +403,15 @@ export function explainAwsError(e: unknown, region?: string): string {
   const name = error?.name ?? '';
   const message = error?.message ?? String(e);
   const where = region ? ` in ${region}` : '';
+  if (e instanceof AllEndpointsFailedError) {
+    // One line per endpoint: which failed, and how (the SDK's words cut to one line each).
+    const short = (text: string) => (text.length > 160 ? `${text.slice(0, 157)}...` : text).replace(/\s+/g, ' ');
+    return [
+      `${e.action} failed on all ${e.failures.length} ARC cluster endpoints:`,
+      ...e.failures.map((f) => `  ${f.endpoint.region.padEnd(14)} ${short(f.error)}`),
+      'check network access to the ARC data plane and the caller\'s route53-recovery-cluster permissions',
+    ].join('\n');
+  }
   if (name === 'CredentialsProviderError' || /Could not load credentials|credential.*not.*found/i.test(message)) {
     return 'no AWS credentials found: set AWS_PROFILE (after `aws sso login` for an SSO profile) or AWS_ACCESS_KEY_ID and ' +
       `AWS_SECRET_ACCESS_KEY, then run the command again (${message})`;
@@ -259,7 +426,7 @@ export function explainAwsError(e: unknown, region?: string): string {
     return `AWS refused the call${where}: ${message}. The caller needs the permissions FailoverAutomation.grantStart ` +
       '(to start and follow runbooks) and grantStatus (for status and --dry-run) give.';
   }
-  if (['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET'].includes(error?.code ?? '') || name === 'TimeoutError') {
+  if (NETWORK_CODES.includes(error?.code ?? '') || name === 'TimeoutError') {
     return `cannot reach AWS${where} (${error.code ?? name}: ${message}): check the Region name and the network, ` +
       'or use another Region if this one is impaired';
   }
@@ -273,7 +440,7 @@ async function aws<T>(region: string, call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (e) {
     if (e instanceof CliError) throw e;
-    throw new CliError(explainAwsError(e, region));
+    throw new CliError(explainAwsError(e, region), awsErrorExit(e));
   }
 }
 
@@ -376,19 +543,33 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
   ]);
   const view: GlobalClusterView | undefined = global.value;
   const readinessByRegion = new Map<string, { evaluation?: ReadinessEvaluation; error?: string }>();
+  const details: object[] = [];
   const rows = await Promise.all(topology.regions.map(async (r) => {
     const member = view?.members.find((m) => m.clusterArn === r.clusterArn);
     const role = global.error ? 'unknown' : !member ? 'not a member' : member.isWriter ? 'writer' : `secondary (${member.synchronizationStatus ?? 'status unknown'})`;
     const traffic: RoutingControlState | 'unknown' = states.value?.[r.routingControlArn] ?? 'unknown';
     let lag = '-';
+    let lagReading: { valueMs: number; at: string } | undefined;
     if (member && !member.isWriter) {
       const measured = await attempt(() => deps.cloud(r.region).lastRpoLag(r.clusterIdentifier, LAG_LOOKBACK_MS));
       lag = measured.error ? 'unavailable' : measured.value === undefined ? 'no recent data' : `${measured.value.valueMs} ms`;
+      if (measured.value) lagReading = { valueMs: measured.value.valueMs, at: new Date(measured.value.at).toISOString() };
     }
     const runs = await attempt(() => deps.automation(r.region).runningExecutions(documentsOf(directory)));
     const running = runs.error ? 'unknown' : runs.value!.map((x) => `${x.documentName} ${x.executionId} (${x.status})`).join('; ') || 'none';
     const readiness = await attempt(() => deps.automation(r.region).readParameter(readinessParameterName(directory.name)));
     readinessByRegion.set(r.region, readiness.error ? { error: readiness.error } : { evaluation: parseReadiness(readiness.value) });
+    details.push({
+      region: r.region,
+      database: role,
+      traffic,
+      rpoLag: lagReading,
+      rpoLagText: lag,
+      readiness: readinessByRegion.get(r.region)!.evaluation ?? null,
+      readinessText: readinessCell(readinessByRegion.get(r.region)!, cloud.now()),
+      running: runs.value ?? null,
+      ...(runs.error ? { runningError: runs.error } : {}),
+    });
     return [r.region, role, traffic, lag, readinessCell(readinessByRegion.get(r.region)!, cloud.now()), running];
   }));
 
@@ -414,10 +595,21 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
   }
   const writers = rows.filter((r) => r[1] === 'writer').map((r) => r[0]);
   const routed = rows.filter((r) => r[2] === 'On').map((r) => r[0]);
-  if (writers.length === 1 && routed.length === 1 && writers[0] !== routed[0]) {
+  const interrupted = writers.length === 1 && routed.length === 1 && writers[0] !== routed[0];
+  if (interrupted) {
     io.out('');
     io.out(`! the writer (${writers[0]}) is not the Region receiving traffic (${routed[0]}): a run was interrupted; run the same runbook again to finish it`);
   }
+  // Promise.all kept the Regions' order in `rows`; `details` were pushed as each finished.
+  const byRegion = new Map(details.map((d) => [(d as { region: string }).region, d]));
+  io.json?.({
+    name: directory.name,
+    globalDatabase: { identifier: topology.globalClusterIdentifier, status: view?.status ?? null, failoverState: view?.failoverState ?? null },
+    readFrom: region,
+    regions: topology.regions.map((r) => byRegion.get(r.region)),
+    problems,
+    interrupted,
+  });
   return problems.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
@@ -434,6 +626,33 @@ function readinessCell(read: { evaluation?: ReadinessEvaluation; error?: string 
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+}
+
+// ---------------------------------------------------------------------------
+// watch
+// ---------------------------------------------------------------------------
+
+/** Follows a run already started, by anyone, to its end, as a run this tool started. */
+async function watch(args: CliArguments, deps: CliDependencies, io: CliOutput): Promise<number> {
+  const region = args.region ?? deps.defaultRegion;
+  if (!region) throw new CliError('say which Region the run runs in: --region <region> (a runbook runs in the Region it activates)', EXIT.usage);
+  const ssm = deps.automation(region);
+  const directory = await findRunbooks(ssm, region, args.name);
+  const id = args.executionId!;
+  const execution = await aws(region, () => ssm.getExecution(id));
+  const runbook = RUNBOOK_NAMES.find((r) => directory.documents[r] !== undefined && directory.documents[r] === execution.documentName);
+  if (!runbook) {
+    throw new CliError(`execution ${id} in ${region} runs ${execution.documentName ?? 'a document this tool cannot name'}, ` +
+      `not one of the runbooks of '${directory.name}' (${documentsOf(directory).join(', ')})`, EXIT.usage);
+  }
+  io.out(`following ${execution.documentName} in ${region}: execution ${id} (${execution.status}); Ctrl-C stops following, not the run`);
+  io.out(`  console: ${consoleLink(region, id)}`);
+  return follow(runbook, region, id, args, deps, io);
+}
+
+/** The execution's page in the Systems Manager console. */
+function consoleLink(region: string, executionId: string): string {
+  return `https://${region}.console.aws.amazon.com/systems-manager/automation/execution/${executionId}?region=${region}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -471,8 +690,11 @@ async function move(args: CliArguments, runbook: RunbookName, deps: CliDependenc
 
   const executionId = await aws(region, () => ssm.start(documentName, parameters));
   io.out(`started ${documentName} in ${region}: execution ${executionId}`);
-  io.out(`  console: https://${region}.console.aws.amazon.com/systems-manager/automation/execution/${executionId}?region=${region}`);
-  if (!args.follow) return EXIT.ok;
+  io.out(`  console: ${consoleLink(region, executionId)}`);
+  if (!args.follow) {
+    io.json?.({ runbook, region, documentName, executionId, console: consoleLink(region, executionId), followed: false });
+    return EXIT.ok;
+  }
   io.out('  following its steps; Ctrl-C stops following, not the run');
   return follow(runbook, region, executionId, args, deps, io);
 }
@@ -511,20 +733,33 @@ async function dryRun(args: CliArguments, runbook: RunbookName, deps: CliDepende
   io.out(`pre-flight checks, read-only, from ${region} with your credentials:`);
   const cloud = deps.cloud(region);
   let code: number = EXIT.ok;
+  let preflightDetail: string;
   try {
     const result = await preflight.run!({ cloud, topology, localRegion: region, input });
+    preflightDetail = result.detail;
     io.out(`  ✓ passed: ${result.detail}`);
   } catch (e) {
     if (e instanceof PreflightRefusal) {
+      preflightDetail = e.message;
       io.out(`  ✗ refused: ${e.message}`);
       code = EXIT.refused;
     } else {
-      io.out(`  ✗ could not run: ${explainAwsError(e, region)}`);
-      code = EXIT.failed;
+      preflightDetail = explainAwsError(e, region);
+      io.out(`  ✗ could not run: ${preflightDetail}`);
+      code = awsErrorExit(e);
     }
   }
   if (runbook === 'failover' && !args.allowDataLoss) io.out('note: the real run needs --allow-data-loss');
   if (runbook === 'failback') io.out('note: the switchover\'s checks run again after the wait for the old primary to rejoin');
+  io.json?.({
+    dryRun: true,
+    runbook,
+    region,
+    documentName: ctx.documentName,
+    parameters: ctx.parameters,
+    steps: [...RUNBOOKS[runbook].map((step) => step.title), 'report'],
+    preflight: { outcome: code === EXIT.ok ? 'passed' : code === EXIT.refused ? 'refused' : 'error', detail: preflightDetail },
+  });
   return code;
 }
 
@@ -551,7 +786,7 @@ async function follow(
   for (;;) {
     const execution = await aws(region, () => ssm.getExecution(executionId));
     printProgress(run, execution, io);
-    if (ENDED_STATUSES.includes(execution.status)) return finish(runbook, region, execution, io);
+    if (ENDED_STATUSES.includes(execution.status)) return finish(run, execution, io);
     await deps.sleep(args.pollSeconds * 1000);
   }
 }
@@ -593,7 +828,8 @@ function progressLine(run: Followed, step: AutomationStepView, inner: Automation
   return `  … ${title}${waiting ? `: ${waiting}` : ''}`;
 }
 
-function finish(runbook: RunbookName, region: string, execution: ExecutionState, io: CliOutput): number {
+function finish(run: Followed, execution: ExecutionState, io: CliOutput): number {
+  const { runbook, region } = run;
   const reportStep = execution.steps.find((s) => s.stepName === 'Report' && !s.parentStepName);
   let report: RunbookReport | undefined;
   const text = reportStep?.outputs?.Report?.[0];
@@ -610,5 +846,6 @@ function finish(runbook: RunbookName, region: string, execution: ExecutionState,
   }
   io.out('');
   io.out(summarize(report));
+  io.json?.({ runbook, region, executionId: run.executionId, status: execution.status, console: consoleLink(region, run.executionId), report });
   return report.outcome === 'succeeded' ? EXIT.ok : report.outcome === 'refused' ? EXIT.refused : EXIT.failed;
 }

@@ -498,15 +498,16 @@ export class FailoverAutomation extends Construct {
   }
 
   /**
-   * Lets `grantee` read what the command-line tool's `status` and `--dry-run` read,
+   * Lets `grantee` read what the command-line tool's `status`, `watch` and `--dry-run` read,
    * changing nothing: the runbooks' parameters and running executions (as in
    * `grantStart`), `rds:DescribeGlobalClusters` on the global database,
    * `rds:DescribeDBClusters` on its clusters, `rds:DescribeDBInstances` in its Regions,
    * `kms:DescribeKey` on the keys with the database's alias (`alias/<name>-aurora`; a key
    * you pass without that alias is not covered, and a dry run then says it could not read
    * it), `secretsmanager:DescribeSecret` on its secret, `cloudwatch:GetMetricData` (no
-   * resource-level permissions) and the routing controls' states
-   * (`ArcRoutedApi.grantReadRoutingState`).
+   * resource-level permissions), the routing controls' states
+   * (`ArcRoutedApi.grantReadRoutingState`), and `ssm:GetAutomationExecution` and
+   * `ssm:DescribeAutomationStepExecutions` on the executions of its Regions (for `watch`).
    *
    * @param grantee an operator role, or a monitoring function
    */
@@ -544,6 +545,14 @@ export class FailoverAutomation extends Construct {
     iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:GetMetricData'], resourceArns: ['*'] });
     this.routing.grantReadRoutingState(grantee);
     this.grantFindRunbooks(grantee, stack);
+    // `watch` follows a run by its id: reading an execution and its steps changes nothing.
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
+      resourceArns: this.regionNames.map((region) => stack.formatArn({
+        service: 'ssm', region, resource: 'automation-execution', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      })),
+    });
     return describe;
   }
 

@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { FakeAutomation, publishedParameters } from './fake-automation';
@@ -134,7 +135,7 @@ describe('a run through the AWS SDK, against an SSM server running the real docu
     const { code, err } = await runAgainst((_a, _c, server) => {
       server.hanging = true;
     }, ['switchover', '--to', REGION], 300);
-    expect(code).toBe(EXIT.failed);
+    expect(code).toBe(EXIT.unreachable);
     expect(err[0]).toMatch(/^error: cannot reach AWS in us-west-2 \((ETIMEDOUT|TimeoutError): .*use another Region if this one is impaired$/);
   });
 
@@ -173,9 +174,26 @@ describe('the bundled command (what npx runs)', () => {
     expect(r.stderr).toContain('error: switchover needs --to <region>: the Region to activate');
   });
 
-  test('missing credentials are named, with the fix', () => {
+  test('missing credentials are named, with the fix, exit 4, and no SDK banner about Node.js versions', () => {
     const r = cli(['status', '--region', 'us-west-2']);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/error: no AWS credentials found: set AWS_PROFILE .* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/^error: no AWS credentials found: set AWS_PROFILE .* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|AWS SDK for JavaScript/);
+  });
+
+  test('--profile names the profile the SDK looks for', () => {
+    const r = cli(['status', '--region', 'us-west-2', '--profile', 'oncall']);
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/^error: no AWS credentials found for the profile 'oncall' \(--profile\): .*aws sso login --profile oncall/);
+  });
+
+  test('--version prints the package version; a command\'s --help shows its examples', () => {
+    const version = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version as string;
+    const v = cli(['--version']);
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toBe(`cdk-cross-region-failover ${version}`);
+    const h = cli(['failover', '--help']);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toContain('npx cdk-cross-region-failover failover --to us-west-2 --allow-data-loss');
   });
 });

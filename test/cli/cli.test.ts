@@ -1,5 +1,5 @@
 import { fakeDependencies, FakeAutomation, publishedParameters } from './fake-automation';
-import { EXIT, explainAwsError, parseArguments, runCli, USAGE } from '../../src/cli/cli';
+import { commandHelp, EXIT, explainAwsError, parseArguments, runCli, USAGE } from '../../src/cli/cli';
 import { evaluateReadiness } from '../../src/ssm/readiness';
 import { runbooksParameterName } from '../../src/ssm/topology';
 import { arnOf, controlOf, FakeCloud, specOf, TOPOLOGY } from '../ssm/fake-cloud';
@@ -41,17 +41,53 @@ describe('--help', () => {
     }
   });
 
-  test('-h after a command shows the same text', async () => {
+  test('-h after a command, or help <command>, shows that command\'s options and examples', async () => {
     const { code, out } = await run(['failover', '-h']);
     expect(code).toBe(EXIT.ok);
-    expect(out.join('\n')).toBe(USAGE);
+    expect(out.join('\n')).toBe(commandHelp('failover'));
+    expect(out[0]).toBe('usage: npx cdk-cross-region-failover failover --to <region> --allow-data-loss [options]');
+    expect(out).toContain('  npx cdk-cross-region-failover failover --to us-west-2 --allow-data-loss');
+    expect(out.some((l) => l.startsWith('  --allow-detach '))).toBe(true);
+    expect(out.some((l) => l.startsWith('  --max-rpo-lag '))).toBe(false);
+    expect((await run(['help', 'watch'])).out.join('\n')).toBe(commandHelp('watch'));
+    expect((await run(['help'])).out.join('\n')).toBe(USAGE);
+  });
+
+  test('--version needs no AWS', async () => {
+    const f = fakeDependencies();
+    let built = false;
+    const code = await runCli(['--version'], () => {
+      built = true;
+      return f.deps;
+    }, f.io, '1.2.3');
+    expect(code).toBe(EXIT.ok);
+    expect(f.out).toEqual(['cdk-cross-region-failover 1.2.3']);
+    expect(built).toBe(false);
+  });
+
+  test('a usage error never builds the AWS clients', async () => {
+    const f = fakeDependencies();
+    let built = false;
+    const code = await runCli(['failover', '--to', WEST], () => {
+      built = true;
+      return f.deps;
+    }, f.io);
+    expect(code).toBe(EXIT.usage);
+    expect(built).toBe(false);
   });
 });
 
 describe('argument errors', () => {
   test.each<[string[], string]>([
-    [[], 'no command given: use status, switchover, failover, failback or rebuild'],
-    [['promote'], "unknown command 'promote': use status, switchover, failover, failback or rebuild"],
+    [[], 'no command given: use status, switchover, failover, failback, rebuild, watch or help'],
+    [['promote'], "unknown command 'promote': use status, switchover, failover, failback, rebuild, watch or help"],
+    [['swichover', '--to', WEST], "unknown command 'swichover': did you mean switchover?"],
+    [['help', 'faliback'], "unknown command 'faliback': did you mean failback?"],
+    [['switchover', '--to', WEST, '--dryrun'], "unknown option '--dryrun': did you mean --dry-run?"],
+    [['status', '--output', 'yaml'], "--output is 'yaml': use text or json"],
+    [['watch', '--region', WEST], 'watch needs the execution id of the run to follow, as `start` printed it (or from the console, or status)'],
+    [['watch', 'abc', '--region', WEST], "'abc' is not an automation execution id (like 0123abcd-4567-89ef-0123-456789abcdef)"],
+    [['watch', '11111111-2222-4333-8444-555555555555', '--to', WEST], 'watch takes no --to'],
     [['switchover', '--to', 'us-west-2', '--allow-detach'], '--allow-detach is for failover only; a switchover never detaches'],
     [['failback', '--to', 'us-east-1', '--max-data-loss', '30'], '--max-data-loss is for failover only; a failback never loses data'],
     [['failover', '--to', 'us-west-2', '--allow-detach'], 'a failover promotes the target without waiting for replication and can lose the writes not yet replicated: ' +
@@ -115,7 +151,7 @@ describe('errors an operator can act on', () => {
     const { code, err, started } = await run(['switchover', '--to', WEST], (f) => {
       f.automation(WEST).failure = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
     });
-    expect(code).toBe(EXIT.failed);
+    expect(code).toBe(EXIT.unreachable);
     expect(err[0]).toBe('error: no AWS credentials found: set AWS_PROFILE (after `aws sso login` for an SSO profile) or AWS_ACCESS_KEY_ID and ' +
       'AWS_SECRET_ACCESS_KEY, then run the command again (Could not load credentials from any providers)');
     expect(started).toEqual([]);
@@ -229,6 +265,29 @@ describe('a run, followed step by step', () => {
     expect(out[out.length - 1]).toMatch(/^switchover to us-west-2 succeeded; measured recovery time \d+ s\. Steps: pre-flight done/);
     expect(cloud.writer()).toBe(arnOf(WEST));
     expect(cloud.routing.states.get(controlOf(WEST))).toBe('On');
+  });
+
+  test('watch follows a run already started, to its report; a run of another document is refused', async () => {
+    const f = fakeDependencies();
+    expect(await runCli(['switchover', '--to', WEST, '--no-follow'], f.deps, f.io)).toBe(EXIT.ok);
+    const id = /execution (\S+)$/.exec(f.out[0])![1];
+    f.out.length = 0;
+    expect(await runCli(['watch', id, '--region', WEST, '--poll', '1'], f.deps, f.io)).toBe(EXIT.ok);
+    expect(f.out[0]).toMatch(new RegExp(`^following orders-Switchover in us-west-2: execution ${id} \\(\\w+\\); Ctrl-C stops following, not the run$`));
+    expect(f.out[f.out.length - 1]).toMatch(/^switchover to us-west-2 succeeded; measured recovery time/);
+    const missing = await run(['watch', '11111111-2222-4333-8444-555555555555', '--region', WEST]);
+    expect(missing.code).toBe(EXIT.failed);
+    expect(missing.err[0]).toMatch(/AutomationExecutionNotFoundException/);
+  });
+
+  test('--output json: progress on stderr, the report as one JSON document on stdout', async () => {
+    const { code, out, err } = await run(['switchover', '--to', WEST, '--poll', '1', '--output', 'json']);
+    expect(code).toBe(EXIT.ok);
+    // stdout is the JSON document alone.
+    const doc = JSON.parse(out.join('\n'));
+    expect(doc).toMatchObject({ runbook: 'switchover', region: WEST, status: 'Success', report: { outcome: 'succeeded', targetRegion: WEST } });
+    expect(doc.console).toMatch(/^https:\/\/us-west-2\.console\.aws\.amazon\.com\/systems-manager\/automation\/execution\//);
+    expect(err[0]).toMatch(/^started orders-Switchover in us-west-2/);
   });
 
   test('a long wait shows what it is waiting for while it waits', async () => {
@@ -377,7 +436,29 @@ describe('status', () => {
     });
     expect(code).toBe(EXIT.failed);
     expect(out[4]).toMatch(/^us-west-2 {2}secondary \(connected\) {2}unknown {2}800 ms {3}unknown {9}unknown$/);
-    expect(out[out.length - 1]).toMatch(/^! the routing controls could not be read: GetRoutingControlState failed on all 5 ARC cluster endpoints/);
+    expect(out.some((l) => /^! the routing controls could not be read: GetRoutingControlState failed on all 5 ARC cluster endpoints/.test(l))).toBe(true);
+  });
+
+  test('an ARC failure is told one line per endpoint', async () => {
+    const { out } = await run(['status'], (f) => f.cloud.routing.failOn('us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-2'));
+    const lines = out.slice(out.findIndex((l) => l.startsWith('! the routing controls')));
+    expect(lines[0]).toBe('! the routing controls could not be read: GetRoutingControlState failed on all 5 ARC cluster endpoints:');
+    expect(lines.slice(1, 6).map((l) => l.trim().split(/\s+/)[0])).toEqual(['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-2']);
+    expect(lines.every((l) => l.length <= 200)).toBe(true);
+  });
+
+  test('--output json: one JSON document on stdout, per Region the database, traffic, lag, readiness and runs', async () => {
+    const { code, out, err } = await run(['status', '--output', 'json']);
+    expect(code).toBe(EXIT.ok);
+    // stdout is the JSON document alone.
+    const doc = JSON.parse(out.join('\n'));
+    expect(doc).toMatchObject({ name: 'orders', readFrom: EAST, globalDatabase: { identifier: 'orders', status: 'available' }, problems: [], interrupted: false });
+    expect(doc.regions.map((r: { region: string; database: string; traffic: string }) => [r.region, r.database, r.traffic]))
+      .toEqual([[EAST, 'writer', 'On'], [WEST, 'secondary (connected)', 'Off']]);
+    expect(doc.regions[1].rpoLag).toEqual({ valueMs: 800, at: expect.any(String) });
+    expect(doc.regions[0].running).toEqual([]);
+    // The human-readable table went to stderr.
+    expect(err.join('\n')).toContain('RUNBOOKS READY');
   });
 
   test('needs a Region to read from', async () => {

@@ -154,7 +154,7 @@ export class FakeAutomation implements AutomationService {
     this.check();
     const execution = this.executions.get(executionId);
     if (!execution) throw Object.assign(new Error(`AutomationExecutionNotFoundException: ${executionId}`), { name: 'AutomationExecutionNotFoundException' });
-    const view = execution.simulation.view();
+    const view = { ...execution.simulation.view(), documentName: execution.documentName };
     if (execution.error) return { ...view, status: 'Failed', failureMessage: execution.error.message };
     if (execution.result) return { ...view, status: execution.result.status, failureMessage: execution.result.failureMessage };
     const approving = view.steps.some((s) => s.action === 'aws:approve' && s.status === 'InProgress');

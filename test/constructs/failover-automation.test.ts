@@ -296,7 +296,9 @@ describe('FailoverAutomation with every prop', () => {
       'ssm:GetParameter',
       'ssm:GetParametersByPath',
       'ssm:DescribeAutomationExecutions',
+      ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
     ]);
+    expect(statements[statements.length - 1].Resource).toEqual(['us-east-1', 'us-west-2'].map((r) => `arn:aws:ssm:${r}:111111111111:automation-execution/*`));
     expect(statements[0].Resource).toEqual([
       'arn:aws:rds::111111111111:global-cluster:orders',
       'arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1',
