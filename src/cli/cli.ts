@@ -13,6 +13,7 @@ import { IAM_PRINCIPAL_ARN } from '../principals';
 import { CloudOperations, GlobalClusterView, RunbookTopology, RunningExecution } from '../ssm/cloud-operations';
 import { blockedBy } from '../ssm/one-run-at-a-time';
 import { parseReadiness, readinessParameterName, ReadinessEvaluation } from '../ssm/readiness';
+import { RetriesExhausted } from '../ssm/retries';
 import { LAG_LOOKBACK_MS } from '../ssm/runbook-steps';
 import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput } from '../ssm/runbooks';
 import { AutomationStepView, ENDED_STATUSES, errorMessageOf, REFUSED_PREFIX, reportFromExecution, summarize } from '../ssm/step-handler';
@@ -378,16 +379,20 @@ export async function runCli(
           `(for an SSO profile, run \`aws sso login --profile ${profile}\` first), then run the command again`)
       : error.message;
     io.err(`error: ${message}`);
+    // With --output json, stdout still carries one JSON document.
+    if (parsed?.output === 'json') io.out(JSON.stringify({ error: { message, exitCode: error.exitCode } }, null, 2));
     return error.exitCode;
   }
 }
 
 const CREDENTIAL_ERRORS = ['CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired',
   'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch'];
-const NETWORK_CODES = ['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET'];
+const NETWORK_CODES = ['ENOTFOUND', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE'];
 
 /** The exit status for an error from AWS: 4 when there are no usable credentials or AWS cannot be reached, else 1. */
 export function awsErrorExit(e: unknown): number {
+  // A call retried until its budget ran out: what matters is why it failed.
+  if (e instanceof RetriesExhausted) return awsErrorExit(e.last);
   const error = e as Error & { code?: string };
   const name = error?.name ?? '';
   const message = error?.message ?? '';
@@ -412,12 +417,12 @@ export function explainAwsError(e: unknown, region?: string): string {
       'check network access to the ARC data plane and the caller\'s route53-recovery-cluster permissions',
     ].join('\n');
   }
+  if (['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired'].includes(name) || /expired/i.test(message) && /token/i.test(message)) {
+    return `your AWS credentials have expired: refresh them (for example \`aws sso login\`) and run the command again (${message})`;
+  }
   if (name === 'CredentialsProviderError' || /Could not load credentials|credential.*not.*found/i.test(message)) {
     return 'no AWS credentials found: set AWS_PROFILE (after `aws sso login` for an SSO profile) or AWS_ACCESS_KEY_ID and ' +
       `AWS_SECRET_ACCESS_KEY, then run the command again (${message})`;
-  }
-  if (['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired'].includes(name) || /expired/i.test(message) && /token/i.test(message)) {
-    return `your AWS credentials have expired: refresh them (for example \`aws sso login\`) and run the command again (${message})`;
   }
   if (['UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch'].includes(name)) {
     return `AWS does not accept these credentials${where} (${name}: ${message}): check AWS_PROFILE or the access key`;
@@ -696,7 +701,14 @@ async function move(args: CliArguments, runbook: RunbookName, deps: CliDependenc
     return EXIT.ok;
   }
   io.out('  following its steps; Ctrl-C stops following, not the run');
-  return follow(runbook, region, executionId, args, deps, io);
+  try {
+    return await follow(runbook, region, executionId, args, deps, io);
+  } catch (e) {
+    // The run goes on without this tool: say how to pick it up again.
+    const error = e instanceof CliError ? e : new CliError(explainAwsError(e, region), awsErrorExit(e));
+    throw new CliError(`${error.message}. The run ${executionId} was started and goes on: follow it again with ` +
+      `npx ${PROGRAM} watch ${executionId} --region ${region}`, error.exitCode);
+  }
 }
 
 interface DryRunContext {

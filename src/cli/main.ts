@@ -26,7 +26,13 @@ function packageVersion(): string {
 
 function awsDependencies(args: CliArguments): CliDependencies {
   // The AWS CLI's conventions: --profile wins over AWS_PROFILE.
-  if (args.profile) process.env.AWS_PROFILE = args.profile;
+  if (args.profile) {
+    process.env.AWS_PROFILE = args.profile;
+    // As the AWS CLI: the profile named wins over access keys in the environment.
+    delete process.env.AWS_ACCESS_KEY_ID;
+    delete process.env.AWS_SECRET_ACCESS_KEY;
+    delete process.env.AWS_SESSION_TOKEN;
+  }
   // The SDK prints nine lines on every run under Node.js 20 about its own future support;
   // README says which Node.js versions this tool supports and which it tolerates.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

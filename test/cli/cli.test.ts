@@ -280,6 +280,28 @@ describe('a run, followed step by step', () => {
     expect(missing.err[0]).toMatch(/AutomationExecutionNotFoundException/);
   });
 
+  test('--output json: an error is one JSON document on stdout too', async () => {
+    const { code, out } = await run(['switchover', '--to', 'eu-west-1', '--output', 'json']);
+    expect(code).toBe(EXIT.failed);
+    expect(JSON.parse(out.join('\n'))).toEqual({ error: { message: expect.stringMatching(/^no FailoverAutomation runbooks are deployed in eu-west-1/), exitCode: 1 } });
+  });
+
+  test('a run started, then unreachable while followed: exit 4, and the command that follows it again', async () => {
+    const f = fakeDependencies();
+    const ssm = f.automation(WEST);
+    const start = ssm.start.bind(ssm);
+    ssm.start = async (...a: Parameters<typeof start>) => {
+      const id = await start(...a);
+      ssm.failure = Object.assign(new Error('connect EHOSTUNREACH'), { code: 'EHOSTUNREACH' });
+      return id;
+    };
+    const code = await runCli(['switchover', '--to', WEST], f.deps, f.io);
+    expect(code).toBe(EXIT.unreachable);
+    const id = /execution (\S+)$/.exec(f.out[0])![1];
+    expect(f.err[0]).toMatch(new RegExp(`^error: cannot reach AWS in us-west-2 .* The run ${id} was started and goes on: follow it again with ` +
+      `npx cdk-cross-region-failover watch ${id} --region us-west-2$`));
+  });
+
   test('--output json: progress on stderr, the report as one JSON document on stdout', async () => {
     const { code, out, err } = await run(['switchover', '--to', WEST, '--poll', '1', '--output', 'json']);
     expect(code).toBe(EXIT.ok);
