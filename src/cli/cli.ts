@@ -642,9 +642,11 @@ async function watch(args: CliArguments, deps: CliDependencies, io: CliOutput): 
   const region = args.region ?? deps.defaultRegion;
   if (!region) throw new CliError('say which Region the run runs in: --region <region> (a runbook runs in the Region it activates)', EXIT.usage);
   const ssm = deps.automation(region);
-  const directory = await findRunbooks(ssm, region, args.name);
   const id = args.executionId!;
   const execution = await aws(region, () => ssm.getExecution(id));
+  // The document names the deployment (`<name>-Switchover`, ...): no --name needed.
+  const named = /^(.+)-(Switchover|Failover|Failback|Rebuild)$/.exec(execution.documentName ?? '')?.[1];
+  const directory = await findRunbooks(ssm, region, args.name ?? named);
   const runbook = RUNBOOK_NAMES.find((r) => directory.documents[r] !== undefined && directory.documents[r] === execution.documentName);
   if (!runbook) {
     throw new CliError(`execution ${id} in ${region} runs ${execution.documentName ?? 'a document this tool cannot name'}, ` +

@@ -267,7 +267,7 @@ describe('a run, followed step by step', () => {
     expect(cloud.routing.states.get(controlOf(WEST))).toBe('On');
   });
 
-  test('watch follows a run already started, to its report; a run of another document is refused', async () => {
+  test('watch follows a run already started, to its report, finding the deployment from the execution; a missing execution is named', async () => {
     const f = fakeDependencies();
     expect(await runCli(['switchover', '--to', WEST, '--no-follow'], f.deps, f.io)).toBe(EXIT.ok);
     const id = /execution (\S+)$/.exec(f.out[0])![1];
@@ -275,6 +275,11 @@ describe('a run, followed step by step', () => {
     expect(await runCli(['watch', id, '--region', WEST, '--poll', '1'], f.deps, f.io)).toBe(EXIT.ok);
     expect(f.out[0]).toMatch(new RegExp(`^following orders-Switchover in us-west-2: execution ${id} \\(\\w+\\); Ctrl-C stops following, not the run$`));
     expect(f.out[f.out.length - 1]).toMatch(/^switchover to us-west-2 succeeded; measured recovery time/);
+    // A second deployment in the Region: the execution's document says which one it is.
+    f.automation(WEST).parameters.set(runbooksParameterName('payments'), '{}');
+    f.out.length = 0;
+    expect(await runCli(['watch', id, '--region', WEST, '--poll', '1'], f.deps, f.io)).toBe(EXIT.ok);
+    expect(f.out[0]).toMatch(/^following orders-Switchover in us-west-2/);
     const missing = await run(['watch', '11111111-2222-4333-8444-555555555555', '--region', WEST]);
     expect(missing.code).toBe(EXIT.failed);
     expect(missing.err[0]).toMatch(/AutomationExecutionNotFoundException/);
