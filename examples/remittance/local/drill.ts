@@ -223,23 +223,43 @@ function coverage(report: RunbookReport, missing: Ack[], lostAt: number): { loss
     : { lossSpanMs, coversMs, breaches: [] };
 }
 
+/** A switchover to WEST under load, `loadMs` before and after: it must succeed and lose nothing. */
+async function switchoverUnderLoad(r: Rehearsal, label: string, random: () => number, loadMs: number): Promise<Measured> {
+  const load = new WriteLoad(r, label);
+  load.start();
+  await loadFor(loadMs, random);
+  const report = await r.runbooks.report(r.runbooks.start(WEST, 'switchover'));
+  await loadFor(loadMs, random);
+  await load.stop();
+  const breaches: string[] = [];
+  expectOutcome(report, 'succeeded', breaches);
+  return measure(r, load, [report], () => true, breaches);
+}
+
+/**
+ * The end of a failover scenario: a second more of load, then the checks of a failover
+ * (it succeeded, every write requested after the loss survived, the window covers the loss).
+ */
+async function failoverMeasured(
+  r: Rehearsal, load: WriteLoad, failover: { report: RunbookReport; lostAt: number; lostEnd: number }, random: () => number,
+): Promise<Measured> {
+  const { report, lostAt, lostEnd } = failover;
+  await loadFor(1_000, random);
+  await load.stop();
+  const breaches: string[] = [];
+  expectOutcome(report, 'succeeded', breaches);
+  const m = await measure(r, load, [report], (a) => a.sentAt > lostEnd, breaches);
+  const c = coverage(report, m.missing, lostAt);
+  return { ...m, lossSpanMs: c.lossSpanMs, coversMs: c.coversMs, breaches: [...m.breaches, ...c.breaches] };
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'switchover',
     expected: 'succeeds, 0 lost',
     regions: [EAST, WEST],
     repeat: true,
-    async run(r, random) {
-      const load = new WriteLoad(r, 'switchover');
-      load.start();
-      await loadFor(1_500, random);
-      const report = await r.runbooks.report(r.runbooks.start(WEST, 'switchover'));
-      await loadFor(1_500, random);
-      await load.stop();
-      const breaches: string[] = [];
-      expectOutcome(report, 'succeeded', breaches);
-      return measure(r, load, [report], () => true, breaches);
-    },
+    run: (r, random) => switchoverUnderLoad(r, 'switchover', random, 1_500),
   },
   {
     name: 'failover, writer killed under load',
@@ -249,14 +269,7 @@ export const SCENARIOS: Scenario[] = [
     async run(r, random) {
       const load = new WriteLoad(r, 'failover');
       load.start();
-      const { report, lostAt, lostEnd } = await failOver(r, EAST, WEST, random);
-      await loadFor(1_000, random);
-      await load.stop();
-      const breaches: string[] = [];
-      expectOutcome(report, 'succeeded', breaches);
-      const m = await measure(r, load, [report], (a) => a.sentAt > lostEnd, breaches);
-      const c = coverage(report, m.missing, lostAt);
-      return { ...m, lossSpanMs: c.lossSpanMs, coversMs: c.coversMs, breaches: [...m.breaches, ...c.breaches] };
+      return failoverMeasured(r, load, await failOver(r, EAST, WEST, random), random);
     },
   },
   {
@@ -271,14 +284,7 @@ export const SCENARIOS: Scenario[] = [
       // The secondary stops receiving: the writes after this are not replicated.
       await r.regions.disconnect(WEST);
       await pause(1_000);
-      const { report, lostAt, lostEnd } = await failOver(r, EAST, WEST, random, {}, 0);
-      await loadFor(1_000, random);
-      await load.stop();
-      const breaches: string[] = [];
-      expectOutcome(report, 'succeeded', breaches);
-      const m = await measure(r, load, [report], (a) => a.sentAt > lostEnd, breaches);
-      const c = coverage(report, m.missing, lostAt);
-      return { ...m, lossSpanMs: c.lossSpanMs, coversMs: c.coversMs, breaches: [...m.breaches, ...c.breaches] };
+      return failoverMeasured(r, load, await failOver(r, EAST, WEST, random, {}, 0), random);
     },
   },
   {
@@ -372,15 +378,7 @@ export const SCENARIOS: Scenario[] = [
       const endpoints = r.topology.clusterEndpoints.map((e) => e.region);
       const hung = [...endpoints].sort(() => random() - 0.5).slice(0, 2);
       hung.forEach((h) => r.cloud.routing.hung.add(h));
-      const load = new WriteLoad(r, 'hung');
-      load.start();
-      await loadFor(1_000, random);
-      const report = await r.runbooks.report(r.runbooks.start(WEST, 'switchover'));
-      await loadFor(1_000, random);
-      await load.stop();
-      const breaches: string[] = [];
-      expectOutcome(report, 'succeeded', breaches);
-      return measure(r, load, [report], () => true, breaches);
+      return switchoverUnderLoad(r, 'hung', random, 1_000);
     },
   },
   {
