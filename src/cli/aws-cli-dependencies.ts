@@ -7,7 +7,7 @@ import {
 import { AutomationService, CliDependencies, ExecutionState } from './cli';
 import { boundedRequests } from '../bounded-requests';
 import { awsCloudOperations } from '../ssm/aws-cloud-operations';
-import { runningExecutionsOf } from '../ssm/aws-executions';
+import { endedExecutionsOf, runningExecutionsOf } from '../ssm/aws-executions';
 import { executionViewOf, fullExecution } from '../ssm/aws-step-dependencies';
 import { CloudOperations } from '../ssm/cloud-operations';
 
@@ -50,6 +50,7 @@ export function awsAutomationService(region: string, endpoint?: string, requestT
     },
 
     runningExecutions: (documentNames) => runningExecutionsOf(ssm, region, documentNames, Date.now()),
+    endedExecutions: (documentNames, limit) => endedExecutionsOf(ssm, region, documentNames, Date.now(), limit),
 
     async start(documentName, parameters) {
       const out = await ssm.send(new StartAutomationExecutionCommand({ DocumentName: documentName, Parameters: parameters }));

@@ -8,13 +8,13 @@
  * Everything AWS is behind {@link CliDependencies}, so the whole tool runs against fakes
  * in tests; `aws-cli-dependencies.ts` wires in the AWS SDK.
  */
-import { AllEndpointsFailedError, readStates, RoutingControlState } from '../arc/routing-states';
+import { AllEndpointsFailedError } from '../arc/routing-states';
 import { IAM_PRINCIPAL_ARN } from '../principals';
-import { CloudOperations, GlobalClusterView, RunbookTopology, RunningExecution } from '../ssm/cloud-operations';
+import { CloudOperations, EndedExecution, RunbookTopology, RunningExecution } from '../ssm/cloud-operations';
+import { DeploymentStateSources, readDeploymentState, RegionState } from '../ssm/deployment-state';
 import { blockedBy } from '../ssm/one-run-at-a-time';
-import { parseReadiness, readinessParameterName, ReadinessEvaluation } from '../ssm/readiness';
+import { parseReadiness, readinessParameterName } from '../ssm/readiness';
 import { RetriesExhausted } from '../ssm/retries';
-import { LAG_LOOKBACK_MS } from '../ssm/runbook-steps';
 import { PreflightRefusal, RunbookName, RunbookReport, RUNBOOK_NAMES, RUNBOOKS, StepInput } from '../ssm/runbooks';
 import { AutomationStepView, ENDED_STATUSES, errorMessageOf, REFUSED_PREFIX, reportFromExecution, summarize } from '../ssm/step-handler';
 import {
@@ -31,7 +31,7 @@ export const PROGRAM = 'cdk-cross-region-failover';
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, unreachable: 4 } as const;
 
-export type { RunningExecution };
+export type { EndedExecution, RunningExecution };
 
 /** An automation execution as `GetAutomationExecution` reports it. */
 export interface ExecutionState {
@@ -52,6 +52,8 @@ export interface AutomationService {
   listParameterNames(path: string): Promise<string[]>;
   /** Executions of these documents that have not ended. */
   runningExecutions(documentNames: readonly string[]): Promise<RunningExecution[]>;
+  /** The last `limit` executions of these documents that ended in the last 8 days, the last ended first. */
+  endedExecutions(documentNames: readonly string[], limit: number): Promise<EndedExecution[]>;
   /** `StartAutomationExecution`; answers the execution id. */
   start(documentName: string, parameters: Record<string, string[]>): Promise<string>;
   /** `GetAutomationExecution`. */
@@ -530,101 +532,107 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
   if (!region) {
     throw new CliError('say which Region to read the topology from: --region <region>, or set AWS_REGION (any Region of the deployment will do)', EXIT.usage);
   }
-  const ssm = deps.automation(region);
-  const directory = await findRunbooks(ssm, region, args.name);
-  const topology = await loadTopology(ssm, region, directory);
-  const cloud = deps.cloud(region);
-
-  const attempt = async <T>(call: () => Promise<T>): Promise<{ value?: T; error?: string }> => {
-    try {
-      return { value: await call() };
-    } catch (e) {
-      return { error: explainAwsError(e) };
-    }
-  };
-  const [global, states] = await Promise.all([
-    attempt(() => cloud.describeGlobalCluster(topology.globalClusterIdentifier)),
-    attempt(() => readStates(cloud.routing, topology.clusterEndpoints, topology.regions.map((r) => r.routingControlArn))),
-  ]);
-  const view: GlobalClusterView | undefined = global.value;
-  const readinessByRegion = new Map<string, { evaluation?: ReadinessEvaluation; error?: string }>();
-  const details: object[] = [];
-  const rows = await Promise.all(topology.regions.map(async (r) => {
-    const member = view?.members.find((m) => m.clusterArn === r.clusterArn);
-    const role = global.error ? 'unknown' : !member ? 'not a member' : member.isWriter ? 'writer' : `secondary (${member.synchronizationStatus ?? 'status unknown'})`;
-    const traffic: RoutingControlState | 'unknown' = states.value?.[r.routingControlArn] ?? 'unknown';
-    let lag = '-';
-    let lagReading: { valueMs: number; at: string } | undefined;
-    if (member && !member.isWriter) {
-      const measured = await attempt(() => deps.cloud(r.region).lastRpoLag(r.clusterIdentifier, LAG_LOOKBACK_MS));
-      lag = measured.error ? 'unavailable' : measured.value === undefined ? 'no recent data' : `${measured.value.valueMs} ms`;
-      if (measured.value) lagReading = { valueMs: measured.value.valueMs, at: new Date(measured.value.at).toISOString() };
-    }
-    const runs = await attempt(() => deps.automation(r.region).runningExecutions(documentsOf(directory)));
-    const running = runs.error ? 'unknown' : runs.value!.map((x) => `${x.documentName} ${x.executionId} (${x.status})`).join('; ') || 'none';
-    const readiness = await attempt(() => deps.automation(r.region).readParameter(readinessParameterName(directory.name)));
-    readinessByRegion.set(r.region, readiness.error ? { error: readiness.error } : { evaluation: parseReadiness(readiness.value) });
-    details.push({
-      region: r.region,
-      database: role,
-      traffic,
-      rpoLag: lagReading,
-      rpoLagText: lag,
-      readiness: readinessByRegion.get(r.region)!.evaluation ?? null,
-      readinessText: readinessCell(readinessByRegion.get(r.region)!, cloud.now()),
-      running: runs.value ?? null,
-      ...(runs.error ? { runningError: runs.error } : {}),
-    });
-    return [r.region, role, traffic, lag, readinessCell(readinessByRegion.get(r.region)!, cloud.now()), running];
-  }));
+  const { directory, sources } = await deploymentStateSources(deps, region, args.name);
+  const topology = sources.topology;
+  const state = await readDeploymentState(sources, region);
+  const now = deps.cloud(region).now();
+  const runbookOf = new Map(RUNBOOK_NAMES.map((r) => [directory.documents[r], r]));
+  const rows = state.regions.map((r) => {
+    const role = r.role === 'secondary' ? `secondary (${r.synchronizationStatus ?? 'status unknown'})` : r.role;
+    const lag = r.role !== 'secondary' ? '-' : r.rpoLagError ? 'unavailable' : r.rpoLag ? `${r.rpoLag.valueMs} ms` : 'no recent data';
+    const running = r.runningError ? 'unknown' : r.running!.map((x) => `${x.documentName} ${x.executionId} (${x.status})`).join('; ') || 'none';
+    const last = r.lastRunsError ? 'unknown' : r.lastRuns!.length === 0 ? 'none in 8 days'
+      : `${runbookOf.get(r.lastRuns![0].documentName) ?? r.lastRuns![0].documentName} ${r.lastRuns![0].status} (${ago(now - r.lastRuns![0].endTime)})`;
+    return [r.region, role, r.traffic, lag, readinessCell(r, now), running, last];
+  });
 
   io.out(`${directory.name}: global database '${topology.globalClusterIdentifier}'` +
-    `${view ? ` (${view.status}${view.failoverState ? `, ${view.failoverState.status} to ${view.failoverState.toClusterArn}` : ''})` : ''}, read from ${region}`);
+    `${state.globalDatabase.status ? ` (${state.globalDatabase.status}${state.globalDatabase.failoverState
+      ? `, ${state.globalDatabase.failoverState.status} to ${state.globalDatabase.failoverState.toClusterArn}` : ''})` : ''}, read from ${region}`);
   io.out('');
-  for (const line of table([['REGION', 'DATABASE', 'TRAFFIC', 'RPO LAG', 'RUNBOOKS READY', 'RUNBOOKS RUNNING'], ...rows])) io.out(line);
+  for (const line of table([['REGION', 'DATABASE', 'TRAFFIC', 'RPO LAG', 'RUNBOOKS READY', 'RUNBOOKS RUNNING', 'LAST RUN'], ...rows])) io.out(line);
   // The last readiness evaluation's refusals, per Region: what a runbook started there now would say.
-  const notReady = topology.regions.flatMap((r) => (readinessByRegion.get(r.region)?.evaluation?.runbooks ?? [])
+  const notReady = state.regions.flatMap((r) => (r.readiness?.runbooks ?? [])
     .filter((x) => !x.ready).map((x) => `${r.region} ${x.runbook}: ${x.outcome === 'error' ? '' : 'would refuse: '}${x.reason}`));
   if (notReady.length > 0) {
     io.out('');
     io.out('not ready at the last evaluation:');
     notReady.forEach((line) => io.out(`  ${line}`));
   }
-  const problems = [
-    ...(global.error ? [`the global database could not be described: ${global.error}`] : []),
-    ...(states.error ? [`the routing controls could not be read: ${states.error}`] : []),
-  ];
-  if (problems.length > 0) {
+  if (state.problems.length > 0) {
     io.out('');
-    problems.forEach((p) => io.out(`! ${p}`));
+    state.problems.forEach((p) => io.out(`! ${p}`));
   }
-  const writers = rows.filter((r) => r[1] === 'writer').map((r) => r[0]);
-  const routed = rows.filter((r) => r[2] === 'On').map((r) => r[0]);
-  const interrupted = writers.length === 1 && routed.length === 1 && writers[0] !== routed[0];
-  if (interrupted) {
+  if (state.interrupted) {
+    const writer = state.regions.find((r) => r.role === 'writer')!.region;
+    const routed = state.regions.find((r) => r.traffic === 'On')!.region;
     io.out('');
-    io.out(`! the writer (${writers[0]}) is not the Region receiving traffic (${routed[0]}): a run was interrupted; run the same runbook again to finish it`);
+    io.out(`! the writer (${writer}) is not the Region receiving traffic (${routed}): a run was interrupted; run the same runbook again to finish it`);
   }
-  // Promise.all kept the Regions' order in `rows`; `details` were pushed as each finished.
-  const byRegion = new Map(details.map((d) => [(d as { region: string }).region, d]));
   io.json?.({
     name: directory.name,
-    globalDatabase: { identifier: topology.globalClusterIdentifier, status: view?.status ?? null, failoverState: view?.failoverState ?? null },
+    globalDatabase: { identifier: topology.globalClusterIdentifier, status: state.globalDatabase.status ?? null, failoverState: state.globalDatabase.failoverState ?? null },
     readFrom: region,
-    regions: topology.regions.map((r) => byRegion.get(r.region)),
-    problems,
-    interrupted,
+    regions: state.regions.map((r, i) => ({
+      region: r.region,
+      database: rows[i][1],
+      traffic: r.traffic,
+      rpoLag: r.rpoLag ? { valueMs: r.rpoLag.valueMs, at: new Date(r.rpoLag.at).toISOString() } : undefined,
+      rpoLagText: rows[i][3],
+      readiness: r.readiness ?? null,
+      readinessText: rows[i][4],
+      running: r.running ?? null,
+      ...(r.runningError ? { runningError: r.runningError } : {}),
+      lastRuns: r.lastRuns?.map((x) => ({ ...x, startTime: new Date(x.startTime).toISOString(), endTime: new Date(x.endTime).toISOString() })) ?? null,
+      ...(r.lastRunsError ? { lastRunsError: r.lastRunsError } : {}),
+    })),
+    problems: state.problems,
+    interrupted: state.interrupted,
   });
-  return problems.length > 0 ? EXIT.failed : EXIT.ok;
+  return state.problems.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** How many runs `status` and an operations page show per Region. */
+export const LAST_RUNS = 5;
+
+/**
+ * Where the state of the deployment `name` (or the only one) is read from, through SSM
+ * of `region`: its published topology and runbooks, then each Region's SSM and cloud
+ * operations. The command line's `status` reads it; so can an application's operations
+ * page, with the permissions `FailoverAutomation.grantStatus` gives.
+ */
+export async function deploymentStateSources(
+  deps: CliDependencies, region: string, name?: string,
+): Promise<{ directory: RunbooksDirectory; sources: DeploymentStateSources }> {
+  const ssm = deps.automation(region);
+  const directory = await findRunbooks(ssm, region, name);
+  const topology = await loadTopology(ssm, region, directory);
+  const documents = documentsOf(directory);
+  return {
+    directory,
+    sources: {
+      topology,
+      cloud: (r) => deps.cloud(r),
+      runningExecutions: (r) => deps.automation(r).runningExecutions(documents),
+      endedExecutions: (r) => deps.automation(r).endedExecutions(documents, LAST_RUNS),
+      readiness: async (r) => parseReadiness(await deps.automation(r).readParameter(readinessParameterName(directory.name))),
+      explain: (e, r) => explainAwsError(e, r),
+    },
+  };
+}
+
+function ago(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 120) return `${minutes} min ago`;
+  return minutes < 48 * 60 ? `${Math.round(minutes / 60)} h ago` : `${Math.round(minutes / 1440)} days ago`;
 }
 
 /** The RUNBOOKS READY cell: the last evaluation's verdict and age. */
-function readinessCell(read: { evaluation?: ReadinessEvaluation; error?: string }, now: number): string {
-  if (read.error) return 'unknown';
-  if (!read.evaluation) return 'not evaluated';
-  const minutes = Math.max(0, Math.round((now - Date.parse(read.evaluation.evaluatedAt)) / 60_000));
-  const age = minutes < 120 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
-  const notReady = read.evaluation.runbooks.filter((x) => !x.ready).map((x) => x.runbook);
+function readinessCell(r: RegionState, now: number): string {
+  if (r.readinessError) return 'unknown';
+  if (!r.readiness) return 'not evaluated';
+  const age = ago(now - Date.parse(r.readiness.evaluatedAt));
+  const notReady = r.readiness.runbooks.filter((x) => !x.ready).map((x) => x.runbook);
   return notReady.length === 0 ? `yes (${age})` : `no: ${notReady.join(', ')} (${age})`;
 }
 

@@ -1,5 +1,5 @@
-import { DescribeAutomationExecutionsCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { RunningExecution } from './cloud-operations';
+import { AutomationExecutionMetadata, DescribeAutomationExecutionsCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { EndedExecution, RunningExecution } from './cloud-operations';
 
 /**
  * How far back runs are looked for: longer than any run lasts (an approval waits at most
@@ -8,15 +8,13 @@ import { RunningExecution } from './cloud-operations';
 const LOOKBACK_MS = 8 * 24 * 3600_000;
 
 /**
- * The executions of `documentNames` in the Region of `ssm` that have not ended. A run has
- * not ended while it has no `ExecutionEndTime` (the SSM API reference: the end time "isn't
- * populated if the execution is still in progress"), whatever its status.
+ * Every execution of `documentNames` in the Region of `ssm` started in the last 8 days,
+ * every page read: the API reference documents no order for the listing, so callers
+ * sort what they need themselves (docs/aws-assumptions.md, S18).
  */
-export async function runningExecutionsOf(
-  ssm: SSMClient, region: string, documentNames: readonly string[], now: number,
-): Promise<RunningExecution[]> {
+async function executionsOf(ssm: SSMClient, documentNames: readonly string[], now: number): Promise<AutomationExecutionMetadata[]> {
   const prefix = commonPrefix(documentNames);
-  const found: RunningExecution[] = [];
+  const found: AutomationExecutionMetadata[] = [];
   let token: string | undefined;
   do {
     const out = await ssm.send(new DescribeAutomationExecutionsCommand({
@@ -27,20 +25,51 @@ export async function runningExecutionsOf(
       MaxResults: 50,
       NextToken: token,
     }));
-    for (const e of out.AutomationExecutionMetadataList ?? []) {
-      if (!e.DocumentName || !documentNames.includes(e.DocumentName) || e.ExecutionEndTime !== undefined) continue;
-      found.push({
-        executionId: e.AutomationExecutionId ?? '',
-        documentName: e.DocumentName,
-        region,
-        status: e.AutomationExecutionStatus ?? 'unknown',
-        startTime: e.ExecutionStartTime?.getTime() ?? 0,
-        currentStep: e.CurrentStepName || undefined,
-      });
-    }
+    found.push(...(out.AutomationExecutionMetadataList ?? []).filter((e) => e.DocumentName && documentNames.includes(e.DocumentName)));
     token = out.NextToken;
   } while (token);
   return found;
+}
+
+/**
+ * The executions of `documentNames` in the Region of `ssm` that have not ended. A run has
+ * not ended while it has no `ExecutionEndTime` (the SSM API reference: the end time "isn't
+ * populated if the execution is still in progress"), whatever its status.
+ */
+export async function runningExecutionsOf(
+  ssm: SSMClient, region: string, documentNames: readonly string[], now: number,
+): Promise<RunningExecution[]> {
+  return (await executionsOf(ssm, documentNames, now))
+    .filter((e) => e.ExecutionEndTime === undefined)
+    .map((e) => ({
+      executionId: e.AutomationExecutionId ?? '',
+      documentName: e.DocumentName!,
+      region,
+      status: e.AutomationExecutionStatus ?? 'unknown',
+      startTime: e.ExecutionStartTime?.getTime() ?? 0,
+      currentStep: e.CurrentStepName || undefined,
+    }));
+}
+
+/**
+ * The last `limit` executions of `documentNames` in the Region of `ssm` that ended in the
+ * last 8 days, the one that ended last first (sorted here by `ExecutionEndTime`).
+ */
+export async function endedExecutionsOf(
+  ssm: SSMClient, region: string, documentNames: readonly string[], now: number, limit: number,
+): Promise<EndedExecution[]> {
+  return (await executionsOf(ssm, documentNames, now))
+    .filter((e) => e.ExecutionEndTime !== undefined)
+    .map((e) => ({
+      executionId: e.AutomationExecutionId ?? '',
+      documentName: e.DocumentName!,
+      region,
+      status: e.AutomationExecutionStatus ?? 'unknown',
+      startTime: e.ExecutionStartTime?.getTime() ?? 0,
+      endTime: e.ExecutionEndTime!.getTime(),
+    }))
+    .sort((a, b) => b.endTime - a.endTime)
+    .slice(0, limit);
 }
 
 function commonPrefix(names: readonly string[]): string {

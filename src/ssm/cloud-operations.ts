@@ -111,6 +111,19 @@ export interface RunningExecution {
   readonly currentStep?: string;
 }
 
+/** A runbook execution that has ended, as `DescribeAutomationExecutions` reports it. */
+export interface EndedExecution {
+  readonly executionId: string;
+  readonly documentName: string;
+  /** The Region it ran in. */
+  readonly region: string;
+  /** `Success`, `Failed`, `Cancelled`, `TimedOut`, ... */
+  readonly status: string;
+  /** When it started and ended (epoch ms). */
+  readonly startTime: number;
+  readonly endTime: number;
+}
+
 /** What the runbooks ask of AWS. */
 export interface CloudOperations {
   /** The ARC data plane. */

@@ -139,6 +139,32 @@ describe('a run through the AWS SDK, against an SSM server running the real docu
     expect(err[0]).toMatch(/^error: cannot reach AWS in us-west-2 \((ETIMEDOUT|TimeoutError): .*use another Region if this one is impaired$/);
   });
 
+  test('the last ended runs: every page read, sorted here by end time (the listing\'s order is not documented), other documents left out', async () => {
+    const automation = new FakeAutomation(REGION, new FakeCloud());
+    const server = new FakeSsmServer(automation);
+    const t = Date.UTC(2026, 10, 29, 12) / 1000;
+    const ended = (id: string, documentName: string, status: string, end: number) => ({
+      AutomationExecutionId: id, DocumentName: documentName, AutomationExecutionStatus: status, ExecutionStartTime: end - 300, ExecutionEndTime: end,
+    });
+    server.endedRuns = [
+      ended('a', 'orders-Switchover', 'Success', t - 3600),
+      ended('b', 'orders-Failover', 'Failed', t),
+      ended('c', 'unrelated-Document', 'Success', t + 60),
+      ended('d', 'orders-Failback', 'Cancelled', t - 60),
+    ];
+    server.executionsPageSize = 2;
+    const endpoint = await server.start();
+    try {
+      const ssm = awsAutomationService(REGION, endpoint);
+      const runs = await ssm.endedExecutions(['orders-Switchover', 'orders-Failover', 'orders-Failback'], 3);
+      expect(runs.map((r) => [r.executionId, r.status, r.endTime])).toEqual([['b', 'Failed', t * 1000], ['d', 'Cancelled', (t - 60) * 1000], ['a', 'Success', (t - 3600) * 1000]]);
+      expect(runs[0]).toMatchObject({ documentName: 'orders-Failover', region: REGION, startTime: (t - 300) * 1000 });
+      expect(server.operations.filter((o) => o === 'DescribeAutomationExecutions').length).toBe(2);
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('a run already under way is found through DescribeAutomationExecutions, with its start time and step; an ended one is not', async () => {
     const { code, err, operations, filters } = await runAgainst((automation) => {
       automation.addRunning({

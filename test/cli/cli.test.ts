@@ -415,9 +415,9 @@ describe('status', () => {
     expect(out).toEqual([
       "orders: global database 'orders' (available), read from us-east-1",
       '',
-      'REGION     DATABASE               TRAFFIC  RPO LAG  RUNBOOKS READY  RUNBOOKS RUNNING',
-      'us-east-1  writer                 On       -        not evaluated   none',
-      'us-west-2  secondary (connected)  Off      800 ms   not evaluated   none',
+      'REGION     DATABASE               TRAFFIC  RPO LAG  RUNBOOKS READY  RUNBOOKS RUNNING  LAST RUN',
+      'us-east-1  writer                 On       -        not evaluated   none              none in 8 days',
+      'us-west-2  secondary (connected)  Off      800 ms   not evaluated   none              none in 8 days',
     ]);
   });
 
@@ -437,9 +437,9 @@ describe('status', () => {
     });
     expect(code).toBe(EXIT.ok);
     expect(out.slice(2)).toEqual([
-      'REGION     DATABASE               TRAFFIC  RPO LAG  RUNBOOKS READY               RUNBOOKS RUNNING',
-      'us-east-1  writer                 On       -        yes (10 min ago)             none',
-      'us-west-2  secondary (connected)  Off      800 ms   no: switchover (25 min ago)  none',
+      'REGION     DATABASE               TRAFFIC  RPO LAG  RUNBOOKS READY               RUNBOOKS RUNNING  LAST RUN',
+      'us-east-1  writer                 On       -        yes (10 min ago)             none              none in 8 days',
+      'us-west-2  secondary (connected)  Off      800 ms   no: switchover (25 min ago)  none              none in 8 days',
       '',
       'not ready at the last evaluation:',
       '  us-west-2 switchover: would refuse: us-west-2 lags 45000 ms behind the writer, over the 30000 ms allowed (MaxRpoLagSeconds); wait for it to catch up',
@@ -462,7 +462,7 @@ describe('status', () => {
       f.automation(WEST).failure = Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' });
     });
     expect(code).toBe(EXIT.failed);
-    expect(out[4]).toMatch(/^us-west-2 {2}secondary \(connected\) {2}unknown {2}800 ms {3}unknown {9}unknown$/);
+    expect(out[4]).toMatch(/^us-west-2 {2}secondary \(connected\) {2}unknown {2}800 ms {3}unknown {9}unknown {11}unknown$/);
     expect(out.some((l) => /^! the routing controls could not be read: GetRoutingControlState failed on all 5 ARC cluster endpoints/.test(l))).toBe(true);
   });
 
@@ -486,6 +486,23 @@ describe('status', () => {
     expect(doc.regions[0].running).toEqual([]);
     // The human-readable table went to stderr.
     expect(err.join('\n')).toContain('RUNBOOKS READY');
+  });
+
+  test('the last ended run per Region, in the table and every one of them in the JSON, the last ended first', async () => {
+    const f = fakeDependencies();
+    expect(await runCli(['switchover', '--to', WEST], f.deps, f.io)).toBe(EXIT.ok);
+    // A refused run ends too: us-west-2 is the writer now.
+    expect(await runCli(['switchover', '--to', WEST], f.deps, f.io)).not.toBe(EXIT.ok);
+    f.out.length = 0;
+    expect(await runCli(['status'], f.deps, f.io)).toBe(EXIT.ok);
+    expect(f.out[3]).toMatch(/^us-east-1 .* none in 8 days$/);
+    expect(f.out[4]).toMatch(/^us-west-2 {2}writer .* switchover (Failed|Success) \(0 min ago\)$/);
+    f.out.length = 0;
+    await runCli(['status', '--output', 'json'], f.deps, f.io);
+    const west = (JSON.parse(f.out.join('\n')) as { regions: { region: string; lastRuns: { documentName: string; status: string; endTime: string }[] }[] }).regions[1];
+    expect(west.lastRuns.map((r) => r.documentName)).toEqual(['orders-Switchover', 'orders-Switchover']);
+    expect(Date.parse(west.lastRuns[0].endTime)).toBeGreaterThanOrEqual(Date.parse(west.lastRuns[1].endTime));
+    expect(west.lastRuns.map((r) => r.status).sort()).toEqual(['Failed', 'Success']);
   });
 
   test('needs a Region to read from', async () => {

@@ -4,7 +4,7 @@
  * each step invoking the real step handler against a {@link FakeCloud}. An execution runs
  * in the background while the tool polls it, as a real one does.
  */
-import { AutomationService, CliDependencies, ExecutionState, RunningExecution } from '../../src/cli/cli';
+import { AutomationService, CliDependencies, EndedExecution, ExecutionState, RunningExecution } from '../../src/cli/cli';
 import { renderRunbookDocument, renderSelfTestDocument } from '../../src/ssm/documents';
 import { RUNBOOK_NAMES, RunbookName } from '../../src/ssm/runbooks';
 import { handleStep } from '../../src/ssm/step-handler';
@@ -92,6 +92,17 @@ export class FakeAutomation implements AutomationService {
     return this.runningIn(this.region, documentNames);
   }
 
+  public async endedExecutions(documentNames: readonly string[], limit: number): Promise<EndedExecution[]> {
+    this.check();
+    return this.cloud.executions
+      .filter((e) => e.ended && e.region === this.region && documentNames.includes(e.documentName))
+      .map((e) => ({
+        executionId: e.executionId, documentName: e.documentName, region: e.region, status: e.status, startTime: e.startTime, endTime: e.endTime ?? e.startTime,
+      }))
+      .sort((a, b) => b.endTime - a.endTime)
+      .slice(0, limit);
+  }
+
   /** The runs under way in `region` (one fake SSM server may answer for several Regions). */
   public async runningIn(region: string, documentNames: readonly string[]): Promise<RunningExecution[]> {
     this.check();
@@ -141,7 +152,11 @@ export class FakeAutomation implements AutomationService {
         : ['MaxRpoLagSeconds', 'MaxDataLossSeconds'].includes(key) ? Number(value[0])
           : ['AllowDataLoss', 'AllowDetach', 'RequireApproval'].includes(key) ? value[0] === 'true' : value[0];
     }
-    simulation.run(typed).then((r) => (execution.result = r), (e) => (execution.error = e)).finally(() => (registered.ended = true));
+    simulation.run(typed).then((r) => (execution.result = r), (e) => (execution.error = e)).finally(() => {
+      registered.status = execution.result?.status ?? 'Failed';
+      registered.endTime = this.cloud.now();
+      registered.ended = true;
+    });
     return executionId;
   }
 

@@ -15,6 +15,10 @@ export class FakeSsmServer {
   public readonly describeFilters: unknown[] = [];
   /** Accept requests and never answer, like an impaired Region. */
   public hanging = false;
+  /** More ended runs to list (DescribeAutomationExecutions metadata), in the order given. */
+  public endedRuns: object[] = [];
+  /** List DescribeAutomationExecutions this many to a page. Default: all on one page. */
+  public executionsPageSize?: number;
   /** Cut GetAutomationExecution's step history to this many steps, as SSM may (StepExecutionsTruncated). */
   public truncateStepsAt?: number;
   private server?: http.Server;
@@ -81,8 +85,11 @@ export class FakeSsmServer {
           })),
           // A run that has ended: it has an end time, whatever its status says.
           { AutomationExecutionId: 'ended-0000', DocumentName: 'orders-Switchover', AutomationExecutionStatus: 'InProgress', ExecutionStartTime: 1, ExecutionEndTime: 2 },
-        ];
-        return { AutomationExecutionMetadataList: listed.filter((e) => e.DocumentName.startsWith(prefix)) };
+          ...this.endedRuns as { DocumentName: string }[],
+        ].filter((e) => e.DocumentName.startsWith(prefix));
+        const at = input.NextToken ? Number(input.NextToken) : 0;
+        const size = this.executionsPageSize ?? listed.length;
+        return { AutomationExecutionMetadataList: listed.slice(at, at + size), ...(at + size < listed.length ? { NextToken: String(at + size) } : {}) };
       }
       case 'StartAutomationExecution':
         return { AutomationExecutionId: await a.start(input.DocumentName, input.Parameters ?? {}) };

@@ -52,7 +52,7 @@ export function specOf(region: string): ClusterSpec {
 }
 
 /** An execution in the fake's SSM, in any Region. */
-export type FakeExecution = { -readonly [K in keyof RunningExecution]: RunningExecution[K] } & { ended: boolean };
+export type FakeExecution = { -readonly [K in keyof RunningExecution]: RunningExecution[K] } & { ended: boolean; endTime?: number };
 
 /** A transition under way: it completes after `polls` clock advances. */
 export interface Pending {
