@@ -45,6 +45,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/react',
     '@types/react-dom',
     'vite',
+    // The operations panel: AWS's Cloudscape Design System, the console's look (and its line chart for the lag).
+    '@cloudscape-design/components',
+    '@cloudscape-design/global-styles',
     'playwright-core',
     // Model-based tests of the runbooks' invariants: random schedules of steps, faults and concurrent runs.
     'fast-check',

@@ -317,6 +317,14 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
     handler.addEnvironment('FAILOVER_DOCUMENT', runbooks.failoverDocumentName);
     handler.addEnvironment('FAILBACK_DOCUMENT', runbooks.failbackDocumentName);
     handler.addEnvironment('OPERATORS_GROUP', OPERATORS_GROUP);
+    // The operations panel's state: what `cdk-cross-region-failover status` reads, and every Region's alarms.
+    runbooks.grantStatus(handler);
+    observed.grantReadAlarms(handler);
+    handler.addEnvironment('HOME_REGION', options.regions[0]);
+    handler.addEnvironment('DEPLOYMENT_NAME', database.globalClusterIdentifier);
+    handler.addEnvironment('ALARM_NAMES', JSON.stringify(Object.fromEntries(options.regions.map((r) => [r, {
+      prefix: observed.alarmNamePrefix(r), impaired: observed.regionImpairedAlarmName(r),
+    }]))));
     acknowledge(handler.role!, [
       'AwsSolutions-IAM5[Resource::*]',
       ...options.regions.flatMap((r) => [
@@ -326,7 +334,17 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:parameter/cdk-cross-region-failover/*]`,
       ]),
     ], 'FailoverAutomation.grantStart: every version of the four runbooks (:*), their executions (generated ids), the library\'s parameters, ' +
-      'and ssm:DescribeAutomationExecutions, which has no resource-level permissions.');
+      'and ssm:DescribeAutomationExecutions, which has no resource-level permissions; for the operations panel\'s state, ' +
+      'cloudwatch:GetMetricData (no resource-level permissions) and cloudwatch:DescribeAlarms (composite alarms are read only with *).');
+    acknowledge(handler.role!, [
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53-recovery-control::<AWS::AccountId>:controlpanel/*/routingcontrol/*]',
+      ...options.regions.flatMap((r) => [
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r}:<AWS::AccountId>:db:*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:${r}:<AWS::AccountId>:key/*]`,
+      ]),
+    ], 'FailoverAutomation.grantStatus, read only, for the operations panel: the routing controls\' states (ids ARC generates), ' +
+      'rds:DescribeDBInstances in the database\'s Regions (instance identifiers CloudFormation generates), and kms:DescribeKey ' +
+      'limited by the kms:ResourceAliases condition to the database\'s key alias.');
     regionalDomain(stack, api.regionalApis[i].api, options, zone(stack));
     deployUi(stack, edgeStack.distribution, options, userPool);
   });

@@ -571,7 +571,11 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
   }
   io.json?.({
     name: directory.name,
-    globalDatabase: { identifier: topology.globalClusterIdentifier, status: state.globalDatabase.status ?? null, failoverState: state.globalDatabase.failoverState ?? null },
+    globalDatabase: {
+      identifier: topology.globalClusterIdentifier,
+      status: state.globalDatabase.status ?? null,
+      failoverState: state.globalDatabase.failoverState ?? null,
+    },
     readFrom: region,
     regions: state.regions.map((r, i) => ({
       region: r.region,
@@ -583,7 +587,7 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
       readinessText: rows[i][4],
       running: r.running ?? null,
       ...(r.runningError ? { runningError: r.runningError } : {}),
-      lastRuns: r.lastRuns?.map((x) => ({ ...x, startTime: new Date(x.startTime).toISOString(), endTime: new Date(x.endTime).toISOString() })) ?? null,
+      lastRuns: r.lastRuns?.map((x) => ({ ...x, startTime: iso(x.startTime), endTime: iso(x.endTime) })) ?? null,
       ...(r.lastRunsError ? { lastRunsError: r.lastRunsError } : {}),
     })),
     problems: state.problems,
@@ -619,6 +623,10 @@ export async function deploymentStateSources(
       explain: (e, r) => explainAwsError(e, r),
     },
   };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 function ago(ms: number): string {

@@ -289,6 +289,8 @@ export class ObservedWorkload extends Construct {
   public readonly regionalObservations: RegionalObservation[];
   /** The cross-Region dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The workload's name, which every alarm name starts with. */
+  private readonly name: string;
 
   /**
    * @param scope where the construct lives; any scope, the App is a good one
@@ -299,6 +301,7 @@ export class ObservedWorkload extends Construct {
     super(scope, id);
     this.regionNames = validateRegionalStacks(this, CONSTRUCT_NAME, 'regions', props.regions.map((r) => r.stack), MAX_REGIONS);
     validateProps(this, props, this.regionNames);
+    this.name = props.name;
 
     const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
     const parents = new Map<Stack, Construct>();
@@ -329,6 +332,43 @@ export class ObservedWorkload extends Construct {
         failoverTrigger: this.createFailoverTrigger(parentIn(observation.stack), observation, props, props.automaticFailover!),
       }));
     }
+  }
+
+  /**
+   * The name of the composite "Region impaired" alarm of `region`
+   * (`<name>-<region>-region-impaired`): a plain string, usable from another Region's
+   * stack, where the alarm's `alarmName` attribute is not.
+   *
+   * @param region one of the Regions
+   */
+  public regionImpairedAlarmName(region: string): string {
+    this.regionalObservation(region);
+    return impairedAlarmName(this.name, region);
+  }
+
+  /**
+   * The prefix every alarm of `region` starts with (`<name>-<region>-`), for
+   * `DescribeAlarms`' `AlarmNamePrefix`.
+   *
+   * @param region one of the Regions
+   */
+  public alarmNamePrefix(region: string): string {
+    this.regionalObservation(region);
+    return `${this.name}-${region}-`;
+  }
+
+  /**
+   * Lets `grantee` read the alarms' states with `cloudwatch:DescribeAlarms`, for an
+   * operations page or a status tool. The permission is on `*`, as CloudWatch requires
+   * for composite alarms (the "Region impaired" alarm): "To use this operation and return
+   * information about composite alarms, you must be signed on with the
+   * cloudwatch:DescribeAlarms permission that is scoped to *" (CloudWatch API reference,
+   * DescribeAlarms). It reads alarm configurations and states only; it changes nothing.
+   *
+   * @param grantee the function or role that reads the alarms
+   */
+  public grantReadAlarms(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['cloudwatch:DescribeAlarms'], resourceArns: ['*'] });
   }
 
   /**

@@ -7,10 +7,10 @@
  * operations page (the remittance example's) shows it. Every read may fail on its own:
  * what could not be read is said, never guessed.
  */
-import { readStates, RoutingControlState } from '../arc/routing-states';
 import { CloudOperations, EndedExecution, GlobalFailoverState, RunbookTopology, RunningExecution } from './cloud-operations';
 import { ReadinessEvaluation } from './readiness';
 import { LAG_LOOKBACK_MS } from './runbook-steps';
+import { readStates, RoutingControlState } from '../arc/routing-states';
 
 /** One alarm, as `DescribeAlarms` reports it. */
 export interface AlarmView {
@@ -108,7 +108,8 @@ export async function readDeploymentState(sources: DeploymentStateSources, readF
     const member = view?.members.find((m) => m.clusterArn === r.clusterArn);
     const role = global.error ? 'unknown' : !member ? 'not a member' : member.isWriter ? 'writer' : 'secondary';
     const [lag, running, lastRuns, readiness, alarms] = await Promise.all([
-      member && !member.isWriter ? attempt(() => sources.cloud(r.region).lastRpoLag(r.clusterIdentifier, LAG_LOOKBACK_MS), explain(r.region)) : undefined,
+      member && !member.isWriter
+        ? attempt(() => sources.cloud(r.region).lastRpoLag(r.clusterIdentifier, LAG_LOOKBACK_MS), explain(r.region)) : undefined,
       attempt(() => sources.runningExecutions(r.region), explain(r.region)),
       attempt(() => sources.endedExecutions(r.region), explain(r.region)),
       attempt(() => sources.readiness(r.region), explain(r.region)),

@@ -97,7 +97,12 @@ export class FakeAutomation implements AutomationService {
     return this.cloud.executions
       .filter((e) => e.ended && e.region === this.region && documentNames.includes(e.documentName))
       .map((e) => ({
-        executionId: e.executionId, documentName: e.documentName, region: e.region, status: e.status, startTime: e.startTime, endTime: e.endTime ?? e.startTime,
+        executionId: e.executionId,
+        documentName: e.documentName,
+        region: e.region,
+        status: e.status,
+        startTime: e.startTime,
+        endTime: e.endTime ?? e.startTime,
       }))
       .sort((a, b) => b.endTime - a.endTime)
       .slice(0, limit);

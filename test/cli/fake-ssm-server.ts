@@ -89,7 +89,8 @@ export class FakeSsmServer {
         ].filter((e) => e.DocumentName.startsWith(prefix));
         const at = input.NextToken ? Number(input.NextToken) : 0;
         const size = this.executionsPageSize ?? listed.length;
-        return { AutomationExecutionMetadataList: listed.slice(at, at + size), ...(at + size < listed.length ? { NextToken: String(at + size) } : {}) };
+        const next = at + size < listed.length ? { NextToken: String(at + size) } : {};
+        return { AutomationExecutionMetadataList: listed.slice(at, at + size), ...next };
       }
       case 'StartAutomationExecution':
         return { AutomationExecutionId: await a.start(input.DocumentName, input.Parameters ?? {}) };

@@ -1,4 +1,4 @@
-import { App, Duration, Stack, aws_lambda as lambda } from 'aws-cdk-lib';
+import { App, Duration, Stack, aws_iam as iam, aws_lambda as lambda } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildMinimalExample } from '../../examples/minimal/stacks';
 import { ObservedWorkload, ObservedWorkloadProps } from '../../src';
@@ -180,6 +180,30 @@ describe('ObservedWorkload over the other constructs, with default thresholds', 
     expect(west.failoverTrigger).toBeUndefined();
     expect(observed.regionNames).toEqual(REGIONS);
     expect(() => observed.regionalObservation('eu-west-1')).toThrow("ObservedWorkload 'Observed': no observation in Region 'eu-west-1'; its Regions are us-east-1, us-west-2.");
+  });
+
+  test('the alarm names an operations page reads: the "Region impaired" alarm\'s name and the prefix of every alarm of the Region, as plain strings', () => {
+    templates.forEach((t, i) => {
+      const composite = Object.values(t.findResources('AWS::CloudWatch::CompositeAlarm'))[0] as { Properties: { AlarmName: string } };
+      expect(composite.Properties.AlarmName).toBe(observed.regionImpairedAlarmName(REGIONS[i]));
+      const prefix = observed.alarmNamePrefix(REGIONS[i]);
+      expect(prefix).toBe(`orders-${REGIONS[i]}-`);
+      expect(Object.keys(alarmsOf(t)).filter((n) => !n.startsWith(prefix))).toEqual([`orders-runbooks-not-ready-${REGIONS[i]}`]);
+    });
+    expect(() => observed.alarmNamePrefix('eu-west-1')).toThrow(/no observation in Region 'eu-west-1'; its Regions are us-east-1, us-west-2/);
+  });
+
+  test('grantReadAlarms: cloudwatch:DescribeAlarms on *, which composite alarms require, and nothing else', () => {
+    const fresh = new App();
+    const minimal = buildMinimalExample(fresh, {
+      name: 'orders', regions: REGIONS, routingRegion: 'us-west-2', hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com', observe: false,
+    });
+    const workload = new ObservedWorkload(fresh, 'Observed', { name: 'orders', regions: ObservedWorkload.regionsOf(minimal.database, minimal.api), dashboardStack: minimal.routingStack });
+    const stack = new Stack(fresh, 'Reader', { env: { region: 'us-east-1' } });
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    workload.grantReadAlarms(role);
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as { Properties: { PolicyDocument: { Statement: object[] } } }[];
+    expect(policies.flatMap((p) => p.Properties.PolicyDocument.Statement)).toEqual([{ Action: 'cloudwatch:DescribeAlarms', Effect: 'Allow', Resource: '*' }]);
   });
 
   test('no automatic action unless asked for', () => {

@@ -1,8 +1,9 @@
 import { loadFresh } from './fresh';
 import { Database } from '../../examples/remittance/api/db';
-import { Automation, Execution, OperationsSettings, callerGroups, handleOperation } from '../../examples/remittance/api/operations';
+import { Automation, Execution, OperationsSettings, OperationsState, callerGroups, handleOperation } from '../../examples/remittance/api/operations';
 import { ApiEvent } from '../../examples/remittance/api/remittances';
 import { apiPath, route } from '../../examples/remittance/api/router';
+import { DeploymentState } from '../../src/ssm/deployment-state';
 import { FakeAutomation } from '../cli/fake-automation';
 import { FakeSsmServer } from '../cli/fake-ssm-server';
 import { FakeCloud } from '../ssm/fake-cloud';
@@ -12,6 +13,8 @@ const SETTINGS: OperationsSettings = {
   region: WEST,
   documents: { switchover: 'orders-Switchover', failover: 'orders-Failover', failback: 'orders-Failback' },
   operatorsGroup: 'operators',
+  home: 'us-east-1',
+  impairedAlarms: { 'us-east-1': 'orders-us-east-1-region-impaired', 'us-west-2': 'orders-us-west-2-region-impaired' },
 };
 const OPERATOR = { requestContext: { authorizer: { claims: { 'sub': 'op', 'cognito:groups': 'operators' } } } };
 const ID = '11111111-2222-4333-8444-555555555555';
@@ -25,6 +28,9 @@ function recording(answer: Partial<Automation> = {}) {
       return ID;
     },
     get: async () => undefined,
+    state: async () => {
+      throw new Error('the state was not expected to be read');
+    },
     ...answer,
   };
   return { automation, started };
@@ -34,6 +40,74 @@ async function operate(event: Partial<ApiEvent>, executionId?: string, automatio
   const r = await handleOperation({ httpMethod: 'POST', ...OPERATOR, ...event } as ApiEvent, executionId, automation, SETTINGS);
   return { ...r, json: JSON.parse(r.body) };
 }
+
+describe('the operations panel\'s state: GET /operations/state', () => {
+  const NOW = Date.UTC(2026, 10, 30, 10);
+  const state: DeploymentState = {
+    globalDatabase: {
+      identifier: 'orders',
+      status: 'failing-over',
+      failoverState: { status: 'failing-over', fromClusterArn: 'arn:aws:rds:us-east-1:111111111111:cluster:orders-us-east-1', toClusterArn: 'arn:aws:rds:us-west-2:111111111111:cluster:orders-us-west-2' },
+    },
+    readFrom: WEST,
+    readAt: NOW,
+    regions: [
+      {
+        region: 'us-east-1',
+        role: 'writer',
+        traffic: 'On',
+        readinessError: 'SSM in us-east-1 did not answer',
+        running: [],
+        lastRuns: [],
+        alarms: [
+          { name: 'orders-us-east-1-region-impaired', state: 'ALARM', since: NOW - 60_000 },
+          { name: 'orders-us-east-1-api-5xx-rate', state: 'ALARM' },
+          { name: 'orders-us-east-1-aurora-cpu', state: 'OK' },
+        ],
+      },
+      {
+        region: WEST,
+        role: 'secondary',
+        synchronizationStatus: 'connected',
+        traffic: 'Off',
+        rpoLag: { valueMs: 800, at: NOW - 5_000 },
+        alarms: [{ name: 'orders-us-west-2-region-impaired', state: 'OK' }],
+        readiness: { name: 'orders', region: WEST, evaluatedAt: new Date(NOW).toISOString(), ready: true, runbooks: [{ runbook: 'failover', ready: true, outcome: 'passed', reason: 'ok' }] },
+        running: [{ executionId: ID, documentName: 'orders-Failover', region: WEST, status: 'InProgress', startTime: NOW - 30_000, currentStep: 'PromoteTarget' }],
+        lastRuns: [{ executionId: 'e1', documentName: 'orders-Switchover', region: WEST, status: 'Success', startTime: NOW - 7_200_000, endTime: NOW - 7_000_000 }],
+      },
+    ],
+    problems: [],
+    interrupted: false,
+  };
+
+  test('per Region: role, traffic, lag, "Region impaired" from its alarm, the alarms not OK, readiness, and the runs named by runbook', async () => {
+    const { automation } = recording({ state: async () => state });
+    const r = await operate({ httpMethod: 'GET' }, 'state', automation);
+    expect(r.statusCode).toBe(200);
+    const answer = r.json.state as OperationsState;
+    expect(answer).toMatchObject({ readAt: NOW, readFrom: WEST, home: 'us-east-1', problems: [], interrupted: false });
+    expect(answer.globalDatabase).toEqual({ identifier: 'orders', status: 'failing-over', failoverState: { status: 'failing-over', fromRegion: 'us-east-1', toRegion: WEST } });
+    const [east, west] = answer.regions;
+    expect(east).toMatchObject({ region: 'us-east-1', role: 'writer', traffic: 'On', impaired: true, alarmsOk: 1, readinessError: 'SSM in us-east-1 did not answer' });
+    expect(east.alarms!.map((a) => `${a.name} ${a.state}`)).toEqual(['orders-us-east-1-region-impaired ALARM', 'orders-us-east-1-api-5xx-rate ALARM']);
+    expect(west).toMatchObject({ role: 'secondary', synchronizationStatus: 'connected', rpoLagMs: 800, rpoLagAt: NOW - 5_000, impaired: false, alarms: [] });
+    expect(west.running).toEqual([{ executionId: ID, runbook: 'failover', region: WEST, status: 'InProgress', startedAt: NOW - 30_000, currentStep: 'PromoteTarget' }]);
+    expect(west.lastRuns).toEqual([{ executionId: 'e1', runbook: 'switchover', region: WEST, status: 'Success', startedAt: NOW - 7_200_000, endedAt: NOW - 7_000_000 }]);
+    expect(west.readiness!.runbooks[0]).toEqual({ runbook: 'failover', ready: true, outcome: 'passed', reason: 'ok' });
+  });
+
+  test('for operators only; an error reading it is a 502 with the reason', async () => {
+    const { automation } = recording({ state: async () => state });
+    const reader = await operate({ httpMethod: 'GET', requestContext: { authorizer: { claims: { 'sub': 'u', 'cognito:groups': '' } } } }, 'state', automation);
+    expect(reader.statusCode).toBe(403);
+    const failing = recording({ state: async () => Promise.reject(Object.assign(new Error('no parameter /cdk-cross-region-failover/orders/runbooks'), { name: 'Error' })) });
+    jest.spyOn(console, 'error').mockImplementation(() => {});
+    const r = await operate({ httpMethod: 'GET' }, 'state', failing.automation);
+    expect(r.statusCode).toBe(502);
+    expect(r.json.error).toMatch(/no parameter \/cdk-cross-region-failover\/orders\/runbooks/);
+  });
+});
 
 describe('the Failover / Failback buttons: POST /operations and GET /operations/{id}', () => {
   test('starts the runbook in this Region, with this Region as the target; a failover carries AllowDataLoss', async () => {
@@ -107,7 +181,7 @@ describe('routing', () => {
     const db = {} as Database;
     const r = await route({ httpMethod: 'GET', path: '/api/nothing', ...OPERATOR }, { db, region: WEST });
     expect(r.statusCode).toBe(404);
-    expect(JSON.parse(r.body).error).toBe('no such resource /nothing: the API has /remittances, /remittances/{id}, /operations and /operations/{executionId}');
+    expect(JSON.parse(r.body).error).toBe('no such resource /nothing: the API has /remittances, /remittances/{id}, /operations, /operations/state and /operations/{executionId}');
     expect((await route({ httpMethod: 'POST', path: '/operations', ...OPERATOR }, { db, region: WEST })).statusCode).toBe(404);
     // A malformed id is the caller's mistake: 400 with the reason, never an error of the function.
     const malformed = await route({ httpMethod: 'GET', path: '/api/remittances/%E0%A4%A', ...OPERATOR }, { db, region: WEST });
@@ -137,6 +211,7 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
         FAILOVER_DOCUMENT: 'orders-Failover',
         FAILBACK_DOCUMENT: 'orders-Failback',
         OPERATORS_GROUP: 'operators',
+        HOME_REGION: 'us-east-1',
       });
       const { operationsFromEnvironment } = loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');
       const deps = { db: {} as Database, region: WEST, ...operationsFromEnvironment(WEST) };
@@ -153,6 +228,9 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
         execution = JSON.parse(r.body).execution;
       }
       expect(execution?.status).toBe('Success');
+      // The report the command line prints, read from the same step history, and where the console shows the run.
+      expect(execution!.report).toMatch(/^switchover to us-west-2 succeeded; measured recovery time \d+ s/);
+      expect(execution).toMatchObject({ runbook: 'switchover', targetRegion: WEST, consoleUrl: `https://${WEST}.console.aws.amazon.com/systems-manager/automation/execution/${executionId}?region=${WEST}` });
       expect(execution!.steps.length).toBeGreaterThan(3);
       expect(execution!.steps.every((s) => s.status === 'Success')).toBe(true);
       expect(cloud.writer()).toContain(`:cluster:orders-${WEST}`);
@@ -180,6 +258,7 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
         FAILOVER_DOCUMENT: 'orders-Failover',
         FAILBACK_DOCUMENT: 'orders-Failback',
         OPERATORS_GROUP: 'operators',
+        HOME_REGION: 'us-east-1',
       });
       const { operationsFromEnvironment } = loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');
       const deps = { db: {} as Database, region: WEST, ...operationsFromEnvironment(WEST) };

@@ -86,7 +86,7 @@ describe('the rehearsal: three Regions, the real runbooks run as executions', ()
     } finally {
       await r.restore(other);
     }
-    await expect(r.runbooks.automation(EAST).start('other-Switchover', {})).rejects.toMatchObject({ name: 'InvalidDocument' });
+    await expect(r.runbooks.automation(EAST, () => r.state(EAST)).start('other-Switchover', {})).rejects.toMatchObject({ name: 'InvalidDocument' });
     expect(() => r.runbooks.start('ap-south-1', 'switchover')).toThrow('no Region ap-south-1 in this deployment; its Regions are us-east-1, us-west-2, eu-west-1');
   }, 60_000);
 });

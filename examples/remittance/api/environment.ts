@@ -5,12 +5,21 @@
  *
  * Environment: DB_SECRET_ID (the database secret, or its replica in this Region),
  * DB_WRITER_ENDPOINT (the global writer endpoint), DB_NAME, DB_SSL=off (local runs only);
- * SWITCHOVER_DOCUMENT, FAILOVER_DOCUMENT, FAILBACK_DOCUMENT, OPERATORS_GROUP (the API).
+ * SWITCHOVER_DOCUMENT, FAILOVER_DOCUMENT, FAILBACK_DOCUMENT, OPERATORS_GROUP, HOME_REGION,
+ * DEPLOYMENT_NAME (the runbooks' deployment, for the state), ALARM_NAMES (JSON: per Region
+ * the alarm name prefix and the "Region impaired" alarm) (the API).
  */
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetAutomationExecutionCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import { AutomationExecution, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { Database, DatabaseSecret } from './db';
-import { Automation, OperationsSettings } from './operations';
+import { Automation, consoleUrl, OperationsSettings } from './operations';
+import { awsCliDependencies } from '../../../src/cli/aws-cli-dependencies';
+import { deploymentStateSources } from '../../../src/cli/cli';
+import { executionViewOf, fullExecution } from '../../../src/ssm/aws-step-dependencies';
+import { AlarmView, DeploymentStateSources, readDeploymentState } from '../../../src/ssm/deployment-state';
+import { RUNBOOK_NAMES } from '../../../src/ssm/runbooks';
+import { ENDED_STATUSES, reportFromExecution, summarize } from '../../../src/ssm/step-handler';
 
 export function required(name: string): string {
   const value = process.env[name];
@@ -41,15 +50,43 @@ export function databaseFromEnvironment(): Database {
   });
 }
 
+/** Per Region: the prefix of its alarms' names and its "Region impaired" alarm, as the stack writes them in ALARM_NAMES. */
+type AlarmNames = Record<string, { readonly prefix: string; readonly impaired: string }>;
+
+/** The alarms whose names start with `prefix` in `region`, metric and composite, every page read. */
+async function alarmsOf(clients: Map<string, CloudWatchClient>, region: string, prefix: string): Promise<AlarmView[]> {
+  if (!clients.has(region)) clients.set(region, new CloudWatchClient({ region, ...BOUNDED }));
+  const found: AlarmView[] = [];
+  let token: string | undefined;
+  do {
+    const out = await clients.get(region)!.send(new DescribeAlarmsCommand({
+      AlarmNamePrefix: prefix, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token,
+    }));
+    for (const a of [...out.MetricAlarms ?? [], ...out.CompositeAlarms ?? []]) {
+      found.push({ name: a.AlarmName ?? '', state: a.StateValue ?? 'INSUFFICIENT_DATA', since: a.StateUpdatedTimestamp?.getTime(), description: a.AlarmDescription });
+    }
+    token = out.NextToken;
+  } while (token);
+  return found;
+}
+
 /** The runbooks of this Region, when the environment names them. */
 export function operationsFromEnvironment(region: string): { automation: Automation; operations: OperationsSettings } | undefined {
   if (!process.env.FAILOVER_DOCUMENT) return undefined;
   const ssm = new SSMClient({ region, ...BOUNDED });
+  const alarmNames = JSON.parse(process.env.ALARM_NAMES ?? '{}') as AlarmNames;
+  const cloudwatch = new Map<string, CloudWatchClient>();
+  // The topology is read from this Region's parameters at most once a minute; the state itself every time.
+  let sources: { value: Promise<DeploymentStateSources>; at: number } | undefined;
+  const cli = awsCliDependencies({ env: {} });
+  const documents = { switchover: required('SWITCHOVER_DOCUMENT'), failover: required('FAILOVER_DOCUMENT'), failback: required('FAILBACK_DOCUMENT') };
   return {
     operations: {
       region,
-      documents: { switchover: required('SWITCHOVER_DOCUMENT'), failover: required('FAILOVER_DOCUMENT'), failback: required('FAILBACK_DOCUMENT') },
+      documents,
       operatorsGroup: required('OPERATORS_GROUP'),
+      home: required('HOME_REGION'),
+      impairedAlarms: Object.fromEntries(Object.entries(alarmNames).map(([r, n]) => [r, n.impaired])),
     },
     automation: {
       async start(documentName, parameters) {
@@ -58,20 +95,50 @@ export function operationsFromEnvironment(region: string): { automation: Automat
         return out.AutomationExecutionId;
       },
       async get(executionId) {
+        let e: AutomationExecution;
         try {
-          const { AutomationExecution: e } = await ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: executionId }));
-          if (!e) return undefined;
-          return {
-            executionId,
-            documentName: e.DocumentName ?? '',
-            status: e.AutomationExecutionStatus ?? 'Unknown',
-            failureMessage: e.FailureMessage,
-            steps: (e.StepExecutions ?? []).map((s) => ({ name: s.StepName ?? '?', status: s.StepStatus ?? 'Pending', message: s.FailureMessage })),
-          };
+          // Every step, also when SSM cuts the history (StepExecutionsTruncated).
+          e = await fullExecution(ssm, region, executionId);
         } catch (err) {
           if ((err as { name?: string }).name === 'AutomationExecutionNotFoundException') return undefined;
           throw err;
         }
+        const status = e.AutomationExecutionStatus ?? 'Unknown';
+        const runbook = RUNBOOK_NAMES.find((r) => r !== 'rebuild' && documents[r] === e.DocumentName);
+        const targetRegion = e.Parameters?.TargetRegion?.[0] ?? region;
+        // Once it has ended: the report the command line prints, from the same step history.
+        const report = runbook && ENDED_STATUSES.includes(status)
+          ? summarize(reportFromExecution(runbook, targetRegion, executionViewOf(e))) : undefined;
+        return {
+          executionId,
+          documentName: e.DocumentName ?? '',
+          status,
+          failureMessage: e.FailureMessage,
+          steps: (e.StepExecutions ?? []).map((s) => ({
+            name: s.StepName ?? '?',
+            status: s.StepStatus ?? 'Pending',
+            message: s.FailureMessage,
+            startedAt: s.ExecutionStartTime?.getTime(),
+            durationMs: s.ExecutionStartTime && s.ExecutionEndTime ? s.ExecutionEndTime.getTime() - s.ExecutionStartTime.getTime() : undefined,
+          })),
+          startedAt: e.ExecutionStartTime?.getTime(),
+          ...(runbook ? { runbook } : {}),
+          targetRegion,
+          ...(report ? { report } : {}),
+          consoleUrl: consoleUrl(region, executionId),
+        };
+      },
+      async state() {
+        if (!sources || Date.now() - sources.at > 60_000) {
+          const value = deploymentStateSources(cli, region, required('DEPLOYMENT_NAME')).then((x) => x.sources);
+          sources = { value, at: Date.now() };
+          value.catch(() => (sources = undefined));
+        }
+        const base = await sources.value;
+        return readDeploymentState({
+          ...base,
+          alarms: (r) => (alarmNames[r] ? alarmsOf(cloudwatch, r, alarmNames[r].prefix) : Promise.resolve([])),
+        }, region);
       },
     },
   };

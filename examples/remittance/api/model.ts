@@ -23,6 +23,10 @@ export interface ExecutionStep {
   readonly name: string;
   readonly status: string;
   readonly message?: string;
+  /** When it started (epoch ms), once it has. */
+  readonly startedAt?: number;
+  /** How long it took, once it ended. */
+  readonly durationMs?: number;
 }
 
 /** An execution as the API answers it. */
@@ -39,4 +43,95 @@ export interface Execution {
   readonly outcome?: 'succeeded' | 'refused' | 'failed';
   /** Why it was refused or failed, as the report says. */
   readonly reason?: string;
+  /** The runbook it runs (`switchover`, `failover`, `failback`), and the Region it makes writer. */
+  readonly runbook?: string;
+  readonly targetRegion?: string;
+  /** When it started (epoch ms). */
+  readonly startedAt?: number;
+  /** Once it has ended: the report, as the command line prints it (steps, durations, recovery time, writes that may be lost). */
+  readonly report?: string;
+  /** The execution in the AWS console (none in the local run). */
+  readonly consoleUrl?: string;
+}
+
+/** A run of the deployment's runbooks, under way or ended. */
+export interface RunSummary {
+  readonly executionId: string;
+  /** `switchover`, `failover`, `failback` or `rebuild`; the document name when it is none of them. */
+  readonly runbook: string;
+  /** The Region it runs in: the Region it makes writer. */
+  readonly region: string;
+  readonly status: string;
+  readonly startedAt: number;
+  /** When it ended; none while it runs. */
+  readonly endedAt?: number;
+  /** The step it is at, while it runs. */
+  readonly currentStep?: string;
+}
+
+/** One alarm of a Region. */
+export interface AlarmSummary {
+  readonly name: string;
+  /** `OK`, `ALARM` or `INSUFFICIENT_DATA`. */
+  readonly state: string;
+  /** When it last changed state (epoch ms). */
+  readonly since?: number;
+}
+
+/** A runbook's readiness in a Region, at the last evaluation: what starting it there now would meet. */
+export interface RunbookReadinessSummary {
+  readonly runbook: string;
+  readonly ready: boolean;
+  /** `passed`, `nothing-to-do`, `busy`, `refused` or `error`. */
+  readonly outcome: string;
+  readonly reason: string;
+}
+
+/**
+ * One Region, as `GET /operations/state` answers it. Each `...Error` says why the value
+ * beside it could not be read; nothing is guessed.
+ */
+export interface RegionStatus {
+  readonly region: string;
+  /** `writer`, `secondary`, `not a member` (detached) or `unknown` (the global database could not be read). */
+  readonly role: string;
+  /** A secondary's replication state: `connected`, or `pending-resync` while it rebuilds. */
+  readonly synchronizationStatus?: string;
+  /** Its routing control: `On` (it receives the traffic), `Off`, or `unknown`. */
+  readonly traffic: string;
+  /** A secondary's latest replication lag, and when it was measured (epoch ms). */
+  readonly rpoLagMs?: number;
+  readonly rpoLagAt?: number;
+  readonly rpoLagError?: string;
+  /** Its "Region impaired" alarm is in ALARM; undefined when the alarms could not be read. */
+  readonly impaired?: boolean;
+  /** The Region's alarms in ALARM or without data (those that are OK are counted only). */
+  readonly alarms?: AlarmSummary[];
+  readonly alarmsOk?: number;
+  readonly alarmsError?: string;
+  /** The last readiness evaluation in this Region, when one was published. */
+  readonly readiness?: { readonly evaluatedAt: string; readonly runbooks: RunbookReadinessSummary[] };
+  readonly readinessError?: string;
+  readonly running?: RunSummary[];
+  readonly lastRuns?: RunSummary[];
+  readonly runsError?: string;
+}
+
+/** The whole deployment, as `GET /operations/state` answers it. */
+export interface OperationsState {
+  /** When it was read (epoch ms), and from which Region's API. */
+  readonly readAt: number;
+  readonly readFrom: string;
+  /** The home Region: where a failback returns. */
+  readonly home: string;
+  readonly globalDatabase: {
+    readonly identifier: string;
+    readonly status?: string;
+    readonly failoverState?: { readonly status: string; readonly fromRegion?: string; readonly toRegion?: string };
+  };
+  readonly regions: RegionStatus[];
+  /** What could not be read for the whole deployment. */
+  readonly problems: string[];
+  /** The writer is in one Region and the traffic goes to another: a run was interrupted, and running it again finishes it. */
+  readonly interrupted: boolean;
 }

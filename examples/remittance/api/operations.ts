@@ -5,10 +5,12 @@
  * is to take over, through that Region's own API, so the buttons work while the other
  * Region is down. Only members of the operators group may start or read executions.
  */
-import { Execution } from './model';
+import { Execution, OperationsState, RegionStatus, RunSummary } from './model';
 import { ApiEvent, ApiResult, jsonReply, unauthenticated } from './remittances';
+import type { EndedExecution, RunningExecution } from '../../../src/ssm/cloud-operations';
+import type { DeploymentState } from '../../../src/ssm/deployment-state';
 
-export type { Execution, ExecutionStep } from './model';
+export type { Execution, ExecutionStep, OperationsState } from './model';
 
 export type RunbookName = 'switchover' | 'failover' | 'failback';
 const RUNBOOKS: readonly RunbookName[] = ['switchover', 'failover', 'failback'];
@@ -20,6 +22,8 @@ export interface Automation {
   start(documentName: string, parameters: Record<string, string[]>): Promise<string>;
   /** The execution, or undefined when there is none with that id. */
   get(executionId: string): Promise<Execution | undefined>;
+  /** The deployment's state, read from this Region: what `cdk-cross-region-failover status` shows, with the alarms. */
+  state(): Promise<DeploymentState>;
 }
 
 export interface OperationsSettings {
@@ -29,6 +33,77 @@ export interface OperationsSettings {
   readonly documents: Readonly<Record<RunbookName, string>>;
   /** The Cognito group whose members may press the buttons. */
   readonly operatorsGroup: string;
+  /** The home Region (the initial primary), where a failback returns. */
+  readonly home: string;
+  /** Each Region's "Region impaired" alarm (ObservedWorkload.regionImpairedAlarmName). */
+  readonly impairedAlarms?: Readonly<Record<string, string>>;
+}
+
+/** The AWS console's page of an automation execution. */
+export function consoleUrl(region: string, executionId: string): string {
+  return `https://${region}.console.aws.amazon.com/systems-manager/automation/execution/${executionId}?region=${region}`;
+}
+
+/**
+ * The deployment's state as the operations panel reads it: per Region the role, the
+ * traffic, the lag, the alarms not OK, the readiness and the runs, each run named by its
+ * runbook, a failover's clusters by their Regions.
+ */
+export function operationsStateOf(state: DeploymentState, settings: OperationsSettings): OperationsState {
+  const runbookOf = (documentName: string) => (Object.entries(settings.documents).find(([, d]) => d === documentName)?.[0])
+    ?? (documentName.endsWith('-Rebuild') ? 'rebuild' : documentName);
+  const run = (e: RunningExecution | EndedExecution): RunSummary => ({
+    executionId: e.executionId,
+    runbook: runbookOf(e.documentName),
+    region: e.region,
+    status: e.status,
+    startedAt: e.startTime,
+    ...('endTime' in e ? { endedAt: e.endTime } : {}),
+    ...('currentStep' in e && e.currentStep ? { currentStep: e.currentStep } : {}),
+  });
+  // A cluster's ARN names its Region: arn:<partition>:rds:<region>:<account>:cluster:<id>.
+  const regionOfCluster = (arn?: string) => (arn ? state.regions.find((r) => arn.includes(`:${r.region}:`))?.region ?? arn : undefined);
+  const failover = state.globalDatabase.failoverState;
+  return {
+    readAt: state.readAt,
+    readFrom: state.readFrom,
+    home: settings.home,
+    globalDatabase: {
+      identifier: state.globalDatabase.identifier,
+      ...(state.globalDatabase.status ? { status: state.globalDatabase.status } : {}),
+      ...(failover ? {
+        failoverState: {
+          status: failover.status,
+          fromRegion: regionOfCluster(failover.fromClusterArn),
+          toRegion: regionOfCluster(failover.toClusterArn),
+        },
+      } : {}),
+    },
+    regions: state.regions.map((r): RegionStatus => {
+      const impairedName = settings.impairedAlarms?.[r.region];
+      return {
+        region: r.region,
+        role: r.role,
+        ...(r.synchronizationStatus ? { synchronizationStatus: r.synchronizationStatus } : {}),
+        traffic: r.traffic,
+        ...(r.rpoLag ? { rpoLagMs: r.rpoLag.valueMs, rpoLagAt: r.rpoLag.at } : {}),
+        ...(r.rpoLagError ? { rpoLagError: r.rpoLagError } : {}),
+        ...(r.alarms ? {
+          impaired: r.alarms.some((a) => a.name === impairedName && a.state === 'ALARM'),
+          alarms: r.alarms.filter((a) => a.state !== 'OK').map((a) => ({ name: a.name, state: a.state, ...(a.since ? { since: a.since } : {}) })),
+          alarmsOk: r.alarms.filter((a) => a.state === 'OK').length,
+        } : {}),
+        ...(r.alarmsError ? { alarmsError: r.alarmsError } : {}),
+        ...(r.readiness ? { readiness: { evaluatedAt: r.readiness.evaluatedAt, runbooks: r.readiness.runbooks.map((x) => ({ ...x })) } } : {}),
+        ...(r.readinessError ? { readinessError: r.readinessError } : {}),
+        ...(r.running ? { running: r.running.map(run) } : {}),
+        ...(r.lastRuns ? { lastRuns: r.lastRuns.map(run) } : {}),
+        ...(r.runningError || r.lastRunsError ? { runsError: r.runningError ?? r.lastRunsError } : {}),
+      };
+    }),
+    problems: state.problems,
+    interrupted: state.interrupted,
+  };
 }
 
 /** The shape of an automation execution id (a UUID). */
@@ -56,7 +131,7 @@ export function callerGroups(event: ApiEvent): string[] {
   return raw.split(/[\s,[\]]+/).filter((g) => g.length > 0);
 }
 
-/** Answers `POST /operations` and `GET /operations/{executionId}`. */
+/** Answers `POST /operations`, `GET /operations/state` and `GET /operations/{executionId}`. */
 export async function handleOperation(
   event: ApiEvent, executionId: string | undefined, automation: Automation, settings: OperationsSettings,
 ): Promise<ApiResult> {
@@ -89,6 +164,9 @@ export async function handleOperation(
       const id = await automation.start(settings.documents[runbook], parameters);
       return reply(202, { executionId: id, runbook, region: settings.region, documentName: settings.documents[runbook] });
     }
+    if (event.httpMethod === 'GET' && executionId === 'state') {
+      return reply(200, { state: operationsStateOf(await automation.state(), settings) });
+    }
     if (event.httpMethod === 'GET' && executionId !== undefined) {
       if (!EXECUTION_ID.test(executionId)) return reply(400, { error: `'${executionId}' is not an automation execution id` });
       const execution = await automation.get(executionId);
@@ -98,7 +176,9 @@ export async function handleOperation(
       }
       return reply(200, { execution: { ...execution, ...outcomeOf(execution) } });
     }
-    return reply(405, { error: `${event.httpMethod} is not allowed here: POST /operations starts a runbook, GET /operations/{executionId} follows one` });
+    return reply(405, {
+      error: `${event.httpMethod} is not allowed here: POST /operations starts a runbook, GET /operations/state reads every Region, GET /operations/{executionId} follows a run`,
+    });
   } catch (e) {
     const name = (e as { name?: string }).name ?? 'Error';
     console.error(JSON.stringify({ operation: event.httpMethod, error: (e as Error).message, name }));

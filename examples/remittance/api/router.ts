@@ -30,5 +30,5 @@ export async function route(event: ApiEvent, deps: ApiDependencies): Promise<Api
     if (/^\/operations\/?$/.test(path)) return handleOperation(event, undefined, deps.automation, deps.operations);
     if ((m = /^\/operations\/([^/]+)$/.exec(path))) return handleOperation(event, m[1], deps.automation, deps.operations);
   }
-  return jsonReply(deps.region, 404, { error: `no such resource ${path}: the API has /remittances, /remittances/{id}, /operations and /operations/{executionId}` });
+  return jsonReply(deps.region, 404, { error: `no such resource ${path}: the API has /remittances, /remittances/{id}, /operations, /operations/state and /operations/{executionId}` });
 }

@@ -12,7 +12,8 @@
  */
 import * as crypto from 'crypto';
 import { LocalCloud, LocalRuns } from './local-cloud';
-import { RunningExecution, RunbookTopology } from '../../../src/ssm/cloud-operations';
+import { EndedExecution, RunningExecution, RunbookTopology } from '../../../src/ssm/cloud-operations';
+import type { DeploymentState } from '../../../src/ssm/deployment-state';
 import { RUNBOOK_NAMES, RunbookName, RunbookOptions, RunbookReport, RunbookRun, RUNBOOKS } from '../../../src/ssm/runbooks';
 import { summarize } from '../../../src/ssm/step-handler';
 import { runbookDocumentName } from '../../../src/ssm/topology';
@@ -23,12 +24,17 @@ interface Entry {
   readonly executionId: string;
   readonly region: string;
   readonly runbook: RunbookName;
+  /** The Region it makes writer. */
+  readonly targetRegion: string;
   readonly documentName: string;
   readonly startTime: number;
   readonly run: RunbookRun;
-  /** The document step running now, or the one the run failed at. */
+  /** The document step running now, or the one the run failed at, and when it started. */
   step: string;
+  stepStartedAt: number;
   report?: RunbookReport;
+  /** When it ended. */
+  endTime?: number;
   readonly done: Promise<RunbookReport>;
 }
 
@@ -61,17 +67,27 @@ export class LocalRunbooks implements LocalRuns {
       ...this.defaults, targetRegion: region, ...options, executionId, localRegion: region,
     });
     const entry = {
-      executionId, region, runbook, documentName: this.documentName(runbook), startTime: this.cloud.now(), run, step: RUNBOOKS[runbook][0].name,
+      executionId,
+      region,
+      runbook,
+      targetRegion: options.targetRegion ?? region,
+      documentName: this.documentName(runbook),
+      startTime: this.cloud.now(),
+      run,
+      step: RUNBOOKS[runbook][0].name,
+      stepStartedAt: this.cloud.now(),
     } as Entry;
     (entry as { done: Promise<RunbookReport> }).done = (async () => {
       // The first step runs after this call answers, as an execution's does.
       await Promise.resolve();
       while (!run.done) {
         if (this.stopping) throw new Error(`the local ${runbook} run ${executionId} was stopped at step ${entry.step}`);
+        if (entry.step !== run.currentStep!.name) entry.stepStartedAt = this.cloud.now();
         entry.step = run.currentStep!.name;
         await run.step();
       }
       entry.report = run.report();
+      entry.endTime = this.cloud.now();
       return entry.report;
     })();
     this.executions.set(executionId, entry);
@@ -102,6 +118,22 @@ export class LocalRunbooks implements LocalRuns {
       .map((e) => ({ executionId: e.executionId, documentName: e.documentName, region: e.region, status: 'InProgress', startTime: e.startTime, currentStep: e.step }));
   }
 
+  /** The last `limit` runs of `documentNames` that ended in `region`, the last ended first. */
+  public ended(region: string, documentNames: readonly string[], limit: number): EndedExecution[] {
+    return [...this.executions.values()]
+      .filter((e) => e.region === region && e.endTime !== undefined && documentNames.includes(e.documentName))
+      .map((e) => ({
+        executionId: e.executionId,
+        documentName: e.documentName,
+        region: e.region,
+        status: e.report!.outcome === 'succeeded' ? 'Success' : 'Failed',
+        startTime: e.startTime,
+        endTime: e.endTime!,
+      }))
+      .sort((a, b) => b.endTime - a.endTime)
+      .slice(0, limit);
+  }
+
   /** An execution of `region` as the API shows it; undefined when `region` did not run it. */
   public get(region: string, executionId: string): Execution | undefined {
     const e = this.executions.get(executionId);
@@ -109,11 +141,13 @@ export class LocalRunbooks implements LocalRuns {
     const names = RUNBOOKS[e.runbook].map((s) => s.name);
     const at = e.report?.outcome === 'succeeded' ? names.length : names.indexOf(e.step);
     const failed = e.report !== undefined && e.report.outcome !== 'succeeded';
+    // How long each step took, as the run recorded it (a step polled several times: all of its polls).
+    const took = (name: string) => e.run.steps.filter((r) => r.name === name).reduce((sum, r) => sum + r.durationMs, 0);
     const steps: ExecutionStep[] = names.map((name, i) => {
-      if (i < at) return { name, status: 'Success' };
+      if (i < at) return { name, status: 'Success', durationMs: took(name) };
       if (i > at) return { name, status: 'Pending' };
-      if (!failed) return { name, status: 'InProgress' };
-      return { name, status: 'Failed', message: e.run.steps[e.run.steps.length - 1]?.detail };
+      if (!failed) return { name, status: 'InProgress', startedAt: e.stepStartedAt };
+      return { name, status: 'Failed', message: e.run.steps[e.run.steps.length - 1]?.detail, durationMs: took(name) };
     });
     const summary = e.report ? summarize(e.report, false) : undefined;
     steps.push(e.report ? { name: 'Report', status: failed ? 'Failed' : 'Success', message: summary } : { name: 'Report', status: 'Pending' });
@@ -123,12 +157,17 @@ export class LocalRunbooks implements LocalRuns {
       status: e.report ? (failed ? 'Failed' : 'Success') : 'InProgress',
       steps,
       ...(failed ? { failureMessage: summary } : {}),
+      runbook: e.runbook,
+      targetRegion: e.targetRegion,
+      startedAt: e.startTime,
+      ...(e.report ? { report: summarize(e.report) } : {}),
     };
   }
 
-  /** SSM Automation in `region`, for the remittance API's Operations buttons. */
-  public automation(region: string): Automation {
+  /** SSM Automation in `region`, for the remittance API's Operations buttons; `state` reads the deployment from `region`. */
+  public automation(region: string, state: () => Promise<DeploymentState>): Automation {
     return {
+      state,
       start: async (documentName, parameters) => {
         const runbook = RUNBOOK_NAMES.find((r) => this.documentName(r) === documentName);
         if (!runbook) throw Object.assign(new Error(`no document ${documentName} here`), { name: 'InvalidDocument' });

@@ -16,7 +16,11 @@
 import { LocalCloud, localTopology } from './local-cloud';
 import { LocalRunbookDefaults, LocalRunbooks } from './local-runbooks';
 import { ReplicatedRegions } from './replicated-regions';
+import { LAST_RUNS } from '../../../src/cli/cli';
 import { RunbookTopology } from '../../../src/ssm/cloud-operations';
+import { DeploymentState, readDeploymentState } from '../../../src/ssm/deployment-state';
+import { evaluateReadiness, ReadinessEvaluation } from '../../../src/ssm/readiness';
+import { RUNBOOK_NAMES } from '../../../src/ssm/runbooks';
 import { Database } from '../api/db';
 import { OperationsSettings } from '../api/operations';
 import { ApiEvent, ApiResult, jsonReply } from '../api/remittances';
@@ -85,6 +89,8 @@ export class Rehearsal {
   /** Regions whose API does not answer. */
   private readonly down = new Set<string>();
   private readonly databases = new Map<string, Database>();
+  /** Each Region's last readiness evaluation, as its schedule would have published it. */
+  private readonly evaluations = new Map<string, { value: Promise<ReadinessEvaluation>; at: number }>();
 
   private constructor(public readonly regions: ReplicatedRegions, public readonly topology: RunbookTopology, options: RehearsalOptions) {
     this.cloud = new LocalCloud(regions, topology);
@@ -132,7 +138,7 @@ export class Rehearsal {
     return route(event, {
       db: this.database(region, options.environment),
       region,
-      automation: this.runbooks.automation(region),
+      automation: this.runbooks.automation(region, () => this.state(region)),
       operations: this.operations(region),
     });
   }
@@ -143,7 +149,41 @@ export class Rehearsal {
       region,
       documents: { switchover: this.runbooks.documentName('switchover'), failover: this.runbooks.documentName('failover'), failback: this.runbooks.documentName('failback') },
       operatorsGroup: OPERATORS_GROUP,
+      home: this.regionNames[0],
+      impairedAlarms: Object.fromEntries(this.regionNames.map((r) => [r, this.impairedAlarmName(r)])),
     };
+  }
+
+  /** The stand-in of a Region's "Region impaired" alarm: named as ObservedWorkload names it. */
+  public impairedAlarmName(region: string): string {
+    return `${this.topology.globalClusterIdentifier}-${region}-region-impaired`;
+  }
+
+  /**
+   * The deployment's state read from `readFrom`, with the same reader as the command
+   * line's `status` and the deployed API (`readDeploymentState`). Stand-ins: a Region's
+   * "Region impaired" alarm is in ALARM while the Region is impaired; its readiness is
+   * evaluated with the real pre-flights every 15 seconds (every 30 minutes when deployed),
+   * and not again while the Region is impaired, whose schedule would not run.
+   */
+  public async state(readFrom: string): Promise<DeploymentState> {
+    const documents = RUNBOOK_NAMES.map((r) => this.runbooks.documentName(r));
+    return readDeploymentState({
+      topology: this.topology,
+      cloud: () => this.cloud,
+      runningExecutions: async (r) => this.runbooks.running(r, documents),
+      endedExecutions: async (r) => this.runbooks.ended(r, documents, LAST_RUNS),
+      readiness: (r) => this.readiness(r),
+      alarms: async (r) => [{ name: this.impairedAlarmName(r), state: this.down.has(r) ? 'ALARM' : 'OK' }],
+    }, readFrom);
+  }
+
+  private readiness(region: string): Promise<ReadinessEvaluation | undefined> {
+    const last = this.evaluations.get(region);
+    if (this.down.has(region) || (last && Date.now() - last.at < 15_000)) return last?.value ?? Promise.resolve(undefined);
+    const value = evaluateReadiness({ cloud: this.cloud, topology: this.topology, localRegion: region });
+    this.evaluations.set(region, { value, at: Date.now() });
+    return value;
   }
 
   /** Takes `region` down: its server stops at once and its API stops answering. */
