@@ -1,18 +1,25 @@
 /**
  * The remittance UI in headless Chromium (the system's: Debian package chromium, or
  * CHROMIUM_PATH), driven by playwright-core, against the local run: the built UI, the
- * real API handlers, the real runbooks, a replicating PostgreSQL server per Region. Signs
- * in with the local stand-in, creates, lists, edits and deletes remittances, sees a 400's
- * reason, switches over to the other Region with the Operations buttons following the
- * runbook's real steps, sees a refusal, impairs the writer's Region, fails over, restores
- * the lost Region and fails back.
+ * real API handlers, the real runbooks, a replicating PostgreSQL server per Region.
+ *
+ * Signs in; creates, lists, edits and deletes remittances; sees a 400's reason. Then the
+ * operations panel: only the sensible runbook is offered; a confirmation says what will
+ * happen and Cancel starts nothing; a switchover is followed step by step, with step
+ * durations and the report, across a reload of the page; the serving badge follows the
+ * live state without a refresh. A Region impaired behind an open confirmation gets a
+ * refusal that changed nothing; the list tells the unreachable database from an empty
+ * list; a failover is offered once the writer's Region is impaired and needs the
+ * data-loss acknowledgement, unticked every time; a failback is offered only after a
+ * failover away from the home Region, once it has rejoined. Screenshots at 1280 and 390
+ * pixels wide; at 390 the page does not scroll sideways.
  *
  *   npm run example:browser-test     (builds the UI first)
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, chromium, Locator, Page } from 'playwright-core';
 import { LocalServer } from '../../examples/remittance/local/server';
 
 const EMAIL = 'operator@example.com';
@@ -31,8 +38,13 @@ async function step(name: string, work: () => Promise<void>): Promise<void> {
   console.log(`  ✓ ${name} (${Date.now() - start} ms)`);
 }
 
+/** The remittance rows of the list (not its "empty" row). */
+function remittanceRows(page: Page): Locator {
+  return page.locator('[data-testid=remittances] tbody tr').filter({ has: page.locator('[data-testid=remittance-row]') });
+}
+
 async function rows(page: Page): Promise<string[]> {
-  return page.locator('[data-testid=remittance-row]').allInnerTexts();
+  return remittanceRows(page).allInnerTexts();
 }
 
 async function main(): Promise<void> {
@@ -60,17 +72,17 @@ async function main(): Promise<void> {
       await p.fill('input[name=email]', EMAIL);
       await p.fill('input[name=password]', 'not-the-password');
       await p.click('button[type=submit]');
-      await p.getByRole('alert').filter({ hasText: 'Incorrect username or password.' }).waitFor();
+      await p.getByRole('alert').filter({ hasText: 'Incorrect username or password.' }).first().waitFor();
     });
 
     await step('signs in', async () => {
       await p.fill('input[name=password]', PASSWORD);
       await p.click('button[type=submit]');
       await p.locator('[data-testid=remittance-form]').waitFor();
-      await p.getByText('No remittances yet.').waitFor();
+      await p.locator('[data-testid=list-empty]', { hasText: 'No remittances yet.' }).waitFor();
       assert.match(await p.locator('[data-testid=served-by]').innerText(), /us-east-1/);
       // Every request is listed with the Region that served it.
-      assert.match((await p.locator('[data-testid=request-row]').first().innerText()), /GET \/api\/remittances\s+200\s+us-east-1/);
+      assert.match((await p.locator('[data-testid=requests] tbody tr').first().innerText()), /GET \/api\/remittances\s+200\s+us-east-1/);
     });
 
     const create = async (sender: string, recipient: string, amount: string, currency: string, note = '') => {
@@ -85,9 +97,9 @@ async function main(): Promise<void> {
 
     await step('creates two remittances and lists them, newest first', async () => {
       await create('Alice', 'Bob', '125.5', 'EUR', 'rent');
-      await p.locator('[data-testid=remittance-row]', { hasText: 'Bob' }).waitFor();
+      await remittanceRows(p).filter({ hasText: 'Bob' }).waitFor();
       await create('Alice', 'Carol', '40', 'USD');
-      await p.locator('[data-testid=remittance-row]', { hasText: 'Carol' }).waitFor();
+      await remittanceRows(p).filter({ hasText: 'Carol' }).waitFor();
       const listed = await rows(p);
       assert.strictEqual(listed.length, 2);
       assert.match(listed[0], /Carol\s+40\.00 USD/);
@@ -96,86 +108,164 @@ async function main(): Promise<void> {
 
     await step('bad input gets the API\'s reason, and nothing is created', async () => {
       await create('Alice', 'Dan', '12.345', 'EUR');
-      await p.getByRole('alert').filter({ hasText: "'amount' must be a positive amount with at most 2 decimals" }).waitFor();
+      await p.getByRole('alert').filter({ hasText: "'amount' must be a positive amount with at most 2 decimals" }).first().waitFor();
       assert.strictEqual((await rows(p)).length, 2);
     });
 
     await step('edits a remittance', async () => {
-      await p.locator('[data-testid=remittance-row]', { hasText: 'Carol' }).getByRole('button', { name: 'Edit' }).click();
+      await p.getByRole('button', { name: 'Edit the remittance to Carol' }).click();
       const form = p.locator('[data-testid=remittance-form]');
       await form.locator('input[name=amount]').fill('45.10');
       await form.getByRole('button', { name: 'Save' }).click();
-      await p.locator('[data-testid=remittance-row]', { hasText: '45.10 USD' }).waitFor();
+      await remittanceRows(p).filter({ hasText: '45.10 USD' }).waitFor();
     });
 
     await step('deletes a remittance', async () => {
-      await p.locator('[data-testid=remittance-row]', { hasText: 'Carol' }).getByRole('button', { name: 'Delete' }).click();
-      await p.locator('[data-testid=remittance-row]', { hasText: 'Carol' }).waitFor({ state: 'detached' });
+      await p.getByRole('button', { name: 'Delete the remittance to Carol' }).click();
+      await remittanceRows(p).filter({ hasText: 'Carol' }).waitFor({ state: 'detached' });
       assert.strictEqual((await rows(p)).length, 1);
     });
 
     const SWITCHOVER_STEPS = ['Preflight', 'Approve', 'PrepareTarget', 'WaitForInstance', 'SwitchoverGlobalCluster', 'WaitForWriter', 'RouteTraffic', 'Verify', 'Report'];
-    const region = (name: string) => p.locator('[data-testid=local-region]', { hasText: name });
+    const card = (region: string) => p.locator('[data-testid=regions] li').filter({ has: p.locator(`[data-testid=region-${region}]`) });
+    const actions = async () => p.locator('[data-testid=actions] button').allInnerTexts();
+    const served = (text: string) => p.locator('[data-testid=served-by]', { hasText: text }).waitFor();
+    const dialog = p.getByRole('dialog');
+    const execution = p.locator('[data-testid=execution]');
+    const runEnded = async (title: string, status: string) => {
+      await execution.locator('[data-testid=execution-title]', { hasText: title }).waitFor();
+      await execution.filter({ hasText: new RegExp(`${title}: ${status}`) }).waitFor({ timeout: 60_000 });
+    };
+    const dismiss = async () => {
+      await execution.getByRole('button', { name: 'Dismiss' }).click();
+      await execution.waitFor({ state: 'detached' });
+    };
 
-    await step('switches over to us-west-2 with the Operations button, following the real runbook\'s steps', async () => {
-      await region('us-east-1').filter({ hasText: 'writer' }).waitFor();
+    await step('the panel reads every Region live and offers only the switchover: the writer\'s Region is healthy', async () => {
+      await card('us-east-1').filter({ hasText: 'Writer' }).filter({ hasText: 'On: receives the traffic' }).waitFor();
+      await card('us-west-2').filter({ hasText: 'Secondary, replicating' }).filter({ hasText: /Replication lag\s*\d+/ }).waitFor();
+      await card('us-west-2').filter({ hasText: /Runbooks ready\s*Ready/ }).waitFor();
+      assert.deepStrictEqual(await actions(), ['Switch over to us-west-2']);
+      await p.locator('[data-testid=guidance]', { hasText: 'a failover is offered only when it is impaired' }).waitFor();
+      await p.locator('[data-testid=lag-chart]').waitFor();
+    });
+
+    await step('a confirmation says what the switchover will do; Cancel starts nothing', async () => {
       await p.getByRole('button', { name: 'Switch over to us-west-2' }).click();
-      await p.locator('[data-testid=execution]', { hasText: 'switchover in us-west-2: Success' }).waitFor();
-      const steps = await p.locator('[data-testid=execution] li').allInnerTexts();
-      assert.deepStrictEqual(steps.map((s) => s.replace(/ \(.*$/s, '')), SWITCHOVER_STEPS.map((s) => `${s}: Success`));
+      await dialog.filter({ hasText: 'makes us-west-2 the writer (no committed write is lost)' }).waitFor();
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      assert.strictEqual(await execution.count(), 0);
+    });
+
+    let executionId = '';
+    await step('switches over to us-west-2, followed across a reload of the page, with step durations and the report', async () => {
+      await p.getByRole('button', { name: 'Switch over to us-west-2' }).click();
+      await dialog.getByRole('button', { name: 'Start the switchover' }).click();
+      await execution.locator('[data-testid=execution-title]', { hasText: 'switchover to us-west-2' }).waitFor();
+      executionId = /Execution (\S+) in us-west-2/.exec(await execution.innerText())![1];
+      // The run is read from the Region running it.
+      assert.ok((await p.locator('[data-testid=requests] tbody tr').allInnerTexts()).some((r) => /GET \/regions\/us-west-2\/api\/operations\/\S+\s+200\s+us-west-2/.test(r)));
+      await p.reload();
+      // Still signed in, and the same run is followed to its end.
+      await execution.filter({ hasText: `Execution ${executionId} in us-west-2` }).waitFor();
+      await runEnded('switchover to us-west-2', 'Success');
+      const steps = await execution.locator('[data-testid=step]').allInnerTexts();
+      assert.deepStrictEqual(steps, SWITCHOVER_STEPS.map((s) => `${s}: Success`));
+      // Every step that ran has its duration (the approval, not asked for, did not run; the report is the run's end).
+      const took = (await execution.locator('[data-testid=steps] tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+      const timed = took.filter((r) => !/^(Approve|Report):/.test(r));
+      assert.ok(timed.length === 7 && timed.every((r) => /: Success \d+(\.\d)? (ms|s|min)\b/.test(r)), `the steps' durations: ${took.join(' | ')}`);
+      await execution.locator('[data-testid=report]', { hasText: /switchover to us-west-2 succeeded; measured recovery time \d+ s/ }).waitFor();
+      // The badge and the cards follow the live state: no refresh needed.
+      await served('us-west-2');
+      await card('us-west-2').filter({ hasText: 'Writer' }).filter({ hasText: 'On: receives the traffic' }).waitFor();
+      await card('us-west-2').filter({ hasText: /switchover Success/ }).waitFor();
+      // The data moved with the writer.
       await p.getByRole('button', { name: 'Refresh' }).click();
-      await p.locator('[data-testid=served-by]', { hasText: 'us-west-2' }).waitFor();
-      assert.match((await p.locator('[data-testid=request-row]').first().innerText()), /GET \/api\/remittances\s+200\s+us-west-2/);
-      // The runbook's progress was read from the Region running it.
-      assert.ok((await p.locator('[data-testid=request-row]').allInnerTexts()).some((r) => /GET \/regions\/us-west-2\/api\/operations\/\S+\s+200\s+us-west-2/.test(r)));
-      // The writer moved, and the data with it: the remittance written in us-east-1 is there.
-      await region('us-west-2').filter({ hasText: 'writer' }).waitFor();
+      await remittanceRows(p).filter({ hasText: 'Bob' }).waitFor();
       assert.match((await rows(p))[0], /Bob\s+125\.50 EUR\s+rent\s+us-east-1/);
+      await dismiss();
     });
 
-    await step('impairs the writer\'s Region: a switchover to us-east-1 is refused, and the page says nothing was changed', async () => {
-      await region('us-west-2').getByRole('button', { name: 'Impair us-west-2' }).click();
-      await region('us-west-2').filter({ hasText: 'impaired' }).waitFor();
+    await step('the writer\'s Region is impaired while the confirmation is open: the switchover is refused, and nothing was changed', async () => {
       await p.getByRole('button', { name: 'Switch over to us-east-1' }).click();
-      await p.locator('[data-testid=refused]').waitFor();
-      assert.match(await p.locator('[data-testid=execution]').innerText(), /switchover in us-east-1: Failed/);
-      assert.match(await p.locator('[data-testid=execution] li').first().innerText(), /^Preflight: Failed/);
+      await dialog.getByRole('button', { name: 'Start the switchover' }).waitFor();
+      server.rehearsal.impair('us-west-2');
+      await dialog.getByRole('button', { name: 'Start the switchover' }).click();
+      await execution.locator('[data-testid=refused]', { hasText: 'Refused: nothing was changed' }).waitFor({ timeout: 60_000 });
+      assert.match(await execution.locator('[data-testid=step]').first().innerText(), /^Preflight: Failed/);
+      await card('us-west-2').filter({ hasText: /Impaired/ }).waitFor();
+      await served('API unreachable');
+      await dismiss();
     });
 
-    await step('fails over to us-east-1 with the data-loss acknowledgement, and writes on', async () => {
-      assert.strictEqual(await p.getByRole('button', { name: 'Fail over to us-east-1' }).isDisabled(), true);
-      await p.getByRole('checkbox').check();
+    await step('an unreachable database is not an empty list', async () => {
+      await p.getByRole('button', { name: 'Refresh' }).click();
+      await p.locator('[data-testid=list-error]', { hasText: 'The remittances could not be loaded' }).waitFor();
+      assert.strictEqual(await p.locator('[data-testid=list-empty]').count(), 0);
+    });
+
+    await step('a failover is offered once the writer\'s Region is impaired; it starts only with the data-loss acknowledgement', async () => {
+      assert.deepStrictEqual(await actions(), ['Fail over to us-east-1']);
       await p.getByRole('button', { name: 'Fail over to us-east-1' }).click();
-      await p.locator('[data-testid=execution]', { hasText: 'failover in us-east-1: Success' }).waitFor();
-      await region('us-east-1').filter({ hasText: 'writer' }).waitFor();
+      await dialog.filter({ hasText: 'Writes committed in us-west-2 and not yet replicated are lost' }).waitFor();
+      const start = dialog.getByRole('button', { name: 'Start the failover' });
+      assert.strictEqual(await start.isDisabled(), true);
+      await dialog.getByRole('checkbox').check();
+      await start.click();
+      await runEnded('failover to us-east-1', 'Success');
+      await served('us-east-1');
       await p.getByRole('button', { name: 'Refresh' }).click();
-      await p.locator('[data-testid=served-by]', { hasText: 'us-east-1' }).waitFor();
       await create('Alice', 'Erin', '7', 'GBP');
-      await p.locator('[data-testid=remittance-row]', { hasText: 'Erin' }).waitFor();
+      await remittanceRows(p).filter({ hasText: 'Erin' }).waitFor();
+      await dismiss();
     });
 
-    await step('restores us-west-2, which rejoins as a secondary; a switchover moves the writer back with every write', async () => {
-      await region('us-west-2').getByRole('button', { name: 'Restore us-west-2' }).click();
-      await region('us-west-2').filter({ hasText: /secondary, lag/ }).waitFor();
-      await p.getByRole('button', { name: 'Switch over to us-west-2' }).click();
-      await p.locator('[data-testid=execution]', { hasText: 'switchover in us-west-2: Success' }).waitFor();
-      await p.getByRole('button', { name: 'Refresh' }).click();
-      await p.locator('[data-testid=served-by]', { hasText: 'us-west-2' }).waitFor();
-      assert.ok((await rows(p)).some((r) => /Erin/.test(r)));
+    await step('us-west-2 restored rejoins as a secondary; no failback to the home Region, which is the writer; the acknowledgement is unticked on every opening', async () => {
+      await p.getByRole('button', { name: 'Restore us-west-2' }).click();
+      await card('us-west-2').filter({ hasText: 'Secondary, replicating' }).waitFor({ timeout: 60_000 });
+      await p.getByRole('button', { name: 'Switch over to us-west-2' }).waitFor();
+      assert.deepStrictEqual(await actions(), ['Switch over to us-west-2']);
+      await p.getByText('Offer a failover anyway', { exact: true }).click();
+      await p.getByRole('button', { name: 'Fail over to us-west-2' }).click();
+      assert.strictEqual(await dialog.getByRole('checkbox').isChecked(), false);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await p.getByText('Offer a failover anyway', { exact: true }).click();
+      await p.getByRole('button', { name: 'Fail over to us-west-2' }).waitFor({ state: 'detached' });
     });
 
-    await step('fails back to the home Region with the failback runbook', async () => {
+    await step('after a failover away from the home Region, and once it has rejoined, one button leads back: the failback', async () => {
+      await p.getByRole('button', { name: 'Impair us-east-1' }).click();
+      await p.getByRole('button', { name: 'Fail over to us-west-2' }).click();
+      await dialog.getByRole('checkbox').check();
+      await dialog.getByRole('button', { name: 'Start the failover' }).click();
+      await runEnded('failover to us-west-2', 'Success');
+      await dismiss();
+      await p.getByRole('button', { name: 'Restore us-east-1' }).click();
+      await card('us-east-1').filter({ hasText: 'Secondary, replicating' }).waitFor({ timeout: 60_000 });
+      await p.getByRole('button', { name: 'Fail back to us-east-1' }).waitFor();
+      assert.deepStrictEqual(await actions(), ['Fail back to us-east-1']);
       await p.getByRole('button', { name: 'Fail back to us-east-1' }).click();
-      await p.locator('[data-testid=execution]', { hasText: 'failback in us-east-1: Success' }).waitFor();
+      await dialog.filter({ hasText: 'switches the writer back to us-east-1' }).getByRole('button', { name: 'Start the failback' }).click();
+      await runEnded('failback to us-east-1', 'Success');
+      await served('us-east-1');
+      await card('us-east-1').filter({ hasText: 'Writer' }).waitFor();
       await p.getByRole('button', { name: 'Refresh' }).click();
-      await p.locator('[data-testid=served-by]', { hasText: 'us-east-1' }).waitFor();
-      await region('us-east-1').filter({ hasText: 'writer' }).waitFor();
+      await remittanceRows(p).filter({ hasText: 'Erin' }).waitFor();
     });
 
     fs.mkdirSync('test-reports', { recursive: true });
-    await p.screenshot({ path: 'test-reports/remittance-ui.png', fullPage: true });
+    await p.screenshot({ path: 'test-reports/remittance-ui-1280.png', fullPage: true });
+    await step('at 390 pixels wide the page does not scroll sideways', async () => {
+      await p.setViewportSize({ width: 390, height: 844 });
+      await p.getByRole('button', { name: 'Switch over to us-west-2' }).waitFor();
+      const width = Number(await p.evaluate('document.documentElement.scrollWidth'));
+      assert.ok(width <= 390, `the page is ${width} pixels wide at a 390-pixel viewport`);
+      await p.screenshot({ path: 'test-reports/remittance-ui-390.png', fullPage: true });
+    });
     assert.deepStrictEqual(problems, [], `the page threw: ${problems.join('; ')}`);
-    console.log('browser test passed (screenshot: test-reports/remittance-ui.png)');
+    console.log('browser test passed (screenshots: test-reports/remittance-ui-1280.png, test-reports/remittance-ui-390.png)');
   } finally {
     await browser?.close();
     await server.stop();

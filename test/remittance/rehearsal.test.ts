@@ -1,4 +1,4 @@
-import { outcomeOf } from '../../examples/remittance/api/operations';
+import { OperationsState, outcomeOf } from '../../examples/remittance/api/operations';
 import { seeded, table, WriteLoad } from '../../examples/remittance/local/drill';
 import { Rehearsal } from '../../examples/remittance/local/rehearsal';
 
@@ -29,6 +29,26 @@ describe('the rehearsal: three Regions, the real runbooks run as executions', ()
       expect.objectContaining({ region: WEST, writer: false, routed: false, streaming: true, lagMs: expect.any(Number) }),
       expect.objectContaining({ region: EU, writer: false, routed: false, streaming: true, lagMs: expect.any(Number) }),
     ]);
+  });
+
+  test('the operations panel\'s state, read through the API: the writer, traffic, lag, the alarm stand-in, readiness from the real pre-flights', async () => {
+    const event = { httpMethod: 'GET', path: '/api/operations/state', requestContext: { authorizer: { claims: { 'sub': 'op', 'cognito:groups': 'operators' } } } };
+    const answer = await r.request(event);
+    expect(answer.statusCode).toBe(200);
+    const state = JSON.parse(answer.body).state as OperationsState;
+    expect(state).toMatchObject({ readFrom: EAST, home: EAST, globalDatabase: { identifier: 'remittance', status: 'available' }, problems: [], interrupted: false });
+    expect(state.regions.map((x) => [x.region, x.role, x.traffic, x.impaired])).toEqual([[EAST, 'writer', 'On', false], [WEST, 'secondary', 'Off', false], [EU, 'secondary', 'Off', false]]);
+    expect(state.regions[1]).toMatchObject({ synchronizationStatus: 'connected', rpoLagMs: expect.any(Number), alarmsOk: 1, running: [], lastRuns: [] });
+    expect(state.regions[1].readiness!.runbooks.map((x) => `${x.runbook} ${x.outcome}`)).toEqual(['switchover passed', 'failover passed', 'failback passed']);
+    // Read from another Region's API, with that Region impaired: its "Region impaired" alarm stand-in is in ALARM.
+    r.impair(EU);
+    try {
+      const seen = JSON.parse((await r.request(event, { region: WEST })).body).state as OperationsState;
+      expect(seen.readFrom).toBe(WEST);
+      expect(seen.regions[2]).toMatchObject({ region: EU, impaired: true, alarms: [{ name: 'remittance-eu-west-1-region-impaired', state: 'ALARM' }] });
+    } finally {
+      await r.restore(EU);
+    }
   });
 
   test('two failovers started at once from two Regions: the later one gives way, the other moves the writer and the routing', async () => {

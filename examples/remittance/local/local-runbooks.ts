@@ -142,7 +142,12 @@ export class LocalRunbooks implements LocalRuns {
     const at = e.report?.outcome === 'succeeded' ? names.length : names.indexOf(e.step);
     const failed = e.report !== undefined && e.report.outcome !== 'succeeded';
     // How long each step took, as the run recorded it (a step polled several times: all of its polls).
-    const took = (name: string) => e.run.steps.filter((r) => r.name === name).reduce((sum, r) => sum + r.durationMs, 0);
+    // (A run records its steps by title; an approval not asked for is not recorded, and shows no duration.)
+    const took = (name: string) => {
+      const title = RUNBOOKS[e.runbook].find((x) => x.name === name)?.title;
+      const records = e.run.steps.filter((r) => r.name === title);
+      return records.length === 0 ? undefined : records.reduce((sum, r) => sum + r.durationMs, 0);
+    };
     const steps: ExecutionStep[] = names.map((name, i) => {
       if (i < at) return { name, status: 'Success', durationMs: took(name) };
       if (i > at) return { name, status: 'Pending' };

@@ -181,7 +181,11 @@ export class Rehearsal {
   private readiness(region: string): Promise<ReadinessEvaluation | undefined> {
     const last = this.evaluations.get(region);
     if (this.down.has(region) || (last && Date.now() - last.at < 15_000)) return last?.value ?? Promise.resolve(undefined);
-    const value = evaluateReadiness({ cloud: this.cloud, topology: this.topology, localRegion: region });
+    // The rebuild needs a cluster spec to create a cluster from, which the local Regions do not have: it is not rehearsed.
+    const value = evaluateReadiness({ cloud: this.cloud, topology: this.topology, localRegion: region }).then((e) => {
+      const runbooks = e.runbooks.filter((r) => r.runbook !== 'rebuild');
+      return { ...e, runbooks, ready: runbooks.every((r) => r.ready) };
+    });
     this.evaluations.set(region, { value, at: Date.now() });
     return value;
   }

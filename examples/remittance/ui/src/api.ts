@@ -3,9 +3,9 @@
  * Cognito's sign-in API (InitiateAuth, RespondToAuthChallenge: JSON over HTTPS, no SDK),
  * and the remittance API behind the same CloudFront origin.
  */
-import type { Execution, Remittance } from '../../api/model';
+import type { Execution, OperationsState, Remittance } from '../../api/model';
 
-export type { Execution, Remittance };
+export type { Execution, OperationsState, Remittance };
 
 
 export interface AppConfig {
@@ -31,6 +31,26 @@ export interface Session {
   readonly email: string;
   readonly groups: string[];
   readonly expiresAt: number;
+}
+
+const SESSION_KEY = 'remittance.session';
+
+/**
+ * The session survives a reload of the tab (a run being followed is picked up again),
+ * not the tab itself: sessionStorage, never localStorage. An expired one is dropped.
+ */
+export function savedSession(): Session | undefined {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Session | null;
+    return saved && saved.expiresAt > Date.now() + 60_000 ? saved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveSession(session: Session | undefined): void {
+  if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  else sessionStorage.removeItem(SESSION_KEY);
 }
 
 /** The outcome of a sign-in step: a session, or Cognito asking for a new password. */
@@ -106,17 +126,28 @@ export function watchRequests(watcher: (r: RequestRecord) => void): () => void {
   return () => watchers.delete(watcher);
 }
 
-/** Calls the API behind `prefix` (`/api`, or `/regions/<region>/api` for one Region) with the session's token. */
-export async function call<T>(session: Session, prefix: string, path: string, init: { method?: string; body?: object } = {}): Promise<Answer<T>> {
-  const res = await fetch(`${prefix}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: session.idToken, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    body: init.body ? JSON.stringify(init.body) : undefined,
-  });
+/**
+ * Calls the API behind `prefix` (`/api`, or `/regions/<region>/api` for one Region) with
+ * the session's token. A `quiet` call (the panel's polling) is not listed in the recent
+ * requests. A network failure or a reply that is not JSON becomes an ApiError too.
+ */
+export async function call<T>(
+  session: Session, prefix: string, path: string, init: { method?: string; body?: object; quiet?: boolean } = {},
+): Promise<Answer<T>> {
+  let res: Response;
+  try {
+    res = await fetch(`${prefix}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { authorization: session.idToken, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      body: init.body ? JSON.stringify(init.body) : undefined,
+    });
+  } catch (e) {
+    throw new ApiError(`the API could not be reached (${(e as Error).message})`, 0);
+  }
   const body = (await res.json().catch(() => ({ error: `HTTP ${res.status} with no JSON body` }))) as T & { error?: string; message?: string; servedBy?: string };
   const servedBy = res.headers.get('x-served-by') ?? body.servedBy;
   const record: RequestRecord = { at: new Date(), method: init.method ?? 'GET', path: `${prefix}${path}`, status: res.status, servedBy };
-  watchers.forEach((w) => w(record));
+  if (!init.quiet) watchers.forEach((w) => w(record));
   if (!res.ok) throw new ApiError(body.error ?? body.message ?? `HTTP ${res.status}`, res.status, servedBy);
   return { body, servedBy };
 }

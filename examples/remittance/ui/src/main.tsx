@@ -1,3 +1,4 @@
+import '@cloudscape-design/global-styles/index.css';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 

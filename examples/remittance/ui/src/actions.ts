@@ -1,0 +1,168 @@
+/**
+ * Which runbooks the operations panel offers, from the live state of every Region, and
+ * what each one will do, in the words of its confirmation. No DOM here: the rules are
+ * tested on their own (test/remittance/actions.test.ts).
+ *
+ * - Nothing is offered while a run is under way: every runbook refuses then.
+ * - Switch over to a secondary that replicates (`connected`), is not impaired and whose
+ *   last readiness evaluation does not refuse a switchover, while the writer's Region is
+ *   healthy (a switchover needs both).
+ * - Fail over, to a Region that is not impaired, only when the writer's Region is impaired
+ *   or the writer cannot be read, or when the operator insists; the confirmation names
+ *   the writes that may be lost.
+ * - Fail back to the home Region only after a failover moved the writer away from it,
+ *   once the home Region has rejoined and replicates; it then replaces the switchover to
+ *   the home Region, so one button leads there.
+ */
+import type { OperationsState, RegionStatus, RunSummary } from '../../api/model';
+
+export type Runbook = 'switchover' | 'failover' | 'failback';
+
+/** A button of the panel, and its confirmation. */
+export interface PlannedAction {
+  readonly runbook: Runbook;
+  /** The Region it makes writer; the run starts there, through that Region's API. */
+  readonly region: string;
+  readonly label: string;
+  /** Red, and a confirmation that asks the operator to accept losing writes. */
+  readonly loseWrites: boolean;
+  readonly confirmTitle: string;
+  /** What will happen, in order. */
+  readonly confirm: string;
+  /** Why it cannot be pressed now; undefined when it can. */
+  readonly disabledReason?: string;
+}
+
+/** A line of guidance above the buttons. */
+export interface Guidance {
+  readonly type: 'info' | 'warning' | 'error';
+  readonly text: string;
+}
+
+export interface Plan {
+  readonly actions: PlannedAction[];
+  readonly guidance: Guidance[];
+  /** The runs under way, in any Region. */
+  readonly running: RunSummary[];
+  /** The writer's Region; undefined when there is none or the global database could not be read. */
+  readonly writer?: string;
+  /** The Regions whose routing control is On. */
+  readonly serving: string[];
+}
+
+/** "800 ms", "12.3 s", "4 min". */
+export function duration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}
+
+function refusal(region: RegionStatus, runbook: Runbook): string | undefined {
+  const r = region.readiness?.runbooks.find((x) => x.runbook === runbook);
+  return r && !r.ready && r.outcome === 'refused' ? r.reason : undefined;
+}
+
+/** The panel's buttons and guidance for `state`; `insist` offers a failover while the writer's Region looks healthy. */
+export function planActions(state: OperationsState, options: { insist?: boolean; now?: number } = {}): Plan {
+  const now = options.now ?? state.readAt;
+  const running = state.regions.flatMap((r) => r.running ?? []);
+  const writer = state.regions.find((r) => r.role === 'writer');
+  const serving = state.regions.filter((r) => r.traffic === 'On').map((r) => r.region);
+  const guidance: Guidance[] = state.problems.map((text) => ({ type: 'error' as const, text }));
+  const plan = (actions: PlannedAction[]): Plan => ({ actions, guidance, running, writer: writer?.region, serving });
+
+  if (running.length > 0) {
+    for (const run of running) {
+      guidance.push({
+        type: 'info',
+        text: `A ${run.runbook} to ${run.region} is under way${run.currentStep ? ` (step ${run.currentStep})` : ''}: every runbook refuses until it ends.`,
+      });
+    }
+    return plan([]);
+  }
+  if (state.interrupted && writer) {
+    guidance.push({
+      type: 'warning',
+      text: `The writer (${writer.region}) is not the Region receiving traffic (${serving.join(', ')}): a run was interrupted. ` +
+        `Run the same runbook to ${writer.region} again to finish it.`,
+    });
+  }
+  const writerImpaired = writer === undefined || writer.impaired === true;
+  const lastMove = state.regions.flatMap((r) => r.lastRuns ?? [])
+    .filter((r) => r.status === 'Success' && r.runbook !== 'rebuild')
+    .sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))[0];
+  const afterFailover = lastMove?.runbook === 'failover' && writer !== undefined && writer.region !== state.home;
+
+  const actions: PlannedAction[] = [];
+  for (const r of state.regions) {
+    if (r.region === writer?.region) continue;
+    if (r.role === 'not a member') {
+      guidance.push({
+        type: 'warning',
+        text: `${r.region} is not a member of the global database (detached): no runbook can make it writer. Rebuild it as a secondary with ` +
+          'the Rebuild runbook (the command line or the Systems Manager console) before a failback.',
+      });
+      continue;
+    }
+    if (r.role !== 'secondary') continue;
+    const inSync = r.synchronizationStatus === 'connected';
+    const notInSync = `${r.region} does not replicate yet (${r.synchronizationStatus ?? 'status unknown'})`;
+    const lag = r.rpoLagMs !== undefined ? `${duration(r.rpoLagMs)}, measured ${duration(Math.max(0, now - (r.rpoLagAt ?? now)))} ago` : 'not measured';
+
+    if (afterFailover && r.region === state.home) {
+      actions.push({
+        runbook: 'failback',
+        region: r.region,
+        label: `Fail back to ${r.region}`,
+        loseWrites: false,
+        confirmTitle: `Fail back to ${r.region}?`,
+        confirm: `The failback runbook waits until ${r.region} has caught up with ${writer!.region}, switches the writer back to ${r.region} ` +
+          `(a switchover: no committed write is lost), then turns ${r.region}'s routing control On and ${writer!.region}'s Off. ` +
+          'Writes pause for about a minute while the writer moves.',
+        disabledReason: r.impaired ? `${r.region} is impaired` : !inSync ? `${notInSync}: it rejoins after the failover, then catches up` : refusal(r, 'failback'),
+      });
+    } else if (writer && !writerImpaired) {
+      actions.push({
+        runbook: 'switchover',
+        region: r.region,
+        label: `Switch over to ${r.region}`,
+        loseWrites: false,
+        confirmTitle: `Switch over to ${r.region}?`,
+        confirm: `The switchover runbook waits until ${r.region} has every committed write (replication lag ${lag}), makes ${r.region} ` +
+          `the writer (no committed write is lost), then turns ${r.region}'s routing control On and ${writer.region}'s Off. ` +
+          'Writes pause for about a minute while the writer moves.',
+        disabledReason: r.impaired ? `${r.region} is impaired` : !inSync ? notInSync : refusal(r, 'switchover'),
+      });
+    }
+    // An impaired Region is no failover target: not offered at all.
+    if ((writerImpaired || options.insist) && !r.impaired) {
+      // With no writer to read (its Region down), the Region receiving the traffic is the one that held it.
+      const from = writer?.region ?? serving.find((x) => x !== r.region) ?? 'the old writer';
+      actions.push({
+        runbook: 'failover',
+        region: r.region,
+        label: `Fail over to ${r.region}`,
+        loseWrites: true,
+        confirmTitle: `Fail over to ${r.region}, accepting lost writes?`,
+        confirm: `The failover runbook makes ${r.region} the writer with what it has replicated, without waiting for ${from}. ` +
+          `Writes committed in ${from} and not yet replicated are lost: the last replication lag of ${r.region} was ${lag}. ` +
+          `Then it turns ${r.region}'s routing control On and ${from}'s Off. ${from} rejoins as a secondary when it recovers; fail back then.`,
+      });
+    }
+  }
+  if (writer && !writerImpaired && !options.insist) {
+    guidance.push({
+      type: 'info',
+      text: `The writer's Region (${writer.region}) is healthy: a failover is offered only when it is impaired. "Offer a failover anyway" shows it.`,
+    });
+  }
+  if (writerImpaired && !actions.some((a) => a.disabledReason === undefined)) {
+    guidance.push({
+      type: 'error',
+      text: writer ? `The writer's Region (${writer.region}) is impaired and no other Region can take over now.`
+        : 'The writer could not be read, and no other Region can take over now.',
+    });
+  }
+  return plan(actions);
+}

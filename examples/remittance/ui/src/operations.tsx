@@ -1,0 +1,462 @@
+/**
+ * The operations panel: every Region's live state (read every 3 seconds through the
+ * routed API, or through each Region's own API when the routed one does not answer), the
+ * replication lag over time, the runbooks that make sense now with a confirmation saying
+ * what each will do, and the run being followed, which survives a reload of the page.
+ */
+import Alert from '@cloudscape-design/components/alert';
+import Box from '@cloudscape-design/components/box';
+import Button from '@cloudscape-design/components/button';
+import Cards from '@cloudscape-design/components/cards';
+import Checkbox from '@cloudscape-design/components/checkbox';
+import Container from '@cloudscape-design/components/container';
+import Header from '@cloudscape-design/components/header';
+import LineChart from '@cloudscape-design/components/line-chart';
+import Link from '@cloudscape-design/components/link';
+import Modal from '@cloudscape-design/components/modal';
+import SpaceBetween from '@cloudscape-design/components/space-between';
+import StatusIndicator, { StatusIndicatorProps } from '@cloudscape-design/components/status-indicator';
+import Table from '@cloudscape-design/components/table';
+import Toggle from '@cloudscape-design/components/toggle';
+import { ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { duration, PlannedAction, planActions } from './actions';
+import { ApiError, AppConfig, Execution, OperationsState, Session, call } from './api';
+import type { Serving } from './App';
+import type { RegionStatus } from '../../api/model';
+
+const ENDED = ['Success', 'Failed', 'Cancelled', 'TimedOut', 'CompletedWithSuccess', 'CompletedWithFailure', 'Rejected', 'Exited'];
+const RUN_KEY = 'remittance.followed-run';
+const STATE_POLL_MS = 3_000;
+const LAG_WINDOW_MS = 15 * 60_000;
+
+/** The run the page follows: kept in localStorage, so a reload picks it up again. */
+interface Followed {
+  readonly region: string;
+  readonly executionId: string;
+}
+
+function storedRun(): Followed | undefined {
+  try {
+    return JSON.parse(localStorage.getItem(RUN_KEY) ?? 'null') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function ago(ms: number): string {
+  return `${duration(Math.max(0, ms))} ago`;
+}
+
+export function Operations(props: { config: AppConfig; session: Session; onServing: (s: Serving) => void }) {
+  const { config, session, onServing } = props;
+  const [state, setState] = useState<OperationsState>();
+  const [stateNote, setStateNote] = useState<string>();
+  const [stateError, setStateError] = useState<string>();
+  const [insist, setInsist] = useState(false);
+  const [confirming, setConfirming] = useState<PlannedAction>();
+  const [followed, setFollowed] = useState<Followed | undefined>(storedRun);
+  const [startError, setStartError] = useState<string>();
+  const lag = useRef(new Map<string, { x: Date; y: number }[]>());
+
+  // The state, through the routed API; when it does not answer, through each Region's own API in turn.
+  const readState = useCallback(async () => {
+    try {
+      const answer = await call<{ state: OperationsState }>(session, '/api', '/operations/state', { quiet: true });
+      onServing({ region: answer.servedBy });
+      setStateNote(undefined);
+      return answer.body.state;
+    } catch (e) {
+      const routedError = e as ApiError;
+      onServing(routedError.status === 0 || routedError.status >= 500 ? { unreachable: true } : { region: routedError.servedBy });
+      for (const region of config.regions) {
+        try {
+          const answer = await call<{ state: OperationsState }>(session, `/regions/${region}/api`, '/operations/state', { quiet: true });
+          setStateNote(`The routed API did not answer (${routedError.message}): read through ${region}'s own API.`);
+          return answer.body.state;
+        } catch {
+          // The next Region.
+        }
+      }
+      throw new Error(`no Region's API answered: ${routedError.message}`);
+    }
+  }, [config.regions, session, onServing]);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const next = await readState();
+        if (stopped) return;
+        for (const r of next.regions) {
+          if (r.rpoLagMs === undefined || r.rpoLagAt === undefined) continue;
+          const points = lag.current.get(r.region) ?? [];
+          if (points[points.length - 1]?.x.getTime() !== r.rpoLagAt) points.push({ x: new Date(r.rpoLagAt), y: r.rpoLagMs });
+          lag.current.set(r.region, points.filter((p) => p.x.getTime() > next.readAt - LAG_WINDOW_MS));
+        }
+        setState(next);
+        setStateError(undefined);
+      } catch (e) {
+        if (!stopped) setStateError((e as Error).message);
+      }
+      if (!stopped) timer = setTimeout(() => void poll(), STATE_POLL_MS);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [readState]);
+
+  const follow = (run: Followed | undefined) => {
+    if (run) localStorage.setItem(RUN_KEY, JSON.stringify(run));
+    else localStorage.removeItem(RUN_KEY);
+    setFollowed(run);
+  };
+
+  // A runbook starts in the Region that is to take over, through that Region's own API.
+  const start = async (action: PlannedAction) => {
+    setStartError(undefined);
+    try {
+      const { body } = await call<{ executionId: string }>(session, `/regions/${action.region}/api`, '/operations', {
+        method: 'POST', body: { runbook: action.runbook, ...(action.loseWrites ? { allowDataLoss: true } : {}) },
+      });
+      follow({ region: action.region, executionId: body.executionId });
+    } catch (e) {
+      setStartError(`${action.label} could not start: ${(e as Error).message}`);
+    }
+  };
+
+  const plan = state ? planActions(state, { insist }) : undefined;
+  return (
+    <Container
+      data-testid="operations"
+      header={(
+        <Header
+          variant="h2"
+          description={state ? `Read from ${state.readFrom} at ${new Date(state.readAt).toLocaleTimeString()}; the home Region is ${state.home}.` : 'Reading every Region…'}
+          actions={<Toggle checked={insist} onChange={(e) => setInsist(e.detail.checked)}>Offer a failover anyway</Toggle>}
+        >
+          Operations
+        </Header>
+      )}
+    >
+      <SpaceBetween size="l">
+        {stateError && <Alert type="error" header="The state could not be read">{stateError}</Alert>}
+        {stateNote && <Alert type="warning">{stateNote}</Alert>}
+        {state && (
+          <SpaceBetween size="xs">
+            <Box variant="h3">Regions{state.globalDatabase.status ? ` (global database ${state.globalDatabase.status})` : ''}</Box>
+            <RegionCards state={state} />
+          </SpaceBetween>
+        )}
+        {state && <LagChart regions={state.regions} points={lag.current} readAt={state.readAt} />}
+        {plan && (
+          <SpaceBetween size="s">
+            {plan.guidance.map((g) => <Alert key={g.text} type={g.type} data-testid="guidance">{g.text}</Alert>)}
+            {plan.running.filter((r) => r.executionId !== followed?.executionId).map((r) => (
+              <Button key={r.executionId} onClick={() => follow({ region: r.region, executionId: r.executionId })}>
+                Follow the {r.runbook} to {r.region}
+              </Button>
+            ))}
+            <SpaceBetween direction="horizontal" size="xs" data-testid="actions">
+              {plan.actions.map((a) => (
+                <span key={`${a.runbook}-${a.region}`} title={a.disabledReason}>
+                  <Button
+                    variant={a.loseWrites ? 'normal' : 'primary'}
+                    iconName={a.loseWrites ? 'status-warning' : undefined}
+                    disabled={a.disabledReason !== undefined}
+                    onClick={() => setConfirming(a)}
+                  >
+                    {a.label}
+                  </Button>
+                </span>
+              ))}
+            </SpaceBetween>
+            {plan.actions.filter((a) => a.disabledReason).map((a) => (
+              <Box key={`why-${a.runbook}-${a.region}`} color="text-status-inactive" fontSize="body-s">{a.label}: {a.disabledReason}.</Box>
+            ))}
+          </SpaceBetween>
+        )}
+        {startError && <Alert type="error" data-testid="start-error">{startError}</Alert>}
+        {confirming && <Confirm action={confirming} onCancel={() => setConfirming(undefined)} onConfirm={() => {
+          const action = confirming;
+          setConfirming(undefined);
+          void start(action);
+        }} />}
+        {followed && (
+          <Run key={followed.executionId} session={session} run={followed} local={config.local === true} onDismiss={() => follow(undefined)} />
+        )}
+      </SpaceBetween>
+    </Container>
+  );
+}
+
+/** The confirmation of a runbook: what will happen; a failover also asks the operator to accept losing writes (unticked every time). */
+function Confirm(props: { action: PlannedAction; onCancel: () => void; onConfirm: () => void }) {
+  const { action } = props;
+  const [accepted, setAccepted] = useState(false);
+  return (
+    <Modal
+      visible
+      data-testid="confirm"
+      onDismiss={props.onCancel}
+      header={action.confirmTitle}
+      footer={(
+        <Box float="right">
+          <SpaceBetween direction="horizontal" size="xs">
+            <Button variant="link" onClick={props.onCancel}>Cancel</Button>
+            <Button variant="primary" disabled={action.loseWrites && !accepted} onClick={props.onConfirm}>Start the {action.runbook}</Button>
+          </SpaceBetween>
+        </Box>
+      )}
+    >
+      <SpaceBetween size="m">
+        <Box>{action.confirm}</Box>
+        {action.loseWrites && (
+          <Checkbox checked={accepted} onChange={(e) => setAccepted(e.detail.checked)}>
+            I accept that the writes not yet replicated are lost
+          </Checkbox>
+        )}
+      </SpaceBetween>
+    </Modal>
+  );
+}
+
+function roleCell(r: RegionStatus): ReactNode {
+  if (r.role === 'writer') return <StatusIndicator type="success">Writer</StatusIndicator>;
+  if (r.role === 'secondary') {
+    return r.synchronizationStatus === 'connected'
+      ? <StatusIndicator type="info">Secondary, replicating</StatusIndicator>
+      : <StatusIndicator type="pending">Secondary, {r.synchronizationStatus ?? 'status unknown'}</StatusIndicator>;
+  }
+  if (r.role === 'not a member') return <StatusIndicator type="warning">Detached</StatusIndicator>;
+  return <StatusIndicator type="not-started">Unknown</StatusIndicator>;
+}
+
+function alarmsCell(r: RegionStatus): ReactNode {
+  if (r.alarmsError) return <StatusIndicator type="not-started">{`Unknown: ${r.alarmsError}`}</StatusIndicator>;
+  if (r.alarms === undefined) return '–';
+  if (r.impaired) return <StatusIndicator type="error">{`Impaired: ${r.alarms.filter((a) => a.state === 'ALARM').map((a) => a.name).join(', ')}`}</StatusIndicator>;
+  if (r.alarms.length > 0) return <StatusIndicator type="warning">{r.alarms.map((a) => `${a.name} ${a.state}`).join(', ')}</StatusIndicator>;
+  return <StatusIndicator type="success">{`OK (${r.alarmsOk ?? 0})`}</StatusIndicator>;
+}
+
+function readinessCell(r: RegionStatus, now: number): ReactNode {
+  if (r.readinessError) return <StatusIndicator type="not-started">Unknown</StatusIndicator>;
+  if (!r.readiness) return <StatusIndicator type="stopped">Not evaluated yet</StatusIndicator>;
+  const age = ago(now - Date.parse(r.readiness.evaluatedAt));
+  const notReady = r.readiness.runbooks.filter((x) => !x.ready);
+  if (notReady.length === 0) return <StatusIndicator type="success">{`Ready (${age})`}</StatusIndicator>;
+  return <StatusIndicator type="warning">{`Not ready (${age}): ${notReady.map((x) => `${x.runbook}: ${x.reason}`).join('; ')}`}</StatusIndicator>;
+}
+
+/** One card per Region: side by side on a wide screen, one above the other on a phone. */
+function RegionCards(props: { state: OperationsState }) {
+  const { state } = props;
+  const lagCell = (r: RegionStatus) => {
+    if (r.role !== 'secondary') return '–';
+    if (r.rpoLagError) return `Unavailable: ${r.rpoLagError}`;
+    return r.rpoLagMs === undefined ? 'No recent data' : `${duration(r.rpoLagMs)} (${ago(state.readAt - (r.rpoLagAt ?? state.readAt))})`;
+  };
+  const lastRun = (r: RegionStatus) => {
+    if (r.runsError) return `Unknown: ${r.runsError}`;
+    const running = r.running?.[0];
+    if (running) return <StatusIndicator type="in-progress">{`${running.runbook} under way${running.currentStep ? `, ${running.currentStep}` : ''}`}</StatusIndicator>;
+    const last = r.lastRuns?.[0];
+    if (!last) return 'None in 8 days';
+    const type: StatusIndicatorProps.Type = last.status === 'Success' ? 'success' : 'error';
+    return <StatusIndicator type={type}>{`${last.runbook} ${last.status} (${ago(state.readAt - (last.endedAt ?? state.readAt))})`}</StatusIndicator>;
+  };
+  const traffic = (r: RegionStatus) => (r.traffic === 'On' ? <StatusIndicator type="success">On: receives the traffic</StatusIndicator>
+    : r.traffic === 'Off' ? <StatusIndicator type="stopped">Off</StatusIndicator> : <StatusIndicator type="not-started">Unknown</StatusIndicator>);
+  return (
+    <Cards
+      data-testid="regions"
+      items={state.regions}
+      trackBy="region"
+      cardsPerRow={[
+        { cards: 1 },
+        { minWidth: 640, cards: Math.min(2, state.regions.length) },
+        { minWidth: 960, cards: Math.min(3, state.regions.length) },
+      ]}
+      cardDefinition={{
+        header: (r) => <span data-testid={`region-${r.region}`}>{r.region}{r.region === state.home ? ' (home)' : ''}</span>,
+        sections: [
+          { id: 'role', header: 'Database', content: roleCell },
+          { id: 'traffic', header: 'Traffic', content: traffic },
+          { id: 'lag', header: 'Replication lag', content: lagCell },
+          { id: 'alarms', header: 'Alarms', content: alarmsCell },
+          { id: 'ready', header: 'Runbooks ready', content: (r) => readinessCell(r, state.readAt) },
+          { id: 'last', header: 'Last run', content: lastRun },
+        ],
+      }}
+    />
+  );
+}
+
+function LagChart(props: { regions: RegionStatus[]; points: Map<string, { x: Date; y: number }[]>; readAt: number }) {
+  const series = props.regions.filter((r) => r.role === 'secondary').map((r) => ({
+    title: `${r.region} lag`, type: 'line' as const, data: props.points.get(r.region) ?? [], valueFormatter: (y: number) => duration(y),
+  }));
+  const max = Math.max(1_000, ...series.flatMap((s) => s.data.map((p) => p.y)));
+  // From the first point (at most 15 minutes back, at least 2), to the last read.
+  const first = Math.min(props.readAt - 120_000, ...series.flatMap((s) => s.data.map((p) => p.x.getTime())));
+  return (
+    <div data-testid="lag-chart">
+      <LineChart
+        series={series}
+        xDomain={[new Date(Math.max(first, props.readAt - LAG_WINDOW_MS)), new Date(props.readAt)]}
+        yDomain={[0, max * 1.1]}
+        xScaleType="time"
+        xTitle="Time"
+        yTitle="Replication lag (ms)"
+        height={140}
+        hideFilter
+        i18nStrings={{ xTickFormatter: (d) => d.toLocaleTimeString(), yTickFormatter: (y) => duration(y) }}
+        ariaLabel="Replication lag of each secondary over the last 15 minutes"
+        empty={<Box textAlign="center" color="inherit">No secondary replicates</Box>}
+        noMatch={<Box textAlign="center" color="inherit">No data</Box>}
+      />
+    </div>
+  );
+}
+
+/** The followed run, every 2 seconds until it ends, read from the Region that runs it: steps with durations, the outcome, the report. */
+function Run(props: { session: Session; run: Followed; local: boolean; onDismiss: () => void }) {
+  const { session, run } = props;
+  const [execution, setExecution] = useState<Execution>();
+  const [error, setError] = useState<string>();
+  const [now, setNow] = useState(Date.now());
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const { body } = await call<{ execution: Execution }>(session, `/regions/${run.region}/api`, `/operations/${run.executionId}`);
+        if (stopped) return;
+        setExecution(body.execution);
+        setError(undefined);
+        setNow(Date.now());
+        if (ENDED.includes(body.execution.status)) return;
+      } catch (e) {
+        if (stopped) return;
+        setError(`The run could not be read from ${run.region}: ${(e as Error).message}`);
+      }
+      timer = setTimeout(() => void poll(), 2_000);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [session, run]);
+
+  const ended = execution !== undefined && ENDED.includes(execution.status);
+  const title = `${execution?.runbook ?? 'run'} to ${execution?.targetRegion ?? run.region}`;
+  const status: StatusIndicatorProps.Type = !execution ? 'loading' : !ended ? 'in-progress'
+    : execution.outcome === 'succeeded' ? 'success' : execution.outcome === 'refused' ? 'warning' : 'error';
+  return (
+    <Container
+      data-testid="execution"
+      header={(
+        <Header
+          variant="h3"
+          actions={ended ? <Button onClick={props.onDismiss}>Dismiss</Button> : undefined}
+          description={`Execution ${run.executionId} in ${run.region}${execution?.startedAt ? `, started ${new Date(execution.startedAt).toLocaleTimeString()}` : ''}`}
+        >
+          <span data-testid="execution-title">{title}: </span><StatusIndicator type={status}>{execution?.status ?? 'reading'}</StatusIndicator>
+        </Header>
+      )}
+    >
+      <SpaceBetween size="m">
+        {error && <Alert type="error">{error}</Alert>}
+        {execution?.outcome === 'refused' && (
+          <Alert type="warning" header="Refused: nothing was changed" data-testid="refused">{execution.reason}</Alert>
+        )}
+        {execution?.outcome === 'failed' && <Alert type="error" header="Failed" data-testid="failed">{execution.reason ?? execution.failureMessage}</Alert>}
+        {execution && (
+          <Table
+            data-testid="steps"
+            variant="embedded"
+            wrapLines
+            items={execution.steps}
+            trackBy="name"
+            columnDefinitions={[
+              { id: 'step', header: 'Step', cell: (s) => <span data-testid="step">{`${s.name}: ${s.status}`}</span> },
+              {
+                id: 'took',
+                header: 'Took',
+                cell: (s) => (s.durationMs !== undefined ? duration(s.durationMs) : s.startedAt !== undefined && s.status === 'InProgress' ? `${duration(now - s.startedAt)} so far` : ''),
+              },
+              { id: 'detail', header: 'Detail', cell: (s) => s.message ?? '' },
+            ]}
+          />
+        )}
+        {execution?.report && (
+          <div data-testid="report">
+            <Box variant="h4">Report</Box>
+            <Box variant="code"><pre className="report">{execution.report}</pre></Box>
+          </div>
+        )}
+        {execution?.consoleUrl && !props.local && <Link external href={execution.consoleUrl}>Open the execution in the Systems Manager console</Link>}
+      </SpaceBetween>
+    </Container>
+  );
+}
+
+/** One Region of the local rehearsal, as `/local/regions` answers it. */
+interface LocalRegion {
+  readonly region: string;
+  readonly impaired: boolean;
+}
+
+/** The local rehearsal's Impair / Restore control per Region (not part of a deployment). */
+export function RehearsalControls(props: { session: Session }) {
+  const { session } = props;
+  const [regions, setRegions] = useState<LocalRegion[]>();
+  const [busy, setBusy] = useState<string>();
+  const [error, setError] = useState<string>();
+
+  // Not an API call: kept out of the recent requests, which show what the API answered.
+  const load = useCallback(async (method = 'GET', path = '/regions') => {
+    try {
+      const res = await fetch(`/local${path}`, { method, headers: { authorization: session.idToken } });
+      const body = (await res.json()) as { regions?: LocalRegion[]; error?: string };
+      if (!res.ok || !body.regions) throw new Error(body.error ?? `HTTP ${res.status}`);
+      setRegions(body.regions);
+      setError(undefined);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [session]);
+
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), 2_000);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  const act = async (region: string, action: 'impair' | 'restore') => {
+    setBusy(region);
+    await load('POST', `/regions/${region}/${action}`);
+    setBusy(undefined);
+  };
+
+  return (
+    <Container
+      data-testid="rehearsal"
+      header={<Header variant="h2" description="Impair stops a Region's server and cuts its API; Restore brings it back, rejoined as a secondary">Rehearsal</Header>}
+    >
+      <SpaceBetween size="s">
+        {error && <Alert type="error">{error}</Alert>}
+        <SpaceBetween direction="horizontal" size="xs">
+          {(regions ?? []).map((r) => (r.impaired
+            ? <Button key={r.region} disabled={busy !== undefined} loading={busy === r.region} onClick={() => void act(r.region, 'restore')}>Restore {r.region}</Button>
+            : <Button key={r.region} disabled={busy !== undefined} loading={busy === r.region} onClick={() => void act(r.region, 'impair')}>Impair {r.region}</Button>))}
+        </SpaceBetween>
+      </SpaceBetween>
+    </Container>
+  );
+}

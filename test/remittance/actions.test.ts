@@ -1,0 +1,127 @@
+import * as fc from 'fast-check';
+import type { OperationsState, RegionStatus, RunSummary } from '../../examples/remittance/api/model';
+import { planActions } from '../../examples/remittance/ui/src/actions';
+
+const NOW = Date.UTC(2026, 10, 30, 10);
+const EAST = 'us-east-1';
+const WEST = 'us-west-2';
+const EU = 'eu-west-1';
+
+function region(name: string, over: Partial<RegionStatus> = {}): RegionStatus {
+  return { region: name, role: 'secondary', synchronizationStatus: 'connected', traffic: 'Off', rpoLagMs: 800, rpoLagAt: NOW - 5_000, impaired: false, alarms: [], running: [], lastRuns: [], ...over };
+}
+
+function state(regions: RegionStatus[], over: Partial<OperationsState> = {}): OperationsState {
+  return { readAt: NOW, readFrom: EAST, home: EAST, globalDatabase: { identifier: 'orders', status: 'available' }, regions, problems: [], interrupted: false, ...over };
+}
+
+const writer = (name: string, over: Partial<RegionStatus> = {}) => region(name, { role: 'writer', synchronizationStatus: undefined, traffic: 'On', rpoLagMs: undefined, ...over });
+const run = (runbook: string, where: string, endedAt: number, status = 'Success'): RunSummary => ({ executionId: `${runbook}-${endedAt}`, runbook, region: where, status, startedAt: endedAt - 60_000, endedAt });
+const labels = (s: OperationsState, options = {}) => planActions(s, options).actions.map((a) => `${a.label}${a.disabledReason ? ` (disabled: ${a.disabledReason})` : ''}`);
+
+describe('the operations panel offers only the runbooks that make sense', () => {
+  test('both Regions healthy: a switchover to the secondary, no failover, no failback; the confirmation says no write is lost', () => {
+    const plan = planActions(state([writer(EAST), region(WEST)]));
+    expect(plan.actions.map((a) => a.label)).toEqual(['Switch over to us-west-2']);
+    expect(plan.actions[0]).toMatchObject({ runbook: 'switchover', region: WEST, loseWrites: false });
+    expect(plan.actions[0].confirm).toContain('no committed write is lost');
+    expect(plan.actions[0].confirm).toContain('replication lag 800 ms, measured 5.0 s ago');
+    expect(plan.guidance.map((g) => g.text)).toContain('The writer\'s Region (us-east-1) is healthy: a failover is offered only when it is impaired. "Offer a failover anyway" shows it.');
+  });
+
+  test('the operator insists: a failover is offered as well, asking to accept lost writes', () => {
+    const plan = planActions(state([writer(EAST), region(WEST)]), { insist: true });
+    expect(plan.actions.map((a) => a.label)).toEqual(['Switch over to us-west-2', 'Fail over to us-west-2']);
+    expect(plan.actions[1]).toMatchObject({ loseWrites: true });
+    expect(plan.actions[1].confirm).toContain('Writes committed in us-east-1 and not yet replicated are lost: the last replication lag of us-west-2 was 800 ms');
+  });
+
+  test('the writer\'s Region impaired: a failover to each healthy secondary, no switchover, none to an impaired Region', () => {
+    const s = state([writer(EAST, { impaired: true }), region(WEST), region(EU, { impaired: true })]);
+    expect(labels(s)).toEqual(['Fail over to us-west-2']);
+  });
+
+  test('no writer to read (its Region down): a failover, which names the Region that received the traffic', () => {
+    const s = state([region(EAST, { synchronizationStatus: 'pending-resync', traffic: 'On', impaired: true }), region(WEST)]);
+    const plan = planActions(s);
+    expect(plan.actions.map((a) => a.label)).toEqual(['Fail over to us-west-2']);
+    expect(plan.actions[0].confirm).toContain('without waiting for us-east-1');
+  });
+
+  test('a secondary that is not in sync, impaired, or whose readiness refuses: the switchover is shown, not pressable, with the reason', () => {
+    const refusing = { evaluatedAt: new Date(NOW).toISOString(), runbooks: [{ runbook: 'switchover', ready: false, outcome: 'refused', reason: 'us-west-2 lags 45000 ms' }] };
+    expect(labels(state([writer(EAST), region(WEST, { synchronizationStatus: 'pending-resync' })])))
+      .toEqual(['Switch over to us-west-2 (disabled: us-west-2 does not replicate yet (pending-resync))']);
+    expect(labels(state([writer(EAST), region(WEST, { impaired: true })]))).toEqual(['Switch over to us-west-2 (disabled: us-west-2 is impaired)']);
+    expect(labels(state([writer(EAST), region(WEST, { readiness: refusing })]))).toEqual(['Switch over to us-west-2 (disabled: us-west-2 lags 45000 ms)']);
+  });
+
+  test('after a failover away from the home Region: one button back, the failback, once the home Region replicates again', () => {
+    const failedOver = [run('failover', WEST, NOW - 600_000)];
+    const rejoining = state([region(EAST, { synchronizationStatus: 'pending-resync' }), writer(WEST, { lastRuns: failedOver })]);
+    expect(labels(rejoining)).toEqual(['Fail back to us-east-1 (disabled: us-east-1 does not replicate yet (pending-resync): it rejoins after the failover, then catches up)']);
+    const rejoined = state([region(EAST), writer(WEST, { lastRuns: failedOver })]);
+    const plan = planActions(rejoined);
+    expect(plan.actions.map((a) => a.label)).toEqual(['Fail back to us-east-1']);
+    expect(plan.actions[0].confirm).toContain('switches the writer back to us-east-1 (a switchover: no committed write is lost)');
+  });
+
+  test('no failback after a switchover, nor after a failover to the home Region; a refused run after the failover does not hide it', () => {
+    expect(labels(state([region(EAST), writer(WEST, { lastRuns: [run('switchover', WEST, NOW - 60_000)] })]))).toEqual(['Switch over to us-east-1']);
+    expect(labels(state([writer(EAST, { lastRuns: [run('failover', EAST, NOW - 60_000)] }), region(WEST)]))).toEqual(['Switch over to us-west-2']);
+    const refusedSince = state([
+      region(EAST, { lastRuns: [run('switchover', EAST, NOW - 60_000, 'Failed')] }),
+      writer(WEST, { lastRuns: [run('failover', WEST, NOW - 600_000)] }),
+    ]);
+    expect(labels(refusedSince)).toEqual(['Fail back to us-east-1']);
+  });
+
+  test('a run under way: nothing is offered, and the panel says which run and where', () => {
+    const busy = state([writer(EAST), region(WEST, { running: [{ executionId: 'x', runbook: 'switchover', region: WEST, status: 'InProgress', startedAt: NOW, currentStep: 'WaitForWriter' }] })]);
+    const plan = planActions(busy);
+    expect(plan.actions).toEqual([]);
+    expect(plan.guidance.map((g) => g.text)).toEqual(['A switchover to us-west-2 is under way (step WaitForWriter): every runbook refuses until it ends.']);
+  });
+
+  test('a detached Region and an interrupted run are told, with what to do', () => {
+    const s = state([writer(EAST, { traffic: 'Off' }), region(WEST, { role: 'not a member', synchronizationStatus: undefined, traffic: 'On' })], { interrupted: true });
+    const texts = planActions(s).guidance.map((g) => g.text);
+    expect(texts).toContain('The writer (us-east-1) is not the Region receiving traffic (us-west-2): a run was interrupted. Run the same runbook to us-east-1 again to finish it.');
+    expect(texts.some((t) => t.startsWith('us-west-2 is not a member of the global database (detached)'))).toBe(true);
+  });
+});
+
+describe('invariants over any state', () => {
+  const arbRegion = (name: string) => fc.record({
+    role: fc.constantFrom('writer', 'secondary', 'not a member', 'unknown'),
+    synchronizationStatus: fc.constantFrom('connected', 'pending-resync', undefined),
+    traffic: fc.constantFrom('On', 'Off', 'unknown'),
+    impaired: fc.constantFrom(true, false, undefined),
+    running: fc.constantFrom<RunSummary[]>([], [], [{ executionId: 'r', runbook: 'failover', region: name, status: 'InProgress', startedAt: NOW }]),
+    lastRuns: fc.array(fc.record({
+      runbook: fc.constantFrom('switchover', 'failover', 'failback', 'rebuild'),
+      status: fc.constantFrom('Success', 'Failed'),
+      endedAt: fc.integer({ min: NOW - 86_400_000, max: NOW }),
+    }).map((r) => ({ ...r, executionId: `${r.runbook}-${r.endedAt}`, region: name, startedAt: r.endedAt - 1 })), { maxLength: 3 }),
+  }).map((r) => region(name, r));
+  const arbState = fc.tuple(arbRegion(EAST), arbRegion(WEST), arbRegion(EU), fc.boolean(), fc.boolean())
+    .map(([a, b, c, three, insist]) => ({ s: state(three ? [a, b, c] : [a, b]), insist }));
+
+  test('never the writer as a target, nothing while a run is under way, no failover to an impaired Region, one button per Region and runbook', () => {
+    fc.assert(fc.property(arbState, ({ s, insist }) => {
+      const { actions } = planActions(s, { insist });
+      const writers = s.regions.filter((r) => r.role === 'writer').map((r) => r.region);
+      const byRegion = new Map(s.regions.map((r) => [r.region, r]));
+      if (s.regions.some((r) => (r.running ?? []).length > 0)) return actions.length === 0;
+      return actions.every((a) => !writers.includes(a.region) && byRegion.get(a.region)!.role === 'secondary')
+        && actions.filter((a) => a.runbook === 'failover').every((a) => !byRegion.get(a.region)!.impaired)
+        && new Set(actions.map((a) => `${a.runbook}:${a.region}`)).size === actions.length
+        // A failback goes home, and then no switchover goes there too.
+        && actions.filter((a) => a.runbook === 'failback').every((a) => a.region === s.home && !actions.some((b) => b.runbook === 'switchover' && b.region === s.home))
+        // A failover is offered only when the writer's Region is impaired or unreadable, or the operator insists.
+        && (insist || actions.every((a) => a.runbook !== 'failover') || writers.length === 0 || s.regions.some((r) => r.role === 'writer' && r.impaired === true))
+        // Only a failover asks to accept lost writes.
+        && actions.every((a) => a.loseWrites === (a.runbook === 'failover'));
+    }), { numRuns: 2_000 });
+  });
+});
