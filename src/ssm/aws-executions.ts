@@ -41,14 +41,7 @@ export async function runningExecutionsOf(
 ): Promise<RunningExecution[]> {
   return (await executionsOf(ssm, documentNames, now))
     .filter((e) => e.ExecutionEndTime === undefined)
-    .map((e) => ({
-      executionId: e.AutomationExecutionId ?? '',
-      documentName: e.DocumentName!,
-      region,
-      status: e.AutomationExecutionStatus ?? 'unknown',
-      startTime: e.ExecutionStartTime?.getTime() ?? 0,
-      currentStep: e.CurrentStepName || undefined,
-    }));
+    .map((e) => ({ ...summaryOf(e, region), currentStep: e.CurrentStepName || undefined }));
 }
 
 /**
@@ -60,16 +53,20 @@ export async function endedExecutionsOf(
 ): Promise<EndedExecution[]> {
   return (await executionsOf(ssm, documentNames, now))
     .filter((e) => e.ExecutionEndTime !== undefined)
-    .map((e) => ({
-      executionId: e.AutomationExecutionId ?? '',
-      documentName: e.DocumentName!,
-      region,
-      status: e.AutomationExecutionStatus ?? 'unknown',
-      startTime: e.ExecutionStartTime?.getTime() ?? 0,
-      endTime: e.ExecutionEndTime!.getTime(),
-    }))
+    .map((e) => ({ ...summaryOf(e, region), endTime: e.ExecutionEndTime!.getTime() }))
     .sort((a, b) => b.endTime - a.endTime)
     .slice(0, limit);
+}
+
+/** What a running and an ended execution share. */
+function summaryOf(e: AutomationExecutionMetadata, region: string) {
+  return {
+    executionId: e.AutomationExecutionId ?? '',
+    documentName: e.DocumentName!,
+    region,
+    status: e.AutomationExecutionStatus ?? 'unknown',
+    startTime: e.ExecutionStartTime?.getTime() ?? 0,
+  };
 }
 
 function commonPrefix(names: readonly string[]): string {
