@@ -37,6 +37,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-kms',
     // The remittance example's API handlers (bundled into their Lambda functions) and their tests.
+    '@aws-sdk/client-lambda',
     'pg',
     '@types/pg',
     // The remittance example's React UI (built by Vite) and its headless Chromium test.

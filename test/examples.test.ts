@@ -127,13 +127,41 @@ describe('examples/remittance', () => {
           }),
         },
       });
-      t.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
+      // Secrets Manager, SSM and Lambda (the state function): no other way out of the VPC.
+      t.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
       // Behind CloudFront many users share an address: the per-user limit is at the edge.
       t.hasResourceProperties('AWS::WAFv2::WebACL', {
         Scope: 'REGIONAL',
         Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 100000 }) } })]),
       });
       t.hasResourceProperties('AWS::ApiGateway::DomainName', { DomainName: `${stack.region}.api.example.com`, SecurityPolicy: 'TLS_1_2' });
+    }
+  });
+
+  test('the operations panel\'s state: read by a function outside the VPC with read-only grants, which the API function may only invoke', () => {
+    for (const stack of built.stacks) {
+      const t = Template.fromStack(stack);
+      const functions = t.findResources('AWS::Lambda::Function');
+      const [stateId, state] = Object.entries(functions).find(([, f]) => /operations panel/.test(f.Properties.Description ?? ''))!;
+      expect(state.Properties.VpcConfig).toBeUndefined();
+      expect(state.Properties.Environment.Variables).toMatchObject({ DEPLOYMENT_NAME: 'remittance' });
+      expect(JSON.parse(state.Properties.Environment.Variables.ALARM_NAMES)[stack.region]).toEqual({
+        prefix: `remittance-${stack.region}-`, impaired: `remittance-${stack.region}-region-impaired`,
+      });
+      const api = Object.values(functions).find((f) => f.Properties.Description === 'The remittance API')!;
+      expect(api.Properties.Environment.Variables.STATE_FUNCTION).toEqual({ Ref: stateId });
+      const policies = Object.values(t.findResources('AWS::IAM::Policy'));
+      const attachedTo = (roleRef: unknown) => policies
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(JSON.stringify(roleRef).slice(1, -1)));
+      const actionsOf = (roleRef: unknown) => attachedTo(roleRef)
+        .flatMap((p) => p.Properties.PolicyDocument.Statement).flatMap((st: { Action: string | string[] }) => [st.Action].flat());
+      const stateActions = actionsOf(state.Properties.Role['Fn::GetAtt'][0]);
+      expect(stateActions).toEqual(expect.arrayContaining(['rds:DescribeGlobalClusters', 'cloudwatch:DescribeAlarms', 'route53-recovery-cluster:GetRoutingControlState']));
+      // Read only: nothing that starts, changes or deletes.
+      expect(stateActions.filter((a: string) => /Start|Update|Delete|Put|Create|Modify|Failover|Switchover|Remove/.test(a))).toEqual([]);
+      const apiActions = actionsOf(api.Properties.Role['Fn::GetAtt'][0]);
+      expect(apiActions).toContain('lambda:InvokeFunction');
+      expect(apiActions).not.toContain('rds:DescribeGlobalClusters');
     }
   });
 

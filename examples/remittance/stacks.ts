@@ -2,7 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Annotations, Aws, CfnOutput, CustomResource, Duration, Stack, StackProps, Validations,
+  Annotations, Aws, CfnElement, CfnOutput, CustomResource, Duration, Stack, StackProps, Validations,
   aws_apigateway as apigw, aws_certificatemanager as acm, aws_cloudfront as cloudfront, aws_cloudfront_origins as origins,
   aws_cognito as cognito, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_lambda_nodejs as nodejs,
   aws_logs as logs, aws_route53 as route53, aws_route53_targets as targets, aws_s3 as s3, aws_s3_deployment as s3deploy,
@@ -214,9 +214,13 @@ export class RemittanceRegionStack extends Stack {
       subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
       flowLogs: { all: { destination: ec2.FlowLogDestination.toCloudWatchLogs() } },
     });
-    // The functions reach Secrets Manager and SSM through the VPC, never the internet.
-    // Each endpoint admits only the functions given access in apiFunction.
-    this.endpoints = ([['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER], ['Ssm', ec2.InterfaceVpcEndpointAwsService.SSM]] as const)
+    // The functions reach Secrets Manager, SSM and Lambda (the state function) through the
+    // VPC, never the internet. Each endpoint admits only the functions given access in apiFunction.
+    this.endpoints = ([
+      ['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+      ['Ssm', ec2.InterfaceVpcEndpointAwsService.SSM],
+      ['Lambda', ec2.InterfaceVpcEndpointAwsService.LAMBDA],
+    ] as const)
       .map(([name, service]) => this.vpc.addInterfaceEndpoint(`${name}Endpoint`, { service, privateDnsEnabled: true, open: false }));
     this.uiBucket = new s3.Bucket(this, 'UiBucket', {
       bucketName: uiBucketName(props.appName, this.region),
@@ -226,6 +230,29 @@ export class RemittanceRegionStack extends Stack {
       versioned: true,
     });
     acknowledge(this.uiBucket, 'AwsSolutions-S1', 'Every request for the UI goes through CloudFront, whose access logs record it.');
+  }
+
+  /**
+   * The function that reads the deployment's state for the operations panel: outside the
+   * VPC, since it reads every Region's RDS, CloudWatch and SSM and the ARC data plane; it
+   * touches no database and changes nothing.
+   */
+  public stateFunction(deploymentName: string, alarmNames: string): nodejs.NodejsFunction {
+    const fn = new nodejs.NodejsFunction(this, 'StateFunction', {
+      entry: path.join(API_DIR, 'state-handler.ts'),
+      handler: 'handler',
+      description: 'Reads the remittance deployment\'s state in every Region for the operations panel (read only)',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      // Each read is bounded at 5 s; the topology, then the Regions, in two rounds.
+      timeout: Duration.seconds(20),
+      logGroup: new logs.LogGroup(this, 'StateFunctionLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
+      environment: { DEPLOYMENT_NAME: deploymentName, ALARM_NAMES: alarmNames, NODE_OPTIONS: '--enable-source-maps' },
+      bundling: { minify: true, sourceMap: true, target: 'node22' },
+    });
+    acknowledge(fn.role!, ['AWSLambdaBasicExecutionRole'].map(managedPolicyFinding), 'The AWS managed policy Lambda documents for a function\'s logs.');
+    return fn;
   }
 
   /** A function of the remittance API in this Region: in the VPC, reaching the database and the endpoints only. */
@@ -317,14 +344,21 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
     handler.addEnvironment('FAILOVER_DOCUMENT', runbooks.failoverDocumentName);
     handler.addEnvironment('FAILBACK_DOCUMENT', runbooks.failbackDocumentName);
     handler.addEnvironment('OPERATORS_GROUP', OPERATORS_GROUP);
-    // The operations panel's state: what `cdk-cross-region-failover status` reads, and every Region's alarms.
-    runbooks.grantStatus(handler);
-    observed.grantReadAlarms(handler);
-    handler.addEnvironment('HOME_REGION', options.regions[0]);
-    handler.addEnvironment('DEPLOYMENT_NAME', database.globalClusterIdentifier);
-    handler.addEnvironment('ALARM_NAMES', JSON.stringify(Object.fromEntries(options.regions.map((r) => [r, {
+    // The operations panel's state: what `cdk-cross-region-failover status` reads, and every
+    // Region's alarms, read by a function outside the VPC (no endpoint of the VPC reaches
+    // other Regions or the ARC data plane), which the API function invokes.
+    const alarmNames = JSON.stringify(Object.fromEntries(options.regions.map((r) => [r, {
       prefix: observed.alarmNamePrefix(r), impaired: observed.regionImpairedAlarmName(r),
-    }]))));
+    }])));
+    const state = stack.stateFunction(database.globalClusterIdentifier, alarmNames);
+    runbooks.grantStatus(state);
+    observed.grantReadAlarms(state);
+    state.grantInvoke(handler);
+    acknowledge(handler.role!, [`AwsSolutions-IAM5[Resource::<${stack.getLogicalId(state.node.defaultChild as CfnElement)}.Arn>:*]`],
+      'Lambda.grantInvoke: the state function and its versions (:*), which Lambda checks the invocation of a qualified ARN against.');
+    handler.addEnvironment('HOME_REGION', options.regions[0]);
+    handler.addEnvironment('STATE_FUNCTION', state.functionName);
+    handler.addEnvironment('ALARM_NAMES', alarmNames);
     acknowledge(handler.role!, [
       'AwsSolutions-IAM5[Resource::*]',
       ...options.regions.flatMap((r) => [
@@ -334,9 +368,16 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:parameter/cdk-cross-region-failover/*]`,
       ]),
     ], 'FailoverAutomation.grantStart: every version of the four runbooks (:*), their executions (generated ids), the library\'s parameters, ' +
-      'and ssm:DescribeAutomationExecutions, which has no resource-level permissions; for the operations panel\'s state, ' +
-      'cloudwatch:GetMetricData (no resource-level permissions) and cloudwatch:DescribeAlarms (composite alarms are read only with *).');
-    acknowledge(handler.role!, [
+      'and ssm:DescribeAutomationExecutions, which has no resource-level permissions.');
+    acknowledge(state.role!, [
+      'AwsSolutions-IAM5[Resource::*]',
+      ...options.regions.flatMap((r) => [
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-execution/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:parameter/cdk-cross-region-failover/*]`,
+      ]),
+    ], 'FailoverAutomation.grantStatus and ObservedWorkload.grantReadAlarms, read only: the library\'s parameters, the executions (generated ids), ' +
+      'ssm:DescribeAutomationExecutions and cloudwatch:GetMetricData (no resource-level permissions), cloudwatch:DescribeAlarms (composite alarms are read only with *).');
+    acknowledge(state.role!, [
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:route53-recovery-control::<AWS::AccountId>:controlpanel/*/routingcontrol/*]',
       ...options.regions.flatMap((r) => [
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:${r}:<AWS::AccountId>:db:*]`,

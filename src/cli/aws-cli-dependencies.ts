@@ -7,7 +7,7 @@ import {
 import { AutomationService, CliDependencies, ExecutionState } from './cli';
 import { boundedRequests } from '../bounded-requests';
 import { awsCloudOperations } from '../ssm/aws-cloud-operations';
-import { endedExecutionsOf, runningExecutionsOf } from '../ssm/aws-executions';
+import { endedIn, listExecutions, runningIn } from '../ssm/aws-executions';
 import { executionViewOf, fullExecution } from '../ssm/aws-step-dependencies';
 import { CloudOperations } from '../ssm/cloud-operations';
 
@@ -28,6 +28,19 @@ export function awsAutomationService(region: string, endpoint?: string, requestT
     requestHandler: boundedRequests(5_000, requestTimeoutMs),
     ...(endpoint ? { endpoint } : {}),
   });
+  // One listing serves the runs under way and the ended ones of the same read (status reads both at once).
+  let last: { key: string; at: number; value: ReturnType<typeof listExecutions> } | undefined;
+  const listing = (documentNames: readonly string[]) => {
+    const key = documentNames.join(',');
+    if (!last || last.key !== key || Date.now() - last.at > 1_000) {
+      const value = listExecutions(ssm, documentNames, Date.now());
+      last = { key, at: Date.now(), value };
+      value.catch(() => {
+        if (last?.value === value) last = undefined;
+      });
+    }
+    return last.value;
+  };
   return {
     async readParameter(name) {
       try {
@@ -49,8 +62,8 @@ export function awsAutomationService(region: string, endpoint?: string, requestT
       return names;
     },
 
-    runningExecutions: (documentNames) => runningExecutionsOf(ssm, region, documentNames, Date.now()),
-    endedExecutions: (documentNames, limit) => endedExecutionsOf(ssm, region, documentNames, Date.now(), limit),
+    runningExecutions: async (documentNames) => runningIn(await listing(documentNames), region),
+    endedExecutions: async (documentNames, limit) => endedIn(await listing(documentNames), region, limit),
 
     async start(documentName, parameters) {
       const out = await ssm.send(new StartAutomationExecutionCommand({ DocumentName: documentName, Parameters: parameters }));
@@ -77,6 +90,14 @@ export function awsCliDependencies(config: AwsCliDependenciesConfig = {}): CliDe
   const clouds = new Map<string, CloudOperations>();
   return {
     defaultRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+    // The SDK's own resolution: the environment, then the `region` of the profile (AWS_PROFILE, or default) in the config file.
+    async profileRegion() {
+      try {
+        return await new SSMClient({}).config.region();
+      } catch {
+        return undefined;
+      }
+    },
     automation(region) {
       if (!services.has(region)) services.set(region, awsAutomationService(region, config.endpoint, config.requestTimeoutMs));
       return services.get(region)!;

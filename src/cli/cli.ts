@@ -64,6 +64,8 @@ export interface AutomationService {
 export interface CliDependencies {
   /** The Region of the environment (`AWS_REGION`), if any. */
   readonly defaultRegion?: string;
+  /** The `region` of the profile in use in the AWS CLI's configuration file, if any: the Region when neither `--region` nor the environment names one. */
+  profileRegion?(): Promise<string | undefined>;
   /** SSM in `region`. */
   automation(region: string): AutomationService;
   /** The runbooks' cloud operations, made from `region` (the same code the step function runs). */
@@ -101,7 +103,7 @@ const COMMAND_NAMES = Object.keys(COMMANDS);
 
 const OPTIONS: Record<string, string> = {
   '--to': '--to <region>          the Region to activate; the runbook runs there',
-  '--region': '--region <region>      where to read from (default: AWS_REGION, then AWS_DEFAULT_REGION)',
+  '--region': '--region <region>      where to read from (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile\'s region)',
   '--name': '--name <name>          the database name, the prefix of the runbook documents (default: the only one deployed)',
   '--profile': '--profile <profile>    the AWS CLI profile whose credentials to use (default: AWS_PROFILE, then the default chain)',
   '--output': '--output <text|json>   json: one JSON document on stdout, progress on stderr (default: text)',
@@ -528,9 +530,10 @@ async function runsUnderway(
 // ---------------------------------------------------------------------------
 
 async function status(args: CliArguments, deps: CliDependencies, io: CliOutput): Promise<number> {
-  const region = args.region ?? deps.defaultRegion;
+  const region = args.region ?? deps.defaultRegion ?? await deps.profileRegion?.();
   if (!region) {
-    throw new CliError('say which Region to read the topology from: --region <region>, or set AWS_REGION (any Region of the deployment will do)', EXIT.usage);
+    throw new CliError('say which Region to read the topology from: --region <region>, AWS_REGION, or a region in the profile\'s configuration ' +
+      '(any Region of the deployment will do)', EXIT.usage);
   }
   const { directory, sources } = await deploymentStateSources(deps, region, args.name);
   const topology = sources.topology;
@@ -655,7 +658,7 @@ function table(rows: string[][]): string[] {
 
 /** Follows a run already started, by anyone, to its end, as a run this tool started. */
 async function watch(args: CliArguments, deps: CliDependencies, io: CliOutput): Promise<number> {
-  const region = args.region ?? deps.defaultRegion;
+  const region = args.region ?? deps.defaultRegion ?? await deps.profileRegion?.();
   if (!region) throw new CliError('say which Region the run runs in: --region <region> (a runbook runs in the Region it activates)', EXIT.usage);
   const ssm = deps.automation(region);
   const id = args.executionId!;

@@ -12,7 +12,7 @@ const LOOKBACK_MS = 8 * 24 * 3600_000;
  * every page read: the API reference documents no order for the listing, so callers
  * sort what they need themselves (docs/aws-assumptions.md, S18).
  */
-async function executionsOf(ssm: SSMClient, documentNames: readonly string[], now: number): Promise<AutomationExecutionMetadata[]> {
+export async function listExecutions(ssm: SSMClient, documentNames: readonly string[], now: number): Promise<AutomationExecutionMetadata[]> {
   const prefix = commonPrefix(documentNames);
   const found: AutomationExecutionMetadata[] = [];
   let token: string | undefined;
@@ -39,7 +39,12 @@ async function executionsOf(ssm: SSMClient, documentNames: readonly string[], no
 export async function runningExecutionsOf(
   ssm: SSMClient, region: string, documentNames: readonly string[], now: number,
 ): Promise<RunningExecution[]> {
-  return (await executionsOf(ssm, documentNames, now))
+  return runningIn(await listExecutions(ssm, documentNames, now), region);
+}
+
+/** The executions of a listing that have not ended. */
+export function runningIn(listing: AutomationExecutionMetadata[], region: string): RunningExecution[] {
+  return listing
     .filter((e) => e.ExecutionEndTime === undefined)
     .map((e) => ({ ...summaryOf(e, region), currentStep: e.CurrentStepName || undefined }));
 }
@@ -51,7 +56,12 @@ export async function runningExecutionsOf(
 export async function endedExecutionsOf(
   ssm: SSMClient, region: string, documentNames: readonly string[], now: number, limit: number,
 ): Promise<EndedExecution[]> {
-  return (await executionsOf(ssm, documentNames, now))
+  return endedIn(await listExecutions(ssm, documentNames, now), region, limit);
+}
+
+/** The last `limit` executions of a listing that ended, the one that ended last first. */
+export function endedIn(listing: AutomationExecutionMetadata[], region: string, limit: number): EndedExecution[] {
+  return listing
     .filter((e) => e.ExecutionEndTime !== undefined)
     .map((e) => ({ ...summaryOf(e, region), endTime: e.ExecutionEndTime!.getTime() }))
     .sort((a, b) => b.endTime - a.endTime)

@@ -26,6 +26,11 @@ export interface AlarmView {
 /** Where the state of a deployment is read from. */
 export interface DeploymentStateSources {
   readonly topology: RunbookTopology;
+  /**
+   * How long one read may take before it is reported as not answered (a Region that
+   * does not answer must not hold up the others). Default 10 s.
+   */
+  readonly readTimeoutMs?: number;
   /** The cloud operations, made from `region` (the runbooks' own). */
   cloud(region: string): CloudOperations;
   /** The runs of the deployment's runbooks under way in `region`. */
@@ -85,35 +90,48 @@ export interface DeploymentState {
   readonly interrupted: boolean;
 }
 
-async function attempt<T>(call: () => Promise<T>, explain: (e: unknown) => string): Promise<{ value?: T; error?: string }> {
+/** The default of {@link DeploymentStateSources.readTimeoutMs}. */
+export const STATE_READ_TIMEOUT_MS = 10_000;
+
+async function attempt<T>(call: () => Promise<T>, explain: (e: unknown) => string, timeoutMs: number): Promise<{ value?: T; error?: string }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
   try {
-    return { value: await call() };
+    return { value: await Promise.race([call(), late]) };
   } catch (e) {
     return { error: explain(e) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-/** Reads the state of the deployment, every Region at once, from `readFrom`. Never throws for a read that failed. */
+/**
+ * Reads the state of the deployment, every Region at once, from `readFrom`. Never throws
+ * for a read that failed or did not answer in time: it says so beside the value.
+ */
 export async function readDeploymentState(sources: DeploymentStateSources, readFrom: string): Promise<DeploymentState> {
   const { topology } = sources;
   const explain = (region?: string) => (e: unknown) => (sources.explain ? sources.explain(e, region) : (e as Error)?.message ?? String(e));
+  const timeoutMs = sources.readTimeoutMs ?? STATE_READ_TIMEOUT_MS;
+  const read = <T>(call: () => Promise<T>, region?: string) => attempt(call, explain(region), timeoutMs);
   const cloud = sources.cloud(readFrom);
   const readAt = cloud.now();
   const [global, states] = await Promise.all([
-    attempt(() => cloud.describeGlobalCluster(topology.globalClusterIdentifier), explain(readFrom)),
-    attempt(() => readStates(cloud.routing, topology.clusterEndpoints, topology.regions.map((r) => r.routingControlArn)), explain()),
+    read(() => cloud.describeGlobalCluster(topology.globalClusterIdentifier), readFrom),
+    read(() => readStates(cloud.routing, topology.clusterEndpoints, topology.regions.map((r) => r.routingControlArn))),
   ]);
   const view = global.value;
   const regions = await Promise.all(topology.regions.map(async (r): Promise<RegionState> => {
     const member = view?.members.find((m) => m.clusterArn === r.clusterArn);
     const role = global.error ? 'unknown' : !member ? 'not a member' : member.isWriter ? 'writer' : 'secondary';
     const [lag, running, lastRuns, readiness, alarms] = await Promise.all([
-      member && !member.isWriter
-        ? attempt(() => sources.cloud(r.region).lastRpoLag(r.clusterIdentifier, LAG_LOOKBACK_MS), explain(r.region)) : undefined,
-      attempt(() => sources.runningExecutions(r.region), explain(r.region)),
-      attempt(() => sources.endedExecutions(r.region), explain(r.region)),
-      attempt(() => sources.readiness(r.region), explain(r.region)),
-      sources.alarms ? attempt(() => sources.alarms!(r.region), explain(r.region)) : undefined,
+      member && !member.isWriter ? read(() => sources.cloud(r.region).lastRpoLag(r.clusterIdentifier, LAG_LOOKBACK_MS), r.region) : undefined,
+      read(() => sources.runningExecutions(r.region), r.region),
+      read(() => sources.endedExecutions(r.region), r.region),
+      read(() => sources.readiness(r.region), r.region),
+      sources.alarms ? read(() => sources.alarms!(r.region), r.region) : undefined,
     ]);
     return {
       region: r.region,

@@ -1,5 +1,6 @@
-import { spawnSync } from 'child_process';
+import { execFile, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { FakeAutomation, publishedParameters } from './fake-automation';
@@ -188,6 +189,27 @@ describe('the bundled command (what npx runs)', () => {
     timeout: 30_000,
   });
 
+  test('--help, --version and a usage error never load the AWS SDK bundle: they work with the command alone, and status then needs the bundle', () => {
+    // The command's bundle copied alone, without the SDK bundle beside it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-alone-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'main'));
+      fs.copyFileSync(bin, path.join(dir, 'main', 'index.js'));
+      const alone = (args: string[]) => spawnSync(process.execPath, [path.join(dir, 'main', 'index.js'), ...args], {
+        encoding: 'utf8', cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, AWS_REGION: 'us-east-1' }, timeout: 30_000,
+      });
+      expect(alone(['--help']).status).toBe(0);
+      expect(alone(['switchover', '--help']).status).toBe(0);
+      expect(alone(['--version']).status).toBe(0);
+      expect(alone(['switchover']).status).toBe(EXIT.usage);
+      const status = alone(['status']);
+      expect(status.status).not.toBe(0);
+      expect(status.stderr).toMatch(/Cannot find module/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--help prints the usage and exits 0', () => {
     const r = cli(['--help']);
     expect(r.status).toBe(0);
@@ -211,6 +233,32 @@ describe('the bundled command (what npx runs)', () => {
     const r = cli(['status', '--region', 'us-west-2', '--profile', 'oncall']);
     expect(r.status).toBe(4);
     expect(r.stderr).toMatch(/^error: no AWS credentials found for the profile 'oncall' \(--profile\): .*aws sso login --profile oncall/);
+  });
+
+  test('without --region or AWS_REGION, status reads in the Region of the profile\'s configuration, as the AWS CLI does', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-home-'));
+    const automation = new FakeAutomation('eu-west-1', new FakeCloud());
+    automation.parameters.clear();
+    const server = new FakeSsmServer(automation);
+    const endpoint = await server.start();
+    try {
+      fs.mkdirSync(path.join(home, '.aws'));
+      fs.writeFileSync(path.join(home, '.aws', 'config'), '[default]\nregion = us-east-1\n\n[profile oncall]\nregion = eu-west-1\n');
+      fs.writeFileSync(path.join(home, '.aws', 'credentials'), '[oncall]\naws_access_key_id = testing\naws_secret_access_key = testing\n');
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [bin, 'status', '--profile', 'oncall'], {
+          env: { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL_SSM: endpoint },
+          timeout: 30_000,
+        }, (_error, _stdout, stderr) => resolve({ code: child.exitCode, stderr }));
+      });
+      // Signed for eu-west-1, the profile's Region (not the default profile's), where nothing is deployed.
+      expect(server.operations).toContain('GetParametersByPath');
+      expect(r.stderr).toMatch(/^error: no FailoverAutomation runbooks are deployed in eu-west-1 /);
+      expect(r.code).not.toBe(0);
+    } finally {
+      await server.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   test('--version prints the package version; a command\'s --help shows its examples', () => {

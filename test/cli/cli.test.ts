@@ -509,7 +509,8 @@ describe('status', () => {
     const f = fakeDependencies();
     const code = await runCli(['status'], { ...f.deps, defaultRegion: undefined }, f.io);
     expect(code).toBe(EXIT.usage);
-    expect(f.err[0]).toBe('error: say which Region to read the topology from: --region <region>, or set AWS_REGION (any Region of the deployment will do)');
+    expect(f.err[0]).toBe('error: say which Region to read the topology from: --region <region>, AWS_REGION, or a region in the profile\'s configuration ' +
+      '(any Region of the deployment will do)');
   });
 });
 

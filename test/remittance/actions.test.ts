@@ -76,6 +76,45 @@ describe('the operations panel offers only the runbooks that make sense', () => 
     expect(labels(refusedSince)).toEqual(['Fail back to us-east-1']);
   });
 
+  test('the writer\'s Region of unknown health (its alarm unread): a failover is offered with a warning, never "healthy"; no switchover', () => {
+    const plan = planActions(state([writer(EAST, { impaired: undefined, alarms: undefined, alarmsError: 'AccessDenied' }), region(WEST)]));
+    expect(plan.actions.map((a) => a.label)).toEqual(['Fail over to us-west-2']);
+    const texts = plan.guidance.map((g) => g.text);
+    expect(texts[0]).toBe('The health of the writer\'s Region (us-east-1) could not be read (AccessDenied): a failover is offered; check the Region ' +
+      '(its dashboard, AWS Health) before using it.');
+    expect(texts.some((t) => /is healthy/.test(t))).toBe(false);
+  });
+
+  test('a failover is never held back by a readiness evaluation, which may be old: its confirmation quotes it', () => {
+    const refusing = { evaluatedAt: '2026-11-30T09:30:00.000Z', runbooks: [{ runbook: 'failover', ready: false, outcome: 'refused', reason: 'the key is disabled' }] };
+    const plan = planActions(state([writer(EAST, { impaired: true }), region(WEST, { readiness: refusing })]));
+    expect(plan.actions[0].disabledReason).toBeUndefined();
+    expect(plan.actions[0].confirm).toContain('At its last readiness evaluation (2026-11-30T09:30:00.000Z), a failover to us-west-2 would have been refused: the key is disabled.');
+  });
+
+  test('no failback while the writer\'s Region is impaired: a failover is the way then', () => {
+    const s = state([region(EAST), writer(WEST, { impaired: true, lastRuns: [run('failover', WEST, NOW - 600_000)] })]);
+    expect(labels(s)).toEqual([
+      'Fail back to us-east-1 (disabled: the writer\'s Region (us-west-2) is impaired: a failback needs both Regions healthy)',
+      'Fail over to us-east-1',
+    ]);
+  });
+
+  test('an interrupted run: the same runbook to the writer\'s Region again, which moves the traffic', () => {
+    const s = state([region(EAST, { traffic: 'On' }), writer(WEST, { traffic: 'Off', lastRuns: [run('switchover', WEST, NOW - 60_000, 'Failed')] })], { interrupted: true });
+    const plan = planActions(s);
+    expect(plan.actions[0]).toMatchObject({ runbook: 'switchover', region: WEST, label: 'Finish the switchover to us-west-2', finishes: true });
+    expect(plan.actions[0].confirm).toContain('finds us-west-2 already writer, moves nothing in the database');
+  });
+
+  test('the global database unreadable: nothing offered unless the operator insists, then a failover to each Region not receiving traffic', () => {
+    const unknown = (name: string, traffic: string) => region(name, { role: 'unknown', synchronizationStatus: undefined, traffic });
+    const s = state([unknown(EAST, 'On'), unknown(WEST, 'Off')], { problems: ['the global database could not be described: no answer within 5 s'] });
+    expect(labels(s)).toEqual([]);
+    expect(planActions(s).guidance.map((g) => g.type)).toEqual(['error', 'error', 'error']);
+    expect(labels(s, { insist: true })).toEqual(['Fail over to us-west-2']);
+  });
+
   test('a run under way: nothing is offered, and the panel says which run and where', () => {
     const busy = state([writer(EAST), region(WEST, { running: [{ executionId: 'x', runbook: 'switchover', region: WEST, status: 'InProgress', startedAt: NOW, currentStep: 'WaitForWriter' }] })]);
     const plan = planActions(busy);
@@ -104,8 +143,8 @@ describe('invariants over any state', () => {
       endedAt: fc.integer({ min: NOW - 86_400_000, max: NOW }),
     }).map((r) => ({ ...r, executionId: `${r.runbook}-${r.endedAt}`, region: name, startedAt: r.endedAt - 1 })), { maxLength: 3 }),
   }).map((r) => region(name, r));
-  const arbState = fc.tuple(arbRegion(EAST), arbRegion(WEST), arbRegion(EU), fc.boolean(), fc.boolean())
-    .map(([a, b, c, three, insist]) => ({ s: state(three ? [a, b, c] : [a, b]), insist }));
+  const arbState = fc.tuple(arbRegion(EAST), arbRegion(WEST), arbRegion(EU), fc.boolean(), fc.boolean(), fc.boolean())
+    .map(([a, b, c, three, insist, interrupted]) => ({ s: state(three ? [a, b, c] : [a, b], { interrupted }), insist }));
 
   test('never the writer as a target, nothing while a run is under way, no failover to an impaired Region, one button per Region and runbook', () => {
     fc.assert(fc.property(arbState, ({ s, insist }) => {
@@ -113,13 +152,18 @@ describe('invariants over any state', () => {
       const writers = s.regions.filter((r) => r.role === 'writer').map((r) => r.region);
       const byRegion = new Map(s.regions.map((r) => [r.region, r]));
       if (s.regions.some((r) => (r.running ?? []).length > 0)) return actions.length === 0;
-      return actions.every((a) => !writers.includes(a.region) && byRegion.get(a.region)!.role === 'secondary')
+      const moves = actions.filter((a) => !a.finishes);
+      // Finishing an interrupted run is the one action to the writer's Region, and only then.
+      return actions.filter((a) => a.finishes).every((a) => s.interrupted && writers.includes(a.region))
+        // The others never target the writer; a Region of unknown role only when no writer could be read, on the operator's insistence.
+        && moves.every((a) => !writers.includes(a.region)
+          && (byRegion.get(a.region)!.role === 'secondary' || (byRegion.get(a.region)!.role === 'unknown' && writers.length === 0 && insist)))
         && actions.filter((a) => a.runbook === 'failover').every((a) => !byRegion.get(a.region)!.impaired)
         && new Set(actions.map((a) => `${a.runbook}:${a.region}`)).size === actions.length
         // A failback goes home, and then no switchover goes there too.
-        && actions.filter((a) => a.runbook === 'failback').every((a) => a.region === s.home && !actions.some((b) => b.runbook === 'switchover' && b.region === s.home))
+        && moves.filter((a) => a.runbook === 'failback').every((a) => a.region === s.home && !moves.some((b) => b.runbook === 'switchover' && b.region === s.home))
         // A failover is offered only when the writer's Region is impaired or unreadable, or the operator insists.
-        && (insist || actions.every((a) => a.runbook !== 'failover') || writers.length === 0 || s.regions.some((r) => r.role === 'writer' && r.impaired === true))
+        && (insist || moves.every((a) => a.runbook !== 'failover') || writers.length === 0 || s.regions.some((r) => r.role === 'writer' && r.impaired !== false))
         // Only a failover asks to accept lost writes.
         && actions.every((a) => a.loseWrites === (a.runbook === 'failover'));
     }), { numRuns: 2_000 });

@@ -188,17 +188,30 @@ async function main(): Promise<void> {
       await dismiss();
     });
 
-    await step('the writer\'s Region is impaired while the confirmation is open: the switchover is refused, and nothing was changed', async () => {
+    await step('the writer\'s Region is lost between the panel\'s last read and the start: the runbook refuses, and nothing was changed', async () => {
+      // The panel's view lags reality by up to one read (3 s): its reads are held here while
+      // the Region goes, so the start meets what the panel has not seen yet.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await p.route('**/operations/state', async (route) => {
+        await held;
+        await route.continue().catch(() => undefined);
+      });
       await p.getByRole('button', { name: 'Switch over to us-east-1' }).click();
       await dialog.getByRole('button', { name: 'Start the switchover' }).waitFor();
       server.rehearsal.impair('us-west-2');
       await dialog.getByRole('button', { name: 'Start the switchover' }).click();
+      release();
+      await p.unroute('**/operations/state');
       await execution.locator('[data-testid=refused]', { hasText: 'Refused: nothing was changed' }).waitFor({ timeout: 60_000 });
       assert.match(await execution.locator('[data-testid=step]').first().innerText(), /^Preflight: Failed/);
       await card('us-west-2').filter({ hasText: /Impaired/ }).waitFor();
       await served('API unreachable');
+      // The panel reads through the surviving Region's own API, and says so.
+      await p.getByText("read through us-east-1's own API").waitFor();
       await dismiss();
     });
+
 
     await step('an unreachable database is not an empty list', async () => {
       await p.getByRole('button', { name: 'Refresh' }).click();
@@ -222,7 +235,7 @@ async function main(): Promise<void> {
       await dismiss();
     });
 
-    await step('us-west-2 restored rejoins as a secondary; no failback to the home Region, which is the writer; the acknowledgement is unticked on every opening', async () => {
+    await step('us-west-2 restored rejoins as a secondary; no failback to the home Region, which is the writer; a confirmation unticked at every opening, and held when the state changes under it', async () => {
       await p.getByRole('button', { name: 'Restore us-west-2' }).click();
       await card('us-west-2').filter({ hasText: 'Secondary, replicating' }).waitFor({ timeout: 60_000 });
       await p.getByRole('button', { name: 'Switch over to us-west-2' }).waitFor();
@@ -230,7 +243,14 @@ async function main(): Promise<void> {
       await p.getByText('Offer a failover anyway', { exact: true }).click();
       await p.getByRole('button', { name: 'Fail over to us-west-2' }).click();
       assert.strictEqual(await dialog.getByRole('checkbox').isChecked(), false);
+      // The confirmation follows the live state: us-west-2 lost while it is open, its Start is held, with the reason.
+      await dialog.getByRole('checkbox').check();
+      server.rehearsal.impair('us-west-2');
+      await dialog.getByText('Not now: the state changed since you opened this: it is no longer offered.').waitFor();
+      assert.strictEqual(await dialog.getByRole('button', { name: 'Start the failover' }).isDisabled(), true);
       await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await server.rehearsal.restore('us-west-2');
+      await card('us-west-2').filter({ hasText: 'Secondary, replicating' }).filter({ hasText: /OK/ }).waitFor({ timeout: 60_000 });
       await p.getByText('Offer a failover anyway', { exact: true }).click();
       await p.getByRole('button', { name: 'Fail over to us-west-2' }).waitFor({ state: 'detached' });
     });

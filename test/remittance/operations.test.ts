@@ -1,3 +1,4 @@
+import * as http from 'http';
 import { loadFresh } from './fresh';
 import { Database } from '../../examples/remittance/api/db';
 import { Automation, Execution, OperationsSettings, OperationsState, callerGroups, handleOperation } from '../../examples/remittance/api/operations';
@@ -9,6 +10,16 @@ import { FakeSsmServer } from '../cli/fake-ssm-server';
 import { FakeCloud } from '../ssm/fake-cloud';
 
 const WEST = 'us-west-2';
+
+/** Runs `work` with console.error silenced: the API logs the errors it answers 5xx. */
+async function quietly<T>(work: () => Promise<T>): Promise<T> {
+  const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    return await work();
+  } finally {
+    spy.mockRestore();
+  }
+}
 const SETTINGS: OperationsSettings = {
   region: WEST,
   documents: { switchover: 'orders-Switchover', failover: 'orders-Failover', failback: 'orders-Failback' },
@@ -279,6 +290,89 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
       await server.stop();
     }
   });
+
+  test('the state comes from the state function, invoked through Lambda; its failure is a 502 with its message', async () => {
+    const DEPLOYMENT: DeploymentState = {
+      globalDatabase: { identifier: 'orders', status: 'available' },
+      readFrom: WEST,
+      readAt: Date.UTC(2026, 10, 30),
+      regions: [{ region: WEST, role: 'writer', traffic: 'On', running: [], lastRuns: [], alarms: [{ name: 'orders-us-west-2-region-impaired', state: 'OK' }] }],
+      problems: [],
+      interrupted: false,
+    };
+    let failing = false;
+    const invoked: string[] = [];
+    const lambda = http.createServer((req, res) => {
+      invoked.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', ...(failing ? { 'x-amz-function-error': 'Unhandled' } : {}) });
+        res.end(JSON.stringify(failing ? { errorMessage: 'Task timed out after 20.00 seconds' } : DEPLOYMENT));
+      });
+    });
+    await new Promise<void>((resolve) => lambda.listen(0, '127.0.0.1', resolve));
+    try {
+      Object.assign(process.env, {
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambda.address() as { port: number }).port}`,
+        SWITCHOVER_DOCUMENT: 'orders-Switchover',
+        FAILOVER_DOCUMENT: 'orders-Failover',
+        FAILBACK_DOCUMENT: 'orders-Failback',
+        OPERATORS_GROUP: 'operators',
+        HOME_REGION: 'us-east-1',
+        STATE_FUNCTION: 'remittance-us-west-2-StateFunction',
+        ALARM_NAMES: JSON.stringify({ [WEST]: { prefix: 'orders-us-west-2-', impaired: 'orders-us-west-2-region-impaired' } }),
+      });
+      const { operationsFromEnvironment } = loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');
+      const deps = { db: {} as Database, region: WEST, ...operationsFromEnvironment(WEST) };
+      const answer = await route({ httpMethod: 'GET', path: '/api/operations/state', ...OPERATOR }, deps);
+      expect(answer.statusCode).toBe(200);
+      expect(JSON.parse(answer.body).state.regions).toEqual([expect.objectContaining({ region: WEST, role: 'writer', impaired: false, alarmsOk: 1 })]);
+      expect(invoked).toEqual(['POST /2015-03-31/functions/remittance-us-west-2-StateFunction/invocations']);
+      failing = true;
+      const failed = await quietly(() => route({ httpMethod: 'GET', path: '/api/operations/state', ...OPERATOR }, deps));
+      expect(failed.statusCode).toBe(502);
+      expect(JSON.parse(failed.body).error).toMatch(/the state function failed \(Unhandled\): Task timed out after 20.00 seconds/);
+    } finally {
+      lambda.closeAllConnections();
+      await new Promise((resolve) => lambda.close(resolve));
+    }
+  });
+
+  test('the state function over the AWS SDK: the topology from SSM; what does not answer is told per Region within the read timeout', async () => {
+    const automation = new FakeAutomation(WEST, new FakeCloud());
+    const server = new FakeSsmServer(automation);
+    const endpoint = await server.start();
+    try {
+      Object.assign(process.env, {
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_SSM: endpoint,
+        // Every other service (RDS, CloudWatch, ARC) refuses the connection, as from a network that reaches none of them.
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+        AWS_MAX_ATTEMPTS: '1',
+        DEPLOYMENT_NAME: 'orders',
+        ALARM_NAMES: JSON.stringify({ [WEST]: { prefix: 'orders-us-west-2-', impaired: 'orders-us-west-2-region-impaired' } }),
+      });
+      const { stateReaderFromEnvironment } = loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');
+      const started = Date.now();
+      const state = await stateReaderFromEnvironment(WEST)();
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(state.readFrom).toBe(WEST);
+      expect(state.regions.map((r) => r.region)).toEqual(['us-east-1', WEST]);
+      expect(state.regions.map((r) => r.role)).toEqual(['unknown', 'unknown']);
+      expect(state.problems[0]).toMatch(/^the global database could not be described: /);
+      expect(state.regions[1].alarmsError).toBeDefined();
+      // SSM answered: the runs of each Region were listed.
+      expect(state.regions[1].running).toEqual([]);
+      expect(server.operations).toEqual(expect.arrayContaining(['GetParameter', 'DescribeAutomationExecutions']));
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
 
   test('without runbooks in the environment there is no operations client', () => {
     delete process.env.FAILOVER_DOCUMENT;

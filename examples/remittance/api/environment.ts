@@ -6,10 +6,17 @@
  * Environment: DB_SECRET_ID (the database secret, or its replica in this Region),
  * DB_WRITER_ENDPOINT (the global writer endpoint), DB_NAME, DB_SSL=off (local runs only);
  * SWITCHOVER_DOCUMENT, FAILOVER_DOCUMENT, FAILBACK_DOCUMENT, OPERATORS_GROUP, HOME_REGION,
- * DEPLOYMENT_NAME (the runbooks' deployment, for the state), ALARM_NAMES (JSON: per Region
- * the alarm name prefix and the "Region impaired" alarm) (the API).
+ * STATE_FUNCTION (the function that reads the deployment's state), ALARM_NAMES (JSON: per
+ * Region the alarm name prefix and the "Region impaired" alarm) (the API);
+ * DEPLOYMENT_NAME, ALARM_NAMES (the state function).
+ *
+ * The API functions run in a VPC without internet access, with endpoints for Secrets
+ * Manager, SSM and Lambda in their Region. The deployment's state is read from every
+ * Region and from the ARC data plane, which no endpoint of the VPC reaches: a function
+ * outside the VPC reads it (state-handler.ts), and the API invokes it.
  */
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AutomationExecution, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { Database, DatabaseSecret } from './db';
@@ -17,7 +24,7 @@ import { Automation, consoleUrl, OperationsSettings } from './operations';
 import { awsCliDependencies } from '../../../src/cli/aws-cli-dependencies';
 import { deploymentStateSources } from '../../../src/cli/cli';
 import { executionViewOf, fullExecution } from '../../../src/ssm/aws-step-dependencies';
-import { AlarmView, DeploymentStateSources, readDeploymentState } from '../../../src/ssm/deployment-state';
+import { AlarmView, DeploymentState, DeploymentStateSources, readDeploymentState } from '../../../src/ssm/deployment-state';
 import { RUNBOOK_NAMES } from '../../../src/ssm/runbooks';
 import { ENDED_STATUSES, reportFromExecution, summarize } from '../../../src/ssm/step-handler';
 
@@ -70,15 +77,51 @@ async function alarmsOf(clients: Map<string, CloudWatchClient>, region: string, 
   return found;
 }
 
+/** How long one read of the state may take: an impaired Region must not hold up the page's view of the others. */
+const STATE_READ_TIMEOUT_MS = 5_000;
+
+/**
+ * The deployment's state as read from `region` (for the state function): the command
+ * line's `readDeploymentState` over the published topology, with every Region's alarms.
+ * The topology is read at most once a minute; the state is shared by the requests of the
+ * same 2 seconds.
+ */
+export function stateReaderFromEnvironment(region: string): () => Promise<DeploymentState> {
+  const alarmNames = JSON.parse(process.env.ALARM_NAMES ?? '{}') as AlarmNames;
+  const name = required('DEPLOYMENT_NAME');
+  const cloudwatch = new Map<string, CloudWatchClient>();
+  const cli = awsCliDependencies({ env: {}, requestTimeoutMs: STATE_READ_TIMEOUT_MS });
+  let sources: { value: Promise<DeploymentStateSources>; at: number } | undefined;
+  let last: { value: Promise<DeploymentState>; at: number } | undefined;
+  return () => {
+    if (last && Date.now() - last.at < 2_000) return last.value;
+    if (!sources || Date.now() - sources.at > 60_000) {
+      const entry = { value: deploymentStateSources(cli, region, name).then((x) => x.sources), at: Date.now() };
+      // A failed read of the topology is read again at the next request, not a minute later.
+      entry.value.catch(() => {
+        if (sources === entry) sources = undefined;
+      });
+      sources = entry;
+    }
+    const pending = sources.value.then((base) => readDeploymentState({
+      ...base,
+      alarms: (r) => (alarmNames[r] ? alarmsOf(cloudwatch, r, alarmNames[r].prefix) : Promise.resolve([])),
+      readTimeoutMs: STATE_READ_TIMEOUT_MS,
+    }, region));
+    last = { value: pending, at: Date.now() };
+    pending.catch(() => {
+      if (last?.value === pending) last = undefined;
+    });
+    return pending;
+  };
+}
+
 /** The runbooks of this Region, when the environment names them. */
 export function operationsFromEnvironment(region: string): { automation: Automation; operations: OperationsSettings } | undefined {
   if (!process.env.FAILOVER_DOCUMENT) return undefined;
   const ssm = new SSMClient({ region, ...BOUNDED });
+  const lambda = new LambdaClient({ region, ...BOUNDED, requestHandler: { ...BOUNDED.requestHandler, requestTimeout: 20_000 } });
   const alarmNames = JSON.parse(process.env.ALARM_NAMES ?? '{}') as AlarmNames;
-  const cloudwatch = new Map<string, CloudWatchClient>();
-  // The topology is read from this Region's parameters at most once a minute; the state itself every time.
-  let sources: { value: Promise<DeploymentStateSources>; at: number } | undefined;
-  const cli = awsCliDependencies({ env: {} });
   const documents = { switchover: required('SWITCHOVER_DOCUMENT'), failover: required('FAILOVER_DOCUMENT'), failback: required('FAILBACK_DOCUMENT') };
   return {
     operations: {
@@ -129,16 +172,10 @@ export function operationsFromEnvironment(region: string): { automation: Automat
         };
       },
       async state() {
-        if (!sources || Date.now() - sources.at > 60_000) {
-          const value = deploymentStateSources(cli, region, required('DEPLOYMENT_NAME')).then((x) => x.sources);
-          sources = { value, at: Date.now() };
-          value.catch(() => (sources = undefined));
-        }
-        const base = await sources.value;
-        return readDeploymentState({
-          ...base,
-          alarms: (r) => (alarmNames[r] ? alarmsOf(cloudwatch, r, alarmNames[r].prefix) : Promise.resolve([])),
-        }, region);
+        const out = await lambda.send(new InvokeCommand({ FunctionName: required('STATE_FUNCTION'), Payload: new TextEncoder().encode('{}') }));
+        const payload = JSON.parse(new TextDecoder().decode(out.Payload ?? new Uint8Array())) as DeploymentState & { errorMessage?: string };
+        if (out.FunctionError) throw new Error(`the state function failed (${out.FunctionError}): ${payload.errorMessage ?? 'no message'}`);
+        return payload;
       },
     },
   };

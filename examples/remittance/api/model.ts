@@ -103,7 +103,7 @@ export interface RegionStatus {
   readonly rpoLagMs?: number;
   readonly rpoLagAt?: number;
   readonly rpoLagError?: string;
-  /** Its "Region impaired" alarm is in ALARM; undefined when the alarms could not be read. */
+  /** Its "Region impaired" alarm is in ALARM; undefined when that alarm could not be read (unknown, not healthy). */
   readonly impaired?: boolean;
   /** The Region's alarms in ALARM or without data (those that are OK are counted only). */
   readonly alarms?: AlarmSummary[];

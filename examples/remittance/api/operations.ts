@@ -89,7 +89,8 @@ export function operationsStateOf(state: DeploymentState, settings: OperationsSe
         ...(r.rpoLag ? { rpoLagMs: r.rpoLag.valueMs, rpoLagAt: r.rpoLag.at } : {}),
         ...(r.rpoLagError ? { rpoLagError: r.rpoLagError } : {}),
         ...(r.alarms ? {
-          impaired: r.alarms.some((a) => a.name === impairedName && a.state === 'ALARM'),
+          // Unknown (undefined) unless the "Region impaired" alarm itself was read.
+          impaired: ((a) => (a ? a.state === 'ALARM' : undefined))(r.alarms.find((x) => x.name === impairedName)),
           alarms: r.alarms.filter((a) => a.state !== 'OK').map((a) => ({ name: a.name, state: a.state, ...(a.since ? { since: a.since } : {}) })),
           alarmsOk: r.alarms.filter((a) => a.state === 'OK').length,
         } : {}),

@@ -23,7 +23,7 @@ import { evaluateReadiness, ReadinessEvaluation } from '../../../src/ssm/readine
 import { RUNBOOK_NAMES } from '../../../src/ssm/runbooks';
 import { Database } from '../api/db';
 import { OperationsSettings } from '../api/operations';
-import { ApiEvent, ApiResult, jsonReply } from '../api/remittances';
+import { ApiEvent, ApiResult } from '../api/remittances';
 import { route } from '../api/router';
 import { migrate } from '../api/schema';
 
@@ -58,6 +58,11 @@ export interface RegionView {
 }
 
 export const OPERATORS_GROUP = 'operators';
+
+/** What CloudFront answers when the API behind it does not: a 503 that names no Region (no `x-served-by`). */
+function unanswered(message: string): ApiResult {
+  return { statusCode: 503, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify({ message }) };
+}
 
 export class Rehearsal {
   /**
@@ -133,8 +138,9 @@ export class Rehearsal {
    */
   public async request(event: ApiEvent, options: { region?: string; environment?: number } = {}): Promise<ApiResult> {
     const region = options.region ?? this.routed()[0];
-    if (!region) return jsonReply('none', 503, { error: 'no Region is routed On' });
-    if (this.down.has(region)) return jsonReply(region, 503, { error: `the API in ${region} does not answer: the Region is impaired` });
+    // Answered by the edge, not by an API: no Region served them, and they say none.
+    if (!region) return unanswered('no Region is routed On');
+    if (this.down.has(region)) return unanswered(`the API in ${region} does not answer: the Region is impaired`);
     return route(event, {
       db: this.database(region, options.environment),
       region,

@@ -6,13 +6,17 @@
  * - Nothing is offered while a run is under way: every runbook refuses then.
  * - Switch over to a secondary that replicates (`connected`), is not impaired and whose
  *   last readiness evaluation does not refuse a switchover, while the writer's Region is
- *   healthy (a switchover needs both).
- * - Fail over, to a Region that is not impaired, only when the writer's Region is impaired
- *   or the writer cannot be read, or when the operator insists; the confirmation names
- *   the writes that may be lost.
- * - Fail back to the home Region only after a failover moved the writer away from it,
- *   once the home Region has rejoined and replicates; it then replaces the switchover to
- *   the home Region, so one button leads there.
+ *   known to be healthy (a switchover needs both).
+ * - Fail over, to a Region that is not impaired, when the writer's Region is impaired,
+ *   when the writer or its Region's health cannot be read (with a warning saying so), or
+ *   when the operator insists. It is never held back by a readiness evaluation, which can
+ *   be half an hour old: the confirmation quotes it instead, with the writes that may be lost.
+ * - Fail back to the home Region only after a failover moved the writer away from it
+ *   (among the last runs listed), once the home Region has rejoined and replicates, while
+ *   the writer's Region is healthy; it then replaces the switchover to the home Region, so
+ *   one button leads there.
+ * - An interrupted run (writer and traffic in different Regions): the same runbook to the
+ *   writer's Region again, which finishes it.
  */
 import type { OperationsState, RegionStatus, RunSummary } from '../../api/model';
 
@@ -31,6 +35,8 @@ export interface PlannedAction {
   readonly confirm: string;
   /** Why it cannot be pressed now; undefined when it can. */
   readonly disabledReason?: string;
+  /** It runs an interrupted runbook again, to the Region already writer, to move the traffic there. */
+  readonly finishes?: boolean;
 }
 
 /** A line of guidance above the buttons. */
@@ -63,6 +69,23 @@ function refusal(region: RegionStatus, runbook: Runbook): string | undefined {
   return r && !r.ready && r.outcome === 'refused' ? r.reason : undefined;
 }
 
+/** A failover to `r` from `from`: what it will do, the lag, and what the last readiness evaluation said of it. */
+function failover(r: RegionStatus, from: string, lag: string): PlannedAction {
+  const readiness = r.readiness?.runbooks.find((x) => x.runbook === 'failover');
+  return {
+    runbook: 'failover',
+    region: r.region,
+    label: `Fail over to ${r.region}`,
+    loseWrites: true,
+    confirmTitle: `Fail over to ${r.region}, accepting lost writes?`,
+    confirm: `The failover runbook makes ${r.region} the writer with what it has replicated, without waiting for ${from}. ` +
+      `Writes committed in ${from} and not yet replicated are lost: the last replication lag of ${r.region} was ${lag}. ` +
+      `Then it turns ${r.region}'s routing control On and ${from}'s Off. ${from} rejoins as a secondary when it recovers; fail back then.` +
+      (readiness && !readiness.ready ? ` At its last readiness evaluation (${r.readiness!.evaluatedAt}), a failover to ${r.region} would have been refused: ` +
+        `${readiness.reason}. The runbook checks again before it moves anything.` : ''),
+  };
+}
+
 /** The panel's buttons and guidance for `state`; `insist` offers a failover while the writer's Region looks healthy. */
 export function planActions(state: OperationsState, options: { insist?: boolean; now?: number } = {}): Plan {
   const now = options.now ?? state.readAt;
@@ -88,15 +111,53 @@ export function planActions(state: OperationsState, options: { insist?: boolean;
         `Run the same runbook to ${writer.region} again to finish it.`,
     });
   }
-  const writerImpaired = writer === undefined || writer.impaired === true;
+  // The writer's Region: impaired, healthy, or unknown (no writer read, or its "Region impaired" alarm unread).
+  const writerHealth = writer === undefined || writer.impaired === undefined ? 'unknown' : writer.impaired ? 'impaired' : 'healthy';
+  const writerImpaired = writerHealth !== 'healthy';
+  if (writer && writerHealth === 'unknown') {
+    guidance.push({
+      type: 'warning',
+      text: `The health of the writer's Region (${writer.region}) could not be read${writer.alarmsError ? ` (${writer.alarmsError})` : ''}: ` +
+        'a failover is offered; check the Region (its dashboard, AWS Health) before using it.',
+    });
+  }
+  if (state.regions.every((r) => r.role === 'unknown')) {
+    guidance.push({
+      type: 'error',
+      text: `The global database could not be read from ${state.readFrom}: the panel cannot tell the writer. ` +
+        '"Offer a failover anyway" offers a failover to each Region not receiving traffic; the runbook reads the database again before it moves anything.',
+    });
+  }
   const lastMove = state.regions.flatMap((r) => r.lastRuns ?? [])
     .filter((r) => r.status === 'Success' && r.runbook !== 'rebuild')
     .sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))[0];
   const afterFailover = lastMove?.runbook === 'failover' && writer !== undefined && writer.region !== state.home;
 
   const actions: PlannedAction[] = [];
+  if (state.interrupted && writer && !writer.impaired) {
+    const last = (writer.lastRuns ?? []).find((x) => x.runbook !== 'rebuild');
+    if (last) {
+      const runbook = last.runbook as Runbook;
+      actions.push({
+        runbook,
+        region: writer.region,
+        label: `Finish the ${runbook} to ${writer.region}`,
+        loseWrites: runbook === 'failover',
+        finishes: true,
+        confirmTitle: `Run the ${runbook} to ${writer.region} again?`,
+        confirm: `${writer.region} is the writer but the traffic goes to ${serving.join(', ') || 'no Region'}: the last ${runbook} to ${writer.region} ` +
+          `stopped between moving the writer and moving the traffic. Run again, it finds ${writer.region} already writer, moves nothing in the ` +
+          `database, and turns ${writer.region}'s routing control On and the others Off.`,
+      });
+    }
+  }
   for (const r of state.regions) {
     if (r.region === writer?.region) continue;
+    // The global database could not be read: only a failover, only when asked, to a Region not receiving traffic.
+    if (r.role === 'unknown' && !writer && options.insist && !r.impaired && r.traffic !== 'On') {
+      actions.push(failover(r, serving.find((x) => x !== r.region) ?? 'the old writer', 'not read'));
+      continue;
+    }
     if (r.role === 'not a member') {
       guidance.push({
         type: 'warning',
@@ -120,7 +181,9 @@ export function planActions(state: OperationsState, options: { insist?: boolean;
         confirm: `The failback runbook waits until ${r.region} has caught up with ${writer!.region}, switches the writer back to ${r.region} ` +
           `(a switchover: no committed write is lost), then turns ${r.region}'s routing control On and ${writer!.region}'s Off. ` +
           'Writes pause for about a minute while the writer moves.',
-        disabledReason: r.impaired ? `${r.region} is impaired` : !inSync ? `${notInSync}: it rejoins after the failover, then catches up` : refusal(r, 'failback'),
+        disabledReason: r.impaired ? `${r.region} is impaired`
+          : !inSync ? `${notInSync}: it rejoins after the failover, then catches up`
+            : writerImpaired ? `the writer's Region (${writer!.region}) is ${writerHealth}: a failback needs both Regions healthy` : refusal(r, 'failback'),
       });
     } else if (writer && !writerImpaired) {
       actions.push({
@@ -138,20 +201,10 @@ export function planActions(state: OperationsState, options: { insist?: boolean;
     // An impaired Region is no failover target: not offered at all.
     if ((writerImpaired || options.insist) && !r.impaired) {
       // With no writer to read (its Region down), the Region receiving the traffic is the one that held it.
-      const from = writer?.region ?? serving.find((x) => x !== r.region) ?? 'the old writer';
-      actions.push({
-        runbook: 'failover',
-        region: r.region,
-        label: `Fail over to ${r.region}`,
-        loseWrites: true,
-        confirmTitle: `Fail over to ${r.region}, accepting lost writes?`,
-        confirm: `The failover runbook makes ${r.region} the writer with what it has replicated, without waiting for ${from}. ` +
-          `Writes committed in ${from} and not yet replicated are lost: the last replication lag of ${r.region} was ${lag}. ` +
-          `Then it turns ${r.region}'s routing control On and ${from}'s Off. ${from} rejoins as a secondary when it recovers; fail back then.`,
-      });
+      actions.push(failover(r, writer?.region ?? serving.find((x) => x !== r.region) ?? 'the old writer', lag));
     }
   }
-  if (writer && !writerImpaired && !options.insist) {
+  if (writer && writerHealth === 'healthy' && !options.insist) {
     guidance.push({
       type: 'info',
       text: `The writer's Region (${writer.region}) is healthy: a failover is offered only when it is impaired. "Offer a failover anyway" shows it.`,

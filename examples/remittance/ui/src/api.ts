@@ -132,17 +132,20 @@ export function watchRequests(watcher: (r: RequestRecord) => void): () => void {
  * requests. A network failure or a reply that is not JSON becomes an ApiError too.
  */
 export async function call<T>(
-  session: Session, prefix: string, path: string, init: { method?: string; body?: object; quiet?: boolean } = {},
+  session: Session, prefix: string, path: string, init: { method?: string; body?: object; quiet?: boolean; timeoutMs?: number } = {},
 ): Promise<Answer<T>> {
   let res: Response;
+  const timeoutMs = init.timeoutMs ?? 15_000;
   try {
     res = await fetch(`${prefix}${path}`, {
       method: init.method ?? 'GET',
       headers: { authorization: session.idToken, ...(init.body ? { 'content-type': 'application/json' } : {}) },
       body: init.body ? JSON.stringify(init.body) : undefined,
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
-    throw new ApiError(`the API could not be reached (${(e as Error).message})`, 0);
+    const late = (e as Error).name === 'TimeoutError';
+    throw new ApiError(late ? `the API did not answer within ${timeoutMs / 1000} s` : `the API could not be reached (${(e as Error).message})`, 0);
   }
   const body = (await res.json().catch(() => ({ error: `HTTP ${res.status} with no JSON body` }))) as T & { error?: string; message?: string; servedBy?: string };
   const servedBy = res.headers.get('x-served-by') ?? body.servedBy;

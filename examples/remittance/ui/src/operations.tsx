@@ -47,37 +47,55 @@ function ago(ms: number): string {
   return `${duration(Math.max(0, ms))} ago`;
 }
 
+/** The state is stale, and no runbook is offered, once it has not been read for this long. */
+const STALE_MS = 10_000;
+
 export function Operations(props: { config: AppConfig; session: Session; onServing: (s: Serving) => void }) {
   const { config, session, onServing } = props;
   const [state, setState] = useState<OperationsState>();
+  const [readOkAt, setReadOkAt] = useState(0);
   const [stateNote, setStateNote] = useState<string>();
   const [stateError, setStateError] = useState<string>();
   const [insist, setInsist] = useState(false);
   const [confirming, setConfirming] = useState<PlannedAction>();
   const [followed, setFollowed] = useState<Followed | undefined>(storedRun);
+  // The followed run has not ended yet (as far as the page knows): nothing else is offered meanwhile.
+  const [runActive, setRunActive] = useState(() => storedRun() !== undefined);
+  const runEnded = useCallback(() => setRunActive(false), []);
+  const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<string>();
   const lag = useRef(new Map<string, { x: Date; y: number }[]>());
+  // Cleared when the panel goes (sign-out): a read still in flight then changes nothing.
+  const alive = useRef(true);
+  useEffect(() => () => {
+    alive.current = false;
+  }, []);
 
   // The state, through the routed API; when it does not answer, through each Region's own API in turn.
+  // The badge says "unreachable" only when no API answered at all (an API that answers an error names its Region).
   const readState = useCallback(async () => {
+    const serving = (s: Serving) => {
+      if (alive.current) onServing(s);
+    };
     try {
       const answer = await call<{ state: OperationsState }>(session, '/api', '/operations/state', { quiet: true });
-      onServing({ region: answer.servedBy });
+      serving({ region: answer.servedBy });
       setStateNote(undefined);
       return answer.body.state;
     } catch (e) {
       const routedError = e as ApiError;
-      onServing(routedError.status === 0 || routedError.status >= 500 ? { unreachable: true } : { region: routedError.servedBy });
+      if (routedError.status === 401) throw new Error('your sign-in has expired (401): sign out and sign in again');
+      serving(routedError.servedBy ? { region: routedError.servedBy } : { unreachable: true });
       for (const region of config.regions) {
         try {
-          const answer = await call<{ state: OperationsState }>(session, `/regions/${region}/api`, '/operations/state', { quiet: true });
-          setStateNote(`The routed API did not answer (${routedError.message}): read through ${region}'s own API.`);
+          const answer = await call<{ state: OperationsState }>(session, `/regions/${region}/api`, '/operations/state', { quiet: true, timeoutMs: 8_000 });
+          setStateNote(`The routed API did not give the state (${routedError.message}): read through ${region}'s own API.`);
           return answer.body.state;
         } catch {
           // The next Region.
         }
       }
-      throw new Error(`no Region's API answered: ${routedError.message}`);
+      throw new Error(`no Region's API gave the state: ${routedError.message}`);
     }
   }, [config.regions, session, onServing]);
 
@@ -95,6 +113,7 @@ export function Operations(props: { config: AppConfig; session: Session; onServi
           lag.current.set(r.region, points.filter((p) => p.x.getTime() > next.readAt - LAG_WINDOW_MS));
         }
         setState(next);
+        setReadOkAt(Date.now());
         setStateError(undefined);
       } catch (e) {
         if (!stopped) setStateError((e as Error).message);
@@ -112,11 +131,13 @@ export function Operations(props: { config: AppConfig; session: Session; onServi
     if (run) localStorage.setItem(RUN_KEY, JSON.stringify(run));
     else localStorage.removeItem(RUN_KEY);
     setFollowed(run);
+    setRunActive(run !== undefined);
   };
 
   // A runbook starts in the Region that is to take over, through that Region's own API.
   const start = async (action: PlannedAction) => {
     setStartError(undefined);
+    setStarting(true);
     try {
       const { body } = await call<{ executionId: string }>(session, `/regions/${action.region}/api`, '/operations', {
         method: 'POST', body: { runbook: action.runbook, ...(action.loseWrites ? { allowDataLoss: true } : {}) },
@@ -124,10 +145,17 @@ export function Operations(props: { config: AppConfig; session: Session; onServi
       follow({ region: action.region, executionId: body.executionId });
     } catch (e) {
       setStartError(`${action.label} could not start: ${(e as Error).message}`);
+    } finally {
+      setStarting(false);
     }
   };
 
-  const plan = state ? planActions(state, { insist }) : undefined;
+  const now = Date.now();
+  const stale = state !== undefined && now - readOkAt > STALE_MS;
+  const plan = state ? planActions(state, { insist, now }) : undefined;
+  // Nothing can be started from a stale view, while a start is on its way, or while the followed run has not ended.
+  const held = stale ? 'the state shown is not current' : starting ? 'a runbook is starting' : runActive ? 'the run below has not ended' : undefined;
+  const live = (a: PlannedAction) => plan?.actions.find((x) => x.runbook === a.runbook && x.region === a.region && !!x.finishes === !!a.finishes);
   return (
     <Container
       data-testid="operations"
@@ -143,11 +171,16 @@ export function Operations(props: { config: AppConfig; session: Session; onServi
     >
       <SpaceBetween size="l">
         {stateError && <Alert type="error" header="The state could not be read">{stateError}</Alert>}
+        {stale && (
+          <Alert type="warning" data-testid="stale" header={`The state shown was read ${ago(now - readOkAt)}`}>
+            It could not be read since: no runbook is offered until it is.
+          </Alert>
+        )}
         {stateNote && <Alert type="warning">{stateNote}</Alert>}
         {state && (
           <SpaceBetween size="xs">
             <Box variant="h3">Regions{state.globalDatabase.status ? ` (global database ${state.globalDatabase.status})` : ''}</Box>
-            <RegionCards state={state} />
+            <RegionCards state={state} now={now} />
           </SpaceBetween>
         )}
         {state && <LagChart regions={state.regions} points={lag.current} readAt={state.readAt} />}
@@ -161,11 +194,11 @@ export function Operations(props: { config: AppConfig; session: Session; onServi
             ))}
             <SpaceBetween direction="horizontal" size="xs" data-testid="actions">
               {plan.actions.map((a) => (
-                <span key={`${a.runbook}-${a.region}`} title={a.disabledReason}>
+                <span key={`${a.runbook}-${a.region}`} title={a.disabledReason ?? held}>
                   <Button
                     variant={a.loseWrites ? 'normal' : 'primary'}
                     iconName={a.loseWrites ? 'status-warning' : undefined}
-                    disabled={a.disabledReason !== undefined}
+                    disabled={a.disabledReason !== undefined || held !== undefined}
                     onClick={() => setConfirming(a)}
                   >
                     {a.label}
@@ -173,28 +206,42 @@ export function Operations(props: { config: AppConfig; session: Session; onServi
                 </span>
               ))}
             </SpaceBetween>
+            {held && plan.actions.length > 0 && <Box color="text-status-inactive" fontSize="body-s">Not now: {held}.</Box>}
             {plan.actions.filter((a) => a.disabledReason).map((a) => (
               <Box key={`why-${a.runbook}-${a.region}`} color="text-status-inactive" fontSize="body-s">{a.label}: {a.disabledReason}.</Box>
             ))}
           </SpaceBetween>
         )}
         {startError && <Alert type="error" data-testid="start-error">{startError}</Alert>}
-        {confirming && <Confirm action={confirming} onCancel={() => setConfirming(undefined)} onConfirm={() => {
-          const action = confirming;
-          setConfirming(undefined);
-          void start(action);
-        }} />}
+        {confirming && (
+          <Confirm
+            action={live(confirming) ?? confirming}
+            blocked={!live(confirming) ? 'the state changed since you opened this: it is no longer offered' : live(confirming)!.disabledReason ?? held}
+            onCancel={() => setConfirming(undefined)}
+            onConfirm={(action) => {
+              setConfirming(undefined);
+              void start(action);
+            }}
+          />
+        )}
         {followed && (
-          <Run key={followed.executionId} session={session} run={followed} local={config.local === true} onDismiss={() => follow(undefined)} />
+          <Run
+            key={followed.executionId} session={session} run={followed} local={config.local === true}
+            onEnded={runEnded} onDismiss={() => follow(undefined)}
+          />
         )}
       </SpaceBetween>
     </Container>
   );
 }
 
-/** The confirmation of a runbook: what will happen; a failover also asks the operator to accept losing writes (unticked every time). */
-function Confirm(props: { action: PlannedAction; onCancel: () => void; onConfirm: () => void }) {
-  const { action } = props;
+/**
+ * The confirmation of a runbook: what will happen, from the live state (it follows the
+ * state while it is open, and refuses to start what is no longer offered); a failover
+ * also asks the operator to accept losing writes (unticked every time).
+ */
+function Confirm(props: { action: PlannedAction; blocked?: string; onCancel: () => void; onConfirm: (action: PlannedAction) => void }) {
+  const { action, blocked } = props;
   const [accepted, setAccepted] = useState(false);
   return (
     <Modal
@@ -206,12 +253,15 @@ function Confirm(props: { action: PlannedAction; onCancel: () => void; onConfirm
         <Box float="right">
           <SpaceBetween direction="horizontal" size="xs">
             <Button variant="link" onClick={props.onCancel}>Cancel</Button>
-            <Button variant="primary" disabled={action.loseWrites && !accepted} onClick={props.onConfirm}>Start the {action.runbook}</Button>
+            <Button variant="primary" disabled={blocked !== undefined || (action.loseWrites && !accepted)} onClick={() => props.onConfirm(action)}>
+              Start the {action.runbook}
+            </Button>
           </SpaceBetween>
         </Box>
       )}
     >
       <SpaceBetween size="m">
+        {blocked && <Alert type="warning">Not now: {blocked}.</Alert>}
         <Box>{action.confirm}</Box>
         {action.loseWrites && (
           <Checkbox checked={accepted} onChange={(e) => setAccepted(e.detail.checked)}>
@@ -252,12 +302,12 @@ function readinessCell(r: RegionStatus, now: number): ReactNode {
 }
 
 /** One card per Region: side by side on a wide screen, one above the other on a phone. */
-function RegionCards(props: { state: OperationsState }) {
-  const { state } = props;
+function RegionCards(props: { state: OperationsState; now: number }) {
+  const { state, now } = props;
   const lagCell = (r: RegionStatus) => {
     if (r.role !== 'secondary') return '–';
     if (r.rpoLagError) return `Unavailable: ${r.rpoLagError}`;
-    return r.rpoLagMs === undefined ? 'No recent data' : `${duration(r.rpoLagMs)} (${ago(state.readAt - (r.rpoLagAt ?? state.readAt))})`;
+    return r.rpoLagMs === undefined ? 'No recent data' : `${duration(r.rpoLagMs)} (${ago(now - (r.rpoLagAt ?? state.readAt))})`;
   };
   const lastRun = (r: RegionStatus) => {
     if (r.runsError) return `Unknown: ${r.runsError}`;
@@ -266,7 +316,7 @@ function RegionCards(props: { state: OperationsState }) {
     const last = r.lastRuns?.[0];
     if (!last) return 'None in 8 days';
     const type: StatusIndicatorProps.Type = last.status === 'Success' ? 'success' : 'error';
-    return <StatusIndicator type={type}>{`${last.runbook} ${last.status} (${ago(state.readAt - (last.endedAt ?? state.readAt))})`}</StatusIndicator>;
+    return <StatusIndicator type={type}>{`${last.runbook} ${last.status} (${ago(now - (last.endedAt ?? state.readAt))})`}</StatusIndicator>;
   };
   const traffic = (r: RegionStatus) => (r.traffic === 'On' ? <StatusIndicator type="success">On: receives the traffic</StatusIndicator>
     : r.traffic === 'Off' ? <StatusIndicator type="stopped">Off</StatusIndicator> : <StatusIndicator type="not-started">Unknown</StatusIndicator>);
@@ -287,7 +337,7 @@ function RegionCards(props: { state: OperationsState }) {
           { id: 'traffic', header: 'Traffic', content: traffic },
           { id: 'lag', header: 'Replication lag', content: lagCell },
           { id: 'alarms', header: 'Alarms', content: alarmsCell },
-          { id: 'ready', header: 'Runbooks ready', content: (r) => readinessCell(r, state.readAt) },
+          { id: 'ready', header: 'Runbooks ready', content: (r) => readinessCell(r, now) },
           { id: 'last', header: 'Last run', content: lastRun },
         ],
       }}
@@ -323,8 +373,8 @@ function LagChart(props: { regions: RegionStatus[]; points: Map<string, { x: Dat
 }
 
 /** The followed run, every 2 seconds until it ends, read from the Region that runs it: steps with durations, the outcome, the report. */
-function Run(props: { session: Session; run: Followed; local: boolean; onDismiss: () => void }) {
-  const { session, run } = props;
+function Run(props: { session: Session; run: Followed; local: boolean; onEnded: () => void; onDismiss: () => void }) {
+  const { session, run, onEnded } = props;
   const [execution, setExecution] = useState<Execution>();
   const [error, setError] = useState<string>();
   const [now, setNow] = useState(Date.now());
@@ -339,10 +389,18 @@ function Run(props: { session: Session; run: Followed; local: boolean; onDismiss
         setExecution(body.execution);
         setError(undefined);
         setNow(Date.now());
-        if (ENDED.includes(body.execution.status)) return;
+        if (ENDED.includes(body.execution.status)) {
+          onEnded();
+          return;
+        }
       } catch (e) {
         if (stopped) return;
         setError(`The run could not be read from ${run.region}: ${(e as Error).message}`);
+        // Not there, or not for this user: reading it again will not change that.
+        if ([403, 404].includes((e as ApiError).status)) {
+          onEnded();
+          return;
+        }
       }
       timer = setTimeout(() => void poll(), 2_000);
     };
@@ -351,7 +409,7 @@ function Run(props: { session: Session; run: Followed; local: boolean; onDismiss
       stopped = true;
       clearTimeout(timer);
     };
-  }, [session, run]);
+  }, [session, run, onEnded]);
 
   const ended = execution !== undefined && ENDED.includes(execution.status);
   const title = `${execution?.runbook ?? 'run'} to ${execution?.targetRegion ?? run.region}`;
@@ -363,7 +421,7 @@ function Run(props: { session: Session; run: Followed; local: boolean; onDismiss
       header={(
         <Header
           variant="h3"
-          actions={ended ? <Button onClick={props.onDismiss}>Dismiss</Button> : undefined}
+          actions={<Button onClick={props.onDismiss}>{ended ? 'Dismiss' : 'Stop following'}</Button>}
           description={`Execution ${run.executionId} in ${run.region}${execution?.startedAt ? `, started ${new Date(execution.startedAt).toLocaleTimeString()}` : ''}`}
         >
           <span data-testid="execution-title">{title}: </span><StatusIndicator type={status}>{execution?.status ?? 'reading'}</StatusIndicator>
