@@ -143,7 +143,10 @@ export function operationsFromEnvironment(region: string): { automation: Automat
           // Every step, also when SSM cuts the history (StepExecutionsTruncated).
           e = await fullExecution(ssm, region, executionId);
         } catch (err) {
-          if ((err as { name?: string }).name === 'AutomationExecutionNotFoundException') return undefined;
+          // SSM's own "not found", or an answer without the execution.
+          if ((err as { name?: string }).name === 'AutomationExecutionNotFoundException' || /^automation execution \S+ was not found/.test((err as Error).message)) {
+            return undefined;
+          }
           throw err;
         }
         const status = e.AutomationExecutionStatus ?? 'Unknown';
