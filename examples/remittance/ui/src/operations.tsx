@@ -442,13 +442,22 @@ function Run(props: { session: Session; run: Followed; local: boolean; onEnded: 
             items={execution.steps}
             trackBy="name"
             columnDefinitions={[
-              { id: 'step', header: 'Step', cell: (s) => <span data-testid="step">{`${s.name}: ${s.status}`}</span> },
+              {
+                id: 'step',
+                header: 'Step',
+                // The detail under the step, not in a column of its own: a narrow screen keeps it readable.
+                cell: (s) => (
+                  <>
+                    <span data-testid="step">{`${s.name}: ${s.status}`}</span>
+                    {s.message && <Box color="text-body-secondary" fontSize="body-s">{s.message}</Box>}
+                  </>
+                ),
+              },
               {
                 id: 'took',
                 header: 'Took',
                 cell: (s) => (s.durationMs !== undefined ? duration(s.durationMs) : s.startedAt !== undefined && s.status === 'InProgress' ? `${duration(now - s.startedAt)} so far` : ''),
               },
-              { id: 'detail', header: 'Detail', cell: (s) => s.message ?? '' },
             ]}
           />
         )}
