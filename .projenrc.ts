@@ -52,6 +52,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'playwright-core',
     // Model-based tests of the runbooks' invariants: random schedules of steps, faults and concurrent runs.
     'fast-check',
+    // The documentation's Mermaid diagrams are parsed in CI (test/docs-diagrams.test.ts): mermaid's
+    // parser needs a DOM for its label sanitizer, which jsdom gives. Majors pinned to what runs on Node 20.
+    'mermaid@^11',
+    'jsdom@^29',
   ],
   // Handlers are bundled at build time into assets/, so users need neither esbuild nor Docker.
   lambdaOptions: {
@@ -288,7 +292,7 @@ project.addTask('example:browser-test', {
 });
 
 // The failover drill: the real runbooks over replicating PostgreSQL Regions under write
-// load; one table, printed and written to benchmarks/recovery.md and the README; exits 1
+// load; one table, printed and written to benchmarks/recovery.md and docs/performance.md; exits 1
 // on an invariant breach, never on a time.
 project.addTask('drill', {
   description: 'Rehearse switchover, failover and failback under write load on real PostgreSQL; measure lost writes and recovery time (args: --seed N --repeat N --no-write)',

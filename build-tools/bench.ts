@@ -315,8 +315,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'latest.md'), table);
   fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2) + '\n');
-  // README's Performance section shows the latest table, between its two markers.
-  const readmeFile = path.join(ROOT, 'README.md');
+  // docs/performance.md shows the latest table, between its two markers.
+  const readmeFile = path.join(ROOT, 'docs', 'performance.md');
   const readme = fs.readFileSync(readmeFile, 'utf8');
   const start = '<!-- bench: benchmarks/latest.md -->\n';
   const end = '<!-- /bench -->';
@@ -324,7 +324,7 @@ async function main(): Promise<void> {
     const before = readme.slice(0, readme.indexOf(start) + start.length);
     fs.writeFileSync(readmeFile, `${before}${table}\nMachine: ${machine}; ${new Date().toISOString().slice(0, 10)}.\n${readme.slice(readme.indexOf(end))}`);
   }
-  process.stdout.write(`\n${table}\nMachine: ${machine}. Written to benchmarks/latest.md, benchmarks/latest.json and README.md.\n`);
+  process.stdout.write(`\n${table}\nMachine: ${machine}. Written to benchmarks/latest.md, benchmarks/latest.json and docs/performance.md.\n`);
 }
 
 main().catch((e) => {

@@ -98,7 +98,7 @@ export function formatSummary(
       ...outputs.map((o) => `  ${o.stack}.${o.key} = ${o.value ?? '(known after deployment)'}${o.description ? `  # ${o.description}` : ''}`),
       '',
     ]),
-    `To deploy (an AWS account and credentials needed): cd ${dir} && npx cdk deploy --all; README says which context each example takes.`,
+    `To deploy (an AWS account and credentials needed): cd ${dir} && npx cdk deploy --all; docs/deploying.md says which context each example takes.`,
   ].join('\n');
 }
 

@@ -32,7 +32,7 @@ describe('the example synth command (npm run example:synth, example:minimal:synt
       '  app-us-east-1.StatusCommand = npx cdk-cross-region-failover status --name app --region us-east-1  # the deployment',
       '  app-routing.ApiUrl = (known after deployment)',
       '',
-      'To deploy (an AWS account and credentials needed): cd examples/x && npx cdk deploy --all; README says which context each example takes.',
+      'To deploy (an AWS account and credentials needed): cd examples/x && npx cdk deploy --all; docs/deploying.md says which context each example takes.',
     ]);
     expect(formatSummary(ROOT, ROOT, rows, [])).toContain('\nNo warnings.\n');
   });

@@ -271,7 +271,7 @@ export interface RegionalFailoverAutomation {
  * impaired. Each step runs in a prebundled Lambda function of that Region; waits are
  * loops of short polls. Every run ends with a report (steps, durations, measured
  * recovery time, for a failover the data-loss window, and warnings) in the execution's
- * outputs and the function's logs. Every runbook keeps the invariants README lists
+ * outputs and the function's logs. Every runbook keeps the invariants docs/operations.md lists
  * ("What each runbook guarantees"): routing follows the data, no detach without
  * `AllowDetach`, failback only to a caught-up member, one run of the deployment at a
  * time across Regions, and a run started again converges.
@@ -1074,7 +1074,7 @@ export class FailoverAutomation extends Construct {
     acknowledgeFinding(role, 'AwsSolutions-IAM5[Resource::*]',
       'rds:DescribeGlobalClusters and rds:DescribeDBClusters on "*", as the Aurora global database execution block\'s sample policy grants ' +
         'them for plan evaluation; reads only. SwitchoverGlobalCluster is on the named global cluster and clusters.');
-    // Switchover only: the plan has no ungraceful path (README: "Ungraceful executions").
+    // Switchover only: the plan has no ungraceful path (docs/failover-automation.md: "Ungraceful executions").
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'SwitchOverTheWriter',
       actions: ['rds:SwitchoverGlobalCluster'],
@@ -1114,7 +1114,7 @@ export class FailoverAutomation extends Construct {
         globalAuroraConfig: {
           // No ungraceful configuration: in an ungraceful execution the routing-control
           // block does not run ("This block doesn't support the ungraceful execution mode"),
-          // so a failover there would leave traffic on the old writer. See README.
+          // so a failover there would leave traffic on the old writer. See docs/failover-automation.md.
           behavior: 'switchoverOnly',
           globalClusterIdentifier: database.globalClusterIdentifier,
           databaseClusterArns: clusterArns,

@@ -3,7 +3,7 @@
  * re-reads the state it acts on and skips what is already done, so a re-run after a
  * failure at any step converges.
  *
- * The invariants every step keeps (README, "What each runbook guarantees"):
+ * The invariants every step keeps (docs/operations.md, "What each runbook guarantees"):
  *
  * - I1 routing follows the data: a Region is routed only when its cluster is the writer
  *   of the data last routed, or is being promoted by the failover that routed it; never
@@ -173,7 +173,7 @@ function rebuildAdvice(ctx: StepContext, serving: RunbookRegion[]): string {
   return `traffic goes to ${where}, whose cluster was detached from global database '${ctx.topology.globalClusterIdentifier}' ` +
     '(a failover that detached and promoted it): the data written since lives only there, and every member of the global ' +
     'database is a stale copy. Routing to one of them would serve stale data and strand those writes. Rebuild the other Regions ' +
-    `(${others.join(', ')}) as secondaries of ${where}'s cluster first (README, "After a detach: rebuilding the other Regions"); ` +
+    `(${others.join(', ')}) as secondaries of ${where}'s cluster first (docs/operations.md, "After a detach: rebuilding the other Regions"); ` +
     'then switch over or fail back as usual';
 }
 
@@ -333,7 +333,7 @@ async function switchoverChecks(ctx: StepContext, phase: 'preflight' | 'change')
   const member = view.members.find((m) => m.clusterArn === target.clusterArn);
   if (!member) {
     throw new PreflightRefusal(`${target.clusterArn} is not a member of global cluster '${view.identifier}': a detached cluster cannot become writer of it again. ` +
-      `Rebuild ${target.region} as a secondary first (README, "After a detach: rebuilding the other Regions")`);
+      `Rebuild ${target.region} as a secondary first (docs/operations.md, "After a detach: rebuilding the other Regions")`);
   }
   if (member.isWriter && !inProgress(view)) {
     if (routedOnlyTo(states, ctx, target)) throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`, 'nothing-to-do');
@@ -479,7 +479,7 @@ async function failoverPlan(ctx: StepContext, target: RunbookRegion, states: Sta
   if (!member) {
     if (routedOnlyTo(states, ctx, target)) return { plan: { kind: 'detached' }, view };
     throw new PreflightRefusal(`${target.clusterArn} is not a member of global cluster '${view.identifier}': it is a detached copy, not the data. ` +
-      `Rebuild ${target.region} as a secondary first (README, "After a detach: rebuilding the other Regions")`);
+      `Rebuild ${target.region} as a secondary first (docs/operations.md, "After a detach: rebuilding the other Regions")`);
   }
   if (inProgress(view)) {
     if (view.failoverState!.toClusterArn === target.clusterArn) return { plan: { kind: 'underway' }, view };
@@ -513,7 +513,7 @@ async function refuseIfStandaloneRouted(ctx: StepContext, target: RunbookRegion,
   const own = await describeTarget(ctx, target);
   if (own && !own.globalClusterIdentifier && !routedOnlyTo(states, ctx, target)) {
     throw new PreflightRefusal(`${target.clusterArn} belongs to no global database: it is a detached copy, not the data. ` +
-      `Rebuild ${target.region} as a secondary first (README, "After a detach: rebuilding the other Regions")`);
+      `Rebuild ${target.region} as a secondary first (docs/operations.md, "After a detach: rebuilding the other Regions")`);
   }
 }
 
@@ -578,7 +578,7 @@ function fencingWarning(ctx: StepContext, target: RunbookRegion, view: GlobalClu
     `the old writer in ${oldRegion}${old ? ` (${old})` : ''} was not fenced and may still accept writes from anything that reaches it outside the routing ` +
     `(its routing control is Off). Fence it now: stop the application in ${oldRegion} and make the cluster refuse writes (revoke the application's ` +
     'database users, or remove the inbound rules of its security groups). Its data and the promoted cluster now diverge; ' +
-    'before any failback, rebuild the other Regions from the promoted cluster (README, "After a detach: rebuilding the other Regions")';
+    'before any failback, rebuild the other Regions from the promoted cluster (docs/operations.md, "After a detach: rebuilding the other Regions")';
 }
 
 async function detach(ctx: StepContext, target: RunbookRegion, why: string, view: GlobalClusterView | undefined, until: number): Promise<StepResult> {

@@ -17,7 +17,7 @@ describe.each([2, 3, 5])('%i Regions', (regions) => {
   });
 });
 
-test('the five packs are the ones README names, and the user-owned resources do have findings (the filter is not empty-handed)', () => {
+test('the five packs are the ones docs/security.md names, and the user-owned resources do have findings (the filter is not empty-handed)', () => {
   expect(Object.keys(PACKS)).toEqual(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321', 'Serverless']);
   const all = packFindings(buildSecurityApp(2, '123456789012'));
   expect(all.filter((f) => USER_OWNED.test(f.path)).length).toBeGreaterThan(10);

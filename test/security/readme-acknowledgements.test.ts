@@ -5,12 +5,11 @@ import { buildSecurityApp } from './security-app';
 import { PACKS } from '../nag';
 
 /**
- * README's Security section says what each acknowledgement means: every rule the library
+ * docs/security.md says what each acknowledgement means: every rule the library
  * acknowledges, in every pack it acknowledges it for, has a row there, and every row is
  * one the library does acknowledge (no stale reason for a finding that is gone).
  */
-const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('## Security: encryption, cdk-nag and what is acknowledged'), readme.indexOf('## Operations'));
+const section = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'security.md'), 'utf8');
 const rows = [...section.matchAll(/^\| (`[^|]+`) \| ([^|]+) \| [^|]+ \| [^|]+ \|$/gm)].map((m) => ({
   rules: [...m[1].matchAll(/`([A-Za-z0-9]+)`/g)].map((r) => r[1]),
   packs: m[2].split(',').map((p) => p.trim()),
@@ -38,7 +37,7 @@ test('the table has rows, and names only the five packs', () => {
   for (const row of rows) for (const pack of row.packs) expect(Object.keys(PACKS)).toContain(pack);
 });
 
-test('every acknowledgement the library makes has its rule and pack in README, and every row is still made', () => {
+test('every acknowledgement the library makes has its rule and pack in docs/security.md, and every row is still made', () => {
   const made = acknowledged();
   expect(made.size).toBeGreaterThan(20);
   const documented = new Set(rows.flatMap((row) => row.rules.flatMap((rule) => row.packs.map((pack) => `${pack} ${rule}`))));

@@ -8,8 +8,7 @@
  * - the write gap: the longest time without an acknowledged write;
  * - the runbook's reported recovery time and data-loss window next to the measured loss.
  *
- * It prints one table, writes it to `benchmarks/recovery.md` and the README's
- * performance section, and exits 1 when an invariant is breached (an acknowledged write
+ * It prints one table, writes it to `benchmarks/recovery.md` and docs/performance.md, and exits 1 when an invariant is breached (an acknowledged write
  * lost in a switchover or a failback, traffic routed to a Region that is not the writer,
  * a reported data-loss window that does not cover the measured loss, a run that should
  * have been refused and was not), never because of a time.
@@ -539,20 +538,20 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const note = [
     `Seed ${seed}; ${repeat} run(s) of the switchover, failover and failback; machine: ${machine}; ${new Date().toISOString().slice(0, 10)}.`,
-    'Times are this machine\'s; the invariants hold or not on any machine. What the columns mean: README, "Rehearsing a failover".',
+    'Times are this machine\'s; the invariants hold or not on any machine. What the columns mean: docs/remittance-example.md, "Rehearsing a failover".',
   ].join(' ');
   console.log(`\n${text}\n\n${note}`);
   if (write) {
     fs.mkdirSync(path.join(ROOT, 'benchmarks'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, 'benchmarks', 'recovery.md'), `# Failover drill (npm run drill)\n\n${text}\n\n${note}\n`);
-    const readme = path.join(ROOT, 'README.md');
+    const readme = path.join(ROOT, 'docs', 'performance.md');
     const start = '<!-- drill: benchmarks/recovery.md -->\n';
     const end = '<!-- /drill -->';
     const current = fs.readFileSync(readme, 'utf8');
     const a = current.indexOf(start);
     const b = current.indexOf(end);
     if (a >= 0 && b > a) fs.writeFileSync(readme, `${current.slice(0, a + start.length)}${text}\n\n${note}\n${current.slice(b)}`);
-    console.log('Written to benchmarks/recovery.md and README.md.');
+    console.log('Written to benchmarks/recovery.md and docs/performance.md.');
   }
   const breached = rows.flatMap((row) => row.runs.flatMap((m) => m.breaches.map((b) => `${row.scenario.name}: ${b}`)));
   if (breached.length > 0) {
