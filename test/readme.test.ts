@@ -34,6 +34,7 @@ test('README shows the TypeScript usage of each construct; docs/languages.md tha
   ]);
   expect(all.filter((b) => b.doc === 'docs/languages.md').map((b) => b.file)).toEqual([
     'test/consumers/python/app.py',
+    'test/consumers/python/observed.py',
     'test/consumers/java/src/main/java/io/github/cdkcrossregionfailover/consumer/OrdersApp.java',
     'test/consumers/go/app.go',
   ]);

@@ -74,6 +74,7 @@ export interface ArcRoutedApiRegionOptions {
    * header), in place of the construct's `userPool`. Every Region must end up with a
    * pool, or none may (see `allowUnauthenticatedAccess`).
    *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-integrate-with-cognito.html
    * @default - the construct's `userPool`
    */
   readonly userPool?: cognito.IUserPool;
@@ -127,6 +128,7 @@ export interface ArcRoutedApiProps {
    * `crossRegionReferences: true` on the stacks, or import it in each with
    * `UserPool.fromUserPoolArn`.
    *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-integrate-with-cognito.html
    * @default - each Region's `userPool`; with none at all, `allowUnauthenticatedAccess` must be true
    */
   readonly userPool?: cognito.IUserPool;
@@ -152,6 +154,7 @@ export interface ArcRoutedApiProps {
    * ARN of an existing ARC cluster to use. A cluster is billed per hour whatever its
    * use, so sharing one between applications saves money.
    *
+   * @see https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.clusters.html
    * @default - a new cluster
    */
   readonly existingClusterArn?: string;
@@ -159,6 +162,7 @@ export interface ArcRoutedApiProps {
   /**
    * Steady-state requests per second a stage accepts.
    *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
    * @default 1000
    */
   readonly throttlingRateLimit?: number;
@@ -166,6 +170,7 @@ export interface ArcRoutedApiProps {
   /**
    * Burst of requests a stage accepts.
    *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html
    * @default 500
    */
   readonly throttlingBurstLimit?: number;
@@ -174,6 +179,7 @@ export interface ArcRoutedApiProps {
    * Requests one client IP may send in any 5 minutes before the WAF blocks it,
    * 10 to 2,000,000,000.
    *
+   * @see https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based.html
    * @default 2000
    */
   readonly wafRateLimit?: number;

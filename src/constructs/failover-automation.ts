@@ -53,6 +53,7 @@ export interface FailoverAutomationProps {
    * IAM user or role ARNs that may approve a run: the default of each document's
    * `Approvers` parameter.
    *
+   * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-approve.html
    * @default - none; a run that asks for approval must name its approvers
    */
   readonly approvers?: string[];
@@ -61,6 +62,7 @@ export interface FailoverAutomationProps {
    * Default of each document's `RequireApproval` parameter: whether a run waits for one
    * of the approvers after its pre-flight checks and before any change.
    *
+   * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-approve.html
    * @default - true when `approvers` are given, false otherwise
    */
   readonly requireApproval?: boolean;
@@ -76,6 +78,7 @@ export interface FailoverAutomationProps {
    * Default of the `MaxRpoLagSeconds` parameter: a switchover is refused, and a failback
    * keeps waiting, while the target lags the writer by more than this.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
    * @default Duration.seconds(30)
    */
   readonly maxRpoLag?: Duration;
@@ -86,6 +89,7 @@ export interface FailoverAutomationProps {
    * lag cannot be read). An operator overrides it at start time (`--max-data-loss`, `0`
    * for no bound).
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
    * @default - no bound: the failover goes ahead whatever the lag, and the report states it
    */
   readonly maxDataLoss?: Duration;

@@ -76,6 +76,7 @@ export interface AuroraRegionOptions {
    * key's policy must let the account's IAM policies grant its use (the default key
    * policy does), and let CloudWatch Logs of the Region use it.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html
    * @default - a new customer-managed key with yearly rotation
    */
   readonly kmsKey?: kms.IKey;
@@ -101,6 +102,7 @@ export interface AuroraRegionOptions {
    * replicates storage only. Before such a Region can take over as primary, add an
    * instance (set `headless: false` and deploy). Not allowed on the first Region.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-attaching.html
    * @default false
    */
   readonly headless?: boolean;
@@ -128,6 +130,7 @@ export interface AuroraRegionOptions {
    * first Region only: a secondary with it set would, once promoted with no
    * secondary left, block its own commits.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html
    * @default - not set: no recovery point objective is enforced
    */
   readonly globalDbRpo?: Duration;
@@ -159,6 +162,7 @@ export interface AuroraRegionOptions {
   /**
    * Weekly maintenance window, in UTC, e.g. `Sun:03:00-Sun:04:00`.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_UpgradeDBInstance.Maintenance.html
    * @default - a window chosen by Aurora
    */
   readonly preferredMaintenanceWindow?: string;
@@ -191,6 +195,7 @@ export interface MultiRegionAuroraPostgresProps {
    * version deploys with the context `cdk-cross-region-failover:deployedEngineVersion`
    * set to it. A version this release's data does not list is accepted with a warning.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.Aurora_Fea_Regions_DB-eng.Feature.GlobalDatabase.html
    * @default AuroraPostgresEngineVersion.VER_16_13
    */
   readonly engineVersion?: rds.AuroraPostgresEngineVersion;
@@ -205,6 +210,7 @@ export interface MultiRegionAuroraPostgresProps {
   /**
    * How long automated backups are kept, 1 to 35 days.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Managing.Backups.html
    * @default Duration.days(7)
    */
   readonly backupRetention?: Duration;
@@ -212,6 +218,7 @@ export interface MultiRegionAuroraPostgresProps {
   /**
    * Deletion protection on the global cluster and every Regional cluster.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html
    * @default true
    */
   readonly deletionProtection?: boolean;
@@ -234,6 +241,7 @@ export interface MultiRegionAuroraPostgresProps {
   /**
    * Performance Insights on every instance, encrypted with the Region's key.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_PerfInsights.html
    * @default true
    */
   readonly performanceInsights?: boolean;

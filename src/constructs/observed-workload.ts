@@ -72,25 +72,75 @@ export interface ObservedRegionOptions {
  * periods and fires when `evaluationPeriods` periods in a row breach.
  */
 export interface ObservedWorkloadThresholds {
-  /** @default 5 (percent of requests answered 5xx) */
+  /**
+   * The API's 5xx rate above which its alarm fires: `100 * 5XXError / Count`, in percent of requests.
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
+   * @default 5 (percent of requests answered 5xx)
+   */
   readonly api5xxRatePercent?: number;
-  /** @default Duration.seconds(2) */
+  /**
+   * The API's p99 `Latency` above which its alarm fires.
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
+   * @default Duration.seconds(2)
+   */
   readonly apiLatencyP99?: Duration;
-  /** @default 5 (percent of invocations that failed) */
+  /**
+   * A function's error rate above which its alarm fires: `100 * Errors / Invocations`, in percent.
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   * @default 5 (percent of invocations that failed)
+   */
   readonly lambdaErrorRatePercent?: number;
-  /** @default 10 (throttled invocations per minute) */
+  /**
+   * A function's `Throttles` per minute above which its alarm fires.
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   * @default 10 (throttled invocations per minute)
+   */
   readonly lambdaThrottles?: number;
-  /** @default Duration.seconds(10) */
+  /**
+   * A function's p99 `Duration` above which its alarm fires.
+   *
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   * @default Duration.seconds(10)
+   */
   readonly lambdaDurationP99?: Duration;
-  /** @default 80 (percent) */
+  /**
+   * The cluster's `CPUUtilization` (the maximum over its instances) above which its alarm fires, in percent.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+   * @default 80 (percent)
+   */
   readonly auroraCpuPercent?: number;
-  /** @default 1000 */
+  /**
+   * The cluster's `DatabaseConnections` above which its alarm fires.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+   * @default 1000
+   */
   readonly auroraConnections?: number;
-  /** @default Duration.millis(100) */
+  /**
+   * The cluster's `CommitLatency` above which its alarm fires (one of the alarms that make a Region impaired).
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+   * @default Duration.millis(100)
+   */
   readonly auroraCommitLatency?: Duration;
-  /** @default Duration.seconds(30) */
+  /**
+   * The replication lag (`AuroraGlobalDBRPOLag`) of a secondary above which its alarm fires.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-monitoring.html
+   * @default Duration.seconds(30)
+   */
   readonly rpoLag?: Duration;
-  /** @default 3 */
+  /**
+   * How many one-minute periods in a row must breach before an alarm fires (and `DatapointsToAlarm`), 1 to 60.
+   *
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+   * @default 3
+   */
   readonly evaluationPeriods?: number;
 }
 

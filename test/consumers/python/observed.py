@@ -1,0 +1,52 @@
+"""Two extension points from Python: the API's functions made by a class that implements
+the library's IRegionalHandlerFactory (jsii calls it once per Region), and the alarms of
+every Region with an automatic failover that waits for an approver."""
+import jsii
+from aws_cdk import App, Duration, Environment, Stack, aws_cognito as cognito, aws_lambda as _lambda, aws_route53 as route53
+from constructs import Construct
+from cdk_cross_region_failover import (
+    ArcRoutedApi, ArcRoutedApiRegionOptions, AutomaticFailoverOptions, IRegionalHandlerFactory, ObservedWorkload,
+    ObservedWorkloadThresholds,
+)
+
+from app import REGIONS, build
+
+
+@jsii.implements(IRegionalHandlerFactory)
+class RegionalHandlers:
+    """Builds each Region's API function the same way, told its Region."""
+
+    def create_handler(self, scope: Construct, region: str) -> _lambda.IFunction:
+        return _lambda.Function(
+            scope, "Handler", runtime=_lambda.Runtime.PYTHON_3_13, handler="index.handler",
+            code=_lambda.Code.from_inline("def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"),
+            environment={"SERVING_REGION": region},
+        )
+
+
+def routed_api(app: App) -> ArcRoutedApi:
+    """An API in each Region behind api.example.com, its functions from the factory above."""
+    routing = Stack(app, "payments-routing", env=Environment(region="us-west-2"))
+    zone = route53.HostedZone.from_hosted_zone_attributes(
+        routing, "Zone", hosted_zone_id="Z0123456789EXAMPLE", zone_name="example.com")
+    users = cognito.UserPool.from_user_pool_arn(
+        routing, "Users", "arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE")
+    return ArcRoutedApi(app, "PaymentsApi", name="payments", routing_stack=routing, hosted_zone=zone,
+                        domain_name="payments.example.com", user_pool=users,
+                        handler_factory=RegionalHandlers(), regions=[
+                            ArcRoutedApiRegionOptions(stack=Stack(app, f"payments-{region}", env=Environment(region=region)))
+                            for region in REGIONS
+                        ])
+
+
+def observe(app: App) -> ObservedWorkload:
+    """The alarms, "Region impaired" alarms and dashboard of the deployment of app.py."""
+    database, api, runbooks = build(app)
+    return ObservedWorkload(
+        app, "Observed", name="orders", regions=ObservedWorkload.regions_of(database, api),
+        dashboard_stack=api.routing_stack,
+        thresholds=ObservedWorkloadThresholds(rpo_lag=Duration.seconds(10)),
+        # Off unless given: a Region's "Region impaired" alarm starts the failover runbook in a
+        # healthy Region, which waits for an approver after its pre-flight checks.
+        automatic_failover=AutomaticFailoverOptions(runbooks=runbooks, cool_down=Duration.hours(1)),
+    )
