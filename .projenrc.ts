@@ -291,6 +291,10 @@ project.addTask('example:browser-test', {
   ],
 });
 
+// A release's notes are CHANGELOG.md's "Unreleased" section (kept by hand in each change),
+// written to dist/changelog.md once the version is decided; a release without it stops there.
+project.tasks.tryFind('bump')!.exec('ts-node --project build-tools/tsconfig.json build-tools/release-notes.ts');
+
 // The failover drill: the real runbooks over replicating PostgreSQL Regions under write
 // load; one table, printed and written to benchmarks/recovery.md and docs/performance.md; exits 1
 // on an invariant breach, never on a time.
