@@ -251,18 +251,32 @@ export interface RegionalFailoverAutomation {
   readonly runbooksParameter: ssm.IStringParameter;
   /** The self-test document (`<name>-SelfTest`), created whether or not it runs on deployment. */
   readonly selfTestDocument: ssm.CfnDocument;
-  /** The custom resource that runs the self-test on every deployment; absent with `selfTest: false`. */
+  /**
+   * The custom resource that runs the self-test on every deployment; absent with `selfTest: false`.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly selfTest?: CustomResource;
-  /** The schedule of the readiness evaluation; absent when it is off. */
+  /**
+   * The schedule of the readiness evaluation; absent when it is off.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly readinessSchedule?: events.Rule;
   /**
    * The alarm that goes off when the runbooks were not ready (or not evaluated) for
    * `alarmAfterEvaluations` evaluations in a row; absent when the evaluation is off. It
    * has no action: add one, or give the runbooks to ObservedWorkload, which sends it to
    * its topic.
+   *
+   * @default - undefined, when it is not created (see above)
    */
   readonly readinessAlarm?: cloudwatch.Alarm;
-  /** The parameter holding this Region's last evaluation, as JSON (`status` prints it); absent when the evaluation is off. */
+  /**
+   * The parameter holding this Region's last evaluation, as JSON (`status` prints it); absent when the evaluation is off.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly readinessParameter?: ssm.IStringParameter;
 }
 

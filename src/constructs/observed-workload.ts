@@ -256,13 +256,29 @@ export interface RegionalObservation {
   readonly deadLetterAlarm: cloudwatch.Alarm;
   /** Fires while AWS Health reports an issue of a service in use in the Region. */
   readonly healthEventAlarm: cloudwatch.Alarm;
-  /** Percent of API requests answered 5xx, when there is an API. */
+  /**
+   * Percent of API requests answered 5xx, when there is an API.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly api5xxRate?: cloudwatch.IMetric;
-  /** The API's p99 latency, when there is an API. */
+  /**
+   * The API's p99 latency, when there is an API.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly apiLatencyP99?: cloudwatch.IMetric;
-  /** The API 5xx rate alarm, when there is an API. */
+  /**
+   * The API 5xx rate alarm, when there is an API.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly api5xxAlarm?: cloudwatch.Alarm;
-  /** The API p99 latency alarm, when there is an API. */
+  /**
+   * The API p99 latency alarm, when there is an API.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly apiLatencyAlarm?: cloudwatch.Alarm;
   /** Per function, in the order given: percent of invocations that failed. */
   readonly lambdaErrorRates: cloudwatch.IMetric[];
@@ -272,21 +288,53 @@ export interface RegionalObservation {
   readonly lambdaThrottleAlarms: cloudwatch.Alarm[];
   /** Per function: the p99 duration alarm. */
   readonly lambdaDurationAlarms: cloudwatch.Alarm[];
-  /** The cluster's CPU utilization, when there is a cluster. */
+  /**
+   * The cluster's CPU utilization, when there is a cluster.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly auroraCpu?: cloudwatch.IMetric;
-  /** The cluster's connections, when there is a cluster. */
+  /**
+   * The cluster's connections, when there is a cluster.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly auroraConnections?: cloudwatch.IMetric;
-  /** The cluster's commit latency, when there is a cluster. */
+  /**
+   * The cluster's commit latency, when there is a cluster.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly auroraCommitLatency?: cloudwatch.IMetric;
-  /** The cluster's `AuroraGlobalDBRPOLag`, when it can be a secondary. */
+  /**
+   * The cluster's `AuroraGlobalDBRPOLag`, when it can be a secondary.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly rpoLag?: cloudwatch.IMetric;
-  /** The CPU alarm, when there is a cluster. */
+  /**
+   * The CPU alarm, when there is a cluster.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly auroraCpuAlarm?: cloudwatch.Alarm;
-  /** The connections alarm, when there is a cluster. */
+  /**
+   * The connections alarm, when there is a cluster.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly auroraConnectionsAlarm?: cloudwatch.Alarm;
-  /** The commit latency alarm, when there is a cluster. */
+  /**
+   * The commit latency alarm, when there is a cluster.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly auroraCommitLatencyAlarm?: cloudwatch.Alarm;
-  /** The replication lag alarm, when the cluster can be a secondary. */
+  /**
+   * The replication lag alarm, when the cluster can be a secondary.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly rpoLagAlarm?: cloudwatch.Alarm;
   /** Every metric alarm of the Region. */
   readonly alarms: cloudwatch.Alarm[];
@@ -297,7 +345,11 @@ export interface RegionalObservation {
    * impaired.
    */
   readonly regionImpairedAlarm: cloudwatch.CompositeAlarm;
-  /** The function that starts a failover when `regionImpairedAlarm` fires, with `automaticFailover`. */
+  /**
+   * The function that starts a failover when `regionImpairedAlarm` fires, with `automaticFailover`.
+   *
+   * @default - undefined, when it is not created (see above)
+   */
   readonly failoverTrigger?: lambda.IFunction;
 }
 
