@@ -4,10 +4,15 @@ import io.github.cdkcrossregionfailover.ArcRoutedApi;
 import io.github.cdkcrossregionfailover.ArcRoutedApiProps;
 import io.github.cdkcrossregionfailover.ArcRoutedApiRegionOptions;
 import io.github.cdkcrossregionfailover.AuroraRegionOptions;
+import io.github.cdkcrossregionfailover.AutomaticFailoverOptions;
 import io.github.cdkcrossregionfailover.FailoverAutomation;
 import io.github.cdkcrossregionfailover.FailoverAutomationProps;
+import io.github.cdkcrossregionfailover.IRegionalHandlerFactory;
 import io.github.cdkcrossregionfailover.MultiRegionAuroraPostgres;
 import io.github.cdkcrossregionfailover.MultiRegionAuroraPostgresProps;
+import io.github.cdkcrossregionfailover.ObservedWorkload;
+import io.github.cdkcrossregionfailover.ObservedWorkloadProps;
+import io.github.cdkcrossregionfailover.ObservedWorkloadThresholds;
 import java.util.List;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
@@ -20,15 +25,29 @@ import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.route53.HostedZone;
 import software.amazon.awscdk.services.route53.HostedZoneAttributes;
+import software.constructs.Construct;
 
 public final class OrdersApp {
-    /** What the app builds: the global database, the routed API and the runbooks. */
-    public record Deployment(MultiRegionAuroraPostgres database, ArcRoutedApi api, FailoverAutomation runbooks) {}
+    /** What the app builds: the global database, the routed API, the runbooks and the alarms. */
+    public record Deployment(MultiRegionAuroraPostgres database, ArcRoutedApi api, FailoverAutomation runbooks, ObservedWorkload observed) {}
 
-    /** A Stack and a VPC per Region, a global database across them, and an API in each Region behind api.example.com. */
+    /** Each Region's API function, made the same way: the library calls this implementation of its interface once per Region. */
+    static final class RegionalHandlers implements IRegionalHandlerFactory {
+        @Override
+        public IFunction createHandler(Construct scope, String region) {
+            return Function.Builder.create(scope, "Handler")
+                    .runtime(Runtime.NODEJS_24_X)
+                    .handler("index.handler")
+                    .code(Code.fromInline("exports.handler = async () => ({ statusCode: 200, body: '" + region + "' })"))
+                    .build();
+        }
+    }
+
+    /** A Stack and a VPC per Region, a global database across them, an API in each Region behind api.example.com, the runbooks and the alarms. */
     public static Deployment build(App app) {
         Stack east = regionalStack(app, "us-east-1");
         Stack west = regionalStack(app, "eu-west-1");
@@ -47,9 +66,10 @@ public final class OrdersApp {
                 .hostedZone(HostedZone.fromHostedZoneAttributes(routing, "Zone", HostedZoneAttributes.builder()
                         .hostedZoneId("Z0123456789EXAMPLE").zoneName("example.com").build()))
                 .domainName("api.example.com")
+                .handlerFactory(new RegionalHandlers())
                 .regions(List.of(
-                        ArcRoutedApiRegionOptions.builder().stack(east).handler(handler(east)).build(),
-                        ArcRoutedApiRegionOptions.builder().stack(west).handler(handler(west)).build()))
+                        ArcRoutedApiRegionOptions.builder().stack(east).build(),
+                        ArcRoutedApiRegionOptions.builder().stack(west).build()))
                 // Every Region's API requires this pool's tokens.
                 .userPool(UserPool.fromUserPoolArn(routing, "Users", "arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE"))
                 .build());
@@ -59,7 +79,16 @@ public final class OrdersApp {
                 .approvers(List.of("arn:aws:iam::111111111111:role/oncall"))
                 .writerTimeout(Duration.minutes(45))
                 .build());
-        return new Deployment(database, api, runbooks);
+        // Alarms in every Region, a "Region impaired" alarm per Region, one dashboard, and an
+        // automatic failover that waits for an approver after its pre-flight checks.
+        ObservedWorkload observed = new ObservedWorkload(app, "Observed", ObservedWorkloadProps.builder()
+                .name("orders")
+                .regions(ObservedWorkload.regionsOf(database, api))
+                .dashboardStack(routing)
+                .thresholds(ObservedWorkloadThresholds.builder().rpoLag(Duration.seconds(10)).build())
+                .automaticFailover(AutomaticFailoverOptions.builder().runbooks(runbooks).build())
+                .build());
+        return new Deployment(database, api, runbooks, observed);
     }
 
     private static Stack regionalStack(App app, String region) {
@@ -71,14 +100,6 @@ public final class OrdersApp {
         return Vpc.Builder.create(stack, "Vpc").natGateways(0)
                 .subnetConfiguration(List.of(SubnetConfiguration.builder()
                         .name("db").subnetType(SubnetType.PRIVATE_ISOLATED).build()))
-                .build();
-    }
-
-    private static Function handler(Stack stack) {
-        return Function.Builder.create(stack, "Handler")
-                .runtime(Runtime.NODEJS_24_X)
-                .handler("index.handler")
-                .code(Code.fromInline("exports.handler = async () => ({ statusCode: 200, body: process.env.AWS_REGION })"))
                 .build();
     }
 

@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.cdkcrossregionfailover.ArcRoutedApi;
 import io.github.cdkcrossregionfailover.FailoverAutomation;
 import io.github.cdkcrossregionfailover.RegionalFailoverAutomation;
-import io.github.cdkcrossregionfailover.AutomaticFailoverOptions;
 import io.github.cdkcrossregionfailover.MultiRegionAuroraPostgres;
 import io.github.cdkcrossregionfailover.ObservedWorkload;
-import io.github.cdkcrossregionfailover.ObservedWorkloadProps;
-import io.github.cdkcrossregionfailover.ObservedWorkloadThresholds;
 import io.github.cdkcrossregionfailover.RegionalObservation;
 import io.github.cdkcrossregionfailover.RegionalApi;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
@@ -51,6 +47,16 @@ class OrdersAppTest {
         assertEquals("orders-eu-west-1", db.regionalCluster("eu-west-1").getClusterIdentifier());
         assertEquals("/cdk-cross-region-failover/orders/aurora", db.getTopologyParameterName());
         assertEquals("AuroraGlobalDBRPOLag", db.metricRpoLag("eu-west-1").getMetricName());
+    }
+
+    @Test
+    void eachRegionsFunctionComesFromTheJavaFactory() {
+        App app = new App();
+        for (RegionalApi regional : OrdersApp.build(app).api().getRegionalApis()) {
+            Template.fromStack(regional.getStack()).hasResourceProperties("AWS::Lambda::Function", Map.of(
+                    "Runtime", "nodejs24.x",
+                    "Code", Map.of("ZipFile", "exports.handler = async () => ({ statusCode: 200, body: '" + regional.getRegion() + "' })")));
+        }
     }
 
     @Test
@@ -96,13 +102,7 @@ class OrdersAppTest {
     void observedWorkload() {
         App app = new App();
         OrdersApp.Deployment deployment = OrdersApp.build(app);
-        ObservedWorkload observed = new ObservedWorkload(app, "Observed", ObservedWorkloadProps.builder()
-                .name("orders")
-                .regions(ObservedWorkload.regionsOf(deployment.database(), deployment.api()))
-                .dashboardStack(deployment.api().getRoutingStack())
-                .thresholds(ObservedWorkloadThresholds.builder().rpoLag(Duration.seconds(10)).build())
-                .automaticFailover(AutomaticFailoverOptions.builder().runbooks(deployment.runbooks()).build())
-                .build());
+        ObservedWorkload observed = deployment.observed();
         for (RegionalObservation regional : observed.getRegionalObservations()) {
             Template t = Template.fromStack(regional.getStack());
             t.resourceCountIs("AWS::CloudWatch::CompositeAlarm", 1);
