@@ -6,9 +6,22 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdk-cross-region-failover/cdk-cross-region-failover-go/cdkcrossregionfailover"
 )
+
+// regionalHandlers makes each Region's API function the same way: a Go implementation of
+// the library's IRegionalHandlerFactory, which the library calls once per Region.
+type regionalHandlers struct{}
+
+func (*regionalHandlers) CreateHandler(scope constructs.Construct, region *string) awslambda.IFunction {
+	return awslambda.NewFunction(scope, jsii.String("Handler"), &awslambda.FunctionProps{
+		Runtime: awslambda.Runtime_NODEJS_24_X(),
+		Handler: jsii.String("index.handler"),
+		Code:    awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({ statusCode: 200, body: '" + *region + "' })")),
+	})
+}
 
 // build adds a Stack and a VPC per Region, a global database across them, an API in each
 // Region behind api.example.com, routed by ARC from a stack in us-west-2, and the
@@ -33,12 +46,7 @@ func build(app awscdk.App) (cdkcrossregionfailover.MultiRegionAuroraPostgres, cd
 			options.Headless = jsii.Bool(true) // warm standby
 		}
 		databaseRegions = append(databaseRegions, options)
-		handler := awslambda.NewFunction(stack, jsii.String("Handler"), &awslambda.FunctionProps{
-			Runtime: awslambda.Runtime_NODEJS_24_X(),
-			Handler: jsii.String("index.handler"),
-			Code:    awslambda.Code_FromInline(jsii.String("exports.handler = async () => ({ statusCode: 200, body: process.env.AWS_REGION })")),
-		})
-		apiRegions = append(apiRegions, &cdkcrossregionfailover.ArcRoutedApiRegionOptions{Stack: stack, Handler: handler})
+		apiRegions = append(apiRegions, &cdkcrossregionfailover.ArcRoutedApiRegionOptions{Stack: stack})
 	}
 	database := cdkcrossregionfailover.NewMultiRegionAuroraPostgres(app, jsii.String("Database"),
 		&cdkcrossregionfailover.MultiRegionAuroraPostgresProps{Name: jsii.String("orders"), Regions: &databaseRegions})
@@ -55,6 +63,8 @@ func build(app awscdk.App) (cdkcrossregionfailover.MultiRegionAuroraPostgres, cd
 		HostedZone:   zone,
 		DomainName:   jsii.String("api.example.com"),
 		Regions:      &apiRegions,
+		// Each Region's function, from the Go implementation above.
+		HandlerFactory: &regionalHandlers{},
 		// Every Region's API requires this pool's tokens.
 		UserPool: awscognito.UserPool_FromUserPoolArn(routing, jsii.String("Users"),
 			jsii.String("arn:aws:cognito-idp:us-east-1:111111111111:userpool/us-east-1_EXAMPLE")),

@@ -119,3 +119,15 @@ func TestMain(m *testing.M) {
 	defer jsii.Close()
 	m.Run()
 }
+
+// Each Region's function comes from the Go implementation of IRegionalHandlerFactory.
+func TestHandlersFromTheGoFactory(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	_, api, _ := build(app)
+	for _, regional := range *api.RegionalApis() {
+		assertions.Template_FromStack(regional.Stack, nil).HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]interface{}{
+			"Runtime": "nodejs24.x",
+			"Code":    map[string]interface{}{"ZipFile": "exports.handler = async () => ({ statusCode: 200, body: '" + *regional.Region + "' })"},
+		})
+	}
+}
