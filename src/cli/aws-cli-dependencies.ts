@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AutomationService, CliDependencies, ExecutionState } from './cli';
 import { boundedRequests } from '../bounded-requests';
+import { cachedFor } from '../cached';
 import { awsCloudOperations } from '../ssm/aws-cloud-operations';
 import { endedIn, listExecutions, runningIn } from '../ssm/aws-executions';
 import { executionViewOf, fullExecution } from '../ssm/aws-step-dependencies';
@@ -29,17 +30,11 @@ export function awsAutomationService(region: string, endpoint?: string, requestT
     ...(endpoint ? { endpoint } : {}),
   });
   // One listing serves the runs under way and the ended ones of the same read (status reads both at once).
-  let last: { key: string; at: number; value: ReturnType<typeof listExecutions> } | undefined;
+  const listings = new Map<string, () => ReturnType<typeof listExecutions>>();
   const listing = (documentNames: readonly string[]) => {
     const key = documentNames.join(',');
-    if (!last || last.key !== key || Date.now() - last.at > 1_000) {
-      const value = listExecutions(ssm, documentNames, Date.now());
-      last = { key, at: Date.now(), value };
-      value.catch(() => {
-        if (last?.value === value) last = undefined;
-      });
-    }
-    return last.value;
+    if (!listings.has(key)) listings.set(key, cachedFor(1_000, () => listExecutions(ssm, documentNames, Date.now())));
+    return listings.get(key)!();
   };
   return {
     async readParameter(name) {

@@ -677,7 +677,8 @@ async function watch(args: CliArguments, deps: CliDependencies, io: CliOutput): 
 }
 
 /** The execution's page in the Systems Manager console. */
-function consoleLink(region: string, executionId: string): string {
+/** The AWS console's page of an automation execution. */
+export function consoleLink(region: string, executionId: string): string {
   return `https://${region}.console.aws.amazon.com/systems-manager/automation/execution/${executionId}?region=${region}`;
 }
 

@@ -201,6 +201,18 @@ describe('routing', () => {
   });
 });
 
+/** Credentials the SDK signs with, and no instance metadata to ask: the calls go to local servers. */
+const TEST_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true' };
+
+/** What the stack tells the API function of the runbooks. */
+const RUNBOOKS_ENVIRONMENT = {
+  SWITCHOVER_DOCUMENT: 'orders-Switchover',
+  FAILOVER_DOCUMENT: 'orders-Failover',
+  FAILBACK_DOCUMENT: 'orders-Failback',
+  OPERATORS_GROUP: 'operators',
+  HOME_REGION: 'us-east-1',
+};
+
 describe("the buttons' SSM client against SSM over HTTP running the real runbook documents", () => {
   const saved = { ...process.env };
   afterEach(() => {
@@ -214,15 +226,9 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
     const endpoint = await server.start();
     try {
       Object.assign(process.env, {
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_EC2_METADATA_DISABLED: 'true',
+        ...TEST_CREDENTIALS,
         AWS_ENDPOINT_URL_SSM: endpoint,
-        SWITCHOVER_DOCUMENT: 'orders-Switchover',
-        FAILOVER_DOCUMENT: 'orders-Failover',
-        FAILBACK_DOCUMENT: 'orders-Failback',
-        OPERATORS_GROUP: 'operators',
-        HOME_REGION: 'us-east-1',
+        ...RUNBOOKS_ENVIRONMENT,
       });
       const { operationsFromEnvironment } = loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');
       const deps = { db: {} as Database, region: WEST, ...operationsFromEnvironment(WEST) };
@@ -261,15 +267,9 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
     const endpoint = await server.start();
     try {
       Object.assign(process.env, {
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_EC2_METADATA_DISABLED: 'true',
+        ...TEST_CREDENTIALS,
         AWS_ENDPOINT_URL_SSM: endpoint,
-        SWITCHOVER_DOCUMENT: 'orders-Switchover',
-        FAILOVER_DOCUMENT: 'orders-Failover',
-        FAILBACK_DOCUMENT: 'orders-Failback',
-        OPERATORS_GROUP: 'operators',
-        HOME_REGION: 'us-east-1',
+        ...RUNBOOKS_ENVIRONMENT,
       });
       const { operationsFromEnvironment } = loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');
       const deps = { db: {} as Database, region: WEST, ...operationsFromEnvironment(WEST) };
@@ -313,15 +313,9 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
     await new Promise<void>((resolve) => lambda.listen(0, '127.0.0.1', resolve));
     try {
       Object.assign(process.env, {
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_EC2_METADATA_DISABLED: 'true',
+        ...TEST_CREDENTIALS,
         AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambda.address() as { port: number }).port}`,
-        SWITCHOVER_DOCUMENT: 'orders-Switchover',
-        FAILOVER_DOCUMENT: 'orders-Failover',
-        FAILBACK_DOCUMENT: 'orders-Failback',
-        OPERATORS_GROUP: 'operators',
-        HOME_REGION: 'us-east-1',
+        ...RUNBOOKS_ENVIRONMENT,
         STATE_FUNCTION: 'remittance-us-west-2-StateFunction',
         ALARM_NAMES: JSON.stringify({ [WEST]: { prefix: 'orders-us-west-2-', impaired: 'orders-us-west-2-region-impaired' } }),
       });
@@ -347,9 +341,7 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
     const endpoint = await server.start();
     try {
       Object.assign(process.env, {
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_EC2_METADATA_DISABLED: 'true',
+        ...TEST_CREDENTIALS,
         AWS_ENDPOINT_URL_SSM: endpoint,
         // Every other service (RDS, CloudWatch, ARC) refuses the connection, as from a network that reaches none of them.
         AWS_ENDPOINT_URL: 'http://127.0.0.1:9',

@@ -20,11 +20,12 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AutomationExecution, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { Database, DatabaseSecret } from './db';
-import { Automation, consoleUrl, OperationsSettings } from './operations';
+import { Automation, OperationsSettings } from './operations';
+import { cachedFor } from '../../../src/cached';
 import { awsCliDependencies } from '../../../src/cli/aws-cli-dependencies';
-import { deploymentStateSources } from '../../../src/cli/cli';
+import { consoleLink, deploymentStateSources } from '../../../src/cli/cli';
 import { executionViewOf, fullExecution } from '../../../src/ssm/aws-step-dependencies';
-import { AlarmView, DeploymentState, DeploymentStateSources, readDeploymentState } from '../../../src/ssm/deployment-state';
+import { AlarmView, DeploymentState, readDeploymentState } from '../../../src/ssm/deployment-state';
 import { RUNBOOK_NAMES } from '../../../src/ssm/runbooks';
 import { ENDED_STATUSES, reportFromExecution, summarize } from '../../../src/ssm/step-handler';
 
@@ -91,29 +92,13 @@ export function stateReaderFromEnvironment(region: string): () => Promise<Deploy
   const name = required('DEPLOYMENT_NAME');
   const cloudwatch = new Map<string, CloudWatchClient>();
   const cli = awsCliDependencies({ env: {}, requestTimeoutMs: STATE_READ_TIMEOUT_MS });
-  let sources: { value: Promise<DeploymentStateSources>; at: number } | undefined;
-  let last: { value: Promise<DeploymentState>; at: number } | undefined;
-  return () => {
-    if (last && Date.now() - last.at < 2_000) return last.value;
-    if (!sources || Date.now() - sources.at > 60_000) {
-      const entry = { value: deploymentStateSources(cli, region, name).then((x) => x.sources), at: Date.now() };
-      // A failed read of the topology is read again at the next request, not a minute later.
-      entry.value.catch(() => {
-        if (sources === entry) sources = undefined;
-      });
-      sources = entry;
-    }
-    const pending = sources.value.then((base) => readDeploymentState({
-      ...base,
-      alarms: (r) => (alarmNames[r] ? alarmsOf(cloudwatch, r, alarmNames[r].prefix) : Promise.resolve([])),
-      readTimeoutMs: STATE_READ_TIMEOUT_MS,
-    }, region));
-    last = { value: pending, at: Date.now() };
-    pending.catch(() => {
-      if (last?.value === pending) last = undefined;
-    });
-    return pending;
-  };
+  // A failed read of either is made again at the next request, not a minute later.
+  const sources = cachedFor(60_000, () => deploymentStateSources(cli, region, name).then((x) => x.sources));
+  return cachedFor(2_000, async () => readDeploymentState({
+    ...await sources(),
+    alarms: (r) => (alarmNames[r] ? alarmsOf(cloudwatch, r, alarmNames[r].prefix) : Promise.resolve([])),
+    readTimeoutMs: STATE_READ_TIMEOUT_MS,
+  }, region));
 }
 
 /** The runbooks of this Region, when the environment names them. */
@@ -171,7 +156,7 @@ export function operationsFromEnvironment(region: string): { automation: Automat
           ...(runbook ? { runbook } : {}),
           targetRegion,
           ...(report ? { report } : {}),
-          consoleUrl: consoleUrl(region, executionId),
+          consoleUrl: consoleLink(region, executionId),
         };
       },
       async state() {

@@ -39,11 +39,6 @@ export interface OperationsSettings {
   readonly impairedAlarms?: Readonly<Record<string, string>>;
 }
 
-/** The AWS console's page of an automation execution. */
-export function consoleUrl(region: string, executionId: string): string {
-  return `https://${region}.console.aws.amazon.com/systems-manager/automation/execution/${executionId}?region=${region}`;
-}
-
 /**
  * The deployment's state as the operations panel reads it: per Region the role, the
  * traffic, the lag, the alarms not OK, the readiness and the runs, each run named by its

@@ -69,6 +69,19 @@ function refusal(region: RegionStatus, runbook: Runbook): string | undefined {
   return r && !r.ready && r.outcome === 'refused' ? r.reason : undefined;
 }
 
+/** A switchover or failback to `r`: no committed write lost, and writes pause while the writer moves. */
+function planned(runbook: 'switchover' | 'failback', r: RegionStatus, label: string, does: string, disabledReason: string | undefined): PlannedAction {
+  return {
+    runbook,
+    region: r.region,
+    label,
+    loseWrites: false,
+    confirmTitle: `${label}?`,
+    confirm: `${does} Writes pause for about a minute while the writer moves.`,
+    disabledReason,
+  };
+}
+
 /** A failover to `r` from `from`: what it will do, the lag, and what the last readiness evaluation said of it. */
 function failover(r: RegionStatus, from: string, lag: string): PlannedAction {
   const readiness = r.readiness?.runbooks.find((x) => x.runbook === 'failover');
@@ -153,9 +166,11 @@ export function planActions(state: OperationsState, options: { insist?: boolean;
   }
   for (const r of state.regions) {
     if (r.region === writer?.region) continue;
+    // With no writer to read (its Region down), the Region receiving the traffic is the one that held it.
+    const from = writer?.region ?? serving.find((x) => x !== r.region) ?? 'the old writer';
     // The global database could not be read: only a failover, only when asked, to a Region not receiving traffic.
     if (r.role === 'unknown' && !writer && options.insist && !r.impaired && r.traffic !== 'On') {
-      actions.push(failover(r, serving.find((x) => x !== r.region) ?? 'the old writer', 'not read'));
+      actions.push(failover(r, from, 'not read'));
       continue;
     }
     if (r.role === 'not a member') {
@@ -172,37 +187,20 @@ export function planActions(state: OperationsState, options: { insist?: boolean;
     const lag = r.rpoLagMs !== undefined ? `${duration(r.rpoLagMs)}, measured ${duration(Math.max(0, now - (r.rpoLagAt ?? now)))} ago` : 'not measured';
 
     if (afterFailover && r.region === state.home) {
-      actions.push({
-        runbook: 'failback',
-        region: r.region,
-        label: `Fail back to ${r.region}`,
-        loseWrites: false,
-        confirmTitle: `Fail back to ${r.region}?`,
-        confirm: `The failback runbook waits until ${r.region} has caught up with ${writer!.region}, switches the writer back to ${r.region} ` +
-          `(a switchover: no committed write is lost), then turns ${r.region}'s routing control On and ${writer!.region}'s Off. ` +
-          'Writes pause for about a minute while the writer moves.',
-        disabledReason: r.impaired ? `${r.region} is impaired`
+      actions.push(planned('failback', r, `Fail back to ${r.region}`,
+        `The failback runbook waits until ${r.region} has caught up with ${from}, switches the writer back to ${r.region} ` +
+          `(a switchover: no committed write is lost), then turns ${r.region}'s routing control On and ${from}'s Off.`,
+        r.impaired ? `${r.region} is impaired`
           : !inSync ? `${notInSync}: it rejoins after the failover, then catches up`
-            : writerImpaired ? `the writer's Region (${writer!.region}) is ${writerHealth}: a failback needs both Regions healthy` : refusal(r, 'failback'),
-      });
+            : writerImpaired ? `the writer's Region (${from}) is ${writerHealth}: a failback needs both Regions healthy` : refusal(r, 'failback')));
     } else if (writer && !writerImpaired) {
-      actions.push({
-        runbook: 'switchover',
-        region: r.region,
-        label: `Switch over to ${r.region}`,
-        loseWrites: false,
-        confirmTitle: `Switch over to ${r.region}?`,
-        confirm: `The switchover runbook waits until ${r.region} has every committed write (replication lag ${lag}), makes ${r.region} ` +
-          `the writer (no committed write is lost), then turns ${r.region}'s routing control On and ${writer.region}'s Off. ` +
-          'Writes pause for about a minute while the writer moves.',
-        disabledReason: r.impaired ? `${r.region} is impaired` : !inSync ? notInSync : refusal(r, 'switchover'),
-      });
+      actions.push(planned('switchover', r, `Switch over to ${r.region}`,
+        `The switchover runbook waits until ${r.region} has every committed write (replication lag ${lag}), makes ${r.region} ` +
+          `the writer (no committed write is lost), then turns ${r.region}'s routing control On and ${from}'s Off.`,
+        r.impaired ? `${r.region} is impaired` : !inSync ? notInSync : refusal(r, 'switchover')));
     }
     // An impaired Region is no failover target: not offered at all.
-    if ((writerImpaired || options.insist) && !r.impaired) {
-      // With no writer to read (its Region down), the Region receiving the traffic is the one that held it.
-      actions.push(failover(r, writer?.region ?? serving.find((x) => x !== r.region) ?? 'the old writer', lag));
-    }
+    if ((writerImpaired || options.insist) && !r.impaired) actions.push(failover(r, from, lag));
   }
   if (writer && writerHealth === 'healthy' && !options.insist) {
     guidance.push({
