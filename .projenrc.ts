@@ -8,6 +8,21 @@ const CDK_VERSION = '2.257.0';
 // cdk-nag 3 is the release line built on that API (it needs aws-cdk-lib >= 2.257.0).
 const CDK_NAG_VERSION = '^3.0.2';
 
+// How every prebundled handler and the command line's SDK bundle are built (issue #21;
+// `npm run bench` prints each one's size and load time against the previous bundling):
+// - the SDK clients are bundled, not taken from the runtime, so the code that runs is the code tested;
+// - `module` before `main`: the SDK's ES module build, which esbuild can tree-shake, where
+//   its CommonJS build pulls in every command of a client;
+// - minified, with the names of functions and classes kept (error names and stack traces
+//   stay readable in CloudWatch Logs);
+// - no source maps: nothing loads them (the functions do not set --enable-source-maps),
+//   and they were more than half of the package's assets.
+const LEAN_BUNDLE = { externals: [], sourcemap: false, minify: true, keepNames: true, mainFields: ['module', 'main'] };
+// The Lambda handlers read the execution role's credentials from the environment, where
+// the Lambda runtime puts them, and nothing else: src/aws-lambda-credentials.ts replaces the
+// SDK's default chain (and the STS, SSO and sign-in clients it bundles) in their bundles.
+const LAMBDA_BUNDLE = { ...LEAN_BUNDLE, esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './src/aws-lambda-credentials.ts' } };
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-cross-region-failover',
   description:
@@ -36,6 +51,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-ssm',
     '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-kms',
+    // The Lambda bundles' credential provider (src/aws-lambda-credentials.ts).
+    '@aws-sdk/credential-provider-env',
     // The remittance example's API handlers (bundled into their Lambda functions) and their tests.
     '@aws-sdk/client-lambda',
     'pg',
@@ -60,8 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Handlers are bundled at build time into assets/, so users need neither esbuild nor Docker.
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
-    // The SDK clients are bundled, not taken from the runtime, so the code that runs is the code tested.
-    bundlingOptions: { sourcemap: true, externals: [] },
+    bundlingOptions: LAMBDA_BUNDLE,
   },
 
   publishToPypi: {
@@ -146,18 +162,18 @@ project.eslint?.addOverride({
 // uses in a second one, loaded only once the arguments are checked (so --help, --version
 // and usage errors do not parse the SDK).
 project.bundler.addBundle('src/cli/main.ts', {
+  ...LEAN_BUNDLE,
   platform: 'node',
   target: 'node20',
-  sourcemap: false,
   executable: true,
   tsconfigPath: 'test/tsconfig.json',
   // The SDK bundle beside it is required by a path known at run time, on purpose.
   esbuildArgs: { '--log-override:unsupported-require-call': 'silent' },
 });
 project.bundler.addBundle('src/cli/aws-cli-dependencies.ts', {
+  ...LEAN_BUNDLE,
   platform: 'node',
   target: 'node20',
-  sourcemap: false,
   tsconfigPath: 'test/tsconfig.json',
 });
 project.addBins({ 'cdk-cross-region-failover': 'assets/cli/main/index.js' });

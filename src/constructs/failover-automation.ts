@@ -17,7 +17,7 @@ import { throwIfInvalid, ValidationRule, warnInStacks } from './validation';
 import { MAX_LOOP_ITERATIONS, renderRunbookDocument, renderSelfTestDocument, RunbookDocumentSettings } from '../ssm/documents';
 import { ALL_RUNBOOKS, READINESS_METRIC, READINESS_NAMESPACE, READINESS_RUNBOOK, readinessParameterName } from '../ssm/readiness';
 import { RunbookStepFunction } from '../ssm/runbook-step-function';
-import { addedInstanceIdentifier } from '../ssm/runbook-steps';
+import { addedInstanceIdentifier, POLL_INTERVAL_MS } from '../ssm/runbook-steps';
 import { RUNBOOK_NAMES, RunbookName } from '../ssm/runbook-types';
 import { SelfTestFunction } from '../ssm/self-test-function';
 import { PARAMETER_ROOT, runbookDocumentName, runbooksParameterName, RunbooksDirectory } from '../ssm/topology';
@@ -31,7 +31,8 @@ const STEP_FUNCTION_TIMEOUT = Duration.minutes(4);
 const INVOKE_READ_TIMEOUT_SECONDS = STEP_FUNCTION_TIMEOUT.toSeconds() + 20;
 /** Each script step's limit: past the read timeout, under the 600 s of `aws:executeScript`. */
 const STEP_TIMEOUT_SECONDS = INVOKE_READ_TIMEOUT_SECONDS + 30;
-const POLL_INTERVAL_SECONDS = 10;
+/** Time between two polls of a wait step (2 s: a wait notices the writer within 3 s of it settling). */
+const POLL_INTERVAL_SECONDS = POLL_INTERVAL_MS / 1000;
 /** The longest wait a loop of at most 100 poll windows can cover. */
 const MAX_WAIT = Duration.minutes(POLL_WINDOW.toMinutes() * (MAX_LOOP_ITERATIONS - 1));
 /** What `AWS::ARCRegionSwitch::Plan` accepts as a plan name. */

@@ -27,7 +27,12 @@ import { AllEndpointsFailedError, readStates, RoutingControlState, statesFor, up
 
 const IN_PROGRESS = ['pending', 'switching-over', 'failing-over', 'cancelling'];
 const DEFAULT_MAX_RPO_LAG_MS = 30_000;
-const DEFAULT_POLL_INTERVAL_MS = 2_000;
+/**
+ * Time between two polls of a wait step, as deployed: a wait notices the writer at most
+ * this long (plus its two RDS reads) after it settled, and the waits' RDS reads stay far
+ * under the account's API rate (docs/aws-assumptions.md, A23).
+ */
+export const POLL_INTERVAL_MS = 2_000;
 const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
 /**
  * How far back the replication lag is looked for: far enough to find the last data point
@@ -250,7 +255,7 @@ async function pollUntil(ctx: StepContext, what: string, check: () => Promise<{ 
       throw new Error(`timed out after ${Math.round(timeout / 1000)} s waiting until ${what} (last seen: ${seen}); run the runbook again to resume`);
     }
     if (cloud.now() >= windowEnd) return { waiting: true, detail: `still waiting until ${what} (last seen: ${seen})` };
-    await cloud.sleep(Math.min(input.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS, Math.max(0, deadline - cloud.now())));
+    await cloud.sleep(Math.min(input.pollIntervalMs ?? POLL_INTERVAL_MS, Math.max(0, deadline - cloud.now())));
   }
 }
 

@@ -199,6 +199,15 @@ describe('FailoverAutomation with minimal props', () => {
     const waits = Object.fromEntries(failback.mainSteps.filter((s: any) => s.action === 'aws:loop').map((s: any) => [s.name, s.inputs.Steps[0].inputs.InputPayload.Input.WaitTimeoutSeconds]));
     expect(waits).toEqual({ WaitForRejoin: 14_400, WaitForInstance: 1800, WaitForWriter: 1800 });
   });
+
+  test('every wait polls every 2 s, so it sees the writer within 3 s of it settling', () => {
+    const docs = Object.values(templates[0].findResources('AWS::SSM::Document')).map((d) => d.Properties.Content);
+    const intervals = docs.flatMap((d) => d.mainSteps.filter((s: any) => s.action === 'aws:loop')
+      .map((s: any) => s.inputs.Steps[0].inputs.InputPayload)
+      .map((payload: any) => payload.Input?.PollIntervalSeconds ?? payload.PollIntervalSeconds));
+    expect(intervals.length).toBeGreaterThanOrEqual(9);
+    expect(new Set(intervals)).toEqual(new Set([2]));
+  });
 });
 
 describe('FailoverAutomation with every prop', () => {

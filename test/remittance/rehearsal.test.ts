@@ -67,6 +67,9 @@ describe('the rehearsal: three Regions, the real runbooks run as executions', ()
       const won = reports.find((x) => x.outcome === 'succeeded')!;
       expect(refused.reason).toMatch(/^another run of this deployment is under way: remittance-Failover, execution /);
       await r.cloud.settled();
+      // The one move, and the winning run's wait saw it settle (what the drill's notice column measures).
+      expect(r.cloud.settlements).toEqual([{ kind: 'failover', to: won.targetRegion, settledAt: expect.any(Number), noticedAt: expect.any(Number) }]);
+      expect(r.cloud.settlements[0].noticedAt!).toBeGreaterThanOrEqual(r.cloud.settlements[0].settledAt);
       expect((await r.cloud.writerEndpoint())?.region).toBe(won.targetRegion);
       expect(r.routed()).toEqual([won.targetRegion]);
       expect(load.acks.length).toBeGreaterThan(0);
@@ -150,8 +153,10 @@ describe('the drill\'s measures', () => {
   test('the table shows every measure, and a breach in bold', () => {
     const scenario = { name: 'switchover', expected: 'succeeds, 0 lost', regions: [], repeat: true, run: async () => { throw new Error('not run'); } };
     const report = { runbook: 'switchover' as const, targetRegion: WEST, outcome: 'succeeded' as const, steps: [], recoveryTimeMs: 1_200 };
-    const held = table([{ scenario, runs: [{ reports: [report], acked: 10, lost: 0, duplicates: 0, gapMs: 200, breaches: [] }] }]);
-    expect(held.split('\n')[2]).toBe('| switchover | succeeds, 0 lost | 1 | succeeded | 10 | 0 | 0 | 0.20 s / 0.20 s | 1.20 s | – | – | held |');
+    const run = { reports: [report], acked: 10, lost: 0, duplicates: 0, gapMs: 200, breaches: [], noticeMs: [700, 1_900, 300] };
+    const held = table([{ scenario, runs: [run] }]);
+    expect(held.split('\n')[0]).toContain('| writer settled → seen by a wait p50 / max (polls every 2 s) |');
+    expect(held.split('\n')[2]).toBe('| switchover | succeeds, 0 lost | 1 | succeeded | 10 | 0 | 0 | 0.20 s / 0.20 s | 1.20 s | 0.70 s / 1.90 s | – | – | held |');
     const breached = table([{ scenario, runs: [{ reports: [report], acked: 10, lost: 1, duplicates: 0, gapMs: 200, breaches: ['1 acknowledged write(s) lost, e.g. x-1'] }] }]);
     expect(breached).toContain('**BREACHED**: 1 acknowledged write(s) lost, e.g. x-1');
   });

@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { OPERATORS_GROUP, Rehearsal, RehearsalOptions } from './rehearsal';
+import { POLL_INTERVAL_MS } from '../../../src/ssm/runbook-steps';
 import { RunbookReport } from '../../../src/ssm/runbooks';
 import { ApiEvent } from '../api/remittances';
 
@@ -123,6 +124,8 @@ interface Measured {
   /** Failover: how far before that moment the reported window reaches (from its data point's time minus the window). */
   readonly coversMs?: number;
   readonly breaches: string[];
+  /** Each move of the writer in the run: from the writer settling to a runbook's poll seeing it, in ms. */
+  readonly noticeMs?: number[];
 }
 
 interface Scenario {
@@ -450,8 +453,9 @@ function outcomeText(runs: Measured[]): string {
 export function table(rows: Row[]): string {
   const lines = [
     '| scenario | expected | runs | outcome | acknowledged writes | lost | stored twice | write gap p50 / max | recovery time p50 (report) | ' +
+      `writer settled → seen by a wait p50 / max (polls every ${POLL_INTERVAL_MS / 1000} s) | ` +
       'data-loss window (report) | window reaches back / loss reaches back (tightest run) | invariants |',
-    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const { scenario, runs } of rows) {
     const gaps = runs.map((m) => m.gapMs);
@@ -461,6 +465,7 @@ export function table(rows: Row[]): string {
     const tightest = runs.filter((m) => m.lossSpanMs !== undefined && m.coversMs !== undefined)
       .sort((a, b) => (a.coversMs! - a.lossSpanMs!) - (b.coversMs! - b.lossSpanMs!))[0];
     const breaches = runs.flatMap((m) => m.breaches);
+    const notice = runs.flatMap((m) => m.noticeMs ?? []);
     lines.push(`| ${[
       scenario.name,
       scenario.expected,
@@ -471,6 +476,7 @@ export function table(rows: Row[]): string {
       total(runs.map((m) => m.duplicates)),
       `${seconds(median(gaps))} / ${seconds(Math.max(...gaps))}`,
       rto.length > 0 ? seconds(median(rto)) : '–',
+      notice.length > 0 ? `${seconds(median(notice))} / ${seconds(Math.max(...notice))}` : '–',
       windows.length === 0 ? '–' : Math.min(...windows) === Math.max(...windows) ? `${windows[0]} ms` : `${Math.min(...windows)}–${Math.max(...windows)} ms`,
       tightest ? `${seconds(tightest.coversMs!)} / ${seconds(tightest.lossSpanMs!)}` : '–',
       breaches.length === 0 ? 'held' : `**BREACHED**: ${breaches.join('; ')}`,
@@ -505,7 +511,9 @@ async function main(): Promise<void> {
   for (const scenario of SCENARIOS) {
     const runs: Measured[] = [];
     for (let i = 0; i < (scenario.repeat ? repeat : 1); i++) {
-      const options: RehearsalOptions = { regions: scenario.regions, runbooks: { pollIntervalMs: 200, timeoutMs: 60_000, retryBudgetMs: 5_000 } };
+      // The waits poll as deployed, so the recovery times include what polling adds.
+      const runbooks = { pollIntervalMs: POLL_INTERVAL_MS, timeoutMs: 60_000, retryBudgetMs: 5_000 };
+      const options: RehearsalOptions = { regions: scenario.regions, runbooks };
       const rehearsal = await Rehearsal.start(options);
       const started = Date.now();
       // The API logs every request it answers 503 (as the function logs to CloudWatch):
@@ -517,7 +525,10 @@ async function main(): Promise<void> {
         else consoleError(...args);
       };
       try {
-        const m = await scenario.run(rehearsal, random);
+        const m: Measured = {
+          ...await scenario.run(rehearsal, random),
+          noticeMs: rehearsal.cloud.settlements.filter((x) => x.noticedAt !== undefined).map((x) => x.noticedAt! - x.settledAt),
+        };
         runs.push(m);
         const r = m.reports.map((x) => `${x.runbook} to ${x.targetRegion} ${x.outcome}${x.reason ? ` (${x.reason.slice(0, 140)})` : ''}`).join('; ');
         console.log(`  ${scenario.name} #${i + 1}: ${r}; ${m.acked} acknowledged, ${Number.isNaN(m.lost) ? 'not counted' : m.lost} lost, gap ${seconds(m.gapMs)}; ` +

@@ -118,6 +118,12 @@ export class LocalCloud implements CloudOperations {
   /** Regions removed from the global database: by a failover (until restored) or by a detach. */
   private readonly removed = new Set<string>();
   private readonly detached = new Set<string>();
+  /**
+   * Each switchover or failover that completed: when the writer settled, and when a read
+   * of the global database first saw it settled (what a runbook's wait step polls). The
+   * difference is the time the waits' polling adds to a recovery.
+   */
+  public readonly settlements: { kind: Move['kind']; to: string; settledAt: number; noticedAt?: number }[] = [];
   private move?: Move;
   private readonly points: LagPoint[] = [];
   private metrics?: { stop: boolean; loop: Promise<void> };
@@ -145,6 +151,7 @@ export class LocalCloud implements CloudOperations {
         return { clusterArn: r.clusterArn, isWriter: s.writer, synchronizationStatus: s.writer ? undefined : (s.streaming ? 'connected' : 'pending-resync') };
       });
     const move = this.move;
+    if (!move) for (const settled of this.settlements) settled.noticedAt ??= Date.now();
     return {
       identifier,
       status: 'available',
@@ -327,7 +334,9 @@ export class LocalCloud implements CloudOperations {
 
   private start(move: Omit<Move, 'done'>, run: () => Promise<void>): void {
     const entry = move as Move;
-    entry.done = run().catch((e) => {
+    entry.done = run().then(() => {
+      this.settlements.push({ kind: move.kind, to: move.to, settledAt: Date.now() });
+    }, (e) => {
       entry.error = e as Error;
       console.error(`the local ${move.kind} to ${move.to} failed: ${(e as Error).message}`);
     }).finally(() => {

@@ -1,0 +1,159 @@
+/**
+ * The prebundled Lambda handlers as they ship (assets/, built by the test task's bundle
+ * step): minified, the SDK's ES module build, and the environment-only credential
+ * provider (src/aws-lambda-credentials.ts) in place of the SDK's default chain. Each runs
+ * in a fresh Node.js process, as Lambda loads it, and makes real signed calls to local
+ * endpoints; the other tests exercise the same handlers from their TypeScript sources.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { FakeArcServer, responseCollector } from './arc/fake-arc-server';
+import { MotoServer } from './ssm/moto-server';
+
+const ASSETS = path.join(__dirname, '..', 'assets');
+const LAMBDA_BUNDLES = ['arc/initial-routing-state.lambda', 'observe/failover-trigger.lambda', 'ssm/runbook-step.lambda', 'ssm/self-test.lambda'];
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_SESSION_TOKEN: 'token' };
+const EAST = 'arn:aws:route53-recovery-control::111111111111:controlpanel/p/routingcontrol/east';
+const WEST = 'arn:aws:route53-recovery-control::111111111111:controlpanel/p/routingcontrol/west';
+
+interface Invocation {
+  /** The handler's answer, or its error's message. */
+  readonly result?: unknown;
+  readonly error?: string;
+  readonly stdout: string;
+}
+
+/**
+ * Loads `bundle` in a new Node.js process with only `env` (and PATH) and calls its
+ * handler with `event` and a Lambda-like context.
+ */
+function invoke(bundle: string, event: unknown, env: Record<string, string>): Promise<Invocation> {
+  const driver = `
+    const { handler } = require(${JSON.stringify(path.join(ASSETS, bundle, 'index.js'))});
+    const context = { getRemainingTimeInMillis: () => 60000 };
+    handler(JSON.parse(process.argv[1]), context).then(
+      (result) => process.stdout.write('\\n@@' + JSON.stringify({ result: result === undefined ? null : result })),
+      (e) => process.stdout.write('\\n@@' + JSON.stringify({ error: e.message })),
+    );`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', driver, JSON.stringify(event)], {
+      env: { PATH: process.env.PATH!, AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', () => {
+      const marker = stdout.lastIndexOf('\n@@');
+      if (marker < 0) return reject(new Error(`${bundle} gave no answer: ${stderr}`));
+      resolve({ ...JSON.parse(stdout.slice(marker + 3)), stdout: stdout.slice(0, marker) });
+    });
+  });
+}
+
+describe('the Lambda bundles as shipped', () => {
+  test.each(LAMBDA_BUNDLES)('%s is one file, with no source map and without the SDK\'s default credential chain', (bundle) => {
+    expect(fs.readdirSync(path.join(ASSETS, bundle))).toEqual(['index.js']);
+    const code = fs.readFileSync(path.join(ASSETS, bundle, 'index.js'), 'utf8');
+    expect(code.includes('sourceMappingURL')).toBe(false);
+    // The SDK's default credential chain is not in a Lambda bundle: no STS, SSO or sign-in client.
+    expect(['AssumeRoleWithWebIdentity', 'defaultProvider::fromSSO', 'CreateOAuth2Token'].filter((s) => code.includes(s))).toEqual([]);
+  });
+
+  test('the command line keeps the SDK\'s default credential chain (profiles, SSO, roles)', () => {
+    const code = fs.readFileSync(path.join(ASSETS, 'cli', 'aws-cli-dependencies', 'index.js'), 'utf8');
+    expect(['AssumeRoleWithWebIdentity', 'defaultProvider::fromSSO', 'CreateOAuth2Token'].filter((s) => code.includes(s))).toHaveLength(3);
+    expect(code.includes('sourceMappingURL')).toBe(false);
+  });
+
+  describe('initial routing state: the real SDK client against an ARC data plane over HTTP', () => {
+    const arc = new FakeArcServer();
+    let endpoints: Awaited<ReturnType<FakeArcServer['start']>>;
+    let cfn: Awaited<ReturnType<typeof responseCollector>>;
+    beforeAll(async () => {
+      endpoints = await arc.start(['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1', 'ap-southeast-2'], [EAST, WEST]);
+      cfn = await responseCollector();
+    });
+    afterAll(async () => {
+      await arc.stop();
+      await cfn.close();
+    });
+    const create = (requestId: string) => ({
+      RequestType: 'Create',
+      RequestId: requestId,
+      ResponseURL: cfn.url,
+      LogicalResourceId: 'InitialRoutingState',
+      StackId: 'arn:aws:cloudformation:us-west-2:111111111111:stack/routing/abc',
+      ResourceProperties: {
+        ClusterEndpoints: endpoints.map((e) => ({ Endpoint: e.endpoint, Region: e.region })),
+        RoutingControlArns: [EAST, WEST],
+        InitiallyOnArn: EAST,
+      },
+    });
+
+    test('signs with the credentials Lambda puts in the environment, sets the states, answers SUCCESS', async () => {
+      arc.states.set(EAST, 'Off');
+      arc.states.set(WEST, 'On');
+      const before = arc.requests.length;
+      await invoke('arc/initial-routing-state.lambda', create('with-credentials'), { ...CREDENTIALS, AWS_REGION: 'us-west-2' });
+      expect(Object.fromEntries(arc.states)).toEqual({ [EAST]: 'On', [WEST]: 'Off' });
+      expect(arc.requests.slice(before).map((r) => r.operation)).toContain('UpdateRoutingControlStates');
+      expect(cfn.responses.pop()).toMatchObject({ Status: 'SUCCESS', RequestId: 'with-credentials', Data: { InitiallyOnArn: EAST } });
+    }, 30_000);
+
+    test('without credentials in the environment: no call reaches ARC, and FAILED names what is missing', async () => {
+      const before = arc.requests.length;
+      await invoke('arc/initial-routing-state.lambda', create('no-credentials'), { AWS_REGION: 'us-west-2', HOME: '/nonexistent' });
+      expect(arc.requests.length).toBe(before);
+      const response = cfn.responses.pop()!;
+      expect(response).toMatchObject({ Status: 'FAILED', RequestId: 'no-credentials' });
+      expect(response.Reason).toMatch(/no AWS credentials in this function's environment \(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\)/);
+    }, 60_000);
+  });
+
+  describe('against a local moto_server', () => {
+    let moto: MotoServer;
+    beforeAll(async () => {
+      moto = await MotoServer.start();
+    }, 60_000);
+    afterAll(async () => moto.stop());
+
+    test('runbook step: reads the topology from SSM, and names the missing parameter', async () => {
+      const out = await invoke('ssm/runbook-step.lambda', { Runbook: 'switchover', Step: 'Preflight', TargetRegion: 'us-west-2' }, {
+        ...CREDENTIALS,
+        AWS_REGION: 'us-west-2',
+        AWS_ENDPOINT_URL: moto.endpoint,
+        AURORA_TOPOLOGY_PARAMETER: '/bundle-test/aurora',
+        ROUTING_TOPOLOGY_PARAMETER: '/bundle-test/routing',
+      });
+      expect(out.error).toBe('SSM parameter /bundle-test/aurora does not exist in us-west-2: deploy the database stack of this Region first.');
+    }, 60_000);
+
+    test('failover trigger: reads the other Region\'s alarm, and starts nothing when it is missing', async () => {
+      const out = await invoke('observe/failover-trigger.lambda', { detail: { alarmName: 'app-us-east-1-region-impaired', state: { value: 'ALARM' } } }, {
+        ...CREDENTIALS,
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: moto.endpoint,
+        REGIONS: '["us-east-1","us-west-2"]',
+        IMPAIRED_ALARMS: '{"us-east-1":"app-us-east-1-region-impaired","us-west-2":"app-us-west-2-region-impaired"}',
+        FAILOVER_DOCUMENT: 'app-Failover',
+        COOL_DOWN_SECONDS: '3600',
+        REQUIRE_APPROVAL: 'true',
+        APPROVERS: '[]',
+      });
+      expect(out.error).toBeUndefined();
+      // moto answered DescribeAlarms (signed, in us-west-2) with no such alarm: not known healthy, so nothing starts.
+      expect(JSON.parse(out.stdout.trim().split('\n').pop()!)).toEqual({
+        alarm: 'app-us-east-1-region-impaired',
+        decision: {
+          action: 'no-healthy-region',
+          impairedRegion: 'us-east-1',
+          regionsChecked: [{ region: 'us-west-2', state: 'missing' }],
+          reason: 'no other Region is healthy and able to start the failover: nothing was started; decide by hand',
+        },
+      });
+    }, 60_000);
+  });
+});
