@@ -59,7 +59,8 @@ export function buildHandWrittenApp(scope: Construct, options: HandWrittenAppOpt
     primary: options.regions[0],
     domainName: `api.${options.zoneName}`,
     clusterId: (region) => `${options.name}-${region}`,
-    parameter: (what) => `/${options.name}/${what}`,
+    // Where the prebundled runbook-step function and the command-line tool look.
+    parameter: (what) => `/cdk-cross-region-failover/${options.name}/${what}`,
     secretName: `${options.name}-aurora-master`,
   };
   const stacks = options.regions.map((region) => buildRegion(scope, d, region));
@@ -97,13 +98,19 @@ function logsKey(stack: Stack, id: string, description: string, alias?: string):
     principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
     actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
     resources: ['*'],
-    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
+    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn(stack, '*') } },
   }));
   return key;
 }
 
+function logGroupArn(stack: Stack, name: string, region?: string): string {
+  return stack.formatArn({ service: 'logs', region, resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/** An AWS API call on create (and, unless `onUpdate` is false, on update) with its own policy. */
 function sdkCall(
-  stack: Stack, id: string, call: cr.AwsSdkCall, statements: iam.PolicyStatement[], more: { onUpdate?: cr.AwsSdkCall | false; onDelete?: cr.AwsSdkCall } = {},
+  stack: Stack, id: string, call: cr.AwsSdkCall, statements: iam.PolicyStatement[],
+  more: { onUpdate?: cr.AwsSdkCall | false; onDelete?: cr.AwsSdkCall } = {},
 ): cr.AwsCustomResource {
   return new cr.AwsCustomResource(stack, id, {
     onCreate: call,
@@ -117,6 +124,11 @@ function sdkCall(
 interface Database {
   readonly key: kms.Key;
   readonly cluster: rds.CfnDBCluster;
+  readonly subnetGroupName: string;
+  readonly parameterGroupName: string;
+  /** The instances CloudFormation creates (none in a headless secondary), and their monitoring role. */
+  readonly instanceIds: string[];
+  readonly monitoringRoleArn?: string;
 }
 
 function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc): Database {
@@ -133,10 +145,12 @@ function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc
   // RDS creates the exported log group itself, unencrypted and kept forever; create it
   // first (or adopt it), then set its retention and key.
   const logGroupName = `/aws/rds/cluster/${clusterId}/postgresql`;
-  const logGroupArns = [logGroupName, `${logGroupName}:*`].map((name) =>
-    stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+  const logGroupArns = [logGroupName, `${logGroupName}:*`].map((name) => logGroupArn(stack, name));
   const logsCall = (id: string, action: string, parameters: object, onUpdate = true) => sdkCall(stack, id, {
-    service: 'CloudWatchLogs', action, parameters, physicalResourceId: cr.PhysicalResourceId.of(logGroupName),
+    service: 'CloudWatchLogs',
+    action,
+    parameters,
+    physicalResourceId: cr.PhysicalResourceId.of(logGroupName),
     ignoreErrorCodesMatching: action === 'createLogGroup' ? 'ResourceAlreadyExistsException' : undefined,
   }, [new iam.PolicyStatement({ actions: [`logs:${action[0].toUpperCase()}${action.slice(1)}`], resources: logGroupArns })], { onUpdate: onUpdate ? undefined : false });
   const createLog = logsCall('PostgresqlLogCreate', 'createLogGroup', { logGroupName }, false);
@@ -146,6 +160,8 @@ function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc
   logKey.node.addDependency(createLog);
 
   let cluster: rds.CfnDBCluster;
+  let instanceIds: string[] = [];
+  let monitoringRole: iam.Role | undefined;
   if (isPrimary) {
     const globalCluster = new rds.CfnGlobalCluster(stack, 'GlobalCluster', {
       globalClusterIdentifier: d.name, engine: 'aurora-postgresql', engineVersion: ENGINE_VERSION.auroraPostgresFullVersion, storageEncrypted: true, deletionProtection: true,
@@ -156,9 +172,16 @@ function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc
       encryptionKey: key,
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ username: 'dbadmin', engine: 'postgres', port: 5432, dbname: 'remittance' }),
-        generateStringKey: 'password', passwordLength: 32, excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\',
+        generateStringKey: 'password',
+        passwordLength: 32,
+        excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\',
       },
       removalPolicy: RemovalPolicy.DESTROY,
+    });
+    monitoringRole = new iam.Role(stack, 'DatabaseMonitoringRole', {
+      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+      description: `Lets RDS Enhanced Monitoring publish the OS metrics of ${clusterId}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
     });
     const instance = { enablePerformanceInsights: true, performanceInsightEncryptionKey: key, publiclyAccessible: false };
     const l2 = new rds.DatabaseCluster(stack, 'Database', {
@@ -171,11 +194,15 @@ function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc
       readers: [rds.ClusterInstance.serverlessV2('Instance2', { ...instance, scaleWithWriter: true })],
       serverlessV2MinCapacity: 0.5,
       serverlessV2MaxCapacity: 16,
-      vpc, securityGroups: [securityGroup], subnetGroup, parameterGroup,
+      vpc,
+      securityGroups: [securityGroup],
+      subnetGroup,
+      parameterGroup,
       storageEncryptionKey: key,
       iamAuthentication: true,
       cloudwatchLogsExports: ['postgresql'],
       monitoringInterval: Duration.minutes(1),
+      monitoringRole,
       backup: { retention: Duration.days(7) },
       deletionProtection: true,
       copyTagsToSnapshot: true,
@@ -183,6 +210,7 @@ function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc
     });
     cluster = l2.node.defaultChild as rds.CfnDBCluster;
     cluster.globalClusterIdentifier = globalCluster.ref;
+    instanceIds = l2.instanceIdentifiers;
   } else {
     // The L2 cluster needs a writer; a headless secondary is an L1 cluster.
     cluster = new rds.CfnDBCluster(stack, 'Database', {
@@ -207,7 +235,9 @@ function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc
     // The master secret, replicated from the primary Region with this Region's key.
     const secretArn = (r: string) => stack.formatArn({ service: 'secretsmanager', region: r, resource: 'secret', resourceName: `${d.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     sdkCall(stack, 'DatabaseSecretReplica', {
-      service: 'SecretsManager', action: 'replicateSecretToRegions', region: d.primary,
+      service: 'SecretsManager',
+      action: 'replicateSecretToRegions',
+      region: d.primary,
       parameters: { SecretId: d.secretName, AddReplicaRegions: [{ Region: region, KmsKeyId: key.keyArn }], ForceOverwriteReplicaSecret: false },
       physicalResourceId: cr.PhysicalResourceId.of(`${d.secretName}@${region}`),
     }, [
@@ -217,8 +247,11 @@ function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc
     ], {
       onUpdate: false,
       onDelete: {
-        service: 'SecretsManager', action: 'removeRegionsFromReplication', region: d.primary,
-        parameters: { SecretId: d.secretName, RemoveReplicaRegions: [region] }, ignoreErrorCodesMatching: 'ResourceNotFoundException',
+        service: 'SecretsManager',
+        action: 'removeRegionsFromReplication',
+        region: d.primary,
+        parameters: { SecretId: d.secretName, RemoveReplicaRegions: [region] },
+        ignoreErrorCodesMatching: 'ResourceNotFoundException',
       },
     });
   }
@@ -226,8 +259,11 @@ function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc
 
   const globalArn = stack.formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: d.name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   const writerEndpoint = sdkCall(stack, 'GlobalWriterEndpoint', {
-    service: 'RDS', action: 'describeGlobalClusters', parameters: { GlobalClusterIdentifier: d.name },
-    physicalResourceId: cr.PhysicalResourceId.of(`${d.name}-global-writer-endpoint`), outputPaths: ['GlobalClusters.0.Endpoint'],
+    service: 'RDS',
+    action: 'describeGlobalClusters',
+    parameters: { GlobalClusterIdentifier: d.name },
+    physicalResourceId: cr.PhysicalResourceId.of(`${d.name}-global-writer-endpoint`),
+    outputPaths: ['GlobalClusters.0.Endpoint'],
   }, [new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters'], resources: [globalArn] })]);
   writerEndpoint.node.addDependency(cluster);
   new CfnOutput(stack, 'WriterEndpoint', { value: writerEndpoint.getResponseField('GlobalClusters.0.Endpoint'), description: `The ${d.name} global writer endpoint` });
@@ -237,7 +273,10 @@ function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc
     description: `The ${d.name} global database: its Regions and clusters`,
     tier: ssm.ParameterTier.INTELLIGENT_TIERING,
     stringValue: stack.toJsonString({
-      globalClusterIdentifier: d.name, globalClusterArn: globalArn, secretName: d.secretName, port: 5432,
+      globalClusterIdentifier: d.name,
+      globalClusterArn: globalArn,
+      secretName: d.secretName,
+      port: 5432,
       regions: d.regions.map((r) => ({ region: r, clusterIdentifier: d.clusterId(r), initialPrimary: r === d.primary })),
     }),
   });
@@ -246,12 +285,25 @@ function buildDatabase(stack: Stack, d: Deployment, region: string, vpc: ec2.Vpc
     description: `How ${clusterId} was created, to create it again as a secondary`,
     tier: ssm.ParameterTier.INTELLIGENT_TIERING,
     stringValue: stack.toJsonString({
-      region, clusterIdentifier: clusterId, engineVersion: ENGINE_VERSION.auroraPostgresFullVersion, port: 5432,
-      subnetGroupName: subnetGroup.subnetGroupName, securityGroupIds: [securityGroup.securityGroupId],
-      parameterGroupName: cluster.dbClusterParameterGroupName, kmsKeyId: key.keyArn, serverlessV2Scaling: { minCapacity: 0.5, maxCapacity: 16 },
+      region,
+      clusterIdentifier: clusterId,
+      engineVersion: ENGINE_VERSION.auroraPostgresFullVersion,
+      port: 5432,
+      subnetGroupName: subnetGroup.subnetGroupName,
+      securityGroupIds: [securityGroup.securityGroupId],
+      parameterGroupName: cluster.dbClusterParameterGroupName,
+      kmsKeyId: key.keyArn,
+      serverlessV2Scaling: { minCapacity: 0.5, maxCapacity: 16 },
     }),
   });
-  return { key, cluster };
+  return {
+    key,
+    cluster,
+    instanceIds,
+    monitoringRoleArn: monitoringRole?.roleArn,
+    subnetGroupName: subnetGroup.subnetGroupName,
+    parameterGroupName: parameterGroup.bindToCluster({}).parameterGroupName,
+  };
 }
 
 /** The example's handler: answers with the Region that served the request. */
@@ -293,7 +345,12 @@ function buildApi(stack: Stack, d: Deployment, region: string, handler: lambda.F
       throttlingBurstLimit: 500,
       throttlingRateLimit: 1000,
     },
-    domainName: { domainName: d.domainName, certificate, endpointType: apigateway.EndpointType.REGIONAL, securityPolicy: apigateway.SecurityPolicy.TLS_1_2 },
+    domainName: {
+      domainName: d.domainName,
+      certificate,
+      endpointType: apigateway.EndpointType.REGIONAL,
+      securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+    },
   });
 
   const managed = ['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'];
@@ -308,8 +365,11 @@ function buildApi(stack: Stack, d: Deployment, region: string, handler: lambda.F
         name, priority, overrideAction: { none: {} }, statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } }, visibilityConfig: visibility(name),
       })),
       {
-        name: 'RateLimitPerIp', priority: managed.length, action: { block: {} },
-        statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: 2000 } }, visibilityConfig: visibility('RateLimitPerIp'),
+        name: 'RateLimitPerIp',
+        priority: managed.length,
+        action: { block: {} },
+        statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: 2000 } },
+        visibilityConfig: visibility('RateLimitPerIp'),
       },
     ],
   });
@@ -322,7 +382,7 @@ function buildApi(stack: Stack, d: Deployment, region: string, handler: lambda.F
   });
   new wafv2.CfnLoggingConfiguration(stack, 'ApiWebAclLogging', {
     resourceArn: webAcl.attrArn,
-    logDestinationConfigs: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: wafLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    logDestinationConfigs: [logGroupArn(stack, wafLogs.logGroupName)],
   });
   return api;
 }
@@ -345,8 +405,14 @@ function buildObservation(stack: Stack, d: Deployment, region: string, api: apig
   const alarm = (id: string, suffix: string, metric: cloudwatch.IMetric, threshold: number, description: string,
     comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods = 3) => {
     const a = new cloudwatch.Alarm(stack, id, {
-      alarmName: `${prefix}-${suffix}`, alarmDescription: `${description} (${d.name}, ${region})`, metric, threshold,
-      evaluationPeriods, datapointsToAlarm: evaluationPeriods, comparisonOperator, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmName: `${prefix}-${suffix}`,
+      alarmDescription: `${description} (${d.name}, ${region})`,
+      metric,
+      threshold,
+      evaluationPeriods,
+      datapointsToAlarm: evaluationPeriods,
+      comparisonOperator,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     a.addAlarmAction(action);
     a.addOkAction(action);
@@ -373,13 +439,15 @@ function buildObservation(stack: Stack, d: Deployment, region: string, api: apig
   const services = ['APIGATEWAY', 'LAMBDA', 'RDS', 'EVENTS', 'SNS', 'CLOUDWATCH'];
   const healthLogs = new logs.LogGroup(stack, 'HealthEvents', {
     logGroupName: `/aws/events/${d.name}-health-${Fn.select(2, Fn.split('/', stack.stackId))}`,
-    retention: logs.RetentionDays.ONE_YEAR, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN,
+    retention: logs.RetentionDays.ONE_YEAR,
+    encryptionKey: key,
+    removalPolicy: RemovalPolicy.RETAIN,
   });
   // The CloudWatchLogGroup target would add a custom resource for the log group's resource
   // policy; a plain target and an AWS::Logs::ResourcePolicy do the same.
   const logTarget: events.IRuleTarget = {
     bind: () => ({
-      arn: stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: healthLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      arn: logGroupArn(stack, healthLogs.logGroupName),
       deadLetterConfig: { arn: deadLetters.queueArn },
     }),
   };
@@ -406,7 +474,8 @@ function buildObservation(stack: Stack, d: Deployment, region: string, api: apig
   const impaired = new cloudwatch.CompositeAlarm(stack, 'RegionImpaired', {
     compositeAlarmName: `${prefix}-region-impaired`,
     alarmDescription: `${region} is impaired for ${d.name}: any of the API, Lambda, commit latency and AWS Health alarms`,
-    alarmRule: cloudwatch.AlarmRule.anyOf(...[api5xx, apiLatency, lambdaErrors, commitLatency, health].map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM))),
+    alarmRule: cloudwatch.AlarmRule.anyOf(...[api5xx, apiLatency, lambdaErrors, commitLatency, health]
+      .map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM))),
   });
   impaired.addAlarmAction(action);
   impaired.addOkAction(action);
@@ -421,8 +490,6 @@ type Step = Record<string, unknown>;
 
 function buildRunbooks(stack: Stack, d: Deployment, region: string, db: Database, topic: sns.Topic): void {
   const functionName = `${d.name}-runbook-steps`;
-  const clusterArn = (r: string) => stack.formatArn({ service: 'rds', region: r, resource: 'cluster', resourceName: d.clusterId(r), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-  const globalArn = stack.formatArn({ service: 'rds', region: '', resource: 'global-cluster', resourceName: d.name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   const parameterArn = (what: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: d.parameter(what).slice(1) });
 
   const stepLogs = new logs.LogGroup(stack, 'RunbookLogs', { encryptionKey: db.key, retention: logs.RetentionDays.ONE_YEAR });
@@ -432,16 +499,7 @@ function buildRunbooks(stack: Stack, d: Deployment, region: string, db: Database
     description: `Runbook steps of ${d.name} in ${region}`,
   });
   stepLogs.grantWrite(stepRole);
-  stepRole.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter'], resources: ['aurora', 'routing', 'aurora-cluster'].map(parameterArn) }));
-  stepRole.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:PutParameter'], resources: [parameterArn('readiness')] }));
-  stepRole.addToPolicy(new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters', 'rds:DescribeDBInstances'], resources: ['*'] }));
-  stepRole.addToPolicy(new iam.PolicyStatement({
-    actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster', 'rds:ModifyGlobalCluster', 'rds:CreateDBInstance'],
-    resources: [globalArn, ...d.regions.map(clusterArn)],
-  }));
-  stepRole.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
-  stepRole.addToPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } } }));
-  stepRole.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:DescribeAutomationExecutions'], resources: ['*'] }));
+  grantRunbookSteps(stepRole, d, region, db);
   const stepFunction = new lambda.Function(stack, 'RunbookStep', {
     functionName,
     description: `Runs one step of the ${d.name} runbooks in ${region}`,
@@ -460,6 +518,10 @@ function buildRunbooks(stack: Stack, d: Deployment, region: string, db: Database
       AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
     },
   });
+  stepRole.addToPolicy(new iam.PolicyStatement({ sid: 'WriteTheReadiness', actions: ['ssm:PutParameter'], resources: [parameterArn('readiness')] }));
+  stepRole.addToPolicy(new iam.PolicyStatement({
+    sid: 'PublishTheReadiness', actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': METRIC_NAMESPACE } },
+  }));
   const automationRole = new iam.Role(stack, 'RunbookAutomationRole', {
     roleName: `${d.name}-runbooks-${region}`,
     description: `Runs the ${d.name} runbooks in ${region}; it may only invoke their step function`,
@@ -490,7 +552,6 @@ function buildRunbooks(stack: Stack, d: Deployment, region: string, db: Database
       Payload: JSON.stringify(Object.fromEntries([['Runbook', runbook], ['Step', name], ['ExecutionId', '{{ automation:EXECUTION_ID }}'],
         ...inputs.map((p) => [p, `{{ ${p} }}`])])),
     },
-    outputs: [{ Name: 'Detail', Selector: '$.Payload.Detail', Type: 'String' }],
     ...more,
   });
   const waitForCluster = (name: string, selector: string, desired: string[]): Step => ({
@@ -503,7 +564,10 @@ function buildRunbooks(stack: Stack, d: Deployment, region: string, db: Database
   const approval = (next: string): Step[] => [
     { name: 'ApprovalRequired', action: 'aws:branch', inputs: { Choices: [{ NextStep: 'Approve', Variable: '{{ RequireApproval }}', BooleanEquals: true }], Default: next } },
     {
-      name: 'Approve', action: 'aws:approve', timeoutSeconds: 3600, onFailure: 'step:Report',
+      name: 'Approve',
+      action: 'aws:approve',
+      timeoutSeconds: 3600,
+      onFailure: 'step:Report',
       inputs: { Approvers: '{{ Approvers }}', MinRequiredApprovals: 1, Message: `Approve the ${d.name} runbook {{ automation:EXECUTION_ID }} in ${region}` },
     },
   ];
@@ -519,7 +583,7 @@ function buildRunbooks(stack: Stack, d: Deployment, region: string, db: Database
       description,
       parameters: { ...common, ...parameters },
       mainSteps: [...steps, invoke(kind, 'Report', Object.keys({ ...common, ...parameters }), { onFailure: 'Abort', isEnd: true })],
-      outputs: ['Report.Detail'],
+      outputs: ['Report.Payload'],
     } as Record<string, unknown>,
   });
   const lag = { MaxRpoLagSeconds: { type: 'Integer', description: 'The largest replication lag to accept', default: 30 } };
@@ -553,7 +617,8 @@ function buildRunbooks(stack: Stack, d: Deployment, region: string, db: Database
         parameters: { Probe: { type: 'String', default: 'self-test' } },
         mainSteps: [
           {
-            name: 'Start', action: 'aws:executeScript',
+            name: 'Start',
+            action: 'aws:executeScript',
             inputs: { Runtime: 'python3.11', Handler: 'handler', Script: 'def handler(events, context):\n    return {"Probe": events["Probe"]}\n', InputPayload: { Probe: '{{ Probe }}' } },
             outputs: [{ Name: 'Probe', Selector: '$.Payload.Probe', Type: 'String' }],
           },
@@ -626,8 +691,11 @@ function buildRunbooks(stack: Stack, d: Deployment, region: string, db: Database
     alarmName: `${d.name}-runbooks-not-ready-${region}`,
     alarmDescription: `The ${d.name} runbooks would not start in ${region}, or were not evaluated, twice in a row`,
     metric: new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE, metricName: 'RunbookReady', dimensionsMap: { Deployment: d.name, Region: region, Runbook: 'all' },
-      statistic: 'Minimum', period: Duration.minutes(30),
+      namespace: METRIC_NAMESPACE,
+      metricName: 'RunbookReady',
+      dimensionsMap: { Deployment: d.name, Region: region, Runbook: 'all' },
+      statistic: 'Minimum',
+      period: Duration.minutes(30),
     }),
     threshold: 1,
     evaluationPeriods: 2,
@@ -638,6 +706,45 @@ function buildRunbooks(stack: Stack, d: Deployment, region: string, db: Database
   readiness.addAlarmAction(new cwActions.SnsAction(topic));
   readiness.addOkAction(new cwActions.SnsAction(topic));
   readiness.node.addDependency(selfTest);
+}
+
+/**
+ * What the runbook-step function does: move the writer (switchover, failover), rebuild a
+ * detached Region's cluster as a secondary, give a headless secondary a writer, and read
+ * the topology, the lag and the other runs. Least privilege, so it grows with the Regions.
+ */
+function grantRunbookSteps(role: iam.Role, d: Deployment, region: string, db: Database): void {
+  const stack = Stack.of(role);
+  const rdsArn = (resource: string, resourceName: string, r = region) =>
+    stack.formatArn({ service: 'rds', region: r, resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const clusterArn = (r: string) => rdsArn('cluster', d.clusterId(r), r);
+  const globalArn = rdsArn('global-cluster', d.name, '');
+  const addedWriter = rdsArn('db', `${d.clusterId(region)}-writer`);
+  const allow = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
+    role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
+  allow('ReadTopology', ['ssm:GetParameters'], ['aurora', 'routing', 'aurora-cluster'].map((what) =>
+    stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: d.parameter(what).slice(1) })));
+  allow('DescribeGlobalDatabase', ['rds:DescribeGlobalClusters'], [globalArn]);
+  allow('MoveTheWriter', ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster'], [globalArn, ...d.regions.map(clusterArn)]);
+  allow('RebuildTheGlobalDatabase', ['rds:ModifyGlobalCluster', 'rds:DeleteGlobalCluster', 'rds:CreateGlobalCluster'], [globalArn, ...d.regions.map(clusterArn)]);
+  allow('ReplaceTheStaleCluster', ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBCluster'], [
+    clusterArn(region), globalArn, rdsArn('subgrp', db.subnetGroupName), rdsArn('cluster-pg', db.parameterGroupName), rdsArn('og', '*'),
+  ]);
+  allow('KeepAFinalSnapshot', ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+    [clusterArn(region), rdsArn('cluster-snapshot', `${d.clusterId(region)}-before-rebuild-*`)]);
+  allow('ReplaceTheInstances', ['rds:DeleteDBInstance', 'rds:CreateDBInstance'], [clusterArn(region), ...db.instanceIds.map((id) => rdsArn('db', id)), addedWriter]);
+  if (db.monitoringRoleArn) allow('PassTheMonitoringRole', ['iam:PassRole'], [db.monitoringRoleArn]);
+  allow('EncryptTheNewCluster', ['kms:CreateGrant', 'kms:DescribeKey'], [db.key.keyArn], { StringEquals: { 'kms:ViaService': `rds.${region}.amazonaws.com` } });
+  allow('DescribeTheClusters', ['rds:DescribeDBClusters'], d.regions.map(clusterArn));
+  allow('DescribeTheInstances', ['rds:DescribeDBInstances'], d.regions.map((r) => rdsArn('db', '*', r)));
+  allow('GiveAHeadlessClusterAWriter', ['rds:CreateDBInstance'], [clusterArn(region), addedWriter]);
+  allow('CheckTheClusterKey', ['kms:DescribeKey'], [db.key.keyArn]);
+  allow('OneRunAtATime', ['ssm:DescribeAutomationExecutions'], ['*']);
+  allow('CheckTheSecretReplica', ['secretsmanager:DescribeSecret'],
+    [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${d.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })]);
+  allow('ReadReplicationLag', ['cloudwatch:GetMetricData'], ['*']);
+  allow('ReadOwnExecution', ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
+    [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })]);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -666,8 +773,12 @@ function buildRouting(scope: Construct, d: Deployment): Stack {
   d.regions.forEach((region, i) => {
     const healthCheck = new route53.HealthCheck(stack, `HealthCheck-${region}`, { type: route53.HealthCheckType.RECOVERY_CONTROL, routingControl: controlArns[i] });
     const target = sdkCall(stack, `CustomDomainTarget-${region}`, {
-      service: 'APIGateway', action: 'getDomainName', region, parameters: { domainName: d.domainName },
-      physicalResourceId: cr.PhysicalResourceId.of(`${d.domainName}@${region}`), outputPaths: ['regionalDomainName', 'regionalHostedZoneId'],
+      service: 'APIGateway',
+      action: 'getDomainName',
+      region,
+      parameters: { domainName: d.domainName },
+      physicalResourceId: cr.PhysicalResourceId.of(`${d.domainName}@${region}`),
+      outputPaths: ['regionalDomainName', 'regionalHostedZoneId'],
     }, [new iam.PolicyStatement({ actions: ['apigateway:GET'], resources: [`arn:${stack.partition}:apigateway:${region}::/domainnames/${d.domainName}`] })]);
     new route53.ARecord(stack, `Record-${region}`, {
       zone,
@@ -684,8 +795,12 @@ function buildRouting(scope: Construct, d: Deployment): Stack {
   // The cluster's data-plane endpoints (its ClusterEndpoints attribute is a list of objects).
   const endpointPaths = [0, 1, 2, 3, 4].flatMap((i) => [`Cluster.ClusterEndpoints.${i}.Endpoint`, `Cluster.ClusterEndpoints.${i}.Region`]);
   const endpoints = sdkCall(stack, 'ClusterEndpoints', {
-    service: 'Route53RecoveryControlConfig', action: 'describeCluster', region: d.routingRegion, parameters: { ClusterArn: cluster.attrClusterArn },
-    physicalResourceId: cr.PhysicalResourceId.of(`${d.name}-cluster-endpoints`), outputPaths: endpointPaths,
+    service: 'Route53RecoveryControlConfig',
+    action: 'describeCluster',
+    region: d.routingRegion,
+    parameters: { ClusterArn: cluster.attrClusterArn },
+    physicalResourceId: cr.PhysicalResourceId.of(`${d.name}-cluster-endpoints`),
+    outputPaths: endpointPaths,
   }, [new iam.PolicyStatement({ actions: ['route53-recovery-control-config:DescribeCluster'], resources: [cluster.attrClusterArn] })]);
   const clusterEndpoints = [0, 1, 2, 3, 4].map((i) => ({
     Endpoint: endpoints.getResponseField(`Cluster.ClusterEndpoints.${i}.Endpoint`), Region: endpoints.getResponseField(`Cluster.ClusterEndpoints.${i}.Region`),
@@ -717,13 +832,19 @@ function buildRouting(scope: Construct, d: Deployment): Stack {
   // Each Region's runbooks read the routing controls from a parameter in their Region, and
   // their step role may change them.
   const topology = stack.toJsonString({
-    name: d.name, domainName: d.domainName, clusterArn: cluster.attrClusterArn, controlPanelArn: panel.attrControlPanelArn, clusterEndpoints,
+    name: d.name,
+    domainName: d.domainName,
+    clusterArn: cluster.attrClusterArn,
+    controlPanelArn: panel.attrControlPanelArn,
+    clusterEndpoints,
     routingControls: d.regions.map((region, i) => ({ region, routingControlArn: controlArns[i] })),
   });
   for (const region of d.regions) {
     const parameterArn = stack.formatArn({ service: 'ssm', region, resource: 'parameter', resourceName: d.parameter('routing').slice(1) });
     sdkCall(stack, `PublishTopology-${region}`, {
-      service: 'SSM', action: 'putParameter', region,
+      service: 'SSM',
+      action: 'putParameter',
+      region,
       parameters: { Name: d.parameter('routing'), Value: topology, Type: 'String', Overwrite: true },
       physicalResourceId: cr.PhysicalResourceId.of(`${d.parameter('routing')}@${region}`),
     }, [new iam.PolicyStatement({ actions: ['ssm:PutParameter', 'ssm:DeleteParameter'], resources: [parameterArn] })], {
@@ -792,7 +913,9 @@ function buildRouting(scope: Construct, d: Deployment): Stack {
 
   // Every Region side by side; the metrics are named, so nothing refers across stacks.
   const perRegion = (namespace: string, metricName: string, statistic: string, dims: (region: string) => Record<string, string>) =>
-    d.regions.map((region) => new cloudwatch.Metric({ namespace, metricName, statistic, region, label: region, period: PERIOD, dimensionsMap: dims(region) }));
+    d.regions.map((region) => new cloudwatch.Metric({
+      namespace, metricName, statistic, region, label: region, period: PERIOD, dimensionsMap: dims(region),
+    }));
   const apiDims = (region: string) => ({ ApiName: `${d.name}-${region}` });
   const dbDims = (region: string) => ({ DBClusterIdentifier: d.clusterId(region) });
   const graph = (title: string, left: cloudwatch.IMetric[], width = 8) => new cloudwatch.GraphWidget({ title, left, width, height: 6 });
@@ -815,9 +938,8 @@ function buildRouting(scope: Construct, d: Deployment): Stack {
     graph('Aurora commit latency per Region', perRegion('AWS/RDS', 'CommitLatency', 'Average', dbDims)),
     graph('Lambda throttles per Region', perRegion('AWS/Lambda', 'Throttles', 'Sum', () => ({}))),
   );
-  dashboard.addWidgets(
-    graph('Runbooks ready per Region', perRegion(METRIC_NAMESPACE, 'RunbookReady', 'Minimum', (region) => ({ Deployment: d.name, Region: region, Runbook: 'all' })), 24),
-  );
+  const runbookDims = (region: string) => ({ Deployment: d.name, Region: region, Runbook: 'all' });
+  dashboard.addWidgets(graph('Runbooks ready per Region (1 ready, 0 would refuse)', perRegion(METRIC_NAMESPACE, 'RunbookReady', 'Minimum', runbookDims), 24));
 
   new CfnOutput(stack, 'ApiUrl', { value: `https://${d.domainName}/`, description: `The ${d.name} API` });
   new CfnOutput(stack, 'DashboardUrl', { value: `https://console.aws.amazon.com/cloudwatch/home?region=${d.routingRegion}#dashboards/dashboard/${d.name}` });

@@ -18,7 +18,7 @@ export function documentSettings(runbook: RunbookName, region: string, extra: Pa
     writerWaitSeconds: 1800,
     rejoinWaitSeconds: 14_400,
     pollWindowSeconds: 180,
-    pollIntervalSeconds: 2,
+    pollIntervalSeconds: 10,
     stepTimeoutSeconds: 290,
     invokeReadTimeoutSeconds: 260,
     ...extra,
