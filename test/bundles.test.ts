@@ -7,6 +7,8 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as path from 'path';
 import { FakeArcServer, responseCollector } from './arc/fake-arc-server';
 import { MotoServer } from './ssm/moto-server';
@@ -99,8 +101,37 @@ describe('the Lambda bundles as shipped', () => {
       const before = arc.requests.length;
       await invoke('arc/initial-routing-state.lambda', create('with-credentials'), { ...CREDENTIALS, AWS_REGION: 'us-west-2' });
       expect(Object.fromEntries(arc.states)).toEqual({ [EAST]: 'On', [WEST]: 'Off' });
-      expect(arc.requests.slice(before).map((r) => r.operation)).toContain('UpdateRoutingControlStates');
+      const calls = arc.requests.slice(before);
+      expect(calls.map((r) => r.operation)).toContain('UpdateRoutingControlStates');
+      // Signed with the environment's key and session token, and nothing else.
+      expect(calls.every((r) => r.authorization?.startsWith('AWS4-HMAC-SHA256 Credential=testing/') && r.securityToken === 'token')).toBe(true);
       expect(cfn.responses.pop()).toMatchObject({ Status: 'SUCCESS', RequestId: 'with-credentials', Data: { InitiallyOnArn: EAST } });
+    }, 30_000);
+
+    test('AWS_PROFILE set beside them changes nothing: a function has no shared files to read a profile from', async () => {
+      const before = arc.requests.length;
+      await invoke('arc/initial-routing-state.lambda', create('with-profile'), { ...CREDENTIALS, AWS_PROFILE: 'oncall', AWS_REGION: 'us-west-2' });
+      expect(arc.requests.slice(before).every((r) => r.authorization?.includes('Credential=testing/'))).toBe(true);
+      expect(cfn.responses.pop()).toMatchObject({ Status: 'SUCCESS', RequestId: 'with-profile' });
+    }, 30_000);
+
+    test('without keys in the environment, a container credentials endpoint it names is used', async () => {
+      const server = http.createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ AccessKeyId: 'container', SecretAccessKey: 'secret', Token: 'container-token', Expiration: new Date(Date.now() + 3600_000).toISOString() }));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const before = arc.requests.length;
+        const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/credentials`;
+        await invoke('arc/initial-routing-state.lambda', create('container'), { AWS_REGION: 'us-west-2', AWS_CONTAINER_CREDENTIALS_FULL_URI: uri });
+        const calls = arc.requests.slice(before);
+        expect(calls.length).toBeGreaterThan(0);
+        expect(calls.every((r) => r.authorization?.includes('Credential=container/') && r.securityToken === 'container-token')).toBe(true);
+        expect(cfn.responses.pop()).toMatchObject({ Status: 'SUCCESS', RequestId: 'container' });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     }, 30_000);
 
     test('without credentials in the environment: no call reaches ARC, and FAILED names what is missing', async () => {
@@ -109,7 +140,7 @@ describe('the Lambda bundles as shipped', () => {
       expect(arc.requests.length).toBe(before);
       const response = cfn.responses.pop()!;
       expect(response).toMatchObject({ Status: 'FAILED', RequestId: 'no-credentials' });
-      expect(response.Reason).toMatch(/no AWS credentials in this function's environment \(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\)/);
+      expect(response.Reason).toMatch(/no AWS credentials in this function's environment \(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a container credentials endpoint\)/);
     }, 60_000);
   });
 
@@ -119,6 +150,28 @@ describe('the Lambda bundles as shipped', () => {
       moto = await MotoServer.start();
     }, 60_000);
     afterAll(async () => moto.stop());
+
+    test('self-test resource: signs its StartAutomationExecution, and answers FAILED with the answer it got', async () => {
+      const cfn = await responseCollector();
+      try {
+        await invoke('ssm/self-test.lambda', {
+          RequestType: 'Create',
+          RequestId: 'self-test',
+          ResponseURL: cfn.url,
+          LogicalResourceId: 'SelfTest',
+          StackId: 'arn:aws:cloudformation:us-west-2:111111111111:stack/s/1',
+          ResourceProperties: { DocumentName: 'bundle-test-SelfTest' },
+        }, { ...CREDENTIALS, AWS_REGION: 'us-west-2', AWS_ENDPOINT_URL: moto.endpoint });
+        const response = cfn.responses.pop()!;
+        expect(response).toMatchObject({ Status: 'FAILED', RequestId: 'self-test' });
+        // The request was signed and sent: moto, which does not implement StartAutomationExecution, answered with a
+        // page the SDK cannot parse. Without credentials it would have failed before sending, naming them.
+        expect(response.Reason).not.toMatch(/credentials/i);
+        expect(response.Reason).toMatch(/is not valid JSON/);
+      } finally {
+        await cfn.close();
+      }
+    }, 60_000);
 
     test('runbook step: reads the topology from SSM, and names the missing parameter', async () => {
       const out = await invoke('ssm/runbook-step.lambda', { Runbook: 'switchover', Step: 'Preflight', TargetRegion: 'us-west-2' }, {

@@ -31,7 +31,7 @@ const STEP_FUNCTION_TIMEOUT = Duration.minutes(4);
 const INVOKE_READ_TIMEOUT_SECONDS = STEP_FUNCTION_TIMEOUT.toSeconds() + 20;
 /** Each script step's limit: past the read timeout, under the 600 s of `aws:executeScript`. */
 const STEP_TIMEOUT_SECONDS = INVOKE_READ_TIMEOUT_SECONDS + 30;
-/** Time between two polls of a wait step (2 s: a wait notices the writer within 3 s of it settling). */
+/** Time between two polls of a wait step (2 s; doubled after transient errors, see `POLL_INTERVAL_MS`). */
 const POLL_INTERVAL_SECONDS = POLL_INTERVAL_MS / 1000;
 /** The longest wait a loop of at most 100 poll windows can cover. */
 const MAX_WAIT = Duration.minutes(POLL_WINDOW.toMinutes() * (MAX_LOOP_ITERATIONS - 1));

@@ -28,9 +28,10 @@ import { AllEndpointsFailedError, readStates, RoutingControlState, statesFor, up
 const IN_PROGRESS = ['pending', 'switching-over', 'failing-over', 'cancelling'];
 const DEFAULT_MAX_RPO_LAG_MS = 30_000;
 /**
- * Time between two polls of a wait step, as deployed: a wait notices the writer at most
- * this long (plus its two RDS reads) after it settled, and the waits' RDS reads stay far
- * under the account's API rate (docs/aws-assumptions.md, A23).
+ * Time between two polls of a wait step, as deployed: within a poll window, a wait sees
+ * the writer at most this long (plus its reads) after it settled; after transient errors
+ * the time doubles, up to 8 times this, so that the waits' RDS reads stay far under the
+ * account's API rate even while RDS throttles (docs/aws-assumptions.md, A23).
  */
 export const POLL_INTERVAL_MS = 2_000;
 const DEFAULT_WAIT_TIMEOUT_MS = 30 * 60_000;
@@ -241,21 +242,26 @@ async function pollUntil(ctx: StepContext, what: string, check: () => Promise<{ 
   const timeout = input.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   const deadline = input.deadline ?? start + timeout;
   const windowEnd = Math.min(deadline, start + (input.pollWindowMs ?? Number.POSITIVE_INFINITY));
+  const interval = input.pollIntervalMs ?? POLL_INTERVAL_MS;
+  // Transient errors in a row (throttling among them): each doubles the time to the next poll, up to 8 intervals.
+  let failures = 0;
   for (;;) {
     let seen: string;
     try {
       const result = await check();
       if (result.done) return { detail: `${result.seen} (polled for ${cloud.now() - start} ms)` };
       seen = result.seen;
+      failures = 0;
     } catch (e) {
       if (errorKind(e) !== 'transient') throw e;
       seen = `no answer (${describeError(e)})`;
+      failures++;
     }
     if (cloud.now() >= deadline) {
       throw new Error(`timed out after ${Math.round(timeout / 1000)} s waiting until ${what} (last seen: ${seen}); run the runbook again to resume`);
     }
     if (cloud.now() >= windowEnd) return { waiting: true, detail: `still waiting until ${what} (last seen: ${seen})` };
-    await cloud.sleep(Math.min(input.pollIntervalMs ?? POLL_INTERVAL_MS, Math.max(0, deadline - cloud.now())));
+    await cloud.sleep(Math.min(interval * 2 ** Math.min(failures, 3), Math.max(0, deadline - cloud.now())));
   }
 }
 

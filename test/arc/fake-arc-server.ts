@@ -10,7 +10,8 @@ import { ClusterEndpoint, RoutingControlState } from '../../src/arc/routing-stat
  */
 export class FakeArcServer {
   public readonly states = new Map<string, RoutingControlState>();
-  public readonly requests: { region: string; operation: string }[] = [];
+  /** Every request answered: the endpoint's Region, the operation, and the SigV4 `Authorization` and session-token headers. */
+  public readonly requests: { region: string; operation: string; authorization?: string; securityToken?: string }[] = [];
   private readonly servers: { region: string; server: http.Server; failing: boolean; hanging?: boolean }[] = [];
 
   public async start(regions: string[], arns: string[]): Promise<ClusterEndpoint[]> {
@@ -34,6 +35,14 @@ export class FakeArcServer {
     this.servers.filter((s) => regions.includes(s.region)).forEach((s) => (s.hanging = true));
   }
 
+  /** Makes every endpoint answer again. */
+  public heal(): void {
+    this.servers.forEach((s) => {
+      s.hanging = false;
+      s.failing = false;
+    });
+  }
+
   public async stop(): Promise<void> {
     await Promise.all(this.servers.map((s) => new Promise((resolve) => {
       s.server.closeAllConnections();
@@ -47,7 +56,12 @@ export class FakeArcServer {
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       const operation = String(req.headers['x-amz-target'] ?? '').replace('ToggleCustomerAPI.', '');
-      this.requests.push({ region: entry.region, operation });
+      this.requests.push({
+        region: entry.region,
+        operation,
+        authorization: req.headers.authorization,
+        securityToken: req.headers['x-amz-security-token'] as string | undefined,
+      });
       const reply = (status: number, doc: object, type?: string) => {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', ...(type ? { 'x-amzn-errortype': type } : {}) });
         res.end(JSON.stringify(doc));

@@ -200,7 +200,7 @@ describe('FailoverAutomation with minimal props', () => {
     expect(waits).toEqual({ WaitForRejoin: 14_400, WaitForInstance: 1800, WaitForWriter: 1800 });
   });
 
-  test('every wait polls every 2 s, so it sees the writer within 3 s of it settling', () => {
+  test('every wait of the runbooks and the self-test is deployed polling every 2 s', () => {
     const docs = Object.values(templates[0].findResources('AWS::SSM::Document')).map((d) => d.Properties.Content);
     const intervals = docs.flatMap((d) => d.mainSteps.filter((s: any) => s.action === 'aws:loop')
       .map((s: any) => s.inputs.Steps[0].inputs.InputPayload)

@@ -634,6 +634,22 @@ describe('wait steps in an SSM execution', () => {
     expect(result.detail).toMatch(/^us-west-2 is the writer \(polled for \d+ ms\)$/);
   });
 
+  test('transient errors in a row double the time to the next poll, up to 8 intervals; an answer brings it back', async () => {
+    const cloud = new FakeCloud(EAST).fail('describe', 'ThrottlingException: Rate exceeded', 4);
+    cloud.transitionPolls = 6;
+    const slept: number[] = [];
+    const sleep = cloud.sleep.bind(cloud);
+    cloud.sleep = async (ms: number) => {
+      slept.push(ms);
+      await sleep(ms);
+    };
+    await cloud.switchoverGlobalCluster('orders', arnOf(WEST));
+    const input = { targetRegion: WEST, pollIntervalMs: 1000, waitTimeoutMs: 600_000 };
+    const result = await wait.run!({ cloud, topology: TOPOLOGY, localRegion: WEST, input });
+    expect(result.detail).toMatch(/^us-west-2 is the writer/);
+    expect(slept.slice(0, 5)).toEqual([2000, 4000, 8000, 8000, 1000]);
+  });
+
   test('the step after a wait that ran out refuses to act on a writer that has not moved', async () => {
     const cloud = new FakeCloud(EAST);
     const route = RUNBOOKS.switchover.find((s) => s.name === 'RouteTraffic')!;
