@@ -118,6 +118,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       // The consumer apps of other languages are run by build-tools/consumers.sh.
       testPathIgnorePatterns: ['/node_modules/', '/test/consumers/(python|java|go)/'],
+      // A temporary directory per run, removed at its end: the apps' cdk.out* directories go there.
+      globalSetup: '<rootDir>/test/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/jest-global-teardown.ts',
       coverageThreshold: {
         statements: 90,
         branches: 85,

@@ -490,7 +490,7 @@ async function benchRecovery(): Promise<void> {
       const report = await rehearsal.runbooks.report(rehearsal.runbooks.start(west, 'failover', { allowDataLoss: true }));
       if (report.outcome !== 'succeeded') throw new Error(`the rehearsal's failover ${report.outcome}: ${report.reason}`);
       recovery.push(report.recoveryTimeMs!);
-      notice.push(...rehearsal.cloud.settlements.filter((x) => x.noticedAt !== undefined).map((x) => x.noticedAt! - x.settledAt));
+      notice.push(...rehearsal.cloud.noticeDelaysMs());
     } finally {
       await rehearsal.stop();
     }

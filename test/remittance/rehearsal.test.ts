@@ -70,6 +70,7 @@ describe('the rehearsal: three Regions, the real runbooks run as executions', ()
       // The one move, and the winning run's wait saw it settle (what the drill's notice column measures).
       expect(r.cloud.settlements).toEqual([{ kind: 'failover', to: won.targetRegion, settledAt: expect.any(Number), noticedAt: expect.any(Number) }]);
       expect(r.cloud.settlements[0].noticedAt!).toBeGreaterThanOrEqual(r.cloud.settlements[0].settledAt);
+      expect(r.cloud.noticeDelaysMs()).toEqual([r.cloud.settlements[0].noticedAt! - r.cloud.settlements[0].settledAt]);
       expect((await r.cloud.writerEndpoint())?.region).toBe(won.targetRegion);
       expect(r.routed()).toEqual([won.targetRegion]);
       expect(load.acks.length).toBeGreaterThan(0);

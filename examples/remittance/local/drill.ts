@@ -527,7 +527,7 @@ async function main(): Promise<void> {
       try {
         const m: Measured = {
           ...await scenario.run(rehearsal, random),
-          noticeMs: rehearsal.cloud.settlements.filter((x) => x.noticedAt !== undefined).map((x) => x.noticedAt! - x.settledAt),
+          noticeMs: rehearsal.cloud.noticeDelaysMs(),
         };
         runs.push(m);
         const r = m.reports.map((x) => `${x.runbook} to ${x.targetRegion} ${x.outcome}${x.reason ? ` (${x.reason.slice(0, 140)})` : ''}`).join('; ');

@@ -133,6 +133,11 @@ export class LocalCloud implements CloudOperations {
     this.routing = routing;
   }
 
+  /** For each settlement a read has seen: milliseconds from the writer settling to that read. */
+  public noticeDelaysMs(): number[] {
+    return this.settlements.filter((x) => x.noticedAt !== undefined).map((x) => x.noticedAt! - x.settledAt);
+  }
+
   /** The Region of a cluster ARN of the topology. */
   public regionOf(clusterArn: string): string {
     const found = this.topology.regions.find((r) => r.clusterArn === clusterArn || r.clusterIdentifier === clusterArn);
