@@ -27,13 +27,14 @@ import {
   libraryCustomResource,
 } from './acknowledge';
 import { allowLogGroupsToUse } from './private/keys';
+import { MAX_REGIONS } from './private/limits';
+import { RegionalPlacement } from './private/placement';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { InitialRoutingStateFunction } from '../arc/initial-routing-state-function';
 import { routingTopologyParameterName } from '../ssm/topology';
 
 const CONSTRUCT_NAME = 'ArcRoutedApi';
 /** More Regions than a routing layer sensibly steers between; also keeps the SSM document small. */
-const MAX_REGIONS = 11;
 /** An ARC cluster always has five Regional data-plane endpoints. */
 const CLUSTER_ENDPOINT_COUNT = 5;
 /** ARC's control-plane API, used at deploy time only (never on the failover path). */
@@ -290,8 +291,8 @@ export class ArcRoutedApi extends Construct {
     this.routingStack = props.routingStack;
     this.routingParameterName = routingTopologyParameterName(props.name);
 
-    const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
-    const parentIn = (stack: Stack): Construct => (stack === ownStack ? this : new Construct(stack, id));
+    const placement = new RegionalPlacement(this);
+    const parentIn = (stack: Stack): Construct => placement.parentIn(stack);
 
     const regionalParents = props.regions.map((options) => parentIn(options.stack));
     const apis = props.regions.map((options, i) => {

@@ -13,6 +13,8 @@ import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeInPacks, acknow
 import { ArcRoutedApi } from './arc-routed-api';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { IAM_PRINCIPAL_ARN } from '../principals';
+import { clusterArn, dbInstanceArn, globalClusterArn } from './private/arns';
+import { RegionalPlacement } from './private/placement';
 import { throwIfInvalid, ValidationRule, warnInStacks } from './validation';
 import { MAX_LOOP_ITERATIONS, renderRunbookDocument, renderSelfTestDocument, RunbookDocumentSettings } from '../ssm/documents';
 import { ALL_RUNBOOKS, READINESS_METRIC, READINESS_NAMESPACE, READINESS_RUNBOOK, readinessParameterName } from '../ssm/readiness';
@@ -380,10 +382,10 @@ export class FailoverAutomation extends Construct {
       invokeReadTimeoutSeconds: INVOKE_READ_TIMEOUT_SECONDS,
     };
 
-    const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
+    const placement = new RegionalPlacement(this);
     const routingGrants = new Construct(routing.routingStack, `${id}RoutingGrants`);
     this.regionalAutomations = database.regionalClusters.map((cluster) => {
-      const parent = cluster.stack === ownStack ? this : new Construct(cluster.stack, id);
+      const parent = placement.parentIn(cluster.stack);
       const regional = this.createRegion(parent, cluster.region, props, common);
       // The step role may flip exactly this topology's routing controls: their ARNs are
       // only known in the routing stack, so the grant is made there, on the role by name.
@@ -405,7 +407,7 @@ export class FailoverAutomation extends Construct {
     }
 
     if (props.regionSwitchPlan) {
-      const parent = routing.routingStack === ownStack ? this : new Construct(routing.routingStack, `${id}RegionSwitch`);
+      const parent = placement.parentIn(routing.routingStack, 'RegionSwitch');
       const created = this.createRegionSwitchPlan(parent, props, props.regionSwitchPlan);
       this.regionSwitchPlan = created.plan;
       this.regionSwitchPlanRole = created.role;
@@ -532,16 +534,11 @@ export class FailoverAutomation extends Construct {
    */
   public grantStatus(grantee: iam.IGrantable): iam.Grant {
     const stack = this.grantStack(grantee);
-    const clusterArns = this.regionNames.map((region) => stack.formatArn({
-      service: 'rds', region, resource: 'cluster', resourceName: this.database.regionalCluster(region).clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    }));
-    const globalClusterArn = stack.formatArn({
-      service: 'rds', region: '', resource: 'global-cluster', resourceName: this.database.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const clusterArns = this.regionNames.map((region) => clusterArn(stack, region, this.database.regionalCluster(region).clusterIdentifier));
     const describe = iam.Grant.addToPrincipal({
       grantee,
       actions: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
-      resourceArns: [globalClusterArn, ...clusterArns],
+      resourceArns: [globalClusterArn(stack, this.database.globalClusterIdentifier), ...clusterArns],
     });
     iam.Grant.addToPrincipal({
       grantee,
@@ -553,7 +550,7 @@ export class FailoverAutomation extends Construct {
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['rds:DescribeDBInstances'],
-      resourceArns: this.regionNames.map((region) => stack.formatArn({ service: 'rds', region, resource: 'db', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+      resourceArns: this.regionNames.map((region) => dbInstanceArn(stack, region, '*')),
     });
     iam.Grant.addToPrincipal({
       grantee,
@@ -616,12 +613,8 @@ export class FailoverAutomation extends Construct {
   ): RegionalFailoverAutomation {
     const stack = Stack.of(parent);
     const { database, routing } = props;
-    const clusterArn = (r: string) => stack.formatArn({
-      service: 'rds', region: r, resource: 'cluster', resourceName: database.regionalCluster(r).clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const globalClusterArn = stack.formatArn({
-      service: 'rds', region: '', resource: 'global-cluster', resourceName: database.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const clusterArnOf = (r: string) => clusterArn(stack, r, database.regionalCluster(r).clusterIdentifier);
+    const globalCluster = globalClusterArn(stack, database.globalClusterIdentifier);
     const parameterArn = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
 
     // Encrypted with the database's key of this Region (MultiRegionAuroraPostgres lets CloudWatch Logs use the keys it creates).
@@ -645,33 +638,33 @@ export class FailoverAutomation extends Construct {
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeGlobalDatabase',
       actions: ['rds:DescribeGlobalClusters'],
-      resources: [globalClusterArn],
+      resources: [globalCluster],
     }));
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'MoveTheWriter',
       actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster'],
-      resources: [globalClusterArn, ...this.regionNames.map(clusterArn)],
+      resources: [globalCluster, ...this.regionNames.map(clusterArnOf)],
     }));
-    this.grantRebuild(stepRole, stack, region, globalClusterArn, clusterArn);
+    this.grantRebuild(stepRole, stack, region, globalCluster, clusterArnOf);
     // Every Region's cluster: a failover checks that the routed one still belongs to the
     // global database, a rebuild that the serving one is available.
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeTheClusters',
       actions: ['rds:DescribeDBClusters'],
-      resources: this.regionNames.map(clusterArn),
+      resources: this.regionNames.map(clusterArnOf),
     }));
     // The clusters' instances have names CloudFormation chose: they are read by the cluster filter.
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeTheInstances',
       actions: ['rds:DescribeDBInstances'],
-      resources: this.regionNames.map((r) => stack.formatArn({ service: 'rds', region: r, resource: 'db', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })),
+      resources: this.regionNames.map((r) => dbInstanceArn(stack, r, '*')),
     }));
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'GiveAHeadlessClusterAWriter',
       actions: ['rds:CreateDBInstance'],
       resources: [
-        clusterArn(region),
-        stack.formatArn({ service: 'rds', resource: 'db', resourceName: addedInstanceIdentifier(database.regionalCluster(region).clusterIdentifier), arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        clusterArnOf(region),
+        dbInstanceArn(stack, stack.region, addedInstanceIdentifier(database.regionalCluster(region).clusterIdentifier)),
       ],
     }));
     stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -1009,14 +1002,14 @@ export class FailoverAutomation extends Construct {
    * serving cluster (its stale members removed), this Region's stale cluster deleted with a
    * final snapshot and created again as a secondary, with its instances.
    */
-  private grantRebuild(role: iam.Role, stack: Stack, region: string, globalClusterArn: string, clusterArn: (r: string) => string): void {
+  private grantRebuild(role: iam.Role, stack: Stack, region: string, globalCluster: string, clusterArnOf: (r: string) => string): void {
     const regional = this.database.regionalCluster(region);
     const rds = (resource: string, resourceName: string) => stack.formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const instanceArns = [...regional.instances.map((i) => rds('db', i.ref)), rds('db', addedInstanceIdentifier(regional.clusterIdentifier))];
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'RebuildTheGlobalDatabase',
       actions: ['rds:ModifyGlobalCluster', 'rds:DeleteGlobalCluster', 'rds:CreateGlobalCluster'],
-      resources: [globalClusterArn, ...this.regionNames.map(clusterArn)],
+      resources: [globalCluster, ...this.regionNames.map(clusterArnOf)],
     }));
     // The Service Authorization Reference lists option groups among CreateDBCluster's
     // resource types; Aurora PostgreSQL has none of its own, so any in this Region.
@@ -1024,8 +1017,8 @@ export class FailoverAutomation extends Construct {
       sid: 'ReplaceTheStaleCluster',
       actions: ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBCluster'],
       resources: [
-        clusterArn(region),
-        globalClusterArn,
+        clusterArnOf(region),
+        globalCluster,
         rds('subgrp', regional.subnetGroup.subnetGroupName),
         rds('cluster-pg', regional.parameterGroup.bindToCluster({}).parameterGroupName),
         rds('og', '*'),
@@ -1036,12 +1029,12 @@ export class FailoverAutomation extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'KeepAFinalSnapshot',
       actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
-      resources: [clusterArn(region), rds('cluster-snapshot', `${regional.clusterIdentifier}-before-rebuild-*`)],
+      resources: [clusterArnOf(region), rds('cluster-snapshot', `${regional.clusterIdentifier}-before-rebuild-*`)],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReplaceTheInstances',
       actions: ['rds:DeleteDBInstance', 'rds:CreateDBInstance'],
-      resources: [clusterArn(region), ...instanceArns],
+      resources: [clusterArnOf(region), ...instanceArns],
     }));
     // The instances' Enhanced Monitoring role is passed to RDS.
     const monitoringRoles = regional.instances.map((i) => i.monitoringRoleArn).filter((a): a is string => a !== undefined);
@@ -1061,12 +1054,8 @@ export class FailoverAutomation extends Construct {
     const stack = Stack.of(parent);
     const { database, routing } = props;
     const [primary, secondary] = this.regionNames;
-    const clusterArns = this.regionNames.map((region) => stack.formatArn({
-      service: 'rds', region, resource: 'cluster', resourceName: database.regionalCluster(region).clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    }));
-    const globalClusterArn = stack.formatArn({
-      service: 'rds', region: '', resource: 'global-cluster', resourceName: database.globalClusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    const clusterArns = this.regionNames.map((region) => clusterArn(stack, region, database.regionalCluster(region).clusterIdentifier));
+    const globalCluster = globalClusterArn(stack, database.globalClusterIdentifier);
     const controlArn = (region: string) => routing.regionalApi(region).routingControlArn;
 
     const role = new iam.Role(parent, 'RegionSwitchPlanRole', {
@@ -1097,7 +1086,7 @@ export class FailoverAutomation extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'SwitchOverTheWriter',
       actions: ['rds:SwitchoverGlobalCluster'],
-      resources: [globalClusterArn, ...clusterArns],
+      resources: [globalCluster, ...clusterArns],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'DescribeRoutingControls',

@@ -1,5 +1,4 @@
 import {
-  Arn,
   ArnFormat,
   Duration,
   RemovalPolicy,
@@ -17,16 +16,18 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding, acknowledgeInPacks, findingArn, libraryCustomResource } from './acknowledge';
+import { clusterArn, globalClusterArn } from './private/arns';
 import { DEPRECATED_AURORA_POSTGRES_VERSIONS } from './private/aurora-engine-versions';
 import { checkEngineVersion, DEFAULT_ENGINE_VERSION, DEPLOYED_ENGINE_VERSION_CONTEXT } from './private/engine-version';
 import { allowLogGroupsToUse } from './private/keys';
+import { MAX_REGIONS } from './private/limits';
+import { RegionalPlacement } from './private/placement';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { AuroraTopology, auroraTopologyParameterName, clusterSpecParameterName, ClusterSpecDocument } from '../ssm/topology';
 
 const CONSTRUCT_NAME = 'MultiRegionAuroraPostgres';
 const ENGINE = 'aurora-postgresql';
 /** One primary and up to 10 secondary clusters (Aurora User Guide, global database quotas). */
-const MAX_REGIONS = 11;
 /** Aurora allows up to 15 Aurora Replicas per cluster. */
 const MAX_READERS = 15;
 const DEFAULT_PORT = 5432;
@@ -379,8 +380,8 @@ export class MultiRegionAuroraPostgres extends Construct {
 
     // Where each Region's resources live: under this construct in the stack that holds
     // it, under a construct of the same id at the root of every other stack.
-    const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
-    const parents = stacks.map((stack) => (stack === ownStack ? this : new Construct(stack, id)));
+    const placement = new RegionalPlacement(this);
+    const parents = stacks.map((stack) => placement.parentIn(stack));
 
     // Warnings go to every Regional stack, where `cdk synth` prints them.
     if (!deletionProtection) {
@@ -409,7 +410,7 @@ export class MultiRegionAuroraPostgres extends Construct {
     });
     // A global cluster has no snapshot of its own: the Regional clusters are snapshotted.
     this.globalCluster.applyRemovalPolicy(removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY);
-    this.globalClusterArn = globalClusterArnIn(primaryStack, props.name);
+    this.globalClusterArn = globalClusterArn(primaryStack, props.name);
 
     const keys = props.regions.map((r, i) => {
       if (r.kmsKey) {
@@ -456,7 +457,7 @@ export class MultiRegionAuroraPostgres extends Construct {
 
     const clusterIds = this.regionNames.map((region) => `${props.name}-${region}`);
     const instanceClasses = props.regions.map((r) => (r.instanceType === undefined ? 'db.serverless' : `db.${r.instanceType}`));
-    const clusterArns = parents.map((parent, i) => clusterArnIn(Stack.of(parent), this.regionNames[i], clusterIds[i]));
+    const clusterArns = parents.map((parent, i) => clusterArn(Stack.of(parent), this.regionNames[i], clusterIds[i]));
 
     this.regionalClusters = props.regions.map((options, i) => {
       const parent = parents[i];
@@ -598,18 +599,18 @@ export class MultiRegionAuroraPostgres extends Construct {
         secret,
       });
 
-      const globalWriterEndpoint = lookUpGlobalWriterEndpoint(parent, props.name, globalClusterArnIn(stack, props.name), cfnCluster);
+      const globalWriterEndpoint = lookUpGlobalWriterEndpoint(parent, props.name, globalClusterArn(stack, props.name), cfnCluster);
 
       const topology: AuroraTopology = {
         version: 1,
         globalClusterIdentifier: props.name,
-        globalClusterArn: globalClusterArnIn(stack, props.name),
+        globalClusterArn: globalClusterArn(stack, props.name),
         secretName: this.secretName,
         port: this.port,
         regions: this.regionNames.map((r, j) => ({
           region: r,
           clusterIdentifier: clusterIds[j],
-          clusterArn: clusterArnIn(stack, r, clusterIds[j]),
+          clusterArn: clusterArn(stack, r, clusterIds[j]),
           initialPrimary: j === 0,
           instanceClass: instanceClasses[j],
         })),
@@ -856,17 +857,6 @@ function defaultSubnets(vpc: ec2.IVpc): ec2.SubnetSelection {
   return { subnetType: vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED };
 }
 
-function globalClusterArnIn(stack: Stack, name: string): string {
-  return Arn.format({ service: 'rds', region: '', resource: 'global-cluster', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack);
-}
-
-function clusterArnIn(stack: Stack, region: string, clusterId: string): string {
-  return Arn.format(
-    { service: 'rds', region, resource: 'cluster', resourceName: clusterId, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
-    stack,
-  );
-}
-
 /**
  * Every Region reads the global writer endpoint from the RDS API in its own Region,
  * once its cluster has joined. CloudFormation documents a `GlobalEndpoint.Address`
@@ -874,7 +864,7 @@ function clusterArnIn(stack: Stack, region: string, clusterId: string): string {
  * cloudformation-coverage-roadmap#2364), and a secondary could not reference the primary
  * stack's attribute anyway (that would be a cross-Region reference).
  */
-function lookUpGlobalWriterEndpoint(scope: Construct, name: string, globalClusterArn: string, cluster: rds.CfnDBCluster): string {
+function lookUpGlobalWriterEndpoint(scope: Construct, name: string, arn: string, cluster: rds.CfnDBCluster): string {
   const lookup = libraryCustomResource(scope, 'GlobalWriterEndpoint', {
     onUpdate: {
       service: 'RDS',
@@ -884,7 +874,7 @@ function lookUpGlobalWriterEndpoint(scope: Construct, name: string, globalCluste
       outputPaths: ['GlobalClusters.0.Endpoint'],
     },
     policy: cr.AwsCustomResourcePolicy.fromStatements([
-      new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters'], resources: [globalClusterArn] }),
+      new iam.PolicyStatement({ actions: ['rds:DescribeGlobalClusters'], resources: [arn] }),
     ]),
     installLatestAwsSdk: false,
   });

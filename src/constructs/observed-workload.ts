@@ -16,12 +16,13 @@ import { ArcRoutedApi } from './arc-routed-api';
 import { FailoverAutomation } from './failover-automation';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { allowLogGroupsToUse } from './private/keys';
+import { MAX_REGIONS } from './private/limits';
+import { RegionalPlacement } from './private/placement';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { FailoverTriggerFunction } from '../observe/failover-trigger-function';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 
 const CONSTRUCT_NAME = 'ObservedWorkload';
-const MAX_REGIONS = 11;
 const PERIOD = Duration.minutes(1);
 /** How long an AWS Health event keeps the health alarm in ALARM after the last update. */
 const HEALTH_EVENT_WINDOW = Duration.minutes(15);
@@ -405,13 +406,8 @@ export class ObservedWorkload extends Construct {
     validateProps(this, props, this.regionNames);
     this.name = props.name;
 
-    const ownStack = this.node.scopes.find((s): s is Stack => Stack.isStack(s));
-    const parents = new Map<Stack, Construct>();
-    const parentIn = (stack: Stack): Construct => {
-      if (stack === ownStack) return this;
-      if (!parents.has(stack)) parents.set(stack, new Construct(stack, id));
-      return parents.get(stack)!;
-    };
+    const placement = new RegionalPlacement(this);
+    const parentIn = (stack: Stack): Construct => placement.parentIn(stack);
 
     this.regionalObservations = props.regions.map((options, i) => this.observeRegion(parentIn(options.stack), this.regionNames[i], options, props));
     const runbooks = props.runbooks ?? props.automaticFailover?.runbooks;
