@@ -170,6 +170,18 @@ project.package.addField('allowScripts', { 'esbuild': false, '@parcel/watcher': 
 // ---------------------------------------------------------------------------
 // The main job: synthesize the example app offline and check its templates.
 // ---------------------------------------------------------------------------
+// One import style for aws-cdk-lib's modules, the one its own documentation uses:
+// `import * as rds from 'aws-cdk-lib/aws-rds'`, never `aws_rds as rds` from the root.
+project.eslint?.addRules({
+  'no-restricted-imports': ['error', {
+    patterns: [{
+      regex: '^aws-cdk-lib$',
+      importNamePattern: '^(aws_|alexa_|custom_resources$|region_info$|cx_api$|cloud_assembly_schema$|assertions$|pipelines$|triggers$|lambda_layer_)',
+      message: "Import the module itself: import * as rds from 'aws-cdk-lib/aws-rds'.",
+    }],
+  }],
+});
+
 // Modules that only the Lambda handlers (and the tests) import: esbuild bundles the AWS
 // SDK into the handlers, so the SDK is a devDependency, never a runtime dependency.
 project.eslint?.addOverride({

@@ -18,14 +18,28 @@
  */
 import { createHash } from 'crypto';
 import * as path from 'path';
-import {
-  ArnFormat, CfnOutput, CustomResource, Duration, Fn, RemovalPolicy, Stack,
-  aws_apigateway as apigateway, aws_arcregionswitch as arcregionswitch, aws_certificatemanager as acm,
-  aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as cwActions, aws_ec2 as ec2, aws_events as events,
-  aws_events_targets as targets, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_logs as logs,
-  aws_rds as rds, aws_route53 as route53, aws_route53recoverycontrol as arc, aws_secretsmanager as secretsmanager,
-  aws_sns as sns, aws_sqs as sqs, aws_ssm as ssm, aws_wafv2 as wafv2, custom_resources as cr,
-} from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, CustomResource, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as arcregionswitch from 'aws-cdk-lib/aws-arcregionswitch';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as arc from 'aws-cdk-lib/aws-route53recoverycontrol';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 
 export interface HandWrittenAppOptions {

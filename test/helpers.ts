@@ -1,5 +1,8 @@
-import { App, Stack, Validations, aws_ec2 as ec2, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { nagFindings } from './nag';
 import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions } from '../src';

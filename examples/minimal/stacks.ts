@@ -1,4 +1,10 @@
-import { RemovalPolicy, Stack, StackProps, Validations, aws_cognito as cognito, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_route53 as route53 } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres, ObservedWorkload } from '../../src';
 

@@ -1,13 +1,23 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  Annotations, Aws, CfnElement, CfnOutput, CustomResource, Duration, Stack, StackProps, Validations,
-  aws_apigateway as apigw, aws_certificatemanager as acm, aws_cloudfront as cloudfront, aws_cloudfront_origins as origins,
-  aws_cognito as cognito, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_lambda_nodejs as nodejs,
-  aws_logs as logs, aws_route53 as route53, aws_route53_targets as targets, aws_s3 as s3, aws_s3_deployment as s3deploy,
-  aws_wafv2 as wafv2, custom_resources as cr,
-} from 'aws-cdk-lib';
+import { Annotations, Aws, CfnElement, CfnOutput, CustomResource, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { MIGRATIONS } from './api/schema';
 import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres, ObservedWorkload } from '../../src';

@@ -1,4 +1,5 @@
-import { Stack, Token, Validations, custom_resources as cr } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 
 /**

@@ -1,26 +1,16 @@
-import {
-  Arn,
-  ArnFormat,
-  Aws,
-  CfnOutput,
-  CustomResource,
-  Duration,
-  Fn,
-  RemovalPolicy,
-  Stack,
-  Token,
-  aws_apigateway as apigw,
-  aws_certificatemanager as acm,
-  aws_cognito as cognito,
-  aws_iam as iam,
-  aws_kms as kms,
-  aws_lambda as lambda,
-  aws_logs as logs,
-  aws_route53 as route53,
-  aws_route53recoverycontrol as arc,
-  aws_wafv2 as wafv2,
-  custom_resources as cr,
-} from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, CfnOutput, CustomResource, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as arc from 'aws-cdk-lib/aws-route53recoverycontrol';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import {
   acknowledgeAwsCustomResourceProvider, acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeInPacks, acknowledgeLibraryFunction,
@@ -28,6 +18,7 @@ import {
 } from './acknowledge';
 import { allowLogGroupsToUse } from './private/keys';
 import { MAX_REGIONS } from './private/limits';
+import { apiMetric } from './private/metrics';
 import { RegionalPlacement } from './private/placement';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { InitialRoutingStateFunction } from '../arc/initial-routing-state-function';
@@ -457,6 +448,44 @@ export class ArcRoutedApi extends Construct {
    */
   public grantReadRoutingState(grantee: iam.IGrantable): iam.Grant {
     return this.grantRoutingControls(grantee, ['route53-recovery-cluster:GetRoutingControlState']);
+  }
+
+  /**
+   * `Count` of the API in `region`: the requests it received, which is the traffic the
+   * routing sends there.
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
+   * @param apiRegion one of the Regions
+   * @param props options that override the defaults
+   * @default - sum over 1 minute, in the API's Region
+   */
+  public metricCount(apiRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return apiMetric(this.regionalApi(apiRegion).api, 'Count', { region: apiRegion, ...props });
+  }
+
+  /**
+   * `5XXError` of the API in `region`: the requests it answered with a server error.
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
+   * @param apiRegion one of the Regions
+   * @param props options that override the defaults
+   * @default - sum over 1 minute, in the API's Region
+   */
+  public metric5XXError(apiRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return apiMetric(this.regionalApi(apiRegion).api, '5XXError', { region: apiRegion, ...props });
+  }
+
+  /**
+   * `Latency` of the API in `region`, in milliseconds: from receiving a request to
+   * answering it.
+   *
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html
+   * @param apiRegion one of the Regions
+   * @param props options that override the defaults
+   * @default - the 99th percentile over 1 minute, in the API's Region
+   */
+  public metricLatency(apiRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return apiMetric(this.regionalApi(apiRegion).api, 'Latency', { region: apiRegion, ...props });
   }
 
   private grantRoutingControls(grantee: iam.IGrantable, actions: string[]): iam.Grant {

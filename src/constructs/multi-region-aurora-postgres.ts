@@ -1,19 +1,13 @@
-import {
-  ArnFormat,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  Token,
-  aws_cloudwatch as cloudwatch,
-  aws_ec2 as ec2,
-  aws_iam as iam,
-  aws_kms as kms,
-  aws_logs as logs,
-  aws_rds as rds,
-  aws_secretsmanager as secretsmanager,
-  aws_ssm as ssm,
-  custom_resources as cr,
-} from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding, acknowledgeInPacks, findingArn, libraryCustomResource } from './acknowledge';
 import { clusterArn, globalClusterArn } from './private/arns';
@@ -21,6 +15,7 @@ import { DEPRECATED_AURORA_POSTGRES_VERSIONS } from './private/aurora-engine-ver
 import { checkEngineVersion, DEFAULT_ENGINE_VERSION, DEPLOYED_ENGINE_VERSION_CONTEXT } from './private/engine-version';
 import { allowLogGroupsToUse } from './private/keys';
 import { MAX_REGIONS } from './private/limits';
+import { AuroraClusterMetricName, auroraClusterMetric } from './private/metrics';
 import { RegionalPlacement } from './private/placement';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { AuroraTopology, auroraTopologyParameterName, clusterSpecParameterName, ClusterSpecDocument } from '../ssm/topology';
@@ -325,7 +320,7 @@ export interface RegionalAuroraCluster {
  *     { stack: west, vpc: westVpc },
  *   ],
  * });
- * db.grantConnect('us-east-1', handler, 'app_user');
+ * db.grantConnect(handler, 'app_user', 'us-east-1');
  */
 export class MultiRegionAuroraPostgres extends Construct {
   /** The global cluster identifier (the `name` prop). */
@@ -701,34 +696,108 @@ export class MultiRegionAuroraPostgres extends Construct {
    * For IAM authentication through the global writer endpoint, grant every Region
    * the writer can move to.
    *
-   * @param region the Region whose cluster the grantee connects to
    * @param grantee who connects
    * @param dbUser the database user (created with `GRANT rds_iam TO <user>`)
+   * @param region the Region whose cluster the grantee connects to
    */
-  public grantConnect(region: string, grantee: iam.IGrantable, dbUser: string): iam.Grant {
+  public grantConnect(grantee: iam.IGrantable, dbUser: string, region: string): iam.Grant {
+    if (typeof (grantee as unknown) === 'string') {
+      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': grantConnect takes the grantee first: grantConnect(grantee, dbUser, region), ` +
+        `got the Region '${grantee as unknown as string}' first (the order before this release).`);
+    }
     return this.regionalCluster(region).cluster.grantConnect(grantee, dbUser);
   }
 
   /**
-   * `AuroraGlobalDBRPOLag` of the cluster in `clusterRegion`, in milliseconds: how far the
-   * Region's cluster is behind the primary. Aurora emits it from secondary clusters
-   * only, so the metric has data while `clusterRegion` is a secondary.
+   * `AuroraGlobalDBRPOLag` of the cluster in `region`, in milliseconds: the writes a
+   * failover to that Region would lose. Aurora emits it from secondary clusters only, so
+   * the metric has data while `region` is a secondary.
    *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-monitoring.html
    * @param clusterRegion the Region of the cluster
-   * @param props options that override the defaults (Maximum over 1 minute)
+   * @param props options that override the defaults
+   * @default - maximum over 1 minute, in the cluster's Region
+   */
+  public metricAuroraGlobalDBRPOLag(clusterRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.clusterMetric(clusterRegion, 'AuroraGlobalDBRPOLag', props);
+  }
+
+  /**
+   * `AuroraGlobalDBReplicationLag` of the cluster in `region`, in milliseconds: how far its
+   * storage is behind the primary's. Emitted by secondary clusters only.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-monitoring.html
+   * @param clusterRegion the Region of the cluster
+   * @param props options that override the defaults
+   * @default - maximum over 1 minute, in the cluster's Region
+   */
+  public metricAuroraGlobalDBReplicationLag(clusterRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.clusterMetric(clusterRegion, 'AuroraGlobalDBReplicationLag', props);
+  }
+
+  /**
+   * `CommitLatency` of the cluster in `region`, in milliseconds: how long commits take
+   * (one of the alarms that make a Region impaired in {@link ObservedWorkload}).
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+   * @param clusterRegion the Region of the cluster
+   * @param props options that override the defaults
+   * @default - average over 1 minute, in the cluster's Region
+   */
+  public metricCommitLatency(clusterRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.clusterMetric(clusterRegion, 'CommitLatency', props);
+  }
+
+  /**
+   * `CommitThroughput` of the cluster in `region`, commits per second: only the writer
+   * commits, so the Region with commits is the one holding the writer.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+   * @param clusterRegion the Region of the cluster
+   * @param props options that override the defaults
+   * @default - average over 1 minute, in the cluster's Region
+   */
+  public metricCommitThroughput(clusterRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.clusterMetric(clusterRegion, 'CommitThroughput', props);
+  }
+
+  /**
+   * `CPUUtilization` of the cluster in `region`, in percent, its busiest instance.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+   * @param clusterRegion the Region of the cluster
+   * @param props options that override the defaults
+   * @default - maximum over 1 minute, in the cluster's Region
+   */
+  public metricCPUUtilization(clusterRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.clusterMetric(clusterRegion, 'CPUUtilization', props);
+  }
+
+  /**
+   * `DatabaseConnections` of the cluster in `region`: client connections.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
+   * @param clusterRegion the Region of the cluster
+   * @param props options that override the defaults
+   * @default - maximum over 1 minute, in the cluster's Region
+   */
+  public metricDatabaseConnections(clusterRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.clusterMetric(clusterRegion, 'DatabaseConnections', props);
+  }
+
+  /**
+   * `AuroraGlobalDBRPOLag` of the cluster in `clusterRegion`.
+   *
+   * @deprecated use `metricAuroraGlobalDBRPOLag`, named after the CloudWatch metric
+   * @param clusterRegion the Region of the cluster
+   * @param props options that override the defaults (maximum over 1 minute)
    */
   public metricRpoLag(clusterRegion: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    const regional = this.regionalCluster(clusterRegion);
-    return new cloudwatch.Metric({
-      namespace: 'AWS/RDS',
-      metricName: 'AuroraGlobalDBRPOLag',
-      dimensionsMap: { DBClusterIdentifier: regional.clusterIdentifier },
-      statistic: cloudwatch.Stats.MAXIMUM,
-      period: Duration.minutes(1),
-      unit: cloudwatch.Unit.MILLISECONDS,
-      region: clusterRegion,
-      ...props,
-    });
+    return this.metricAuroraGlobalDBRPOLag(clusterRegion, props);
+  }
+
+  private clusterMetric(region: string, metricName: AuroraClusterMetricName, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return auroraClusterMetric(this.regionalCluster(region).clusterIdentifier, metricName, { region, ...props });
   }
 }
 

@@ -17,13 +17,14 @@ import { FailoverAutomation } from './failover-automation';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { allowLogGroupsToUse } from './private/keys';
 import { MAX_REGIONS } from './private/limits';
+import { apiMetric, AuroraClusterMetricName, auroraClusterMetric, METRIC_PERIOD, percentOf } from './private/metrics';
 import { RegionalPlacement } from './private/placement';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { FailoverTriggerFunction } from '../observe/failover-trigger-function';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 
 const CONSTRUCT_NAME = 'ObservedWorkload';
-const PERIOD = Duration.minutes(1);
+const PERIOD = METRIC_PERIOD;
 /** How long an AWS Health event keeps the health alarm in ALARM after the last update. */
 const HEALTH_EVENT_WINDOW = Duration.minutes(15);
 
@@ -537,24 +538,20 @@ export class ObservedWorkload extends Construct {
 
     // ---- API ----
     const api = options.api;
-    const api5xxRate = api ? new cloudwatch.MathExpression({
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-      usingMetrics: { errors: api.metricServerError({ period: PERIOD, statistic: 'Sum' }), requests: api.metricCount({ period: PERIOD, statistic: 'Sum' }) },
-      label: 'API 5xx rate (%)',
-      period: PERIOD,
-    }) : undefined;
-    const apiLatencyP99 = api?.metricLatency({ period: PERIOD, statistic: 'p99' });
+    const api5xxRate = api
+      ? percentOf({ name: 'errors', metric: apiMetric(api, '5XXError') }, { name: 'requests', metric: apiMetric(api, 'Count') }, 'API 5xx rate (%)')
+      : undefined;
+    const apiLatencyP99 = api && apiMetric(api, 'Latency');
     const api5xxAlarm = api5xxRate && alarm('Api5xxRate', 'api-5xx-rate', api5xxRate, t.api5xxRatePercent ?? 5, 'API requests answered 5xx, in percent');
     const apiLatencyAlarm = apiLatencyP99 && alarm('ApiLatencyP99', 'api-latency-p99', apiLatencyP99, (t.apiLatencyP99 ?? Duration.seconds(2)).toMilliseconds(), 'API p99 latency, in ms');
 
     // ---- Lambda ----
     const functions = options.functions ?? [];
-    const lambdaErrorRates = functions.map((fn) => new cloudwatch.MathExpression({
-      expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
-      usingMetrics: { errors: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), invocations: fn.metricInvocations({ period: PERIOD, statistic: 'Sum' }) },
-      label: 'Lambda error rate (%)',
-      period: PERIOD,
-    }));
+    const lambdaErrorRates = functions.map((fn) => percentOf(
+      { name: 'errors', metric: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }) },
+      { name: 'invocations', metric: fn.metricInvocations({ period: PERIOD, statistic: 'Sum' }) },
+      'Lambda error rate (%)',
+    ));
     const lambdaErrorAlarms = functions.map((_fn, i) =>
       alarm(`LambdaErrorRate${i}`, `lambda-${i}-error-rate`, lambdaErrorRates[i], t.lambdaErrorRatePercent ?? 5, `Invocations of function ${i} that failed, in percent`));
     const lambdaThrottleAlarms = functions.map((fn, i) =>
@@ -566,12 +563,11 @@ export class ObservedWorkload extends Construct {
 
     // ---- Aurora ----
     const clusterId = options.databaseClusterIdentifier;
-    const rds = (metricName: string, statistic: string, unit?: cloudwatch.Unit) => auroraMetric(clusterId!, metricName, statistic, { unit });
-    const auroraCpu = clusterId ? rds('CPUUtilization', 'Maximum', cloudwatch.Unit.PERCENT) : undefined;
-    const auroraConnections = clusterId ? rds('DatabaseConnections', 'Maximum') : undefined;
-    const auroraCommitLatency = clusterId ? rds('CommitLatency', 'Average', cloudwatch.Unit.MILLISECONDS) : undefined;
+    const auroraCpu = clusterId ? auroraClusterMetric(clusterId, 'CPUUtilization') : undefined;
+    const auroraConnections = clusterId ? auroraClusterMetric(clusterId, 'DatabaseConnections') : undefined;
+    const auroraCommitLatency = clusterId ? auroraClusterMetric(clusterId, 'CommitLatency') : undefined;
     const canBeSecondary = clusterId !== undefined && options.canBeSecondary !== false;
-    const rpoLag = canBeSecondary ? rds('AuroraGlobalDBRPOLag', 'Maximum', cloudwatch.Unit.MILLISECONDS) : undefined;
+    const rpoLag = canBeSecondary ? auroraClusterMetric(clusterId, 'AuroraGlobalDBRPOLag') : undefined;
     const auroraCpuAlarm = auroraCpu && alarm('AuroraCpu', 'aurora-cpu', auroraCpu, t.auroraCpuPercent ?? 80, 'Aurora CPU utilization of the busiest instance, in percent');
     const auroraConnectionsAlarm = auroraConnections && alarm('AuroraConnections', 'aurora-connections', auroraConnections, t.auroraConnections ?? 1000,
       'Aurora database connections');
@@ -711,8 +707,10 @@ export class ObservedWorkload extends Construct {
     const graph = (title: string, metrics: cloudwatch.IMetric[], leftLabel?: string) => new cloudwatch.GraphWidget({
       title, left: metrics, width: 8, height: 6, leftYAxis: leftLabel ? { label: leftLabel, showUnits: false } : undefined,
     });
-    const rds = (metricName: string, statistic: string) => perRegion((o, region) =>
-      (o.databaseClusterIdentifier ? auroraMetric(o.databaseClusterIdentifier, metricName, statistic, { region, label: region }) : undefined));
+    // Without units: a graph shows every datapoint, whatever unit it came with.
+    const rds = (metricName: AuroraClusterMetricName) => perRegion((o, region) => (o.databaseClusterIdentifier
+      ? auroraClusterMetric(o.databaseClusterIdentifier, metricName, { region, label: region, unit: undefined })
+      : undefined));
     // Account-wide Lambda metrics per Region: a function's name may only be known in its own stack.
     const lambdaAll = (metricName: string) => perRegion((o, region) => (o.functions ?? []).length > 0 ? new cloudwatch.Metric({
       namespace: 'AWS/Lambda', metricName, statistic: 'Sum', period: PERIOD, region, label: region,
@@ -731,18 +729,18 @@ export class ObservedWorkload extends Construct {
           height: 2,
         })],
         [
-          graph('Requests per Region (traffic served)', perRegion((o, region) => o.api?.metricCount({ region, label: region, period: PERIOD, statistic: 'Sum' }))),
-          graph('API 5xx per Region', perRegion((o, region) => o.api?.metricServerError({ region, label: region, period: PERIOD, statistic: 'Sum' }))),
-          graph('API p99 latency per Region', perRegion((o, region) => o.api?.metricLatency({ region, label: region, period: PERIOD, statistic: 'p99' })), 'ms'),
+          graph('Requests per Region (traffic served)', perRegion((o, region) => o.api && apiMetric(o.api, 'Count', { region, label: region }))),
+          graph('API 5xx per Region', perRegion((o, region) => o.api && apiMetric(o.api, '5XXError', { region, label: region }))),
+          graph('API p99 latency per Region', perRegion((o, region) => o.api && apiMetric(o.api, 'Latency', { region, label: region })), 'ms'),
         ],
         [
-          graph('Commits per second (the writer is the Region with commits)', rds('CommitThroughput', 'Average')),
-          graph('Replication lag, AuroraGlobalDBRPOLag (from secondaries)', rds('AuroraGlobalDBRPOLag', 'Maximum'), 'ms'),
+          graph('Commits per second (the writer is the Region with commits)', rds('CommitThroughput')),
+          graph('Replication lag, AuroraGlobalDBRPOLag (from secondaries)', rds('AuroraGlobalDBRPOLag'), 'ms'),
           graph('Lambda errors per Region (all functions)', lambdaAll('Errors')),
         ],
         [
-          graph('Aurora CPU per Region', rds('CPUUtilization', 'Maximum'), '%'),
-          graph('Aurora commit latency per Region', rds('CommitLatency', 'Average'), 'ms'),
+          graph('Aurora CPU per Region', rds('CPUUtilization'), '%'),
+          graph('Aurora commit latency per Region', rds('CommitLatency'), 'ms'),
           graph('Lambda throttles per Region (all functions)', lambdaAll('Throttles')),
         ],
         ...(runbooks?.readinessEnabled ? [this.readinessRow(runbooks)] : []),
@@ -838,13 +836,6 @@ export class ObservedWorkload extends Construct {
     }
     return fn;
   }
-}
-
-/** An `AWS/RDS` metric of one cluster, per minute. */
-function auroraMetric(clusterIdentifier: string, metricName: string, statistic: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/RDS', metricName, dimensionsMap: { DBClusterIdentifier: clusterIdentifier }, statistic, period: PERIOD, ...options,
-  });
 }
 
 /** An EventBridge target writing events to a log group (its resource policy is made apart). */

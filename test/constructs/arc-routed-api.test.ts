@@ -1,5 +1,8 @@
-import { App, Stack, aws_cognito as cognito, aws_iam as iam, aws_route53 as route53 } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions, IRegionalHandlerFactory } from '../../src';
 import { synthWarnings, testHandler, testRoutedApi } from '../helpers';
 import { nagFindings } from '../nag';
@@ -212,6 +215,22 @@ describe('ArcRoutedApi with two Regions', () => {
     expect(api.clusterEndpoints).toHaveLength(5);
     expect(routingStack.resolve(api.clusterEndpoints[4].region)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiClusterEndpoints/), 'Cluster.ClusterEndpoints.4.Region'] });
     expect(() => api.regionalApi('ap-south-1')).toThrow("ArcRoutedApi 'Api': no API in Region 'ap-south-1'; its Regions are us-east-1, eu-west-1.");
+  });
+
+  test.each([
+    ['metricCount', 'Count', 'Sum'],
+    ['metric5XXError', '5XXError', 'Sum'],
+    ['metricLatency', 'Latency', 'p99'],
+  ] as const)('%s is the API Gateway metric %s of the Regional API in its Region, %s per minute', (method, metricName, statistic) => {
+    const metric = api[method]('eu-west-1');
+    expect(metric.namespace).toBe('AWS/ApiGateway');
+    expect(metric.metricName).toBe(metricName);
+    expect(stacks[1].resolve(metric.dimensions)).toEqual({ ApiName: stacks[1].resolve(api.regionalApi('eu-west-1').api.restApiName) });
+    expect(metric.region).toBe('eu-west-1');
+    expect(metric.statistic).toBe(statistic);
+    expect(metric.period.toSeconds()).toBe(60);
+    expect(api[method]('us-east-1', { statistic: 'Average', period: Duration.minutes(5) })).toMatchObject({ statistic: 'Average', region: 'us-east-1' });
+    expect(() => api[method]('ap-south-1')).toThrow("ArcRoutedApi 'Api': no API in Region 'ap-south-1'");
   });
 });
 

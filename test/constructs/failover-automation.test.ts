@@ -1,5 +1,6 @@
-import { App, Duration, Stack, aws_iam as iam } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { FailoverAutomation, FailoverAutomationProps, MultiRegionAuroraPostgres } from '../../src';
 import { regionalStacks, resolveIntrinsics, synthWarnings, testRoutedApi } from '../helpers';
 import { nagFindings } from '../nag';

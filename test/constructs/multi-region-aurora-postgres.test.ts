@@ -1,5 +1,10 @@
-import { Annotations, App, Duration, Lazy, RemovalPolicy, Stack, Validations, aws_ec2 as ec2, aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
+import { Annotations, App, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { AuroraRegionOptions, MultiRegionAuroraPostgres, MultiRegionAuroraPostgresProps } from '../../src';
 import { CFN_LINT_VERSION, DEPRECATED_AURORA_POSTGRES_VERSIONS, KNOWN_AURORA_POSTGRES_VERSIONS } from '../../src/constructs/private/aurora-engine-versions';
 import { checkEngineVersion, DEFAULT_ENGINE_VERSION } from '../../src/constructs/private/engine-version';
@@ -469,14 +474,28 @@ describe('MultiRegionAuroraPostgres across three Regions', () => {
     }
   });
 
-  test('metricRpoLag points at the Regional cluster in its Region', () => {
-    const metric = db.metricRpoLag('eu-west-1');
+  test.each([
+    ['metricAuroraGlobalDBRPOLag', 'AuroraGlobalDBRPOLag', 'Maximum', 'Milliseconds'],
+    ['metricAuroraGlobalDBReplicationLag', 'AuroraGlobalDBReplicationLag', 'Maximum', 'Milliseconds'],
+    ['metricCommitLatency', 'CommitLatency', 'Average', 'Milliseconds'],
+    ['metricCommitThroughput', 'CommitThroughput', 'Average', undefined],
+    ['metricCPUUtilization', 'CPUUtilization', 'Maximum', 'Percent'],
+    ['metricDatabaseConnections', 'DatabaseConnections', 'Maximum', undefined],
+  ] as const)('%s is %s of the Regional cluster in its Region, %s per minute', (method, metricName, statistic, unit) => {
+    const metric = db[method]('eu-west-1');
     expect(metric.namespace).toBe('AWS/RDS');
-    expect(metric.metricName).toBe('AuroraGlobalDBRPOLag');
+    expect(metric.metricName).toBe(metricName);
     expect(metric.dimensions).toEqual({ DBClusterIdentifier: 'orders-eu-west-1' });
     expect(metric.region).toBe('eu-west-1');
-    expect(metric.statistic).toBe('Maximum');
+    expect(metric.statistic).toBe(statistic);
+    expect(metric.unit).toBe(unit);
     expect(metric.period.toSeconds()).toBe(60);
+    expect(db[method]('us-west-2', { period: Duration.minutes(5), statistic: 'p90' })).toMatchObject({ statistic: 'p90', region: 'us-west-2' });
+    expect(() => db[method]('ap-south-1')).toThrow("MultiRegionAuroraPostgres 'Database': no cluster in Region 'ap-south-1'; its Regions are us-east-1, us-west-2, eu-west-1.");
+  });
+
+  test('metricRpoLag, deprecated, is metricAuroraGlobalDBRPOLag', () => {
+    expect(db.metricRpoLag('eu-west-1')).toEqual(db.metricAuroraGlobalDBRPOLag('eu-west-1'));
     expect(db.metricRpoLag('us-west-2', { period: Duration.minutes(5) }).period.toMinutes()).toBe(5);
   });
 });
@@ -485,7 +504,7 @@ describe('grantConnect', () => {
   test('grants rds-db:connect on the Regional cluster for the named user only', () => {
     const { app, stacks, db } = build(TWO);
     const role = new iam.Role(stacks[1].stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    db.grantConnect('us-west-2', role, 'app_user');
+    db.grantConnect(role, 'app_user', 'us-west-2');
     nagCleanTemplates(app, [stacks[1].stack]);
     Template.fromStack(stacks[1].stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -501,6 +520,16 @@ describe('grantConnect', () => {
         }],
       },
     });
+  });
+
+  test('the order before this release (the Region first) is refused with the order to use', () => {
+    const { stacks, db } = build(TWO);
+    const role = new iam.Role(stacks[1].stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const oldOrder = db.grantConnect as unknown as (region: string, grantee: iam.IGrantable, dbUser: string) => iam.Grant;
+    expect(() => oldOrder.call(db, 'us-west-2', role, 'app_user')).toThrow(
+      "MultiRegionAuroraPostgres 'Database': grantConnect takes the grantee first: grantConnect(grantee, dbUser, region), " +
+        "got the Region 'us-west-2' first (the order before this release).",
+    );
   });
 });
 

@@ -1,5 +1,7 @@
-import { App, Duration, Stack, aws_iam as iam, aws_lambda as lambda } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { buildMinimalExample } from '../../examples/minimal/stacks';
 import { ObservedWorkload, ObservedWorkloadProps } from '../../src';
 import { resolveIntrinsics, synthWarnings, testHandler } from '../helpers';

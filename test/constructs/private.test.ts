@@ -1,4 +1,5 @@
-import { App, Duration, Stack, aws_apigateway as apigw } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { clusterArn, dbInstanceArn, globalClusterArn } from '../../src/constructs/private/arns';
 import { MAX_REGIONS } from '../../src/constructs/private/limits';

@@ -1,4 +1,4 @@
-import { aws_rds as rds } from 'aws-cdk-lib';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { CFN_LINT_VERSION, DEPRECATED_AURORA_POSTGRES_VERSIONS, KNOWN_AURORA_POSTGRES_VERSIONS } from './aurora-engine-versions';
 
 /**

@@ -67,8 +67,8 @@ export const API_METRICS = {
   '5XXError': { statistic: cloudwatch.Stats.SUM },
   /** Requests answered with a 4xx. */
   '4XXError': { statistic: cloudwatch.Stats.SUM },
-  /** Milliseconds from receiving a request to answering it, at the 99th percentile. */
-  'Latency': { statistic: cloudwatch.Stats.p(99), unit: cloudwatch.Unit.MILLISECONDS },
+  /** Milliseconds from receiving a request to answering it, at the 99th percentile (no unit: the alarms on it never named one). */
+  'Latency': { statistic: cloudwatch.Stats.p(99) },
 } satisfies Record<string, MetricDefaults>;
 
 /** One of {@link API_METRICS}. */

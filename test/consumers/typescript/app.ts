@@ -1,4 +1,6 @@
-import { App, CfnOutput, Stack, aws_ec2 as ec2, aws_iam as iam } from 'aws-cdk-lib';
+import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { MultiRegionAuroraPostgres } from '../../../src';
 
 /** A Stack and a VPC per Region, an Aurora PostgreSQL global database across them, and its first user. */
@@ -25,7 +27,7 @@ export function build(app: App): MultiRegionAuroraPostgres {
   const appSecurityGroup = new ec2.SecurityGroup(stack, 'AppSecurityGroup', { vpc });
   const appRole = new iam.Role(stack, 'AppRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   db.regionalCluster('us-east-1').connections.allowDefaultPortFrom(appSecurityGroup);
-  db.grantConnect('us-east-1', appRole, 'app_user');
+  db.grantConnect(appRole, 'app_user', 'us-east-1');
   // The global writer endpoint follows the writer to whichever Region holds it.
   new CfnOutput(stack, 'DatabaseHost', { value: db.regionalCluster('us-east-1').globalWriterEndpoint });
   return db;

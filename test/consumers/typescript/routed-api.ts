@@ -1,4 +1,8 @@
-import { App, Stack, aws_cognito as cognito, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ArcRoutedApi } from '../../../src';
 
 /** The same API in two Regions behind api.example.com; ARC routing controls decide which Region serves it. */

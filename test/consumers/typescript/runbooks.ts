@@ -1,4 +1,8 @@
-import { App, Duration, Stack, aws_ec2 as ec2, aws_iam as iam, aws_lambda as lambda, aws_route53 as route53 } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres } from '../../../src';
 
 /** The global database, the routed API, and the runbooks that move both between Regions. */
