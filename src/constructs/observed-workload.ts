@@ -12,6 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeInPacks, acknowledgeLibraryFunction, findingArn } from './acknowledge';
+import { IAlarmActionFactory } from './alarm-actions';
 import { ArcRoutedApi } from './arc-routed-api';
 import { FailoverAutomation } from './failover-automation';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
@@ -19,7 +20,7 @@ import { allowLogGroupsToUse } from './private/keys';
 import { MAX_REGIONS } from './private/limits';
 import { apiMetric, AuroraClusterMetricName, auroraClusterMetric, METRIC_PERIOD, percentOf } from './private/metrics';
 import { RegionalPlacement } from './private/placement';
-import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
+import { isIntegerInRange, subject, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { FailoverTriggerFunction } from '../observe/failover-trigger-function';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 
@@ -198,6 +199,16 @@ export interface ObservedWorkloadProps {
   readonly thresholds?: ObservedWorkloadThresholds;
 
   /**
+   * Where every alarm of a Region sends its notifications (ALARM and OK): an existing
+   * topic per Region (`AlarmActions.snsTopicPerRegion`), or your own
+   * {@link IAlarmActionFactory} for a paging or chat integration. The Region's own
+   * topic is still created: the AWS Health events are delivered to it and to the log group.
+   *
+   * @default - the Region's own KMS-encrypted topic (`RegionalObservation.topic`)
+   */
+  readonly alarmActions?: IAlarmActionFactory;
+
+  /**
    * AWS Health services (as AWS Health names them: `APIGATEWAY`, `LAMBDA`, `RDS`, ...)
    * whose issues are delivered, per Region, to the topic and the log group.
    *
@@ -225,8 +236,8 @@ export interface ObservedWorkloadProps {
   /**
    * The runbooks whose readiness to show: the dashboard gets a row with each Region's
    * `RunbookReady` (the last evaluation of whether the runbooks would start there), and
-   * each Region's readiness alarm is sent to that Region's topic when the alarm is in the
-   * same stack as the topic (otherwise a synth warning says to add the action).
+   * each Region's readiness alarm takes that Region's alarm actions when the alarm is in the
+   * same stack as the Region's alarms (otherwise a synth warning says to add the action).
    *
    * @default - `automaticFailover.runbooks` when given; otherwise no readiness shown
    */
@@ -241,7 +252,7 @@ export interface RegionalObservation {
   readonly region: string;
   /** The Region's stack. */
   readonly stack: Stack;
-  /** The topic every alarm of the Region and every AWS Health event notify (KMS-encrypted). */
+  /** The Region's own topic (KMS-encrypted): AWS Health events are delivered to it, and every alarm notifies it unless `alarmActions` is given. */
   readonly topic: sns.ITopic;
   /** The KMS key of the Region's topic, dead-letter queue and log groups. */
   readonly alarmKey: kms.IKey;
@@ -395,6 +406,8 @@ export class ObservedWorkload extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
   /** The workload's name, which every alarm name starts with. */
   private readonly name: string;
+  /** The actions of each Region's alarms. */
+  private readonly actionsByRegion = new Map<string, cloudwatch.IAlarmAction[]>();
 
   /**
    * @param scope where the construct lives; any scope, the App is a good one
@@ -516,7 +529,11 @@ export class ObservedWorkload extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
-    const action = new cwActions.SnsAction(topic);
+    const actions = this.alarmActionsIn(parent, region, topic, props);
+    const notify = (a: cloudwatch.AlarmBase) => {
+      a.addAlarmAction(...actions);
+      a.addOkAction(...actions);
+    };
 
     const alarms: cloudwatch.Alarm[] = [];
     const alarm = (scopeId: string, suffix: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
@@ -530,8 +547,7 @@ export class ObservedWorkload extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-      a.addAlarmAction(action);
-      a.addOkAction(action);
+      notify(a);
       alarms.push(a);
       return a;
     };
@@ -611,8 +627,7 @@ export class ObservedWorkload extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    deadLetterAlarm.addAlarmAction(action);
-    deadLetterAlarm.addOkAction(action);
+    notify(deadLetterAlarm);
     // EventBridge writes to the log group under a resource policy of its own: a plain
     // AWS::Logs::ResourcePolicy, where the CloudWatchLogGroup target would add a custom resource.
     new logs.ResourcePolicy(parent, 'HealthEventsLogPolicy', {
@@ -634,8 +649,7 @@ export class ObservedWorkload extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    healthEventAlarm.addAlarmAction(action);
-    healthEventAlarm.addOkAction(action);
+    notify(healthEventAlarm);
 
     // ---- Region impaired ----
     const impairing = [api5xxAlarm, apiLatencyAlarm, ...lambdaErrorAlarms, auroraCommitLatencyAlarm, healthEventAlarm]
@@ -645,8 +659,7 @@ export class ObservedWorkload extends Construct {
       alarmDescription: `${region} is impaired for ${props.name}: ${impairing.map((a) => a.node.id).join(', ')} (any one)`,
       alarmRule: cloudwatch.AlarmRule.anyOf(...impairing.map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM))),
     });
-    regionImpairedAlarm.addAlarmAction(action);
-    regionImpairedAlarm.addOkAction(action);
+    notify(regionImpairedAlarm);
 
     return {
       region,
@@ -679,9 +692,20 @@ export class ObservedWorkload extends Construct {
     };
   }
 
+  /** The actions of the alarms of `region`: the factory's, or a notification to the Region's topic. */
+  private alarmActionsIn(parent: Construct, region: string, topic: sns.ITopic, props: ObservedWorkloadProps): cloudwatch.IAlarmAction[] {
+    const actions = props.alarmActions ? props.alarmActions.createAlarmActions(parent, region) : [new cwActions.SnsAction(topic)];
+    if (actions.length === 0) {
+      throw new Error(`${subject(this, CONSTRUCT_NAME)}: 'alarmActions' returned no action for Region '${region}': ` +
+        'return at least one, or leave alarmActions out to notify the Region\'s own topic.');
+    }
+    this.actionsByRegion.set(region, actions);
+    return actions;
+  }
+
   /**
-   * Sends each Region's readiness alarm to that Region's topic, where the alarm and the
-   * topic share a stack; a reference across stacks could make the stacks depend on each
+   * Gives each Region's readiness alarm that Region's alarm actions, where the alarm and the
+   * Region's alarms share a stack; a reference across stacks could make the stacks depend on each
    * other both ways, so there a warning names the alarm instead.
    */
   private notifyReadiness(runbooks: FailoverAutomation, parentIn: (stack: Stack) => Construct): void {
@@ -690,8 +714,9 @@ export class ObservedWorkload extends Construct {
       const alarm = automation?.readinessAlarm;
       if (!alarm) continue;
       if (Stack.of(alarm) === observation.stack) {
-        alarm.addAlarmAction(new cwActions.SnsAction(observation.topic));
-        alarm.addOkAction(new cwActions.SnsAction(observation.topic));
+        const actions = this.actionsByRegion.get(observation.region)!;
+        alarm.addAlarmAction(...actions);
+        alarm.addOkAction(...actions);
       } else {
         warnInStacks([parentIn(observation.stack)], 'cdk-cross-region-failover:readiness-alarm-not-notified',
           `the runbooks' readiness alarm of ${observation.region} is in stack ${Stack.of(alarm).stackName}, not in this one with the topic: ` +

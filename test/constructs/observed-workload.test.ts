@@ -1,9 +1,11 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
 import { buildMinimalExample } from '../../examples/minimal/stacks';
-import { ObservedWorkload, ObservedWorkloadProps } from '../../src';
+import { AlarmActions, IAlarmActionFactory, ObservedWorkload, ObservedWorkloadProps } from '../../src';
 import { resolveIntrinsics, synthWarnings, testHandler } from '../helpers';
 import { nagFindings } from '../nag';
 
@@ -410,5 +412,57 @@ describe('the runbooks\' readiness on the dashboard and the topics', () => {
   test('without the runbooks, or with the evaluation off: no readiness row and no action', () => {
     const { example } = build({ runbooks: undefined });
     expect(JSON.stringify(Template.fromStack(example.routingStack).findResources('AWS::CloudWatch::Dashboard'))).not.toContain('RunbookReady');
+  });
+});
+
+describe('alarm actions: an existing topic per Region, or a factory of any actions', () => {
+  const TOPICS = { 'us-east-1': 'arn:aws:sns:us-east-1:111111111111:oncall', 'us-west-2': 'arn:aws:sns:us-west-2:111111111111:oncall' };
+
+  test('AlarmActions.snsTopicPerRegion: every alarm of a Region, readiness and "Region impaired" included, notifies that Region\'s topic', () => {
+    const { app, templates } = build({ alarmActions: AlarmActions.snsTopicPerRegion(TOPICS) });
+    templates.forEach((t, i) => {
+      const topic = TOPICS[REGIONS[i] as keyof typeof TOPICS];
+      const alarms = Object.values(alarmsOf(t));
+      expect(alarms.length).toBe(12);
+      for (const a of alarms) {
+        expect(a.AlarmActions).toEqual([topic]);
+        expect(a.OKActions).toEqual([topic]);
+      }
+      const composite = Object.values(t.findResources('AWS::CloudWatch::CompositeAlarm'))[0].Properties;
+      expect(composite.AlarmActions).toEqual([topic]);
+      expect(composite.OKActions).toEqual([topic]);
+      // The Region's own topic still receives the AWS Health events.
+      t.resourceCountIs('AWS::SNS::Topic', 1);
+      expect(JSON.stringify(t.findResources('AWS::Events::Rule'))).toMatch(/ObservedAlarmTopic/);
+    });
+    expect(nagFindings(app)).toEqual([]);
+  });
+
+  test('a factory written by the user is asked once per Region, in that Region\'s stack', () => {
+    const asked: string[] = [];
+    const factory: IAlarmActionFactory = {
+      createAlarmActions(scope: Construct, region: string) {
+        asked.push(`${Stack.of(scope).region} ${region}`);
+        const fn = lambda.Function.fromFunctionArn(scope, 'Pager', `arn:aws:lambda:${region}:111111111111:function:pager`);
+        return [new cwActions.LambdaAction(fn)];
+      },
+    };
+    const { templates } = build({ alarmActions: factory });
+    expect(asked).toEqual(REGIONS.map((r) => `${r} ${r}`));
+    templates.forEach((t, i) => {
+      for (const a of Object.values(alarmsOf(t))) expect(a.AlarmActions).toEqual([`arn:aws:lambda:${REGIONS[i]}:111111111111:function:pager`]);
+    });
+  });
+
+  test('refused: a Region without a topic ARN, a value that is not an SNS topic ARN, a factory that returns no action', () => {
+    expect(() => build({ alarmActions: AlarmActions.snsTopicPerRegion({ 'us-east-1': TOPICS['us-east-1'] }) })).toThrow(
+      "AlarmActions.snsTopicPerRegion (used at 'orders-us-west-2/Observed'): no topic ARN for Region 'us-west-2' (ARNs are given for us-east-1): " +
+        'add one for every Region the workload observes.');
+    expect(() => build({ alarmActions: AlarmActions.snsTopicPerRegion({ ...TOPICS, 'us-west-2': 'oncall' }) })).toThrow(
+      "AlarmActions.snsTopicPerRegion (used at 'orders-us-west-2/Observed'): the topic ARN of Region 'us-west-2' is 'oncall': " +
+        'give an SNS topic ARN, arn:aws:sns:<region>:<account>:<topic name>.');
+    expect(() => build({ alarmActions: { createAlarmActions: () => [] } })).toThrow(
+      "ObservedWorkload 'Observed': 'alarmActions' returned no action for Region 'us-east-1': " +
+        "return at least one, or leave alarmActions out to notify the Region's own topic.");
   });
 });

@@ -1,12 +1,16 @@
-"""Two extension points from Python: the API's functions made by a class that implements
-the library's IRegionalHandlerFactory (jsii calls it once per Region), and the alarms of
-every Region with an automatic failover that waits for an approver."""
+"""Extension points from Python: the API's functions made by a class that implements the
+library's IRegionalHandlerFactory (jsii calls it once per Region), and the alarms of every
+Region, with an automatic failover that waits for an approver, sent where a class that
+implements IAlarmActionFactory says (or to an existing topic per Region)."""
+import typing
+
 import jsii
-from aws_cdk import App, Duration, Environment, Stack, aws_cognito as cognito, aws_lambda as _lambda, aws_route53 as route53
+from aws_cdk import App, Duration, Environment, Stack, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_cognito as cognito, aws_lambda as _lambda, aws_route53 as route53
 from constructs import Construct
 from cdk_cross_region_failover import (
-    ArcRoutedApi, ArcRoutedApiRegionOptions, AutomaticFailoverOptions, IRegionalHandlerFactory, ObservedWorkload,
-    ObservedWorkloadThresholds,
+    ArcRoutedApi, ArcRoutedApiRegionOptions, AutomaticFailoverOptions, IAlarmActionFactory, IRegionalHandlerFactory,
+    ObservedWorkload, ObservedWorkloadThresholds,
 )
 
 from app import REGIONS, build
@@ -39,13 +43,24 @@ def routed_api(app: App) -> ArcRoutedApi:
                         ])
 
 
-def observe(app: App) -> ObservedWorkload:
+@jsii.implements(IAlarmActionFactory)
+class PagerAlarms:
+    """Every alarm of a Region invokes the team's paging function in that Region."""
+
+    def create_alarm_actions(self, scope: Construct, region: str) -> typing.List[cloudwatch.IAlarmAction]:
+        pager = _lambda.Function.from_function_arn(scope, "Pager", f"arn:aws:lambda:{region}:111111111111:function:pager")
+        return [cw_actions.LambdaAction(pager)]
+
+
+def observe(app: App, alarm_actions: typing.Optional[IAlarmActionFactory] = None) -> ObservedWorkload:
     """The alarms, "Region impaired" alarms and dashboard of the deployment of app.py."""
     database, api, runbooks = build(app)
     return ObservedWorkload(
         app, "Observed", name="orders", regions=ObservedWorkload.regions_of(database, api),
         dashboard_stack=api.routing_stack,
         thresholds=ObservedWorkloadThresholds(rpo_lag=Duration.seconds(10)),
+        # Without it, every alarm notifies the Region's own encrypted topic.
+        alarm_actions=alarm_actions,
         # Off unless given: a Region's "Region impaired" alarm starts the failover runbook in a
         # healthy Region, which waits for an approver after its pre-flight checks.
         automatic_failover=AutomaticFailoverOptions(runbooks=runbooks, cool_down=Duration.hours(1)),

@@ -2,7 +2,8 @@
 from aws_cdk import App
 from aws_cdk.assertions import Template
 
-from observed import observe, routed_api
+from cdk_cross_region_failover import AlarmActions
+from observed import PagerAlarms, observe, routed_api
 
 
 def test_each_regions_function_comes_from_the_python_factory():
@@ -24,4 +25,28 @@ def test_alarms_and_the_automatic_failover_in_every_region():
         assert observation.failover_trigger is not None
         Template.from_stack(observation.stack).has_resource_properties("AWS::CloudWatch::CompositeAlarm", {
             "AlarmName": observed.region_impaired_alarm_name(observation.region),
+        })
+
+
+def test_every_alarm_of_a_region_takes_the_actions_of_the_python_factory():
+    app = App()
+    observed = observe(app, PagerAlarms())
+    for observation in observed.regional_observations:
+        pager = f"arn:aws:lambda:{observation.region}:111111111111:function:pager"
+        template = Template.from_stack(observation.stack)
+        alarms = list(template.find_resources("AWS::CloudWatch::Alarm").values())
+        alarms += list(template.find_resources("AWS::CloudWatch::CompositeAlarm").values())
+        assert len(alarms) > 10
+        for alarm in alarms:
+            assert alarm["Properties"]["AlarmActions"] == [pager]
+            assert alarm["Properties"]["OKActions"] == [pager]
+
+
+def test_an_existing_topic_per_region():
+    app = App()
+    topics = {region: f"arn:aws:sns:{region}:111111111111:oncall" for region in ["us-east-1", "eu-west-1"]}
+    observed = observe(app, AlarmActions.sns_topic_per_region(topics))
+    for observation in observed.regional_observations:
+        Template.from_stack(observation.stack).has_resource_properties("AWS::CloudWatch::CompositeAlarm", {
+            "AlarmActions": [topics[observation.region]],
         })
