@@ -1,9 +1,8 @@
-import { ArnFormat, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,23 +10,22 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeInPacks, acknowledgeLibraryFunction, findingArn } from './acknowledge';
+import { acknowledgeFinding, acknowledgeInPacks } from './acknowledge';
 import { IAlarmActionFactory } from './alarm-actions';
 import { ArcRoutedApi } from './arc-routed-api';
 import { FailoverAutomation } from './failover-automation';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { allowLogGroupsToUse } from './private/keys';
 import { MAX_REGIONS } from './private/limits';
-import { apiMetric, AuroraClusterMetricName, auroraClusterMetric, METRIC_PERIOD, percentOf } from './private/metrics';
+import { createMetricAlarms, createRegionImpairedAlarm, impairedAlarmName } from './private/observed-alarms';
+import { createDashboard } from './private/observed-dashboard';
+import { createFailoverTrigger } from './private/observed-failover-trigger';
+import { createHealthEvents, servicesInUse } from './private/observed-health-events';
 import { RegionalPlacement } from './private/placement';
 import { isIntegerInRange, subject, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
-import { FailoverTriggerFunction } from '../observe/failover-trigger-function';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 
 const CONSTRUCT_NAME = 'ObservedWorkload';
-const PERIOD = METRIC_PERIOD;
-/** How long an AWS Health event keeps the health alarm in ALARM after the last update. */
-const HEALTH_EVENT_WINDOW = Duration.minutes(15);
 
 /**
  * One Region of an {@link ObservedWorkload}: its stack and what runs there. Everything
@@ -425,7 +423,9 @@ export class ObservedWorkload extends Construct {
 
     this.regionalObservations = props.regions.map((options, i) => this.observeRegion(parentIn(options.stack), this.regionNames[i], options, props));
     const runbooks = props.runbooks ?? props.automaticFailover?.runbooks;
-    this.dashboard = this.createDashboard(parentIn(props.dashboardStack), props, runbooks);
+    this.dashboard = createDashboard(parentIn(props.dashboardStack), {
+      workloadName: props.name, regionNames: this.regionNames, regions: props.regions, runbooks,
+    });
     const dashboardRegion = props.dashboardStack.region;
     new CfnOutput(parentIn(props.dashboardStack), 'DashboardUrl', {
       description: `The ${props.name} dashboard: every Region side by side (the AWS console of the commercial partition)`,
@@ -441,7 +441,9 @@ export class ObservedWorkload extends Construct {
       }
       this.regionalObservations = this.regionalObservations.map((observation) => ({
         ...observation,
-        failoverTrigger: this.createFailoverTrigger(parentIn(observation.stack), observation, props, props.automaticFailover!),
+        failoverTrigger: createFailoverTrigger(parentIn(observation.stack), {
+          workloadName: props.name, regionNames: this.regionNames, observation, options: props.automaticFailover!,
+        }),
       }));
     }
   }
@@ -497,8 +499,6 @@ export class ObservedWorkload extends Construct {
   }
 
   private observeRegion(parent: Construct, region: string, options: ObservedRegionOptions, props: ObservedWorkloadProps): RegionalObservation {
-    const t = props.thresholds ?? {};
-    const evaluationPeriods = t.evaluationPeriods ?? 3;
     const prefix = `${props.name}-${region}`;
 
     const key = new kms.Key(parent, 'AlarmTopicKey', {
@@ -535,159 +535,44 @@ export class ObservedWorkload extends Construct {
       a.addOkAction(...actions);
     };
 
-    const alarms: cloudwatch.Alarm[] = [];
-    const alarm = (scopeId: string, suffix: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
-      const a = new cloudwatch.Alarm(parent, scopeId, {
-        alarmName: `${prefix}-${suffix}`,
-        alarmDescription: `${description} (${props.name}, ${region})`,
-        metric,
-        threshold,
-        evaluationPeriods,
-        datapointsToAlarm: evaluationPeriods,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      notify(a);
-      alarms.push(a);
-      return a;
-    };
+    const metricAlarms = createMetricAlarms(parent, {
+      workloadName: props.name, region, prefix, options, thresholds: props.thresholds ?? {}, notify,
+    });
 
-    // ---- API ----
-    const api = options.api;
-    const api5xxRate = api
-      ? percentOf({ name: 'errors', metric: apiMetric(api, '5XXError') }, { name: 'requests', metric: apiMetric(api, 'Count') }, 'API 5xx rate (%)')
-      : undefined;
-    const apiLatencyP99 = api && apiMetric(api, 'Latency');
-    const api5xxAlarm = api5xxRate && alarm('Api5xxRate', 'api-5xx-rate', api5xxRate, t.api5xxRatePercent ?? 5, 'API requests answered 5xx, in percent');
-    const apiLatencyAlarm = apiLatencyP99 && alarm('ApiLatencyP99', 'api-latency-p99', apiLatencyP99, (t.apiLatencyP99 ?? Duration.seconds(2)).toMilliseconds(), 'API p99 latency, in ms');
-
-    // ---- Lambda ----
-    const functions = options.functions ?? [];
-    const lambdaErrorRates = functions.map((fn) => percentOf(
-      { name: 'errors', metric: fn.metricErrors({ period: PERIOD, statistic: 'Sum' }) },
-      { name: 'invocations', metric: fn.metricInvocations({ period: PERIOD, statistic: 'Sum' }) },
-      'Lambda error rate (%)',
-    ));
-    const lambdaErrorAlarms = functions.map((_fn, i) =>
-      alarm(`LambdaErrorRate${i}`, `lambda-${i}-error-rate`, lambdaErrorRates[i], t.lambdaErrorRatePercent ?? 5, `Invocations of function ${i} that failed, in percent`));
-    const lambdaThrottleAlarms = functions.map((fn, i) =>
-      alarm(`LambdaThrottles${i}`, `lambda-${i}-throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), t.lambdaThrottles ?? 10,
-        `Throttled invocations of function ${i} per minute`));
-    const lambdaDurationAlarms = functions.map((fn, i) =>
-      alarm(`LambdaDurationP99${i}`, `lambda-${i}-duration-p99`, fn.metricDuration({ period: PERIOD, statistic: 'p99' }),
-        (t.lambdaDurationP99 ?? Duration.seconds(10)).toMilliseconds(), `p99 duration of function ${i}, in ms`));
-
-    // ---- Aurora ----
-    const clusterId = options.databaseClusterIdentifier;
-    const auroraCpu = clusterId ? auroraClusterMetric(clusterId, 'CPUUtilization') : undefined;
-    const auroraConnections = clusterId ? auroraClusterMetric(clusterId, 'DatabaseConnections') : undefined;
-    const auroraCommitLatency = clusterId ? auroraClusterMetric(clusterId, 'CommitLatency') : undefined;
-    const canBeSecondary = clusterId !== undefined && options.canBeSecondary !== false;
-    const rpoLag = canBeSecondary ? auroraClusterMetric(clusterId, 'AuroraGlobalDBRPOLag') : undefined;
-    const auroraCpuAlarm = auroraCpu && alarm('AuroraCpu', 'aurora-cpu', auroraCpu, t.auroraCpuPercent ?? 80, 'Aurora CPU utilization of the busiest instance, in percent');
-    const auroraConnectionsAlarm = auroraConnections && alarm('AuroraConnections', 'aurora-connections', auroraConnections, t.auroraConnections ?? 1000,
-      'Aurora database connections');
-    const auroraCommitLatencyAlarm = auroraCommitLatency && alarm('AuroraCommitLatency', 'aurora-commit-latency', auroraCommitLatency,
-      (t.auroraCommitLatency ?? Duration.millis(100)).toMilliseconds(), 'Aurora commit latency, in ms');
-    const rpoLagAlarm = rpoLag && alarm('RpoLag', 'rpo-lag', rpoLag, (t.rpoLag ?? Duration.seconds(30)).toMilliseconds(),
-      'AuroraGlobalDBRPOLag of this Region\'s cluster while it is a secondary, in ms: the writes a failover to it would lose');
-
-    // ---- AWS Health ----
-    const services = props.healthEventServices ?? [
-      ...(api ? ['APIGATEWAY'] : []),
-      ...(functions.length > 0 ? ['LAMBDA'] : []),
-      ...(clusterId ? ['RDS'] : []),
-      'EVENTS', 'SNS', 'CLOUDWATCH',
-    ];
-    // EventBridge writes only to groups under /aws/events/; the stack's id in the name lets
-    // a deleted stack (whose kept group lives on) be created again.
-    const healthEventLogGroup = new logs.LogGroup(parent, 'HealthEvents', {
-      logGroupName: `/aws/events/${props.name}-health-${Fn.select(2, Fn.split('/', Aws.STACK_ID))}`,
+    const services = props.healthEventServices ?? servicesInUse({
+      api: options.api !== undefined, functions: (options.functions ?? []).length > 0, cluster: options.databaseClusterIdentifier !== undefined,
+    });
+    const health = createHealthEvents(parent, {
+      workloadName: props.name,
+      region,
+      prefix,
+      services,
+      key,
+      topic,
+      deadLetterQueue,
       retention: props.healthEventRetention ?? logs.RetentionDays.ONE_YEAR,
-      encryptionKey: key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      notify,
     });
-    const healthEventRule = new events.Rule(parent, 'HealthEventRule', {
-      ruleName: `${props.name}-health-issues`,
-      description: `AWS Health issues of ${services.join(', ')} in ${region}, for ${props.name}`,
-      eventPattern: {
-        source: ['aws.health'],
-        detailType: ['AWS Health Event'],
-        detail: { service: services, eventTypeCategory: ['issue'] },
-      },
-      targets: [new targets.SnsTopic(topic, { deadLetterQueue }), logGroupTarget(healthEventLogGroup, deadLetterQueue)],
-    });
-    targets.addToDeadLetterQueueResourcePolicy(healthEventRule, deadLetterQueue);
-    const deadLetterAlarm = new cloudwatch.Alarm(parent, 'DeadLetterAlarm', {
-      alarmName: `${prefix}-undelivered-events`,
-      alarmDescription: `An AWS Health event or a failover decision could not be delivered: read the dead-letter queue (${props.name}, ${region})`,
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    notify(deadLetterAlarm);
-    // EventBridge writes to the log group under a resource policy of its own: a plain
-    // AWS::Logs::ResourcePolicy, where the CloudWatchLogGroup target would add a custom resource.
-    new logs.ResourcePolicy(parent, 'HealthEventsLogPolicy', {
-      resourcePolicyName: `${props.name}-health-events`,
-      policyStatements: [new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [healthEventLogGroup.logGroupArn],
-      })],
-    });
-    const healthEventAlarm = new cloudwatch.Alarm(parent, 'HealthEventAlarm', {
-      alarmName: `${prefix}-health-issue`,
-      alarmDescription: `AWS Health reported an issue of ${services.join(', ')} in the last ${HEALTH_EVENT_WINDOW.toMinutes()} minutes (${props.name}, ${region})`,
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: healthEventRule.ruleName }, statistic: 'Sum', period: HEALTH_EVENT_WINDOW,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    notify(healthEventAlarm);
 
-    // ---- Region impaired ----
-    const impairing = [api5xxAlarm, apiLatencyAlarm, ...lambdaErrorAlarms, auroraCommitLatencyAlarm, healthEventAlarm]
-      .filter((a): a is cloudwatch.Alarm => a !== undefined);
-    const regionImpairedAlarm = new cloudwatch.CompositeAlarm(parent, 'RegionImpaired', {
-      compositeAlarmName: impairedAlarmName(props.name, region),
-      alarmDescription: `${region} is impaired for ${props.name}: ${impairing.map((a) => a.node.id).join(', ')} (any one)`,
-      alarmRule: cloudwatch.AlarmRule.anyOf(...impairing.map((a) => cloudwatch.AlarmRule.fromAlarm(a, cloudwatch.AlarmState.ALARM))),
+    const regionImpairedAlarm = createRegionImpairedAlarm(parent, {
+      workloadName: props.name,
+      region,
+      impairing: [
+        metricAlarms.api5xxAlarm, metricAlarms.apiLatencyAlarm, ...metricAlarms.lambdaErrorAlarms,
+        metricAlarms.auroraCommitLatencyAlarm, health.healthEventAlarm,
+      ]
+        .filter((a): a is cloudwatch.Alarm => a !== undefined),
+      notify,
     });
-    notify(regionImpairedAlarm);
 
     return {
       region,
       stack: Stack.of(parent),
       topic,
       alarmKey: key,
-      healthEventRule,
-      healthEventLogGroup,
-      healthEventAlarm,
       deadLetterQueue,
-      deadLetterAlarm,
-      api5xxRate,
-      apiLatencyP99,
-      api5xxAlarm,
-      apiLatencyAlarm,
-      lambdaErrorRates,
-      lambdaErrorAlarms,
-      lambdaThrottleAlarms,
-      lambdaDurationAlarms,
-      auroraCpu,
-      auroraConnections,
-      auroraCommitLatency,
-      rpoLag,
-      auroraCpuAlarm,
-      auroraConnectionsAlarm,
-      auroraCommitLatencyAlarm,
-      rpoLagAlarm,
-      alarms,
+      ...health,
+      ...metricAlarms,
       regionImpairedAlarm,
     };
   }
@@ -725,157 +610,6 @@ export class ObservedWorkload extends Construct {
     }
   }
 
-  /** One dashboard, every Region side by side: each widget has one line per Region, read in that Region. */
-  private createDashboard(parent: Construct, props: ObservedWorkloadProps, runbooks?: FailoverAutomation): cloudwatch.Dashboard {
-    const perRegion = (make: (options: ObservedRegionOptions, region: string) => cloudwatch.IMetric | undefined) =>
-      props.regions.map((o, i) => make(o, this.regionNames[i])).filter((m): m is cloudwatch.IMetric => m !== undefined);
-    const graph = (title: string, metrics: cloudwatch.IMetric[], leftLabel?: string) => new cloudwatch.GraphWidget({
-      title, left: metrics, width: 8, height: 6, leftYAxis: leftLabel ? { label: leftLabel, showUnits: false } : undefined,
-    });
-    // Without units: a graph shows every datapoint, whatever unit it came with.
-    const rds = (metricName: AuroraClusterMetricName) => perRegion((o, region) => (o.databaseClusterIdentifier
-      ? auroraClusterMetric(o.databaseClusterIdentifier, metricName, { region, label: region, unit: undefined })
-      : undefined));
-    // Account-wide Lambda metrics per Region: a function's name may only be known in its own stack.
-    const lambdaAll = (metricName: string) => perRegion((o, region) => (o.functions ?? []).length > 0 ? new cloudwatch.Metric({
-      namespace: 'AWS/Lambda', metricName, statistic: 'Sum', period: PERIOD, region, label: region,
-    }) : undefined);
-    const impaired = this.regionNames.map((region) => `\`${impairedAlarmName(props.name, region)}\` (${region})`).join(', ');
-
-    return new cloudwatch.Dashboard(parent, 'Dashboard', {
-      dashboardName: props.name,
-      defaultInterval: Duration.hours(3),
-      widgets: [
-        [new cloudwatch.TextWidget({
-          markdown: `# ${props.name} in ${this.regionNames.join(', ')}\n` +
-            'Traffic: the Region with requests is the one routed. Writer: the Region with commits (secondaries commit nothing) ' +
-            `and without replication lag. "Region impaired" alarms: ${impaired}.`,
-          width: 24,
-          height: 2,
-        })],
-        [
-          graph('Requests per Region (traffic served)', perRegion((o, region) => o.api && apiMetric(o.api, 'Count', { region, label: region }))),
-          graph('API 5xx per Region', perRegion((o, region) => o.api && apiMetric(o.api, '5XXError', { region, label: region }))),
-          graph('API p99 latency per Region', perRegion((o, region) => o.api && apiMetric(o.api, 'Latency', { region, label: region })), 'ms'),
-        ],
-        [
-          graph('Commits per second (the writer is the Region with commits)', rds('CommitThroughput')),
-          graph('Replication lag, AuroraGlobalDBRPOLag (from secondaries)', rds('AuroraGlobalDBRPOLag'), 'ms'),
-          graph('Lambda errors per Region (all functions)', lambdaAll('Errors')),
-        ],
-        [
-          graph('Aurora CPU per Region', rds('CPUUtilization'), '%'),
-          graph('Aurora commit latency per Region', rds('CommitLatency'), 'ms'),
-          graph('Lambda throttles per Region (all functions)', lambdaAll('Throttles')),
-        ],
-        ...(runbooks?.readinessEnabled ? [this.readinessRow(runbooks)] : []),
-      ],
-    });
-  }
-
-  /** The runbooks' readiness: every runbook together per Region, and each runbook in each Region. */
-  private readinessRow(runbooks: FailoverAutomation): cloudwatch.IWidget[] {
-    const regions = runbooks.regionNames.filter((r) => this.regionNames.includes(r));
-    const ready = { min: 0, max: 1, label: '1 ready, 0 would refuse', showUnits: false };
-    return [
-      new cloudwatch.GraphWidget({
-        title: 'Runbooks ready per Region (last readiness evaluation)',
-        left: regions.map((r) => runbooks.metricRunbookReady(r)),
-        leftYAxis: ready,
-        width: 12,
-        height: 6,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Each runbook, per Region (why: npx cdk-cross-region-failover status)',
-        left: regions.flatMap((r) => ['switchover', 'failover', 'failback', 'rebuild'].map((runbook) => runbooks.metricRunbookReady(r, runbook))),
-        leftYAxis: ready,
-        width: 12,
-        height: 6,
-      }),
-    ];
-  }
-
-  private createFailoverTrigger(
-    parent: Construct, observation: RegionalObservation, props: ObservedWorkloadProps, options: AutomaticFailoverOptions,
-  ): lambda.IFunction {
-    const { region } = observation;
-    const stack = Stack.of(parent);
-    const logGroup = new logs.LogGroup(parent, 'FailoverTriggerLogs', {
-      retention: logs.RetentionDays.ONE_YEAR,
-      encryptionKey: observation.alarmKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const fn = new FailoverTriggerFunction(parent, 'FailoverTrigger', {
-      description: `Starts the ${options.runbooks.failoverDocumentName} runbook in a healthy Region when ${region} is impaired (${props.name})`,
-      timeout: Duration.minutes(1),
-      memorySize: 256,
-      logGroup,
-      // One decision at a time: two alarms in a row must not start two failovers.
-      reservedConcurrentExecutions: 1,
-      tracing: lambda.Tracing.ACTIVE,
-      // EventBridge invokes it asynchronously: a decision Lambda could not make after its retries lands here.
-      deadLetterQueue: observation.deadLetterQueue,
-      environment: {
-        REGIONS: JSON.stringify(this.regionNames),
-        IMPAIRED_ALARMS: JSON.stringify(Object.fromEntries(this.regionNames.map((r) => [r, impairedAlarmName(props.name, r)]))),
-        FAILOVER_DOCUMENT: options.runbooks.failoverDocumentName,
-        COOL_DOWN_SECONDS: String((options.coolDown ?? Duration.hours(1)).toSeconds()),
-        REQUIRE_APPROVAL: String(options.requireApproval ?? true),
-        APPROVERS: JSON.stringify(options.approvers ?? []),
-      },
-    });
-    options.runbooks.grantStartFailover(fn);
-    // Lambda sends a failed asynchronous invocation to the encrypted queue with the
-    // function's role: what SQS needs for a message encrypted with a KMS key.
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [observation.alarmKey.keyArn] }));
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['cloudwatch:DescribeAlarms'],
-      resources: this.regionNames.filter((r) => r !== region).map((r) => stack.formatArn({
-        service: 'cloudwatch', region: r, resource: 'alarm', resourceName: impairedAlarmName(props.name, r), arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      })),
-    }));
-    new events.Rule(parent, 'FailoverTriggerRule', {
-      ruleName: `${props.name}-start-failover`,
-      description: `Starts a failover away from ${region} when its "Region impaired" alarm fires (${props.name})`,
-      eventPattern: {
-        source: ['aws.cloudwatch'],
-        detailType: ['CloudWatch Alarm State Change'],
-        resources: [observation.regionImpairedAlarm.alarmArn],
-        detail: { state: { value: ['ALARM'] } },
-      },
-      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, deadLetterQueue: observation.deadLetterQueue })],
-    });
-    acknowledgeLibraryFunction(fn, false);
-    if (fn.role) {
-      acknowledgeInlinePolicy(fn.role);
-      acknowledgeFinding(fn.role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'Lets the failover trigger write its own logs; its other permissions are scoped to the failover runbook and the alarms.');
-      acknowledgeFinding(fn.role, 'AwsSolutions-IAM5[Resource::*]',
-        'ssm:DescribeAutomationExecutions (the cool-down check) and the X-Ray trace upload have no resource-level permissions.');
-      for (const r of this.regionNames) {
-        acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::${findingArn(Stack.of(fn), 'ssm', r, `automation-definition/${options.runbooks.failoverDocumentName}:*`)}]`,
-          'Any version of the failover document.');
-        acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::${findingArn(Stack.of(fn), 'ssm', r, 'automation-execution/*')}]`,
-          'Execution ids are random; the trigger reads the executions it starts.');
-      }
-    }
-    return fn;
-  }
-}
-
-/** An EventBridge target writing events to a log group (its resource policy is made apart). */
-function logGroupTarget(logGroup: logs.LogGroup, deadLetterQueue: sqs.IQueue): events.IRuleTarget {
-  return {
-    bind: () => ({
-      arn: Stack.of(logGroup).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-      deadLetterConfig: { arn: deadLetterQueue.queueArn },
-    }),
-  };
-}
-
-
-function impairedAlarmName(name: string, region: string): string {
-  return `${name}-${region}-region-impaired`;
 }
 
 function validateProps(scope: Construct, props: ObservedWorkloadProps, regions: string[]): void {
