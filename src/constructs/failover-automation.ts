@@ -14,12 +14,14 @@ import { ArcRoutedApi } from './arc-routed-api';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 import { clusterArn, dbInstanceArn, globalClusterArn } from './private/arns';
+import { stepRoleStatements } from './private/failover-automation-perms';
 import { RegionalPlacement } from './private/placement';
+import { createRegionSwitchPlan, PLAN_NAME, planNameOf, planRoleName } from './private/region-switch-plan';
 import { throwIfInvalid, ValidationRule, warnInStacks } from './validation';
 import { MAX_LOOP_ITERATIONS, renderRunbookDocument, renderSelfTestDocument, RunbookDocumentSettings } from '../ssm/documents';
 import { ALL_RUNBOOKS, READINESS_METRIC, READINESS_NAMESPACE, READINESS_RUNBOOK, readinessParameterName } from '../ssm/readiness';
 import { RunbookStepFunction } from '../ssm/runbook-step-function';
-import { addedInstanceIdentifier, POLL_INTERVAL_MS } from '../ssm/runbook-steps';
+import { POLL_INTERVAL_MS } from '../ssm/runbook-steps';
 import { RUNBOOK_NAMES, RunbookName } from '../ssm/runbook-types';
 import { SelfTestFunction } from '../ssm/self-test-function';
 import { PARAMETER_ROOT, runbookDocumentName, runbooksParameterName, RunbooksDirectory } from '../ssm/topology';
@@ -37,10 +39,6 @@ const STEP_TIMEOUT_SECONDS = INVOKE_READ_TIMEOUT_SECONDS + 30;
 const POLL_INTERVAL_SECONDS = POLL_INTERVAL_MS / 1000;
 /** The longest wait a loop of at most 100 poll windows can cover. */
 const MAX_WAIT = Duration.minutes(POLL_WINDOW.toMinutes() * (MAX_LOOP_ITERATIONS - 1));
-/** What `AWS::ARCRegionSwitch::Plan` accepts as a plan name. */
-const PLAN_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/;
-/** How long the plan's routing-control step may take. */
-const PLAN_ROUTING_TIMEOUT_MINUTES = 10;
 
 /**
  * Properties of {@link FailoverAutomation}.
@@ -408,7 +406,7 @@ export class FailoverAutomation extends Construct {
 
     if (props.regionSwitchPlan) {
       const parent = placement.parentIn(routing.routingStack, 'RegionSwitch');
-      const created = this.createRegionSwitchPlan(parent, props, props.regionSwitchPlan);
+      const created = createRegionSwitchPlan(parent, { name: this.name, regionNames: this.regionNames, props, options: props.regionSwitchPlan });
       this.regionSwitchPlan = created.plan;
       this.regionSwitchPlanRole = created.role;
     }
@@ -613,9 +611,6 @@ export class FailoverAutomation extends Construct {
   ): RegionalFailoverAutomation {
     const stack = Stack.of(parent);
     const { database, routing } = props;
-    const clusterArnOf = (r: string) => clusterArn(stack, r, database.regionalCluster(r).clusterIdentifier);
-    const globalCluster = globalClusterArn(stack, database.globalClusterIdentifier);
-    const parameterArn = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
 
     // Encrypted with the database's key of this Region (MultiRegionAuroraPostgres lets CloudWatch Logs use the keys it creates).
     const logGroup = new logs.LogGroup(parent, 'StepLogs', {
@@ -630,69 +625,9 @@ export class FailoverAutomation extends Construct {
       description: `Runbook steps of ${this.name} in ${region}: the global database, its metrics, the secret's replica, the topology parameters`,
     });
     logGroup.grantWrite(stepRole);
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadTopology',
-      actions: ['ssm:GetParameters'],
-      resources: [database.topologyParameterName, routing.routingParameterName, database.clusterSpecParameterName].map(parameterArn),
-    }));
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DescribeGlobalDatabase',
-      actions: ['rds:DescribeGlobalClusters'],
-      resources: [globalCluster],
-    }));
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'MoveTheWriter',
-      actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster'],
-      resources: [globalCluster, ...this.regionNames.map(clusterArnOf)],
-    }));
-    this.grantRebuild(stepRole, stack, region, globalCluster, clusterArnOf);
-    // Every Region's cluster: a failover checks that the routed one still belongs to the
-    // global database, a rebuild that the serving one is available.
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DescribeTheClusters',
-      actions: ['rds:DescribeDBClusters'],
-      resources: this.regionNames.map(clusterArnOf),
-    }));
-    // The clusters' instances have names CloudFormation chose: they are read by the cluster filter.
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DescribeTheInstances',
-      actions: ['rds:DescribeDBInstances'],
-      resources: this.regionNames.map((r) => dbInstanceArn(stack, r, '*')),
-    }));
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'GiveAHeadlessClusterAWriter',
-      actions: ['rds:CreateDBInstance'],
-      resources: [
-        clusterArnOf(region),
-        dbInstanceArn(stack, stack.region, addedInstanceIdentifier(database.regionalCluster(region).clusterIdentifier)),
-      ],
-    }));
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'CheckTheClusterKey',
-      actions: ['kms:DescribeKey'],
-      resources: [database.regionalCluster(region).kmsKey.keyArn],
-    }));
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'OneRunAtATime',
-      actions: ['ssm:DescribeAutomationExecutions'],
-      resources: ['*'],
-    }));
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'CheckTheSecretReplica',
-      actions: ['secretsmanager:DescribeSecret'],
-      resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${database.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }));
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadReplicationLag',
-      actions: ['cloudwatch:GetMetricData'],
-      resources: ['*'],
-    }));
-    stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadOwnExecution',
-      // The step history, paged when GetAutomationExecution cuts it (StepExecutionsTruncated).
-      actions: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
-      resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
-    }));
+    for (const statement of stepRoleStatements({ stack, region, regionNames: this.regionNames, database, routing })) {
+      stepRole.addToPrincipalPolicy(statement);
+    }
     acknowledgeFinding(stepRole, 'AwsSolutions-IAM5[Resource::*]',
       'cloudwatch:GetMetricData (the replication lag), ssm:DescribeAutomationExecutions (the runs under way in every Region, one run at a time) ' +
         'and the X-Ray trace upload have no resource-level permissions; they are the only actions on *.');
@@ -997,209 +932,8 @@ export class FailoverAutomation extends Construct {
     resource.node.addDependency(r.stepFunction, r.automationRole, r.stepRole);
     return resource;
   }
-  /**
-   * What the rebuild runbook does in this Region: the global database re-created on the
-   * serving cluster (its stale members removed), this Region's stale cluster deleted with a
-   * final snapshot and created again as a secondary, with its instances.
-   */
-  private grantRebuild(role: iam.Role, stack: Stack, region: string, globalCluster: string, clusterArnOf: (r: string) => string): void {
-    const regional = this.database.regionalCluster(region);
-    const rds = (resource: string, resourceName: string) => stack.formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const instanceArns = [...regional.instances.map((i) => rds('db', i.ref)), rds('db', addedInstanceIdentifier(regional.clusterIdentifier))];
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'RebuildTheGlobalDatabase',
-      actions: ['rds:ModifyGlobalCluster', 'rds:DeleteGlobalCluster', 'rds:CreateGlobalCluster'],
-      resources: [globalCluster, ...this.regionNames.map(clusterArnOf)],
-    }));
-    // The Service Authorization Reference lists option groups among CreateDBCluster's
-    // resource types; Aurora PostgreSQL has none of its own, so any in this Region.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReplaceTheStaleCluster',
-      actions: ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBCluster'],
-      resources: [
-        clusterArnOf(region),
-        globalCluster,
-        rds('subgrp', regional.subnetGroup.subnetGroupName),
-        rds('cluster-pg', regional.parameterGroup.bindToCluster({}).parameterGroupName),
-        rds('og', '*'),
-      ],
-    }));
-    // DeleteDBCluster with a final snapshot: the snapshot is a resource of the call, and
-    // its dependent actions create and tag it.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'KeepAFinalSnapshot',
-      actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
-      resources: [clusterArnOf(region), rds('cluster-snapshot', `${regional.clusterIdentifier}-before-rebuild-*`)],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReplaceTheInstances',
-      actions: ['rds:DeleteDBInstance', 'rds:CreateDBInstance'],
-      resources: [clusterArnOf(region), ...instanceArns],
-    }));
-    // The instances' Enhanced Monitoring role is passed to RDS.
-    const monitoringRoles = regional.instances.map((i) => i.monitoringRoleArn).filter((a): a is string => a !== undefined);
-    if (monitoringRoles.length > 0) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'PassTheMonitoringRole', actions: ['iam:PassRole'], resources: [monitoringRoles[0]] }));
-    }
-    // RDS creates the encrypted cluster and its Performance Insights with this Region's key on the caller's behalf.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'EncryptTheNewCluster',
-      actions: ['kms:CreateGrant', 'kms:DescribeKey'],
-      resources: [regional.kmsKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `rds.${region}.amazonaws.com` } },
-    }));
-  }
-
-  private createRegionSwitchPlan(parent: Construct, props: FailoverAutomationProps, options: RegionSwitchPlanOptions) {
-    const stack = Stack.of(parent);
-    const { database, routing } = props;
-    const [primary, secondary] = this.regionNames;
-    const clusterArns = this.regionNames.map((region) => clusterArn(stack, region, database.regionalCluster(region).clusterIdentifier));
-    const globalCluster = globalClusterArn(stack, database.globalClusterIdentifier);
-    const controlArn = (region: string) => routing.regionalApi(region).routingControlArn;
-
-    const role = new iam.Role(parent, 'RegionSwitchPlanRole', {
-      roleName: planRoleName(this.name),
-      assumedBy: new iam.ServicePrincipal('arc-region-switch.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-      description: `Runs the ${this.name} Region switch plan: the global database and the routing controls of ${this.regionNames.join(' and ')}`,
-    });
-    acknowledgeInlinePolicy(role);
-    // What Region switch needs to evaluate the plan (every 30 minutes and on change) as
-    // well as to run it: AWS's managed policy "for plan execution and plan evaluation"
-    // (plan reads, iam:SimulatePrincipalPolicy, CloudWatch alarm reads), and no block action.
-    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName(REGION_SWITCH_EXECUTION_POLICY));
-    acknowledgeFinding(role, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${REGION_SWITCH_EXECUTION_POLICY}]`,
-      'The AWS managed policy that ARC Region switch documents for plan execution and evaluation: plan reads, iam:SimulatePrincipalPolicy ' +
-        'and CloudWatch alarm reads; the block actions are in the inline policy, on named resources.');
-    // The Aurora block's sample policy puts the Describe actions on "*"; evaluation reads them.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DescribeGlobalDatabase',
-      actions: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
-      resources: ['*'],
-    }));
-    acknowledgeFinding(role, 'AwsSolutions-IAM5[Resource::*]',
-      'rds:DescribeGlobalClusters and rds:DescribeDBClusters on "*", as the Aurora global database execution block\'s sample policy grants ' +
-        'them for plan evaluation; reads only. SwitchoverGlobalCluster is on the named global cluster and clusters.');
-    // Switchover only: the plan has no ungraceful path (docs/failover-automation.md: "Ungraceful executions").
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'SwitchOverTheWriter',
-      actions: ['rds:SwitchoverGlobalCluster'],
-      resources: [globalCluster, ...clusterArns],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DescribeRoutingControls',
-      actions: ['route53-recovery-control-config:DescribeControlPanel', 'route53-recovery-control-config:DescribeCluster'],
-      resources: [routing.controlPanel.attrControlPanelArn, routing.clusterArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'FlipRoutingControls',
-      actions: ['route53-recovery-control-config:DescribeRoutingControl', 'route53-recovery-cluster:GetRoutingControlState',
-        'route53-recovery-cluster:UpdateRoutingControlStates'],
-      resources: this.regionNames.map(controlArn),
-    }));
-
-    const steps: arcregionswitch.CfnPlan.StepProperty[] = [];
-    if (options.approvalRole) {
-      steps.push({
-        name: 'Approve',
-        description: 'An approver of the approval role confirms the move before anything changes.',
-        executionBlockType: 'ManualApproval',
-        executionBlockConfiguration: {
-          executionApprovalConfig: {
-            approvalRole: options.approvalRole.roleArn,
-            timeoutMinutes: Math.ceil((props.approvalTimeout ?? Duration.hours(1)).toSeconds() / 60),
-          },
-        },
-      });
-    }
-    steps.push({
-      name: 'MoveTheWriter',
-      description: 'SwitchoverGlobalCluster: no data loss. Graceful executions only: for an unplanned failover, run the <name>-Failover runbook.',
-      executionBlockType: 'AuroraGlobalDatabase',
-      executionBlockConfiguration: {
-        globalAuroraConfig: {
-          // No ungraceful configuration: in an ungraceful execution the routing-control
-          // block does not run ("This block doesn't support the ungraceful execution mode"),
-          // so a failover there would leave traffic on the old writer. See docs/failover-automation.md.
-          behavior: 'switchoverOnly',
-          globalClusterIdentifier: database.globalClusterIdentifier,
-          databaseClusterArns: clusterArns,
-          timeoutMinutes: Math.ceil((props.writerTimeout ?? Duration.minutes(30)).toSeconds() / 60),
-        },
-      },
-    });
-    steps.push({
-      name: 'RouteTraffic',
-      description: 'The activated Region\'s routing control On, the other\'s Off.',
-      executionBlockType: 'ARCRoutingControl',
-      executionBlockConfiguration: {
-        arcRoutingControlConfig: {
-          regionAndRoutingControls: Object.fromEntries(this.regionNames.map((region) => [region, [
-            { routingControlArn: controlArn(region), state: 'On' },
-            ...this.regionNames.filter((r) => r !== region).map((r) => ({ routingControlArn: controlArn(r), state: 'Off' })),
-          ]])),
-          timeoutMinutes: PLAN_ROUTING_TIMEOUT_MINUTES,
-        },
-      },
-    });
-
-    const plan = new arcregionswitch.CfnPlan(parent, 'RegionSwitchPlan', {
-      name: planNameOf(this.name, options),
-      description: `Moves the ${this.name} writer and traffic between ${primary} and ${secondary}`,
-      executionRole: role.roleArn,
-      recoveryApproach: 'activePassive',
-      regions: [primary, secondary],
-      primaryRegion: primary,
-      ...(options.recoveryTimeObjective ? { recoveryTimeObjectiveMinutes: Math.ceil(options.recoveryTimeObjective.toSeconds() / 60) } : {}),
-      workflows: [{
-        workflowTargetAction: 'activate',
-        workflowDescription: `Activates ${primary} or ${secondary}: ${options.approvalRole ? 'approval, ' : ''}the global database writer, then the routing controls.`,
-        steps,
-      }],
-    });
-
-    if (options.approvalRole) {
-      iam.Grant.addToPrincipal({
-        grantee: options.approvalRole,
-        actions: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'],
-        resourceArns: planArnsFor(stack, plan, options.approvalRole),
-      });
-    }
-    return { plan, role };
-  }
 }
 
-/** AWS's managed policy for Region switch plan execution and evaluation. */
-const REGION_SWITCH_EXECUTION_POLICY = 'AmazonApplicationRecoveryControllerRegionSwitchPlanExecutionPolicy';
-
-/**
- * The plan's ARN for a grant to `grantee`: the plan's `Arn` attribute when the grantee's
- * stack can reference it (the same account and Region); otherwise, as the API reference
- * gives the format (`arn:<partition>:arc-region-switch::<account>:plan/<name>:<suffix>`,
- * a random six-character suffix after the name) and as the sample policies write it
- * (`plan/<name>/<suffix>`), with the suffix a wildcard.
- */
-function planArnsFor(stack: Stack, plan: arcregionswitch.CfnPlan, grantee: iam.IRole): string[] {
-  const granteeStack = grantee instanceof Construct ? Stack.of(grantee) : stack;
-  const sameEnvironment = !Token.isUnresolved(stack.region) && granteeStack.region === stack.region && granteeStack.account === stack.account;
-  if (sameEnvironment) return [plan.attrArn];
-  // The Region field is a wildcard: the API's pattern leaves it empty, and `*` matches that
-  // as well as a Region, should a sample's form be the one an ARN takes.
-  const byName = (separator: string) => granteeStack.formatArn({
-    service: 'arc-region-switch', region: '*', account: stack.account, resource: 'plan', resourceName: `${plan.name}${separator}*`,
-  });
-  return [byName(':'), byName('/')];
-}
-
-function planNameOf(name: string, options: RegionSwitchPlanOptions): string {
-  return options.planName ?? name;
-}
-
-function planRoleName(name: string): string {
-  return `${name}-region-switch-plan`;
-}
 
 const DEFAULT_READINESS_INTERVAL = Duration.minutes(30);
 const DEFAULT_READINESS_ALARM_EVALUATIONS = 2;

@@ -1,0 +1,159 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { addedInstanceIdentifier } from '../../ssm/runbook-steps';
+import type { ArcRoutedApi } from '../arc-routed-api';
+import type { MultiRegionAuroraPostgres } from '../multi-region-aurora-postgres';
+import { clusterArn, dbInstanceArn, globalClusterArn } from './arns';
+
+/**
+ * The IAM statements of FailoverAutomation's roles, in one place: what the runbook step
+ * function may do in one Region. The grants to operators (`grantStart`,
+ * `grantStartFailover`, `grantStatus`) are the construct's public methods.
+ */
+
+/**
+ * The step role of `region`: read the topology, describe and move the global database,
+ * rebuild this Region's cluster, describe every Region's clusters and instances, give a
+ * headless cluster a writer, check the key and the secret's replica, read the lag, see
+ * the runs under way and its own execution.
+ */
+export function stepRoleStatements(r: {
+  stack: Stack;
+  region: string;
+  regionNames: string[];
+  database: MultiRegionAuroraPostgres;
+  routing: ArcRoutedApi;
+}): iam.PolicyStatement[] {
+  const { stack, region, regionNames, database, routing } = r;
+  const clusterArnOf = (name: string) => clusterArn(stack, name, database.regionalCluster(name).clusterIdentifier);
+  const globalCluster = globalClusterArn(stack, database.globalClusterIdentifier);
+  const parameterArn = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
+  const statements: iam.PolicyStatement[] = [];
+  statements.push(new iam.PolicyStatement({
+    sid: 'ReadTopology',
+    actions: ['ssm:GetParameters'],
+    resources: [database.topologyParameterName, routing.routingParameterName, database.clusterSpecParameterName].map(parameterArn),
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'DescribeGlobalDatabase',
+    actions: ['rds:DescribeGlobalClusters'],
+    resources: [globalCluster],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'MoveTheWriter',
+    actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster'],
+    resources: [globalCluster, ...regionNames.map(clusterArnOf)],
+  }));
+  statements.push(...rebuildStatements({ stack, region, database, regionNames, globalCluster, clusterArnOf }));
+  // Every Region's cluster: a failover checks that the routed one still belongs to the
+  // global database, a rebuild that the serving one is available.
+  statements.push(new iam.PolicyStatement({
+    sid: 'DescribeTheClusters',
+    actions: ['rds:DescribeDBClusters'],
+    resources: regionNames.map(clusterArnOf),
+  }));
+  // The clusters' instances have names CloudFormation chose: they are read by the cluster filter.
+  statements.push(new iam.PolicyStatement({
+    sid: 'DescribeTheInstances',
+    actions: ['rds:DescribeDBInstances'],
+    resources: regionNames.map((name) => dbInstanceArn(stack, name, '*')),
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'GiveAHeadlessClusterAWriter',
+    actions: ['rds:CreateDBInstance'],
+    resources: [
+      clusterArnOf(region),
+      dbInstanceArn(stack, stack.region, addedInstanceIdentifier(database.regionalCluster(region).clusterIdentifier)),
+    ],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'CheckTheClusterKey',
+    actions: ['kms:DescribeKey'],
+    resources: [database.regionalCluster(region).kmsKey.keyArn],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'OneRunAtATime',
+    actions: ['ssm:DescribeAutomationExecutions'],
+    resources: ['*'],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'CheckTheSecretReplica',
+    actions: ['secretsmanager:DescribeSecret'],
+    resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${database.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'ReadReplicationLag',
+    actions: ['cloudwatch:GetMetricData'],
+    resources: ['*'],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'ReadOwnExecution',
+    // The step history, paged when GetAutomationExecution cuts it (StepExecutionsTruncated).
+    actions: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
+    resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
+  }));
+  return statements;
+}
+
+/**
+ * What the rebuild runbook does in this Region: the global database re-created on the
+ * serving cluster (its stale members removed), this Region's stale cluster deleted with a
+ * final snapshot and created again as a secondary, with its instances.
+ */
+function rebuildStatements(r: {
+  stack: Stack;
+  region: string;
+  database: MultiRegionAuroraPostgres;
+  regionNames: string[];
+  globalCluster: string;
+  clusterArnOf: (region: string) => string;
+}): iam.PolicyStatement[] {
+  const { stack, region, globalCluster, clusterArnOf } = r;
+  const statements: iam.PolicyStatement[] = [];
+  const regional = r.database.regionalCluster(region);
+  const rds = (resource: string, resourceName: string) => stack.formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const instanceArns = [...regional.instances.map((i) => rds('db', i.ref)), rds('db', addedInstanceIdentifier(regional.clusterIdentifier))];
+  statements.push(new iam.PolicyStatement({
+    sid: 'RebuildTheGlobalDatabase',
+    actions: ['rds:ModifyGlobalCluster', 'rds:DeleteGlobalCluster', 'rds:CreateGlobalCluster'],
+    resources: [globalCluster, ...r.regionNames.map(clusterArnOf)],
+  }));
+  // The Service Authorization Reference lists option groups among CreateDBCluster's
+  // resource types; Aurora PostgreSQL has none of its own, so any in this Region.
+  statements.push(new iam.PolicyStatement({
+    sid: 'ReplaceTheStaleCluster',
+    actions: ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBCluster'],
+    resources: [
+      clusterArnOf(region),
+      globalCluster,
+      rds('subgrp', regional.subnetGroup.subnetGroupName),
+      rds('cluster-pg', regional.parameterGroup.bindToCluster({}).parameterGroupName),
+      rds('og', '*'),
+    ],
+  }));
+  // DeleteDBCluster with a final snapshot: the snapshot is a resource of the call, and
+  // its dependent actions create and tag it.
+  statements.push(new iam.PolicyStatement({
+    sid: 'KeepAFinalSnapshot',
+    actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+    resources: [clusterArnOf(region), rds('cluster-snapshot', `${regional.clusterIdentifier}-before-rebuild-*`)],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'ReplaceTheInstances',
+    actions: ['rds:DeleteDBInstance', 'rds:CreateDBInstance'],
+    resources: [clusterArnOf(region), ...instanceArns],
+  }));
+  // The instances' Enhanced Monitoring role is passed to RDS.
+  const monitoringRoles = regional.instances.map((i) => i.monitoringRoleArn).filter((a): a is string => a !== undefined);
+  if (monitoringRoles.length > 0) {
+    statements.push(new iam.PolicyStatement({ sid: 'PassTheMonitoringRole', actions: ['iam:PassRole'], resources: [monitoringRoles[0]] }));
+  }
+  // RDS creates the encrypted cluster and its Performance Insights with this Region's key on the caller's behalf.
+  statements.push(new iam.PolicyStatement({
+    sid: 'EncryptTheNewCluster',
+    actions: ['kms:CreateGrant', 'kms:DescribeKey'],
+    resources: [regional.kmsKey.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `rds.${region}.amazonaws.com` } },
+  }));
+  return statements;
+}
