@@ -2,31 +2,16 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { apiMetric, auroraClusterMetric, METRIC_PERIOD, percentOf } from './metrics';
-import type { ObservedRegionOptions, ObservedWorkloadThresholds } from '../observed-workload';
+import type { ObservedRegionOptions, ObservedWorkloadThresholds, RegionalObservation } from '../observed-workload';
 
 const PERIOD = METRIC_PERIOD;
 
-/** What {@link createMetricAlarms} made in one Region: each metric and its alarm, where there is something to observe. */
-export interface MetricAlarms {
-  readonly api5xxRate?: cloudwatch.IMetric;
-  readonly apiLatencyP99?: cloudwatch.IMetric;
-  readonly api5xxAlarm?: cloudwatch.Alarm;
-  readonly apiLatencyAlarm?: cloudwatch.Alarm;
-  readonly lambdaErrorRates: cloudwatch.IMetric[];
-  readonly lambdaErrorAlarms: cloudwatch.Alarm[];
-  readonly lambdaThrottleAlarms: cloudwatch.Alarm[];
-  readonly lambdaDurationAlarms: cloudwatch.Alarm[];
-  readonly auroraCpu?: cloudwatch.IMetric;
-  readonly auroraConnections?: cloudwatch.IMetric;
-  readonly auroraCommitLatency?: cloudwatch.IMetric;
-  readonly rpoLag?: cloudwatch.IMetric;
-  readonly auroraCpuAlarm?: cloudwatch.Alarm;
-  readonly auroraConnectionsAlarm?: cloudwatch.Alarm;
-  readonly auroraCommitLatencyAlarm?: cloudwatch.Alarm;
-  readonly rpoLagAlarm?: cloudwatch.Alarm;
-  /** Every alarm above, in the order made. */
-  readonly alarms: cloudwatch.Alarm[];
-}
+/** What {@link createMetricAlarms} made in one Region: those members of its {@link RegionalObservation}. */
+export type MetricAlarms = Pick<RegionalObservation,
+  'api5xxRate' | 'apiLatencyP99' | 'api5xxAlarm' | 'apiLatencyAlarm' |
+  'lambdaErrorRates' | 'lambdaErrorAlarms' | 'lambdaThrottleAlarms' | 'lambdaDurationAlarms' |
+  'auroraCpu' | 'auroraConnections' | 'auroraCommitLatency' | 'rpoLag' |
+  'auroraCpuAlarm' | 'auroraConnectionsAlarm' | 'auroraCommitLatencyAlarm' | 'rpoLagAlarm' | 'alarms'>;
 
 /**
  * The metric alarms of one Region of an ObservedWorkload: the API's 5xx rate and p99
