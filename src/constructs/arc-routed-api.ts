@@ -48,11 +48,65 @@ export interface IRegionalHandlerFactory {
 }
 
 /**
+ * An endpoint a team already has in one Region, for {@link ArcRoutedApi} to route the
+ * shared name to in place of the API it would create there: an API it runs already (a REST,
+ * HTTP or WebSocket API of API Gateway), or any other Regional endpoint with a custom
+ * domain (an Application Load Balancer, ...). The endpoint serves the shared name itself,
+ * with its own certificate, authorization and protections: the construct creates nothing
+ * in that Region and only routes to it.
+ */
+export class RoutedEndpoint {
+  /**
+   * An API Gateway custom domain on the shared name (`domainName`) in the Region, mapped
+   * to the team's own API. The routing stack reads its alias target (`GetDomainName` in that
+   * Region) at deploy time, as it does for the APIs the construct creates, so it must exist
+   * before the routing stack deploys (the routing stack depends on the Region's stack).
+   */
+  public static apiGatewayCustomDomain(): RoutedEndpoint {
+    return new RoutedEndpoint(undefined, undefined);
+  }
+
+  /**
+   * Any endpoint serving the shared name in the Region, by its Route 53 alias target: for
+   * an Application Load Balancer its DNS name and canonical hosted zone ID, for an API
+   * Gateway custom domain its Regional domain name and Regional hosted zone ID. Plain
+   * strings (the record is in the routing stack, another Region).
+   *
+   * @see https://docs.aws.amazon.com/Route53/latest/APIReference/API_AliasTarget.html
+   * @param dnsName the alias target's DNS name
+   * @param hostedZoneId the alias target's hosted zone ID (not your hosted zone's)
+   */
+  public static aliasTarget(dnsName: string, hostedZoneId: string): RoutedEndpoint {
+    return new RoutedEndpoint(dnsName, hostedZoneId);
+  }
+
+  /** @internal */
+  public readonly _dnsName?: string;
+  /** @internal */
+  public readonly _hostedZoneId?: string;
+
+  private constructor(dnsName: string | undefined, hostedZoneId: string | undefined) {
+    this._dnsName = dnsName;
+    this._hostedZoneId = hostedZoneId;
+  }
+}
+
+/**
  * The settings of one Region of an {@link ArcRoutedApi}.
  */
 export interface ArcRoutedApiRegionOptions {
   /** The stack the Region's API goes into. It must have a concrete `env.region`. */
   readonly stack: Stack;
+
+  /**
+   * The team's own endpoint in this Region, routed in place of an API the construct would
+   * create: then nothing is created in this Region's stack, and `handler`, `userPool`
+   * and `logEncryptionKey` do not apply (the endpoint authorizes its callers itself, as
+   * every Region's API must: a failover moves clients to it).
+   *
+   * @default - the construct creates the Region's API, custom domain, certificate and web ACL
+   */
+  readonly endpoint?: RoutedEndpoint;
 
   /**
    * The function that serves every request in this Region (proxy integration).
@@ -195,6 +249,23 @@ export interface ArcClusterEndpoint {
 }
 
 /**
+ * How {@link ArcRoutedApi} routes one Region, whether it created the Region's API or
+ * routes the team's own endpoint there.
+ */
+export interface RegionalRouting {
+  /** The AWS Region. */
+  readonly region: string;
+  /** The Region's stack. */
+  readonly stack: Stack;
+  /** ARN of the routing control that decides whether this Region receives traffic (a token of the routing stack). */
+  readonly routingControlArn: string;
+  /** The `RECOVERY_CONTROL` health check of this Region (in the routing stack). */
+  readonly healthCheck: route53.IHealthCheck;
+  /** Whether the Region serves the team's own endpoint (`endpoint`) rather than an API the construct created. */
+  readonly ownEndpoint: boolean;
+}
+
+/**
  * What {@link ArcRoutedApi} created in one Region.
  */
 export interface RegionalApi {
@@ -247,6 +318,8 @@ export class ArcRoutedApi extends Construct {
   public readonly regionNames: string[];
   /** What was created in each Region, in the order of `regions`. */
   public readonly regionalApis: RegionalApi[];
+  /** The routing of every Region, in the order of `regions`: its routing control and health check, whoever serves it. */
+  public readonly regionalRoutings: RegionalRouting[];
   /** The shared name clients call. */
   public readonly domainName: string;
   /** ARN of the ARC cluster (the one given, or a token of the routing stack). */
@@ -288,10 +361,10 @@ export class ArcRoutedApi extends Construct {
     const regionalParents = props.regions.map((options) => parentIn(options.stack));
     const apis = props.regions.map((options, i) => {
       props.routingStack.addDependency(options.stack, `DNS records point at the custom domain of the API in ${this.regionNames[i]}`);
-      return this.createRegionalApi(regionalParents[i], this.regionNames[i], options, props);
+      return options.endpoint ? undefined : this.createRegionalApi(regionalParents[i], this.regionNames[i], options, props);
     });
     if (props.allowUnauthenticatedAccess === true) {
-      warnInStacks(regionalParents, 'cdk-cross-region-failover:unauthenticated-api',
+      warnInStacks(regionalParents.filter((_, i) => apis[i] !== undefined), 'cdk-cross-region-failover:unauthenticated-api',
         'allowUnauthenticatedAccess is true: the API serves every request without an authorizer in every Region; ' +
           'the handler must authenticate callers unless the API is public.');
     }
@@ -331,9 +404,14 @@ export class ArcRoutedApi extends Construct {
       routingControl: controlArns[i],
     }));
 
-    // Every Regional custom domain's alias target, read in its own Region at deploy time.
+    // Every Regional custom domain's alias target, read in its own Region at deploy time
+    // (or given, for a team's own endpoint).
     this.regionNames.forEach((region, i) => {
-      const lookup = libraryCustomResource(routing, `CustomDomainTarget-${region}`, {
+      const endpoint = props.regions[i].endpoint;
+      const given = endpoint?._dnsName !== undefined && endpoint._hostedZoneId !== undefined
+        ? { dnsName: endpoint._dnsName, hostedZoneId: endpoint._hostedZoneId }
+        : undefined;
+      const lookup = given ? undefined : libraryCustomResource(routing, `CustomDomainTarget-${region}`, {
         onUpdate: {
           service: 'APIGateway',
           action: 'getDomainName',
@@ -355,9 +433,9 @@ export class ArcRoutedApi extends Construct {
         weight: 100,
         healthCheck: healthChecks[i],
         target: route53.RecordTarget.fromAlias({
-          bind: () => ({
-            dnsName: lookup.getResponseField('regionalDomainName'),
-            hostedZoneId: lookup.getResponseField('regionalHostedZoneId'),
+          bind: () => given ?? ({
+            dnsName: lookup!.getResponseField('regionalDomainName'),
+            hostedZoneId: lookup!.getResponseField('regionalHostedZoneId'),
           }),
         }),
       });
@@ -408,7 +486,14 @@ export class ArcRoutedApi extends Construct {
     });
     acknowledgeAwsCustomResourceProvider(props.routingStack);
 
-    this.regionalApis = apis.map((api, i) => ({ ...api, routingControlArn: controlArns[i], healthCheck: healthChecks[i] }));
+    this.regionalRoutings = this.regionNames.map((region, i) => ({
+      region,
+      stack: props.regions[i].stack,
+      routingControlArn: controlArns[i],
+      healthCheck: healthChecks[i],
+      ownEndpoint: props.regions[i].endpoint !== undefined,
+    }));
+    this.regionalApis = apis.flatMap((api, i) => (api ? [{ ...api, routingControlArn: controlArns[i], healthCheck: healthChecks[i] }] : []));
   }
 
   /**
@@ -419,7 +504,25 @@ export class ArcRoutedApi extends Construct {
   public regionalApi(region: string): RegionalApi {
     const found = this.regionalApis.find((r) => r.region === region);
     if (!found) {
-      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': no API in Region '${region}'; its Regions are ${this.regionNames.join(', ')}.`);
+      const own = this.regionalRoutings.find((r) => r.region === region)?.ownEndpoint === true;
+      throw new Error(own
+        ? `${CONSTRUCT_NAME} '${this.node.path}': Region '${region}' routes your own endpoint, not an API this construct created: ` +
+          'use regionalRouting(region) for its routing control and health check.'
+        : `${CONSTRUCT_NAME} '${this.node.path}': no API in Region '${region}'; its Regions are ${this.regionNames.join(', ')}.`);
+    }
+    return found;
+  }
+
+  /**
+   * How `region` is routed: its routing control and health check, whether the construct
+   * created its API or routes your own endpoint there.
+   *
+   * @param region one of the Regions passed in `regions`
+   */
+  public regionalRouting(region: string): RegionalRouting {
+    const found = this.regionalRoutings.find((r) => r.region === region);
+    if (!found) {
+      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': no Region '${region}'; its Regions are ${this.regionNames.join(', ')}.`);
     }
     return found;
   }
@@ -727,30 +830,48 @@ function validateProps(scope: Construct, props: ArcRoutedApiProps, regions: stri
       message: "'routingStack' is also one of the Regional stacks: it must be a stack of its own, deployed after every Region's API.",
     },
   ];
+  // Authorization is all or nothing among the APIs the construct creates; a team's own
+  // endpoint authorizes its callers itself.
+  const created = props.regions.map((r) => r.endpoint === undefined);
+  const createdRegions = regions.filter((_, i) => created[i]);
   const withPool = props.regions.map((r) => (r.userPool ?? props.userPool) !== undefined);
-  const open = regions.filter((_, i) => !withPool[i]);
+  const open = regions.filter((_, i) => created[i] && !withPool[i]);
+  const pooled = regions.filter((_, i) => created[i] && withPool[i]);
   rules.push(
     {
-      condition: open.length > 0 && open.length < regions.length,
+      condition: open.length > 0 && pooled.length > 0,
       message:
-        `Regions ${regions.filter((_, i) => withPool[i]).join(', ')} require a user pool's tokens but ${open.join(', ')} ` +
+        `Regions ${pooled.join(', ')} require a user pool's tokens but ${open.join(', ')} ` +
         `${open.length === 1 ? 'does' : 'do'} not: after a failover there, the API would serve anyone. ` +
         'Set userPool on the construct (every Region) or on every Region.',
     },
     {
-      condition: open.length === regions.length && props.allowUnauthenticatedAccess !== true,
+      condition: createdRegions.length > 0 && open.length === createdRegions.length && props.allowUnauthenticatedAccess !== true,
       message:
         'no Region\'s API requires authorization: set userPool (a Cognito user pool every Region\'s API checks tokens against), ' +
         'or allowUnauthenticatedAccess: true for a public API or a handler that authenticates callers itself.',
     },
     {
-      condition: open.length < regions.length && props.allowUnauthenticatedAccess === true,
+      condition: pooled.length > 0 && props.allowUnauthenticatedAccess === true,
       message: "'allowUnauthenticatedAccess' is true but a user pool is set: remove one of the two.",
     },
   );
   props.regions.forEach((r, i) => {
+    const given = (['handler', 'userPool', 'logEncryptionKey'] as const).filter((k) => r[k] !== undefined);
     rules.push({
-      condition: r.handler === undefined && props.handlerFactory === undefined,
+      condition: r.endpoint !== undefined && given.length > 0,
+      message: `'regions[${i}]' (${regions[i]}) routes your own endpoint and also sets ${given.join(', ')}, which only an API the construct ` +
+        `creates uses: remove ${given.length === 1 ? 'it' : 'them'}, or the endpoint.`,
+    });
+    const alias = r.endpoint?._dnsName !== undefined ? r.endpoint : undefined;
+    rules.push({
+      condition: alias !== undefined && (!Token.isUnresolved(alias._dnsName) && alias._dnsName!.trim() === '' ||
+        !Token.isUnresolved(alias._hostedZoneId) && !/^Z[A-Z0-9]{1,31}$/.test(alias._hostedZoneId!)),
+      message: `'regions[${i}].endpoint' (${regions[i]}) is the alias target '${alias?._dnsName}' in hosted zone '${alias?._hostedZoneId}': ` +
+        'give the endpoint\'s DNS name and the hosted zone ID Route 53 aliases it by (Z followed by capitals and digits).',
+    });
+    rules.push({
+      condition: r.endpoint === undefined && r.handler === undefined && props.handlerFactory === undefined,
       message: `'regions[${i}]' (${regions[i]}) has no handler and there is no handlerFactory: set regions[${i}].handler or handlerFactory.`,
     });
   });

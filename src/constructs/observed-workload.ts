@@ -388,6 +388,10 @@ export class ObservedWorkload extends Construct {
   public static regionsOf(database: MultiRegionAuroraPostgres, api: ArcRoutedApi): ObservedRegionOptions[] {
     return database.regionalClusters.map((cluster) => {
       const regional = api.regionalApis.find((r) => r.region === cluster.region);
+      // A Region routed to the team's own endpoint: its API is theirs to add to the options.
+      if (!regional && api.regionNames.includes(cluster.region)) {
+        return { stack: cluster.stack, databaseClusterIdentifier: cluster.clusterIdentifier };
+      }
       if (!regional) {
         throw new Error(`${CONSTRUCT_NAME}.regionsOf: the database has Region ${cluster.region} and the API does not (${api.regionNames.join(', ')}): ` +
           'give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.');

@@ -3,8 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions, IRegionalHandlerFactory } from '../../src';
-import { synthWarnings, testHandler, testRoutedApi } from '../helpers';
+import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions, IRegionalHandlerFactory, RoutedEndpoint } from '../../src';
+import { resolveIntrinsics, synthWarnings, testHandler, testRoutedApi } from '../helpers';
 import { nagFindings } from '../nag';
 
 const CLUSTER_ARN = 'arn:aws:route53-recovery-control::111111111111:cluster/0123abcd-4567-89ef-0123-456789abcdef';
@@ -517,5 +517,89 @@ describe('ArcRoutedApi authorization: the same in every Region, or explicitly no
         'the handler must authenticate callers unless the API is public.',
       id: 'cdk-cross-region-failover:unauthenticated-api',
     })));
+  });
+});
+
+describe('routing your own endpoint in a Region', () => {
+  const ALB = { dnsName: 'orders-alb-123456.eu-west-1.elb.amazonaws.com', hostedZoneId: 'Z32O12XQLNTSW2' };
+
+  function withEndpoints(endpoints: (RoutedEndpoint | undefined)[], extra: Partial<ArcRoutedApiProps> = {}) {
+    const app = new App();
+    const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-2'].slice(0, endpoints.length);
+    const stacks = regions.map((region) => new Stack(app, `api-${region}`, { env: { region } }));
+    const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
+    const api = new ArcRoutedApi(app, 'Api', {
+      name: 'orders',
+      routingStack,
+      hostedZone,
+      domainName: 'api.example.com',
+      regions: stacks.map((stack, i) => (endpoints[i] ? { stack, endpoint: endpoints[i] } : { stack, handler: testHandler(stack) })),
+      ...(endpoints.some((e) => e === undefined) ? { allowUnauthenticatedAccess: true } : {}),
+      ...extra,
+    });
+    return { app, stacks, routingStack, api };
+  }
+
+  test('an alias target: nothing created in its Region, the record aliases it, the routing is the same as every Region\'s', () => {
+    const { app, stacks, routingStack, api } = withEndpoints([undefined, RoutedEndpoint.aliasTarget(ALB.dnsName, ALB.hostedZoneId)]);
+    Template.fromStack(stacks[0]).resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    expect(Object.keys(Template.fromStack(stacks[1]).toJSON().Resources ?? {})).toEqual([]);
+    const routing = Template.fromStack(routingStack);
+    routing.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'api.example.com.',
+      SetIdentifier: 'eu-west-1',
+      Weight: 100,
+      AliasTarget: { DNSName: ALB.dnsName, HostedZoneId: ALB.hostedZoneId },
+      HealthCheckId: { Ref: Match.stringLikeRegexp('^ApiHealthChecheuwest1|^ApiHealthCheckeuwest1') },
+    });
+    // The created API's custom domain is still read in its Region; the given target is not looked up.
+    expect(Object.keys(routing.findResources('Custom::AWS')).filter((id) => /CustomDomainTarget/.test(id)).map((id) => id.replace(/[0-9A-F]{8}$/, '')))
+      .toEqual(['ApiCustomDomainTargetuseast1']);
+    routing.resourceCountIs('AWS::Route53RecoveryControl::RoutingControl', 2);
+    routing.resourceCountIs('AWS::Route53::HealthCheck', 2);
+    expect(api.regionalApis.map((r) => r.region)).toEqual(['us-east-1']);
+    expect(api.regionalRoutings.map((r) => [r.region, r.ownEndpoint])).toEqual([['us-east-1', false], ['eu-west-1', true]]);
+    expect(routingStack.resolve(api.regionalRouting('eu-west-1').routingControlArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApiRoutingControleuwest1/), 'RoutingControlArn'] });
+    expect(() => api.regionalApi('eu-west-1')).toThrow(
+      "ArcRoutedApi 'Api': Region 'eu-west-1' routes your own endpoint, not an API this construct created: use regionalRouting(region) for its routing control and health check.");
+    expect(() => api.regionalRouting('ap-south-1')).toThrow("ArcRoutedApi 'Api': no Region 'ap-south-1'; its Regions are us-east-1, eu-west-1.");
+    expect(findings(app)).toEqual([]);
+  });
+
+  test('an API Gateway custom domain of your own: its alias target is read in its Region, as for the APIs the construct creates', () => {
+    const { stacks, routingStack } = withEndpoints([RoutedEndpoint.apiGatewayCustomDomain(), RoutedEndpoint.apiGatewayCustomDomain()]);
+    for (const stack of stacks) Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::RestApi', 0);
+    const lookups = Object.values(Template.fromStack(routingStack).findResources('Custom::AWS'))
+      .map((r) => resolveIntrinsics((r as { Properties: Record<string, unknown> }).Properties) as Record<string, string>)
+      .map((p) => JSON.parse(p.Update ?? p.Create ?? '{}'))
+      .filter((call) => call.action === 'getDomainName');
+    expect(lookups.map((call) => [call.region, call.parameters.domainName])).toEqual([['us-east-1', 'api.example.com'], ['eu-west-1', 'api.example.com']]);
+  });
+
+  test('every Region your own: no user pool nor allowUnauthenticatedAccess needed (each endpoint authorizes its callers)', () => {
+    expect(() => withEndpoints([RoutedEndpoint.apiGatewayCustomDomain(), RoutedEndpoint.aliasTarget(ALB.dnsName, ALB.hostedZoneId)])).not.toThrow();
+  });
+
+  test('refused: an endpoint with what only a created API uses, and an alias target without a hosted zone ID', () => {
+    const app = new App();
+    const stacks = ['us-east-1', 'eu-west-1'].map((region) => new Stack(app, `api-${region}`, { env: { region } }));
+    const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
+    expect(() => new ArcRoutedApi(app, 'Api', {
+      name: 'orders',
+      routingStack,
+      hostedZone,
+      domainName: 'api.example.com',
+      allowUnauthenticatedAccess: true,
+      regions: [
+        { stack: stacks[0], handler: testHandler(stacks[0]) },
+        { stack: stacks[1], handler: testHandler(stacks[1]), endpoint: RoutedEndpoint.aliasTarget(ALB.dnsName, 'my-zone') },
+      ],
+    })).toThrow(
+      "ArcRoutedApi 'Api': 2 problems:\n" +
+        "- 'regions[1]' (eu-west-1) routes your own endpoint and also sets handler, which only an API the construct creates uses: remove it, or the endpoint.\n" +
+        `- 'regions[1].endpoint' (eu-west-1) is the alias target '${ALB.dnsName}' in hosted zone 'my-zone': ` +
+        "give the endpoint's DNS name and the hosted zone ID Route 53 aliases it by (Z followed by capitals and digits).");
   });
 });

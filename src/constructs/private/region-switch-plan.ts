@@ -28,7 +28,7 @@ export function createRegionSwitchPlan(parent: Construct, input: {
   const [primary, secondary] = regionNames;
   const clusterArns = regionNames.map((region) => clusterArn(stack, region, database.regionalCluster(region).clusterIdentifier));
   const globalCluster = globalClusterArn(stack, database.globalClusterIdentifier);
-  const controlArn = (region: string) => routing.regionalApi(region).routingControlArn;
+  const controlArn = (region: string) => routing.regionalRouting(region).routingControlArn;
 
   const role = new iam.Role(parent, 'RegionSwitchPlanRole', {
     roleName: planRoleName(input.name),

@@ -10,7 +10,7 @@ from aws_cdk import aws_cognito as cognito, aws_lambda as _lambda, aws_route53 a
 from constructs import Construct
 from cdk_cross_region_failover import (
     ArcRoutedApi, ArcRoutedApiRegionOptions, AutomaticFailoverOptions, IAlarmActionFactory, IRegionalHandlerFactory,
-    ObservedWorkload, ObservedWorkloadThresholds,
+    ObservedWorkload, ObservedWorkloadThresholds, RoutedEndpoint,
 )
 
 from app import REGIONS, build
@@ -40,6 +40,24 @@ def routed_api(app: App) -> ArcRoutedApi:
                         handler_factory=RegionalHandlers(), regions=[
                             ArcRoutedApiRegionOptions(stack=Stack(app, f"payments-{region}", env=Environment(region=region)))
                             for region in REGIONS
+                        ])
+
+
+def routed_to_own_endpoint(app: App) -> ArcRoutedApi:
+    """The same routing in front of endpoints a team already has: a load balancer in
+    eu-west-1 (its alias target) and an API Gateway custom domain of its own in us-east-1."""
+    routing = Stack(app, "shop-routing", env=Environment(region="us-west-2"))
+    zone = route53.HostedZone.from_hosted_zone_attributes(
+        routing, "Zone", hosted_zone_id="Z0123456789EXAMPLE", zone_name="example.com")
+    return ArcRoutedApi(app, "ShopApi", name="shop", routing_stack=routing, hosted_zone=zone,
+                        domain_name="shop.example.com", regions=[
+                            ArcRoutedApiRegionOptions(
+                                stack=Stack(app, "shop-us-east-1", env=Environment(region="us-east-1")),
+                                endpoint=RoutedEndpoint.api_gateway_custom_domain()),
+                            ArcRoutedApiRegionOptions(
+                                stack=Stack(app, "shop-eu-west-1", env=Environment(region="eu-west-1")),
+                                endpoint=RoutedEndpoint.alias_target(
+                                    "shop-alb-123456.eu-west-1.elb.amazonaws.com", "Z32O12XQLNTSW2")),
                         ])
 
 

@@ -3,7 +3,7 @@ from aws_cdk import App
 from aws_cdk.assertions import Template
 
 from cdk_cross_region_failover import AlarmActions
-from observed import PagerAlarms, observe, routed_api
+from observed import PagerAlarms, observe, routed_api, routed_to_own_endpoint
 
 
 def test_each_regions_function_comes_from_the_python_factory():
@@ -50,3 +50,14 @@ def test_an_existing_topic_per_region():
         Template.from_stack(observation.stack).has_resource_properties("AWS::CloudWatch::CompositeAlarm", {
             "AlarmActions": [topics[observation.region]],
         })
+
+
+def test_the_routing_in_front_of_endpoints_a_team_already_has():
+    app = App()
+    api = routed_to_own_endpoint(app)
+    assert [(r.region, r.own_endpoint) for r in api.regional_routings] == [("us-east-1", True), ("eu-west-1", True)]
+    assert api.regional_apis == []
+    Template.from_stack(api.routing_stack).has_resource_properties("AWS::Route53::RecordSet", {
+        "SetIdentifier": "eu-west-1",
+        "AliasTarget": {"DNSName": "shop-alb-123456.eu-west-1.elb.amazonaws.com", "HostedZoneId": "Z32O12XQLNTSW2"},
+    })
