@@ -56,7 +56,8 @@ export async function handleInitialStateEvent(
   const wrong = entries.filter((e) => states[e.routingControlArn] !== e.state);
   if (wrong.length > 0) {
     throw new Error(
-      `routing states did not take effect: ${wrong.map((w) => `${w.routingControlArn} is ${states[w.routingControlArn]}, expected ${w.state}`).join('; ')}`,
+      `routing states did not take effect: ${wrong.map((w) => `${w.routingControlArn} is ${states[w.routingControlArn]}, expected ` +
+        `${w.state}`).join('; ')}`,
     );
   }
   log(`Create: ${entries.map((e) => `${e.routingControlArn}=${e.state}`).join(', ')}`);

@@ -64,7 +64,10 @@ export interface AutomationService {
 export interface CliDependencies {
   /** The Region of the environment (`AWS_REGION`), if any. */
   readonly defaultRegion?: string;
-  /** The `region` of the profile in use in the AWS CLI's configuration file, if any: the Region when neither `--region` nor the environment names one. */
+  /**
+   * The `region` of the profile in use in the AWS CLI's configuration file, if any: the
+   * Region when neither `--region` nor the environment names one.
+   */
   profileRegion?(): Promise<string | undefined>;
   /** SSM in `region`. */
   automation(region: string): AutomationService;
@@ -131,12 +134,14 @@ const COMMAND_HELP: Record<string, { usage: string; options: string[]; examples:
   switchover: {
     usage: 'switchover --to <region> [options]',
     options: [...MOVE_OPTIONS.slice(0, 2), '--max-rpo-lag', ...MOVE_OPTIONS.slice(2)],
-    examples: ['switchover --to us-west-2 --dry-run', 'switchover --to us-west-2', 'switchover --to us-west-2 --require-approval --approver arn:aws:iam::111122223333:role/oncall'],
+    examples: ['switchover --to us-west-2 --dry-run', 'switchover --to ' +
+      'us-west-2', 'switchover --to us-west-2 --require-approval --approver arn:aws:iam::111122223333:role/oncall'],
   },
   failover: {
     usage: 'failover --to <region> --allow-data-loss [options]',
     options: [...MOVE_OPTIONS.slice(0, 2), '--allow-data-loss', '--allow-detach', '--max-data-loss', ...MOVE_OPTIONS.slice(2)],
-    examples: ['failover --to us-west-2 --dry-run', 'failover --to us-west-2 --allow-data-loss', 'failover --to us-west-2 --allow-data-loss --max-data-loss 60'],
+    examples: ['failover --to us-west-2 --dry-run', 'failover --to us-west-2 ' +
+      '--allow-data-loss', 'failover --to us-west-2 --allow-data-loss --max-data-loss 60'],
   },
   failback: {
     usage: 'failback --to <region> [options]',
@@ -245,7 +250,8 @@ export function parseArguments(argv: readonly string[]): CliArguments {
   const flags = new Set<string>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const [key, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const equals = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1;
+    const [key, inline] = equals >= 0 ? [argv[i].slice(0, equals), argv[i].slice(equals + 1)] : [argv[i], undefined];
     if (FLAGS.includes(key)) {
       if (inline !== undefined) throw usage(`${key} takes no value`);
       flags.add(key === '-h' ? '--help' : key);
@@ -328,22 +334,37 @@ export function parseArguments(argv: readonly string[]): CliArguments {
   };
   if (moving && !args.to) throw usage(`${command} needs --to <region>: the Region to activate`);
   if (!moving) {
-    const misplaced = ['--to', '--max-rpo-lag', '--max-data-loss', '--approver', ...(command === 'status' ? ['--poll'] : [])].filter((k) => values.has(k))
+    const misplaced = [
+      '--to',
+      '--max-rpo-lag',
+      '--max-data-loss',
+      '--approver',
+      ...(command === 'status' ? ['--poll'] : []),
+    ].filter((k) => values.has(k))
       .concat(['--dry-run', '--allow-data-loss', '--allow-detach', '--require-approval', '--no-follow'].filter((k) => flags.has(k)));
     if (misplaced.length > 0) throw usage(`${command} takes no ${misplaced.join(', ')}`);
   }
   if (moving && args.region) throw usage(`${command} runs in the Region it activates: use --to, not --region`);
   if (args.allowDataLoss && command !== 'failover') throw usage(`--allow-data-loss is for failover only; a ${command} never loses data`);
-  if (args.maxRpoLagSeconds !== undefined && command === 'failover') throw usage('--max-rpo-lag is for switchover and failback; a failover does not wait for replication');
+  if (args.maxRpoLagSeconds !== undefined && command === 'failover') {
+    throw usage('--max-rpo-lag is for switchover and failback; a failover does ' +
+    'not wait for replication');
+  }
   if (args.allowDetach && command !== 'failover') throw usage(`--allow-detach is for failover only; a ${command} never detaches`);
-  if (args.maxDataLossSeconds !== undefined && command !== 'failover') throw usage(`--max-data-loss is for failover only; a ${command} never loses data`);
+  if (args.maxDataLossSeconds !== undefined && command !== 'failover') {
+    throw usage(`--max-data-loss is for failover only; a ${command} never ` +
+    'loses data');
+  }
   if (command === 'failover' && !args.allowDataLoss && !args.dryRun) {
     throw usage('a failover promotes the target without waiting for replication and can lose the writes not yet replicated: ' +
       'add --allow-data-loss to accept that, or run switchover when both Regions are healthy (--dry-run shows the checks)');
   }
   const badApprovers = args.approvers.filter((a) => !IAM_PRINCIPAL_ARN.test(a));
   if (badApprovers.length > 0) throw usage(`--approver '${badApprovers[0]}' is not an IAM user or role ARN (arn:aws:iam::<account>:role/<name>)`);
-  if (args.name !== undefined && !/^[a-zA-Z][a-zA-Z0-9-]*$/.test(args.name)) throw usage(`--name '${args.name}' is not a database name (letters, digits and hyphens)`);
+  if (args.name !== undefined && !/^[a-zA-Z][a-zA-Z0-9-]*$/.test(args.name)) {
+    throw usage(`--name '${args.name}' is not a database name (letters, ` +
+    'digits and hyphens)');
+  }
   return args;
 }
 
@@ -540,12 +561,14 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
   const state = await readDeploymentState(sources, region);
   const now = deps.cloud(region).now();
   const runbookOf = new Map(RUNBOOK_NAMES.map((r) => [directory.documents[r], r]));
+  const lastRunText = (run: { documentName: string; status: string; endTime: number }) =>
+    `${runbookOf.get(run.documentName) ?? run.documentName} ${run.status} (${ago(now - run.endTime)})`;
   const rows = state.regions.map((r) => {
     const role = r.role === 'secondary' ? `secondary (${r.synchronizationStatus ?? 'status unknown'})` : r.role;
     const lag = r.role !== 'secondary' ? '-' : r.rpoLagError ? 'unavailable' : r.rpoLag ? `${r.rpoLag.valueMs} ms` : 'no recent data';
     const running = r.runningError ? 'unknown' : r.running!.map((x) => `${x.documentName} ${x.executionId} (${x.status})`).join('; ') || 'none';
     const last = r.lastRunsError ? 'unknown' : r.lastRuns!.length === 0 ? 'none in 8 days'
-      : `${runbookOf.get(r.lastRuns![0].documentName) ?? r.lastRuns![0].documentName} ${r.lastRuns![0].status} (${ago(now - r.lastRuns![0].endTime)})`;
+      : lastRunText(r.lastRuns![0]);
     return [r.region, role, r.traffic, lag, readinessCell(r, now), running, last];
   });
 
@@ -570,7 +593,8 @@ async function status(args: CliArguments, deps: CliDependencies, io: CliOutput):
     const writer = state.regions.find((r) => r.role === 'writer')!.region;
     const routed = state.regions.find((r) => r.traffic === 'On')!.region;
     io.out('');
-    io.out(`! the writer (${writer}) is not the Region receiving traffic (${routed}): a run was interrupted; run the same runbook again to finish it`);
+    io.out(`! the writer (${writer}) is not the Region receiving traffic (${routed}): a run was interrupted; run the same runbook again to ` +
+      'finish it');
   }
   io.json?.({
     name: directory.name,
@@ -876,7 +900,12 @@ function finish(run: Followed, execution: ExecutionState, io: CliOutput): number
   }
   report = report ?? reportFromExecution(runbook, region, execution);
   if (execution.status !== 'Success' && report.outcome === 'succeeded') {
-    report = { ...report, outcome: 'failed', reason: `the execution ended ${execution.status}${execution.failureMessage ? `: ${errorMessageOf(execution.failureMessage)}` : ''}` };
+    report = {
+      ...report,
+      outcome: 'failed',
+      reason: 'the execution ended ' +
+      `${execution.status}${execution.failureMessage ? `: ${errorMessageOf(execution.failureMessage)}` : ''}`,
+    };
   }
   io.out('');
   io.out(summarize(report));

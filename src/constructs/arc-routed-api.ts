@@ -475,7 +475,10 @@ export class ArcRoutedApi extends Construct {
       });
       libraryCustomResource(routing, `PublishTopology-${region}`, {
         // Standard tier (free) while the value fits its 4 KB, Advanced (8 KB) past that.
-        onUpdate: call('putParameter', { Name: this.routingParameterName, Value: topology, Type: 'String', Overwrite: true, Tier: 'Intelligent-Tiering' }),
+        onUpdate: call(
+          'putParameter',
+          { Name: this.routingParameterName, Value: topology, Type: 'String', Overwrite: true, Tier: 'Intelligent-Tiering' },
+        ),
         onDelete: call('deleteParameter', { Name: this.routingParameterName }),
         policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
           actions: ['ssm:PutParameter', 'ssm:DeleteParameter'],
@@ -681,7 +684,11 @@ export class ArcRoutedApi extends Construct {
       defaultAction: { allow: {} },
       visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${props.name}-${region}` },
       rules: [
-        ...['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'].map((rule, priority) => ({
+        ...[
+          'AWSManagedRulesAmazonIpReputationList',
+          'AWSManagedRulesCommonRuleSet',
+          'AWSManagedRulesKnownBadInputsRuleSet',
+        ].map((rule, priority) => ({
           name: rule,
           priority,
           overrideAction: { none: {} },
@@ -734,7 +741,10 @@ export class ArcRoutedApi extends Construct {
         region: ARC_CONTROL_PLANE_REGION,
         parameters: { ClusterArn: this.clusterArn },
         physicalResourceId: cr.PhysicalResourceId.of(`${props.name}-cluster-endpoints`),
-        outputPaths: Array.from({ length: CLUSTER_ENDPOINT_COUNT }, (_, i) => [`Cluster.ClusterEndpoints.${i}.Endpoint`, `Cluster.ClusterEndpoints.${i}.Region`]).flat(),
+        outputPaths: Array.from(
+          { length: CLUSTER_ENDPOINT_COUNT },
+          (_, i) => [`Cluster.ClusterEndpoints.${i}.Endpoint`, `Cluster.ClusterEndpoints.${i}.Region`],
+        ).flat(),
       },
       policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
         actions: ['route53-recovery-control-config:DescribeCluster'],
@@ -796,10 +806,12 @@ function validateProps(scope: Construct, props: ArcRoutedApiProps, regions: stri
     },
     {
       condition: Token.isUnresolved(props.hostedZone.hostedZoneId) || Token.isUnresolved(props.hostedZone.zoneName),
-      message: "'hostedZone' has an unresolved id or name: import it with HostedZone.fromHostedZoneAttributes({ hostedZoneId, zoneName }) so every Region's stack can use it.",
+      message: "'hostedZone' has an unresolved id or name: import it with HostedZone.fromHostedZoneAttributes({ hostedZoneId, zoneName }) so " +
+        "every Region's stack can use it.",
     },
     {
-      condition: !Token.isUnresolved(props.domainName) && !Token.isUnresolved(zoneName) && domain !== zoneName.toLowerCase() && !domain.endsWith(`.${zoneName.toLowerCase()}`),
+      condition: !Token.isUnresolved(props.domainName) && !Token.isUnresolved(zoneName) &&
+        domain !== zoneName.toLowerCase() && !domain.endsWith(`.${zoneName.toLowerCase()}`),
       message: `'domainName' is '${props.domainName}', which is not inside hosted zone '${zoneName}': use a name that ends with '.${zoneName}'.`,
     },
     {
@@ -811,7 +823,8 @@ function validateProps(scope: Construct, props: ArcRoutedApiProps, regions: stri
     {
       condition: props.existingClusterArn !== undefined && !Token.isUnresolved(props.existingClusterArn) &&
         !/^arn:aws[a-z-]*:route53-recovery-control::\d{12}:cluster\/[a-z0-9-]+$/.test(props.existingClusterArn),
-      message: `'existingClusterArn' is '${props.existingClusterArn}', which is not an ARC cluster ARN (arn:aws:route53-recovery-control::<account>:cluster/<id>).`,
+      message: `'existingClusterArn' is '${props.existingClusterArn}', which is not an ARC cluster ARN ` +
+        '(arn:aws:route53-recovery-control::<account>:cluster/<id>).',
     },
     {
       condition: props.wafRateLimit !== undefined && !isIntegerInRange(props.wafRateLimit, 10, 2_000_000_000),

@@ -423,7 +423,8 @@ export class FailoverAutomation extends Construct {
   public metricRunbookReady(region: string, runbook?: string): cloudwatch.Metric {
     this.regionalAutomation(region);
     if (runbook !== undefined && !(RUNBOOK_NAMES as readonly string[]).includes(runbook)) {
-      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': metricRunbookReady: no runbook '${runbook}'; the runbooks are ${RUNBOOK_NAMES.join(', ')}.`);
+      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': metricRunbookReady: no runbook '${runbook}'; the runbooks are ` +
+        `${RUNBOOK_NAMES.join(', ')}.`);
     }
     return new cloudwatch.Metric({
       namespace: READINESS_NAMESPACE,
@@ -542,7 +543,11 @@ export class FailoverAutomation extends Construct {
       grantee,
       actions: ['secretsmanager:DescribeSecret'],
       resourceArns: this.regionNames.map((region) => stack.formatArn({
-        service: 'secretsmanager', region, resource: 'secret', resourceName: `${this.database.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        service: 'secretsmanager',
+        region,
+        resource: 'secret',
+        resourceName: `${this.database.secretName}-??????`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       })),
     });
     iam.Grant.addToPrincipal({
@@ -575,7 +580,12 @@ export class FailoverAutomation extends Construct {
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['iam:PassRole'],
-      resourceArns: this.regionNames.map((region) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: automationRoleName(this.name, region) })),
+      resourceArns: this.regionNames.map((region) => stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'role',
+        resourceName: automationRoleName(this.name, region),
+      })),
       conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
     });
   }
@@ -583,7 +593,12 @@ export class FailoverAutomation extends Construct {
   /** What the command-line tool reads before anything else: the parameters and the executions under way. */
   private grantFindRunbooks(grantee: iam.IGrantable, stack: Stack): void {
     const root = PARAMETER_ROOT.replace(/^\//, '');
-    const parameter = (region: string, name: string) => stack.formatArn({ service: 'ssm', region, resource: 'parameter', resourceName: name.replace(/^\//, '') });
+    const parameter = (region: string, name: string) => stack.formatArn({
+      service: 'ssm',
+      region,
+      resource: 'parameter',
+      resourceName: name.replace(/^\//, ''),
+    });
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['ssm:GetParameter'],
@@ -635,14 +650,16 @@ export class FailoverAutomation extends Construct {
       acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'rds', r, 'db:*')}]`,
         'rds:DescribeDBInstances only: the clusters\' instances have names CloudFormation generated; the step reads them by the cluster filter.');
     }
+    const { clusterIdentifier } = database.regionalCluster(region);
     acknowledgeFinding(stepRole,
-      `AwsSolutions-IAM5[Resource::${findingArn(stack, 'rds', region, `cluster-snapshot:${database.regionalCluster(region).clusterIdentifier}-before-rebuild-*`)}]`,
+      `AwsSolutions-IAM5[Resource::${findingArn(stack, 'rds', region, `cluster-snapshot:${clusterIdentifier}-before-rebuild-*`)}]`,
       'The rebuild\'s final snapshot of the stale cluster is named after the run; only snapshots of this cluster with that prefix.');
     acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'rds', region, 'og:*')}]`,
       'rds:CreateDBCluster (the rebuild) lists option groups among its resource types; an Aurora PostgreSQL cluster names none.');
     acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'ssm', region, 'automation-execution/*')}]`,
       'Execution ids are random; the report step reads its own execution, in this Region only.');
-    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::${findingArn(stack, 'secretsmanager', region, `secret:${database.secretName}-??????`)}]`,
+    const secretArn = findingArn(stack, 'secretsmanager', region, `secret:${database.secretName}-??????`);
+    acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::${secretArn}]`,
       'Secrets Manager appends six random characters to the secret name; this matches the database secret only.');
     acknowledgeFinding(stepRole, `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:*]`,
       'Log streams of the step function\'s own log group.');
@@ -978,7 +995,8 @@ function validateProps(scope: Construct, props: FailoverAutomationProps, name: s
     },
     {
       condition: badApprovers.length > 0,
-      message: `'approvers' must be IAM user or role ARNs (arn:aws:iam::<account>:role/<name>), got ${badApprovers.map((a) => JSON.stringify(a)).join(', ')}.`,
+      message: '\'approvers\' must be IAM user or role ARNs (arn:aws:iam::<account>:role/<name>), got ' +
+        `${badApprovers.map((a) => JSON.stringify(a)).join(', ')}.`,
     },
     {
       condition: props.requireApproval === true && approvers.length === 0,
@@ -994,11 +1012,13 @@ function validateProps(scope: Construct, props: FailoverAutomationProps, name: s
     },
     {
       condition: between(props.writerTimeout, 300, MAX_WAIT.toSeconds()),
-      message: `'writerTimeout' must be between 5 minutes and ${MAX_WAIT.toHumanString()} (100 polls of ${POLL_WINDOW.toMinutes()} minutes), got ${seconds(props.writerTimeout)} s.`,
+      message: `'writerTimeout' must be between 5 minutes and ${MAX_WAIT.toHumanString()} (100 polls of ${POLL_WINDOW.toMinutes()} minutes), got ` +
+        `${seconds(props.writerTimeout)} s.`,
     },
     {
       condition: between(props.rejoinTimeout, 300, MAX_WAIT.toSeconds()),
-      message: `'rejoinTimeout' must be between 5 minutes and ${MAX_WAIT.toHumanString()} (100 polls of ${POLL_WINDOW.toMinutes()} minutes), got ${seconds(props.rejoinTimeout)} s: ` +
+      message: `'rejoinTimeout' must be between 5 minutes and ${MAX_WAIT.toHumanString()} (100 polls of ${POLL_WINDOW.toMinutes()} minutes), got ` +
+        `${seconds(props.rejoinTimeout)} s: ` +
         'for a longer wait, run the failback again when it times out.',
     },
     {
@@ -1036,8 +1056,10 @@ function readinessRules(props: FailoverAutomationProps): ValidationRule[] {
     {
       // PutMetricAlarm: Period x EvaluationPeriods at most 1 day for periods under an hour, 7 days otherwise.
       condition: Number.isInteger(evaluations) && evaluations >= 1 && interval <= 86400 && interval * evaluations > lookBackLimit(interval),
-      message: `'readiness.alarmAfterEvaluations' times 'readiness.interval' must be at most ${lookBackLimit(interval) / 86400} day(s) at this interval ` +
-        `(how far back a CloudWatch alarm looks: 1 day for periods under an hour, 7 days otherwise), got ${evaluations} x ${interval / 60} minutes: lower one of them.`,
+      message: `'readiness.alarmAfterEvaluations' times 'readiness.interval' must be at most ${lookBackLimit(interval) / 86400} day(s) at this ` +
+        'interval ' +
+        `(how far back a CloudWatch alarm looks: 1 day for periods under an hour, 7 days otherwise), got ${evaluations} x ` +
+          `${interval / 60} minutes: lower one of them.`,
     },
   ];
 }
@@ -1066,7 +1088,8 @@ function planRules(props: FailoverAutomationProps, name: string): ValidationRule
     },
     {
       condition: planRoleName(name).length > 64,
-      message: `the database name '${name}' is too long for the plan's role name '${planRoleName(name)}' (${planRoleName(name).length} characters, IAM allows 64).`,
+      message: `the database name '${name}' is too long for the plan's role name ` +
+        `'${planRoleName(name)}' (${planRoleName(name).length} characters, IAM allows 64).`,
     },
   ];
 }

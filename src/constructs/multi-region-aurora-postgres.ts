@@ -554,7 +554,8 @@ export class MultiRegionAuroraPostgres extends Construct {
         description: `Lets RDS Enhanced Monitoring publish the OS metrics of ${clusterIds[i]}`,
       }) : undefined;
       if (monitoringRole) {
-        acknowledgeFinding(monitoringRole, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+        acknowledgeFinding(monitoringRole,
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
           'The AWS managed policy RDS documents for Enhanced Monitoring: it only writes the RDSOSMetrics log group.');
       }
       const instances: rds.CfnDBInstance[] = [];
@@ -870,7 +871,13 @@ function replicateSecret(
     'The primary Region\'s key is in another stack and Region, so its ARN is not known here; kms:Decrypt is allowed only through ' +
       'Secrets Manager in that Region (kms:ViaService), which uses it for this secret only.');
   const secret = secretsmanager.Secret.fromSecretAttributes(scope, 'Secret', {
-    secretPartialArn: stack.formatArn({ service: 'secretsmanager', region, resource: 'secret', resourceName: secretName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    secretPartialArn: stack.formatArn({
+      service: 'secretsmanager',
+      region,
+      resource: 'secret',
+      resourceName: secretName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
     encryptionKey: key,
   });
   // aws-cdk-lib reads the last word of a partial ARN as the random suffix when it has six
@@ -891,7 +898,10 @@ function postgresLogGroup(scope: Construct, logGroupName: string, key: kms.IKey,
   const call = (action: string, parameters: object, ignore?: string): cr.AwsSdkCall => ({
     service: 'CloudWatchLogs', action, parameters, physicalResourceId: cr.PhysicalResourceId.of(logGroupName), ignoreErrorCodesMatching: ignore,
   });
-  const policy = (actions: string[]) => cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions, resources: [arn, `${arn}:*`] })]);
+  const policy = (actions: string[]) => cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
+    actions,
+    resources: [arn, `${arn}:*`],
+  })]);
   const create = libraryCustomResource(group, 'Create', {
     onCreate: call('createLogGroup', { logGroupName }, 'ResourceAlreadyExistsException'),
     ...(destroy ? { onDelete: call('deleteLogGroup', { logGroupName }, 'ResourceNotFoundException') } : {}),
@@ -1003,11 +1013,13 @@ function validateProps(scope: Construct, props: MultiRegionAuroraPostgresProps, 
     rules.push(
       {
         condition: secondary && r.masterUsername !== undefined,
-        message: `${at} sets masterUsername '${r.masterUsername}', but a secondary cluster inherits the primary's credentials: set masterUsername on regions[0] only.`,
+        message: `${at} sets masterUsername '${r.masterUsername}', but a secondary cluster inherits the primary's credentials: set ` +
+          'masterUsername on regions[0] only.',
       },
       {
         condition: secondary && r.databaseName !== undefined,
-        message: `${at} sets databaseName '${r.databaseName}', but a secondary cluster replicates the primary's databases: set databaseName on regions[0] only.`,
+        message: `${at} sets databaseName '${r.databaseName}', but a secondary cluster replicates the primary's databases: set databaseName on ` +
+          'regions[0] only.',
       },
       {
         condition: !secondary && r.headless === true,
@@ -1023,7 +1035,8 @@ function validateProps(scope: Construct, props: MultiRegionAuroraPostgresProps, 
       },
       {
         condition: r.instanceType !== undefined && (r.serverlessV2MinCapacity !== undefined || r.serverlessV2MaxCapacity !== undefined),
-        message: `${at} sets instanceType '${r.instanceType}' and a Serverless v2 capacity: capacity applies to Serverless v2 instances only; remove one of them.`,
+        message: `${at} sets instanceType '${r.instanceType}' and a Serverless v2 capacity: capacity applies to Serverless v2 instances only; ` +
+          'remove one of them.',
       },
       {
         condition: r.serverlessV2MinCapacity !== undefined && !isCapacityValid(r.serverlessV2MinCapacity, 0.5),

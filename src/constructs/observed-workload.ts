@@ -393,7 +393,8 @@ export class ObservedWorkload extends Construct {
         return { stack: cluster.stack, databaseClusterIdentifier: cluster.clusterIdentifier };
       }
       if (!regional) {
-        throw new Error(`${CONSTRUCT_NAME}.regionsOf: the database has Region ${cluster.region} and the API does not (${api.regionNames.join(', ')}): ` +
+        throw new Error(`${CONSTRUCT_NAME}.regionsOf: the database has Region ${cluster.region} and the API does not ` +
+          `(${api.regionNames.join(', ')}): ` +
           'give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.');
       }
       return { stack: cluster.stack, api: regional.api, functions: [regional.handler], databaseClusterIdentifier: cluster.clusterIdentifier };
@@ -441,7 +442,8 @@ export class ObservedWorkload extends Construct {
       if (props.automaticFailover.requireApproval === false) {
         // In every Region whose alarm can start such a failover, where `cdk synth` prints it.
         warnInStacks(this.regionalObservations.map((o) => parentIn(o.stack)), 'cdk-cross-region-failover:automatic-failover-without-approval',
-          'automaticFailover.requireApproval is false: a "Region impaired" alarm starts a failover that can lose the writes not yet replicated, with nobody asked.');
+          'automaticFailover.requireApproval is false: a "Region impaired" alarm starts a failover that can lose the writes not yet replicated, ' +
+            'with nobody asked.');
       }
       this.regionalObservations = this.regionalObservations.map((observation) => ({
         ...observation,
@@ -624,7 +626,8 @@ function validateProps(scope: Construct, props: ObservedWorkloadProps, regions: 
   const rules: ValidationRule[] = [
     {
       condition: Token.isUnresolved(props.name) || !/^[a-zA-Z][a-zA-Z0-9-]{0,39}$/.test(props.name),
-      message: `'name' is '${props.name}': use 1 to 40 letters, digits or hyphens, starting with a letter (alarm, rule and topic names derive from it).`,
+      message: `'name' is '${props.name}': use 1 to 40 letters, digits or hyphens, starting with a letter (alarm, rule and topic names derive ` +
+        'from it).',
     },
     ...(['api5xxRatePercent', 'lambdaErrorRatePercent', 'auroraCpuPercent'] as const).map((k) => ({
       condition: percent(t[k]),
@@ -645,11 +648,13 @@ function validateProps(scope: Construct, props: ObservedWorkloadProps, regions: 
     {
       condition: props.healthEventServices !== undefined && (props.healthEventServices.length === 0 ||
         props.healthEventServices.some((s) => !Token.isUnresolved(s) && !/^[A-Z0-9_]+$/.test(s))),
-      message: `'healthEventServices' is ${JSON.stringify(props.healthEventServices)}: list AWS Health service names in capitals, like APIGATEWAY, LAMBDA, RDS.`,
+      message: `'healthEventServices' is ${JSON.stringify(props.healthEventServices)}: list AWS Health service names in capitals, like ` +
+        'APIGATEWAY, LAMBDA, RDS.',
     },
     ...props.regions.map((r, i) => ({
       condition: r.databaseClusterIdentifier !== undefined && Token.isUnresolved(r.databaseClusterIdentifier),
-      message: `'regions[${i}].databaseClusterIdentifier' is a token: give the cluster identifier as a string, so the dashboard in another Region can name it.`,
+      message: `'regions[${i}].databaseClusterIdentifier' is a token: give the cluster identifier as a string, so the dashboard in another ` +
+        'Region can name it.',
     })),
   ];
   const auto = props.automaticFailover;
@@ -659,11 +664,13 @@ function validateProps(scope: Construct, props: ObservedWorkloadProps, regions: 
     rules.push(
       {
         condition: missing.length > 0,
-        message: `'automaticFailover.runbooks' has no runbooks in ${missing.join(', ')}: observe the Regions the runbooks cover (${auto.runbooks.regionNames.join(', ')}).`,
+        message: `'automaticFailover.runbooks' has no runbooks in ${missing.join(', ')}: observe the Regions the runbooks cover ` +
+          `(${auto.runbooks.regionNames.join(', ')}).`,
       },
       {
         condition: (auto.approvers ?? []).some((a) => !Token.isUnresolved(a) && !IAM_PRINCIPAL_ARN.test(a)),
-        message: `'automaticFailover.approvers' must be IAM user or role ARNs (arn:aws:iam::<account>:role/<name>), got ${JSON.stringify(auto.approvers)}.`,
+        message: '\'automaticFailover.approvers\' must be IAM user or role ARNs (arn:aws:iam::<account>:role/<name>), got ' +
+          `${JSON.stringify(auto.approvers)}.`,
       },
       {
         condition: coolDown !== undefined && !coolDown.isUnresolved() && (coolDown.toSeconds() < 300 || coolDown.toSeconds() > 7 * 24 * 3600),

@@ -88,7 +88,8 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
         impairedRegion,
         targetRegion: region,
         regionsChecked,
-        reason: `a failover to ${region} started at ${new Date(Math.max(...recent)).toISOString()}, within the ${Math.round(settings.coolDownMs / 60_000)}-minute cool-down`,
+        reason: `a failover to ${region} started at ${new Date(Math.max(...recent)).toISOString()}, within the ` +
+          `${Math.round(settings.coolDownMs / 60_000)}-minute cool-down`,
       };
     }
     const parameters: Record<string, string[]> = {

@@ -188,7 +188,10 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
     },
 
     async deleteInstance(clusterArn, instanceIdentifier) {
-      await ignoring(['DBInstanceNotFoundFault'], () => rdsIn(regionOf(clusterArn)).send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: instanceIdentifier })));
+      await ignoring(
+        ['DBInstanceNotFoundFault'],
+        () => rdsIn(regionOf(clusterArn)).send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: instanceIdentifier })),
+      );
     },
 
     async deleteCluster(clusterArn, finalSnapshotIdentifier) {
@@ -247,7 +250,11 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
         MetricDataQueries: [{
           Id: 'lag',
           MetricStat: {
-            Metric: { Namespace: 'AWS/RDS', MetricName: 'AuroraGlobalDBRPOLag', Dimensions: [{ Name: 'DBClusterIdentifier', Value: clusterIdentifier }] },
+            Metric: {
+              Namespace: 'AWS/RDS',
+              MetricName: 'AuroraGlobalDBRPOLag',
+              Dimensions: [{ Name: 'DBClusterIdentifier', Value: clusterIdentifier }],
+            },
             Period: 60,
             Stat: 'Maximum',
           },

@@ -74,8 +74,10 @@ const RUNBOOK_PARAMETERS: Record<RunbookName, string[]> = {
   rebuild: [],
 };
 
-const GUARANTEES = 'It keeps these guarantees: traffic is routed only to the writer of the data last routed (or to the target the failover is promoting); ' +
-  'no detach without AllowDetach; one run of this deployment at a time across every Region that can be asked (another run refuses this one in pre-flight); ' +
+const GUARANTEES = 'It keeps these guarantees: traffic is routed only to the writer of the data last routed (or to the target the failover is ' +
+  'promoting); ' +
+  'no detach without AllowDetach; one run of this deployment at a time across every Region that can be asked (another run refuses this one in ' +
+    'pre-flight); ' +
   'every change is made only after its preconditions were read again; a run started again after a failure resumes where it stopped.';
 
 const DESCRIPTIONS: Record<RunbookName, string> = {
@@ -177,7 +179,8 @@ function parameterDefinitions(s: RunbookDocumentSettings): Record<string, Record
     },
     MaxDataLossSeconds: {
       type: 'Integer',
-      description: 'Refuse, before routing moves, while the target lags the writer by more than this many seconds (or its lag cannot be read). 0: no bound.',
+      description: 'Refuse, before routing moves, while the target lags the writer by more than this many seconds (or its lag cannot be read). ' +
+        '0: no bound.',
       default: s.maxDataLossSeconds ?? 0,
     },
     MaxRpoLagSeconds: {
@@ -262,7 +265,8 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
     parameters: {
       TargetRegion: {
         type: 'String',
-        description: `The Region to activate. This document runs in ${s.region} and activates only ${s.region}; to activate another Region, start the document of that Region there.`,
+        description: `The Region to activate. This document runs in ${s.region} and activates only ${s.region}; to activate another Region, ` +
+          'start the document of that Region there.',
         allowedValues: [s.region],
       },
       ...Object.fromEntries(RUNBOOK_PARAMETERS[s.runbook].map((name) => [name, parameterDefinitions(s)[name]])),
@@ -297,7 +301,13 @@ export interface SelfTestDocumentSettings extends ScriptTarget {
  * arguments and the execution's history.
  */
 export function renderSelfTestDocument(s: SelfTestDocumentSettings): Record<string, unknown> {
-  const input = (step: string, extra: Record<string, unknown> = {}) => ({ Runbook: SELF_TEST_RUNBOOK, Step: step, ExecutionId: '{{ automation:EXECUTION_ID }}', ...extra });
+  const input = (step: string, extra: Record<string, unknown> = {}) => ({
+    Runbook: SELF_TEST_RUNBOOK,
+    Step: step,
+    ExecutionId: '{{ ' +
+    'automation:EXECUTION_ID }}',
+    ...extra,
+  });
   const once = { attempts: 1 };
   return {
     schemaVersion: '0.3',
@@ -314,8 +324,15 @@ export function renderSelfTestDocument(s: SelfTestDocumentSettings): Record<stri
       RequireApproval: { type: 'Boolean', description: 'Always false: the approval branch must be skipped, as a runbook skips it.', default: false },
     },
     mainSteps: [
-      scriptStep('Start', s, input('Start', { Probe: '{{ Probe }}', Flag: '{{ Flag }}', Number: '{{ Number }}', List: '{{ List }}', DocumentName: s.documentName }),
-        [['Detail', 'String'], ['Token', 'String'], ['WaitUntil', 'String'], ['Proceed', 'Boolean']], once),
+      scriptStep('Start', s, input('Start', {
+        Probe: '{{ Probe ' +
+        '}}',
+        Flag: '{{ Flag }}',
+        Number: '{{ Number }}',
+        List: '{{ List }}',
+        DocumentName: s.documentName,
+      }),
+      [['Detail', 'String'], ['Token', 'String'], ['WaitUntil', 'String'], ['Proceed', 'Boolean']], once),
       {
         name: 'ApprovalRequired',
         action: 'aws:branch',
@@ -346,7 +363,12 @@ export function renderSelfTestDocument(s: SelfTestDocumentSettings): Record<stri
         inputs: { Choices: [{ NextStep: 'Check', Variable: '{{ Start.Proceed }}', BooleanEquals: true }], Default: 'Report' },
       },
       // A String and a Boolean output of an earlier step, passed as the runbooks pass PromoteTarget.Detached.
-      scriptStep('Check', s, input('Check', { Token: '{{ Start.Token }}', Proceed: '{{ Start.Proceed }}', Deadline: '{{ Start.WaitUntil }}' }), [['Detail', 'String']], once),
+      scriptStep('Check', s, input('Check', {
+        Token: '{{ Start.Token ' +
+        '}}',
+        Proceed: '{{ Start.Proceed }}',
+        Deadline: '{{ Start.WaitUntil }}',
+      }), [['Detail', 'String']], once),
       scriptStep('Report', s, input('Report'), [['Detail', 'String']], { attempts: 1, end: true }),
     ],
     outputs: ['Report.Detail'],

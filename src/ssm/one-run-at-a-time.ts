@@ -69,7 +69,8 @@ export async function otherRuns(ctx: StepContext, phase: 'preflight' | 'change')
   }));
   const own = answers.find((a) => a.region === ctx.localRegion);
   if (own?.error !== undefined) {
-    throw new Error(`cannot tell whether another run of this deployment is under way: SSM in ${ctx.localRegion}, where this run runs, did not answer (${own.error})`);
+    throw new Error(`cannot tell whether another run of this deployment is under way: SSM in ${ctx.localRegion}, where this run runs, did not ` +
+      `answer (${own.error})`);
   }
   const runs = answers.flatMap((a) => a.runs ?? []);
   const id = ctx.input.executionId ?? '';
@@ -81,7 +82,8 @@ export async function otherRuns(ctx: StepContext, phase: 'preflight' | 'change')
   return {
     blocking,
     unaskable,
-    warnings: unaskable.map((u) => `could not ask ${u.region} for runs of this deployment under way (${u.error}): a run started there would not be seen`),
+    warnings: unaskable.map((u) => `could not ask ${u.region} for runs of this deployment under way (${u.error}): a run started there would not ` +
+      'be seen'),
   };
 }
 
@@ -89,7 +91,8 @@ export async function otherRuns(ctx: StepContext, phase: 'preflight' | 'change')
 export function blockedBy(run: RunningExecution): string {
   const started = new Date(run.startTime).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return `another run of this deployment is under way: ${run.documentName}, execution ${run.executionId} in ${run.region} ` +
-    `(${run.status}${run.currentStep ? `, at step ${run.currentStep}` : ''}, started ${started}). Only one run may move the writer or the traffic at a time: ` +
+    `(${run.status}${run.currentStep ? `, at step ${run.currentStep}` : ''}, started ${started}). Only one run may move the writer or the ` +
+      'traffic at a time: ' +
     'let it finish (`npx cdk-cross-region-failover status` shows it), or stop it with ' +
     `aws ssm stop-automation-execution --region ${run.region} --automation-execution-id ${run.executionId}`;
 }

@@ -174,7 +174,10 @@ function cut(text: string): string {
 export function secondsOf(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`the readiness event's ${field} is ${JSON.stringify(value)}, not a number of seconds: redeploy the stack`);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new Error(`the readiness event's ${field} is ${JSON.stringify(value)}, not a number of seconds: ` +
+    'redeploy the stack');
+  }
   return n === 0 ? undefined : n * 1000;
 }
 

@@ -14,7 +14,8 @@ function dependencies(): StepHandlerDependencies {
   if (deps) return deps;
   const missing = ['AWS_REGION', 'AURORA_TOPOLOGY_PARAMETER', 'ROUTING_TOPOLOGY_PARAMETER'].filter((name) => !process.env[name]);
   if (missing.length > 0) {
-    throw new Error(`the runbook step function is missing the environment variable(s) ${missing.join(', ')}: redeploy the FailoverAutomation stack of this Region`);
+    throw new Error(`the runbook step function is missing the environment variable(s) ${missing.join(', ')}: redeploy the FailoverAutomation ` +
+      'stack of this Region');
   }
   deps = awsStepDependencies({
     region: process.env.AWS_REGION!,

@@ -57,7 +57,8 @@ function retrying<T>(ctx: StepContext, what: string, call: () => Promise<T>): Pr
 export function targetOf(ctx: StepContext): RunbookRegion {
   const found = ctx.topology.regions.find((r) => r.region === ctx.input.targetRegion);
   if (!found) {
-    throw new PreflightRefusal(`target Region '${ctx.input.targetRegion}' is not part of this topology (${ctx.topology.regions.map((r) => r.region).join(', ')})`);
+    throw new PreflightRefusal(`target Region '${ctx.input.targetRegion}' is not part of this topology ` +
+      `(${ctx.topology.regions.map((r) => r.region).join(', ')})`);
   }
   return found;
 }
@@ -199,11 +200,15 @@ async function checkTargetHealth(ctx: StepContext, target: RunbookRegion): Promi
   if (!cluster) throw new PreflightRefusal(`the target cluster ${target.clusterArn} does not exist: deploy the database stack of ${target.region}`);
   if (cluster.status !== USABLE) {
     const why: Record<string, string> = {
-      'inaccessible-encryption-credentials': `it cannot use its KMS key ${cluster.kmsKeyId ?? ''}: enable the key (or restore the grants RDS needs) and start the runbook again`,
-      'inaccessible-encryption-credentials-recoverable': `it cannot use its KMS key ${cluster.kmsKeyId ?? ''}: enable the key and start the runbook again`,
-      'stopped': `it is stopped: start it (aws rds start-db-cluster --region ${target.region} --db-cluster-identifier ${target.clusterIdentifier}) and wait until it is available`,
+      'inaccessible-encryption-credentials': `it cannot use its KMS key ${cluster.kmsKeyId ?? ''}: enable the key (or restore the grants RDS ` +
+        'needs) and start the runbook again',
+      'inaccessible-encryption-credentials-recoverable': `it cannot use its KMS key ${cluster.kmsKeyId ?? ''}: enable the key and start the ` +
+        'runbook again',
+      'stopped': `it is stopped: start it (aws rds start-db-cluster --region ${target.region} --db-cluster-identifier ` +
+        `${target.clusterIdentifier}) and wait until it is available`,
     };
-    throw new PreflightRefusal(`the target cluster ${target.clusterIdentifier} is ${cluster.status}, not available: ${why[cluster.status] ?? 'wait until it is available, then start the runbook again'}`);
+    throw new PreflightRefusal(`the target cluster ${target.clusterIdentifier} is ${cluster.status}, not available: ` +
+      `${why[cluster.status] ?? 'wait until it is available, then start the runbook again'}`);
   }
   if (cluster.kmsKeyId) {
     const state = await retrying(ctx, `DescribeKey of ${cluster.kmsKeyId}`, () => ctx.cloud.keyState(cluster.kmsKeyId!));
@@ -214,12 +219,18 @@ async function checkTargetHealth(ctx: StepContext, target: RunbookRegion): Promi
   }
   if (cluster.instances.length === 0) {
     if (!target.instanceClass) {
-      throw new PreflightRefusal(`the target cluster ${target.clusterIdentifier} has no instance and the published topology names no instance class to add: ` +
+      throw new PreflightRefusal(`the target cluster ${target.clusterIdentifier} has no instance and the published topology names no instance ` +
+        'class to add: ' +
         'redeploy the database stacks (the topology parameter then names it), or give the cluster an instance');
     }
     return `target headless: a ${target.instanceClass} writer instance will be added`;
   }
-  const usable = cluster.instances.filter((i) => i.status === USABLE || ['creating', 'backing-up', 'configuring-enhanced-monitoring', 'modifying'].includes(i.status));
+  const usable = cluster.instances.filter((i) => i.status === USABLE || [
+    'creating',
+    'backing-up',
+    'configuring-enhanced-monitoring',
+    'modifying',
+  ].includes(i.status));
   if (usable.length === 0) {
     throw new PreflightRefusal(`no instance of the target cluster ${target.clusterIdentifier} can become writer ` +
       `(${cluster.instances.map((i) => `${i.identifier} ${i.status}`).join(', ')}): start or replace one, then start the runbook again`);
@@ -293,9 +304,17 @@ export async function prepareTarget(ctx: StepContext): Promise<StepResult> {
   const cluster = await describeTarget(ctx, target);
   if (!cluster) throw new Error(`the target cluster ${target.clusterArn} no longer exists`);
   if (cluster.instances.length > 0) {
-    return { skipped: true, detail: `the target cluster has ${cluster.instances.map((i) => `${i.identifier} (${i.status})`).join(', ')}`, waitUntil: until };
+    return {
+      skipped: true,
+      detail: 'the target cluster has ' +
+      `${cluster.instances.map((i) => `${i.identifier} (${i.status})`).join(', ')}`,
+      waitUntil: until,
+    };
   }
-  if (!target.instanceClass) throw new PreflightRefusal(`the target cluster ${target.clusterIdentifier} is headless and the topology names no instance class: redeploy the database stacks`);
+  if (!target.instanceClass) {
+    throw new PreflightRefusal(`the target cluster ${target.clusterIdentifier} is headless and the topology names no ` +
+    'instance class: redeploy the database stacks');
+  }
   const identifier = addedInstanceIdentifier(target.clusterIdentifier);
   try {
     await retrying(ctx, `CreateDBInstance ${identifier}`, () => ctx.cloud.addInstance(target.clusterArn, identifier, target.instanceClass!));
@@ -310,6 +329,11 @@ export async function prepareTarget(ctx: StepContext): Promise<StepResult> {
   };
 }
 
+/** The instances of a cluster and their states, for a wait's progress. */
+function instanceList(instances: { identifier: string; status: string }[]): string {
+  return instances.map((i) => `${i.identifier} ${i.status}`).join(', ') || 'none';
+}
+
 /** Waits until the target cluster has an available instance. */
 export async function waitForInstance(ctx: StepContext): Promise<StepResult> {
   const target = targetOf(ctx);
@@ -318,7 +342,7 @@ export async function waitForInstance(ctx: StepContext): Promise<StepResult> {
     const ready = cluster?.instances.find((i) => i.status === USABLE);
     return ready
       ? { done: true, seen: `instance ${ready.identifier} is available` }
-      : { done: false, seen: cluster ? `instances: ${cluster.instances.map((i) => `${i.identifier} ${i.status}`).join(', ') || 'none'}` : 'cluster not found' };
+      : { done: false, seen: cluster ? `instances: ${instanceList(cluster.instances)}` : 'cluster not found' };
   });
 }
 
@@ -343,11 +367,15 @@ async function switchoverChecks(ctx: StepContext, phase: 'preflight' | 'change')
   }
   const member = view.members.find((m) => m.clusterArn === target.clusterArn);
   if (!member) {
-    throw new PreflightRefusal(`${target.clusterArn} is not a member of global cluster '${view.identifier}': a detached cluster cannot become writer of it again. ` +
+    throw new PreflightRefusal(`${target.clusterArn} is not a member of global cluster '${view.identifier}': a detached cluster cannot become ` +
+      'writer of it again. ' +
       `Rebuild ${target.region} as a secondary first (docs/operations.md, "After a detach: rebuilding the other Regions")`);
   }
   if (member.isWriter && !inProgress(view)) {
-    if (routedOnlyTo(states, ctx, target)) throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`, 'nothing-to-do');
+    if (routedOnlyTo(states, ctx, target)) {
+      throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing ` +
+      'to do', 'nothing-to-do');
+    }
     return { detail: `${target.region} is already the writer; traffic will follow (a run to finish)`, warnings };
   }
   if (inProgress(view)) return { detail: `${operationText(ctx, view)} is under way; this run follows it`, warnings };
@@ -364,15 +392,18 @@ async function inSyncOrRefuse(ctx: StepContext, target: RunbookRegion, view: Glo
     throw new PreflightRefusal(`global cluster '${view.identifier}' is ${view.status}, not available; wait until it is available`);
   }
   if (member.synchronizationStatus !== undefined && member.synchronizationStatus !== 'connected') {
-    throw new PreflightRefusal(`${target.region} is not in sync (synchronization status ${member.synchronizationStatus}); wait until it is connected`);
+    throw new PreflightRefusal(`${target.region} is not in sync (synchronization status ${member.synchronizationStatus}); wait until it is ` +
+      'connected');
   }
   const maxLag = ctx.input.maxRpoLagMs ?? DEFAULT_MAX_RPO_LAG_MS;
   const lag = await lagOf(ctx, target);
   if (lag === undefined) {
-    throw new PreflightRefusal(`no recent AuroraGlobalDBRPOLag for ${target.clusterIdentifier}: cannot tell how far it lags; check the secondary's replication`);
+    throw new PreflightRefusal(`no recent AuroraGlobalDBRPOLag for ${target.clusterIdentifier}: cannot tell how far it lags; check the ` +
+      'secondary\'s replication');
   }
   if (lag.valueMs > maxLag) {
-    throw new PreflightRefusal(`${target.region} lags ${lag.valueMs} ms behind the writer, over the ${maxLag} ms allowed (MaxRpoLagSeconds); wait for it to catch up`);
+    throw new PreflightRefusal(`${target.region} lags ${lag.valueMs} ms behind the writer, over the ${maxLag} ms allowed (MaxRpoLagSeconds); ` +
+      'wait for it to catch up');
   }
 }
 
@@ -400,7 +431,10 @@ export async function startSwitchover(ctx: StepContext): Promise<StepResult> {
   }
   const member = view.members.find((m) => m.clusterArn === target.clusterArn);
   if (member?.isWriter) return { skipped: true, detail: `${target.region} is already the writer`, waitUntil: until, warnings };
-  if (!member) throw new PreflightRefusal(`${target.clusterArn} is no longer a member of global cluster '${view.identifier}': nothing was switched over`);
+  if (!member) {
+    throw new PreflightRefusal(`${target.clusterArn} is no longer a member of global cluster '${view.identifier}': nothing was ` +
+    'switched over');
+  }
   const states = await routingStates(ctx, true);
   refuseIfDetachedRouted(ctx, view, states);
   await inSyncOrRefuse(ctx, target, view);
@@ -412,7 +446,10 @@ export async function startSwitchover(ctx: StepContext): Promise<StepResult> {
     if (again && inProgress(again) && again.failoverState!.toClusterArn === target.clusterArn) {
       return { detail: `a ${again.failoverState!.status} to ${target.region} is under way`, waitUntil: until, warnings };
     }
-    if (again && inProgress(again)) throw new PreflightRefusal(`${operationText(ctx, again)} started meanwhile (not by this run): nothing was switched over`);
+    if (again && inProgress(again)) {
+      throw new PreflightRefusal(`${operationText(ctx, again)} started meanwhile (not by this run): nothing was ` +
+      'switched over');
+    }
     throw e;
   }
   return { detail: `SwitchoverGlobalCluster to ${target.clusterArn}`, waitUntil: until, warnings };
@@ -497,7 +534,10 @@ async function failoverPlan(ctx: StepContext, target: RunbookRegion, states: Sta
     throw new PreflightRefusal(`${operationText(ctx, view)} is in progress (not started by this run): wait for it to finish, then check with status`);
   }
   if (member.isWriter) {
-    if (routedOnlyTo(states, ctx, target)) throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`, 'nothing-to-do');
+    if (routedOnlyTo(states, ctx, target)) {
+      throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing ` +
+      'to do', 'nothing-to-do');
+    }
     return { plan: { kind: 'writer' }, view };
   }
   return { plan: { kind: 'promote' }, view };
@@ -586,7 +626,8 @@ function fencingWarning(ctx: StepContext, target: RunbookRegion, view: GlobalClu
   const old = view ? writerOf(view) : undefined;
   const oldRegion = old ? regionOfArn(ctx, old) : 'the Region of the old writer';
   return `${target.region} was detached from global database '${ctx.topology.globalClusterIdentifier}' and promoted on its own: ` +
-    `the old writer in ${oldRegion}${old ? ` (${old})` : ''} was not fenced and may still accept writes from anything that reaches it outside the routing ` +
+    `the old writer in ${oldRegion}${old ? ` (${old})` : ''} was not fenced and may still accept writes from anything that reaches it outside ` +
+      'the routing ' +
     `(its routing control is Off). Fence it now: stop the application in ${oldRegion} and make the cluster refuse writes (revoke the application's ` +
     'database users, or remove the inbound rules of its security groups). Its data and the promoted cluster now diverge; ' +
     'before any failback, rebuild the other Regions from the promoted cluster (docs/operations.md, "After a detach: rebuilding the other Regions")';
@@ -619,7 +660,10 @@ export async function promoteTarget(ctx: StepContext): Promise<StepResult> {
     view = await describeGlobal(ctx);
   } catch (e) {
     if (!(e instanceof RetriesExhausted)) throw e;
-    if (!ctx.input.allowDetach) throw new Error(`the global database cannot be described (${e.message}); ${routed}, or with AllowDetach=true to detach it`);
+    if (!ctx.input.allowDetach) {
+      throw new Error(`the global database cannot be described (${e.message}); ${routed}, or with AllowDetach=true to ` +
+      'detach it');
+    }
     const result = await detach(ctx, target, `global cluster unreachable (${e.message})`, undefined, until);
     return { ...result, warnings: [...warnings, ...result.warnings!] };
   }
@@ -630,7 +674,8 @@ export async function promoteTarget(ctx: StepContext): Promise<StepResult> {
     if (view.failoverState!.toClusterArn === target.clusterArn) {
       return { skipped: true, detail: `a ${view.failoverState!.status} to ${target.region} is already under way`, waitUntil: until, warnings };
     }
-    throw new Error(`${operationText(ctx, view)} is in progress (not started by this run): this run does not promote; ${routed} once it has finished`);
+    throw new Error(`${operationText(ctx, view)} is in progress (not started by this run): this run does not promote; ${routed} once it has ` +
+      'finished');
   }
   if (member.isWriter) return { skipped: true, detail: `${target.region} is already the writer`, waitUntil: until, warnings };
 
@@ -638,7 +683,13 @@ export async function promoteTarget(ctx: StepContext): Promise<StepResult> {
   const window = lag ? { dataLossWindowMs: lag.valueMs, dataLossMeasuredAt: lag.at } : {};
   try {
     await retrying(ctx, 'FailoverGlobalCluster', () => ctx.cloud.failoverGlobalCluster(id, target.clusterArn));
-    return { detail: `FailoverGlobalCluster to ${target.clusterArn} with AllowDataLoss; ${lagText(ctx, lag)} before the call`, waitUntil: until, warnings, ...window };
+    return {
+      detail: `FailoverGlobalCluster to ${target.clusterArn} with AllowDataLoss; ${lagText(ctx, lag)} before the ` +
+      'call',
+      waitUntil: until,
+      warnings,
+      ...window,
+    };
   } catch (e) {
     if (e instanceof RetriesExhausted) throw new Error(`${e.message}; nothing irreversible was done; ${routed}`);
     const again = await describeGlobal(ctx);
@@ -646,10 +697,12 @@ export async function promoteTarget(ctx: StepContext): Promise<StepResult> {
       if (again.failoverState!.toClusterArn === target.clusterArn) {
         return { detail: `a ${again.failoverState!.status} to ${target.region} is under way`, waitUntil: until, warnings, ...window };
       }
-      throw new Error(`FailoverGlobalCluster was refused because ${operationText(ctx, again)} is in progress (not started by this run); ${routed} once it has finished`);
+      throw new Error(`FailoverGlobalCluster was refused because ${operationText(ctx, again)} is in progress (not started by this run); ` +
+        `${routed} once it has finished`);
     }
     if (!ctx.input.allowDetach) {
-      throw new Error(`FailoverGlobalCluster was refused (${describeError(e)}); ${routed}, or with AllowDetach=true to detach and promote it on its own (irreversible)`);
+      throw new Error(`FailoverGlobalCluster was refused (${describeError(e)}); ${routed}, or with AllowDetach=true to detach and promote it on ` +
+        'its own (irreversible)');
     }
     const result = await detach(ctx, target, `FailoverGlobalCluster was refused (${describeError(e)})`, view, until);
     return { ...result, ...window, warnings: [...warnings, ...result.warnings!] };
@@ -715,9 +768,15 @@ export async function failbackPreflight(ctx: StepContext): Promise<StepResult> {
   const cluster = await describeTarget(ctx, target);
   if (!cluster) throw new PreflightRefusal(`${target.clusterArn} does not exist: recreate it (redeploy that Region's stack) before failing back`);
   const standing = member
-    ? member.isWriter ? `${target.region} is already the writer (a run to finish)` : `${target.region} is a member (${member.synchronizationStatus ?? 'status unknown'})`
+    ? member.isWriter ? `${target.region} is already the writer (a run to ` +
+      'finish)' : `${target.region} is a member (${member.synchronizationStatus ?? 'status unknown'})`
     : `${target.region} is not a member yet: waiting for Aurora to add it back`;
-  return { detail: `ARC data plane reachable; global cluster '${view.identifier}' is ${view.status}; ${standing}`, waitUntil: waitUntil(ctx), warnings };
+  return {
+    detail: `ARC data plane reachable; global cluster '${view.identifier}' is ` +
+    `${view.status}; ${standing}`,
+    waitUntil: waitUntil(ctx),
+    warnings,
+  };
 }
 
 /** Waits until the target is a connected member of the global database under the lag threshold (or the writer, in a resumed run). */
@@ -751,7 +810,8 @@ async function rebuildPlan(
   const states = await routingStates(ctx, refuse);
   const routed = routedRegions(states, ctx);
   if (routed.length !== 1) {
-    throw new PreflightRefusal(`traffic goes to ${routed.map((r) => r.region).join(' and ') || 'no Region'}: a rebuild needs exactly one Region serving, ` +
+    throw new PreflightRefusal(`traffic goes to ${routed.map((r) => r.region).join(' and ') || 'no Region'}: a rebuild needs exactly one Region ` +
+      'serving, ' +
       'the one whose cluster holds the data; route to it first');
   }
   const serving = routed[0];
@@ -780,7 +840,8 @@ export async function rebuildPreflight(ctx: StepContext): Promise<StepResult> {
   const view = await describeGlobal(ctx);
   const servingMember = view?.members.find((m) => m.clusterArn === serving.clusterArn);
   if (servingMember && !servingMember.isWriter) {
-    throw new PreflightRefusal(`traffic goes to ${serving.region}, a secondary of global database '${ctx.topology.globalClusterIdentifier}' that takes no writes: ` +
+    throw new PreflightRefusal(`traffic goes to ${serving.region}, a secondary of global database '${ctx.topology.globalClusterIdentifier}' that ` +
+      'takes no writes: ' +
       'finish the failover or switchover to it first');
   }
   const targetMember = view?.members.find((m) => m.clusterArn === target.clusterArn);
@@ -788,9 +849,11 @@ export async function rebuildPreflight(ctx: StepContext): Promise<StepResult> {
     throw new PreflightRefusal(`${target.region} is already a connected secondary of ${serving.region}'s cluster: nothing to rebuild. ` +
       `Fail back to ${target.region} with the failback runbook once it has caught up`, 'nothing-to-do');
   }
-  const servingCluster = await retrying(ctx, `DescribeDBClusters of ${serving.clusterIdentifier}`, () => ctx.cloud.describeCluster(serving.clusterArn));
+  const servingCluster = await retrying(ctx, 'DescribeDBClusters of ' +
+    `${serving.clusterIdentifier}`, () => ctx.cloud.describeCluster(serving.clusterArn));
   if (servingCluster?.status !== USABLE) {
-    throw new PreflightRefusal(`the serving cluster ${serving.clusterIdentifier} is ${servingCluster?.status ?? 'missing'}, not available: wait until it is`);
+    throw new PreflightRefusal(`the serving cluster ${serving.clusterIdentifier} is ${servingCluster?.status ?? 'missing'}, not available: wait ` +
+      'until it is');
   }
   const plan = servingMember?.isWriter
     ? `global database '${ctx.topology.globalClusterIdentifier}' already has ${serving.region} as its writer`
@@ -800,7 +863,8 @@ export async function rebuildPreflight(ctx: StepContext): Promise<StepResult> {
   return {
     detail: `${serving.region} serves traffic from a cluster outside the global database; ${plan}; ${target.clusterIdentifier} will be deleted ` +
       `(final snapshot ${snapshot}) and created again as a secondary`,
-    warnings: [...warnings, `the stale cluster ${target.clusterIdentifier} in ${target.region} is deleted by this run; its data stays in the final snapshot ${snapshot}`],
+    warnings: [...warnings, `the stale cluster ${target.clusterIdentifier} in ${target.region} is deleted by this run; its data stays in the ` +
+      `final snapshot ${snapshot}`],
   };
 }
 
@@ -827,7 +891,11 @@ export async function rehomeGlobalDatabase(ctx: StepContext): Promise<StepResult
       return { done: false, seen: `creating global database '${id}' from ${serving.clusterIdentifier}` };
     }
     if (writerOf(view) === serving.clusterArn) {
-      return view.status === 'available' ? { done: true, seen: `${serving.region} is the writer` } : { done: false, seen: `global database ${view.status}` };
+      return view.status === 'available' ? {
+        done: true,
+        seen: `${serving.region} is the ` +
+        'writer',
+      } : { done: false, seen: `global database ${view.status}` };
     }
     if (view.members.some((m) => m.clusterArn === serving.clusterArn)) {
       throw new Error(`${serving.clusterIdentifier} is a member of the global database but not its writer: stopping before anything else is removed`);
@@ -867,7 +935,11 @@ export async function replaceStaleCluster(ctx: StepContext): Promise<StepResult>
       const synced = member.synchronizationStatus === undefined || member.synchronizationStatus === 'connected';
       return ready && synced
         ? { done: true, seen: `${target.clusterIdentifier} is a connected secondary with ${cluster.instances.length} instance(s)` }
-        : { done: false, seen: `secondary ${member.synchronizationStatus ?? 'joining'}, instances ${cluster.instances.map((i) => `${i.identifier} ${i.status}`).join(', ') || 'being created'}` };
+        : {
+          done: false,
+          seen: `secondary ${member.synchronizationStatus ?? 'joining'}, instances ` +
+          `${cluster.instances.map((i) => `${i.identifier} ${i.status}`).join(', ') || 'being created'}`,
+        };
     }
     if (!cluster) {
       await ctx.cloud.createSecondaryCluster(id, spec);
@@ -878,7 +950,13 @@ export async function replaceStaleCluster(ctx: StepContext): Promise<StepResult>
     if (cluster.status !== USABLE) return { done: false, seen: `the stale cluster is ${cluster.status}` };
     const live = cluster.instances.filter((i) => i.status !== 'deleting');
     for (const instance of live) await ctx.cloud.deleteInstance(target.clusterArn, instance.identifier);
-    if (cluster.instances.length > 0) return { done: false, seen: `deleting the stale cluster's instances (${cluster.instances.map((i) => i.identifier).join(', ')})` };
+    if (cluster.instances.length > 0) {
+      return {
+        done: false,
+        seen: 'deleting the stale cluster\'s instances ' +
+      `(${cluster.instances.map((i) => i.identifier).join(', ')})`,
+      };
+    }
     await ctx.cloud.deleteCluster(target.clusterArn, snapshot);
     return { done: false, seen: `deleting the stale cluster with final snapshot ${snapshot}` };
   });
@@ -890,9 +968,11 @@ export async function verifyRebuild(ctx: StepContext): Promise<StepResult> {
   const view = await describeGlobal(ctx);
   const member = view?.members.find((m) => m.clusterArn === target.clusterArn);
   if (!view || writerOf(view) !== serving.clusterArn || !member || member.isWriter) {
-    throw new Error(`${target.region} is not a secondary of ${serving.region}'s cluster in global database '${ctx.topology.globalClusterIdentifier}'`);
+    throw new Error(`${target.region} is not a secondary of ${serving.region}'s cluster in global database ` +
+      `'${ctx.topology.globalClusterIdentifier}'`);
   }
   return {
-    detail: `${target.region} is a secondary of ${serving.region}, which still serves traffic; fail back to ${target.region} with the failback runbook once it has caught up`,
+    detail: `${target.region} is a secondary of ${serving.region}, which still serves traffic; fail back to ${target.region} with the failback ` +
+      'runbook once it has caught up',
   };
 }

@@ -174,7 +174,15 @@ export class RunbookRun {
       };
     }
     if (!this.done) throw new Error(`the ${runbook} run has not ended: its current step is ${this.currentStep!.name}`);
-    return { runbook, targetRegion: options.targetRegion, outcome: 'succeeded', steps: this.steps, recoveryTimeMs: this.cloud.now() - this.startedAt, ...loss, ...warnings };
+    return {
+      runbook,
+      targetRegion: options.targetRegion,
+      outcome: 'succeeded',
+      steps: this.steps,
+      recoveryTimeMs: this.cloud.now() - this.startedAt,
+      ...loss,
+      ...warnings,
+    };
   }
 }
 

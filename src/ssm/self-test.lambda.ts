@@ -39,7 +39,11 @@ export async function handler(event: CloudFormationRequest, context?: LambdaCont
         return {
           status: e?.AutomationExecutionStatus ?? 'Pending',
           failureMessage: e?.FailureMessage,
-          steps: (e?.StepExecutions ?? []).map((s) => ({ stepName: s.StepName ?? '', status: s.StepStatus ?? 'Pending', failureMessage: s.FailureMessage })),
+          steps: (e?.StepExecutions ?? []).map((s) => ({
+            stepName: s.StepName ?? '',
+            status: s.StepStatus ?? 'Pending',
+            failureMessage: s.FailureMessage,
+          })),
         };
       },
       now: () => Date.now(),
@@ -54,7 +58,11 @@ export async function handler(event: CloudFormationRequest, context?: LambdaCont
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     console.error(`${event.RequestType} failed: ${reason}`);
-    body = { Status: 'FAILED', Reason: reason.slice(0, 3500), PhysicalResourceId: event.PhysicalResourceId ?? `${event.LogicalResourceId}-self-test` };
+    body = {
+      Status: 'FAILED',
+      Reason: reason.slice(0, 3500),
+      PhysicalResourceId: event.PhysicalResourceId ?? `${event.LogicalResourceId}-self-test`,
+    };
   }
   await respond(event.ResponseURL, { ...body, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId });
 }

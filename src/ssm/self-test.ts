@@ -66,7 +66,16 @@ export interface SelfTestDependencies {
   runningExecutionIds(documentName: string): Promise<string[]>;
 }
 
-const EMPTY: StepOutput = { Detail: '', Skipped: false, Waiting: false, DataLossWindowMs: '-1', DataLossMeasuredAt: '0', Detached: false, WaitUntil: '0', Warning: '' };
+const EMPTY: StepOutput = {
+  Detail: '',
+  Skipped: false,
+  Waiting: false,
+  DataLossWindowMs: '-1',
+  DataLossMeasuredAt: '0',
+  Detached: false,
+  WaitUntil: '0',
+  Warning: '',
+};
 
 /** The token `Start` answers for an execution, which `Check` must receive back. */
 export function selfTestToken(executionId: string): string {
@@ -78,15 +87,24 @@ export async function handleSelfTestStep(
   event: SelfTestEvent, deps: SelfTestDependencies,
 ): Promise<StepOutput & { Token?: string; Proceed?: boolean }> {
   const executionId = typeof event.ExecutionId === 'string' ? event.ExecutionId : '';
-  if (!executionId) throw new Error(`self-test: the step event has no ExecutionId (got ${JSON.stringify(event.ExecutionId)}): '{{ automation:EXECUTION_ID }}' was not substituted`);
+  if (!executionId) {
+    throw new Error(`self-test: the step event has no ExecutionId (got ${JSON.stringify(event.ExecutionId)}): '{{ ` +
+    'automation:EXECUTION_ID }}\' was not substituted');
+  }
   switch (event.Step) {
     case 'Start': {
       const wrong: string[] = [];
-      if (event.Probe !== SELF_TEST_PROBE) wrong.push(`Probe (a String parameter) arrived as ${JSON.stringify(event.Probe)}, not "${SELF_TEST_PROBE}"`);
+      if (event.Probe !== SELF_TEST_PROBE) {
+        wrong.push(`Probe (a String parameter) arrived as ${JSON.stringify(event.Probe)}, not ` +
+        `"${SELF_TEST_PROBE}"`);
+      }
       // Read as the step function reads the runbooks' parameters of these types.
       if (readBoolean(event.Flag) !== true) wrong.push(`Flag (a Boolean parameter) arrived as ${JSON.stringify(event.Flag)}`);
       if (Number(event.Number) !== SELF_TEST_NUMBER) wrong.push(`Number (an Integer parameter) arrived as ${JSON.stringify(event.Number)}`);
-      if (JSON.stringify(readList(event.List)) !== JSON.stringify(SELF_TEST_LIST)) wrong.push(`List (a StringList parameter) arrived as ${JSON.stringify(event.List)}`);
+      if (JSON.stringify(readList(event.List)) !== JSON.stringify(SELF_TEST_LIST)) {
+        wrong.push('List (a StringList parameter) arrived as ' +
+        `${JSON.stringify(event.List)}`);
+      }
       if (wrong.length > 0) throw new Error(`self-test: InputPayload did not reach the step function as sent: ${wrong.join('; ')}`);
       const documentName = typeof event.DocumentName === 'string' ? event.DocumentName : '';
       // A listing may lag the start by a moment (S2): ask again for a while before failing.
@@ -114,17 +132,24 @@ export async function handleSelfTestStep(
     case 'Poll': {
       const deadline = Number(event.Deadline);
       if (!Number.isFinite(deadline) || deadline <= 0) {
-        throw new Error(`self-test: the output Start.WaitUntil did not reach the loop's step (Deadline arrived as ${JSON.stringify(event.Deadline)})`);
+        throw new Error('self-test: the output Start.WaitUntil did not reach the loop\'s step (Deadline arrived as ' +
+          `${JSON.stringify(event.Deadline)})`);
       }
       const windowEnd = deps.now() + Number(event.PollWindowSeconds ?? SELF_TEST_POLL_WINDOW_SECONDS) * 1000;
       const interval = Number(event.PollIntervalSeconds ?? SELF_TEST_POLL_INTERVAL_SECONDS) * 1000;
       while (deps.now() < deadline && deps.now() + interval <= windowEnd) await deps.sleep(interval);
       const waiting = deps.now() < deadline;
-      return { ...EMPTY, Waiting: waiting, Detail: waiting ? `${Math.ceil((deadline - deps.now()) / 1000)} s to the deadline` : 'the deadline passed' };
+      return {
+        ...EMPTY,
+        Waiting: waiting,
+        Detail: waiting ? `${Math.ceil((deadline - deps.now()) / 1000)} s to the ` +
+        'deadline' : 'the deadline passed',
+      };
     }
     case 'Check': {
       if (event.Token !== selfTestToken(executionId)) {
-        throw new Error(`self-test: the output Start.Token reached Check as ${JSON.stringify(event.Token)}, not ${JSON.stringify(selfTestToken(executionId))}`);
+        throw new Error(`self-test: the output Start.Token reached Check as ${JSON.stringify(event.Token)}, not ` +
+          `${JSON.stringify(selfTestToken(executionId))}`);
       }
       if (readBoolean(event.Proceed) !== true) {
         throw new Error(`self-test: the Boolean output Start.Proceed reached Check as ${JSON.stringify(event.Proceed)}, not true`);
@@ -144,8 +169,14 @@ export async function handleSelfTestStep(
       const step = (name: string) => history.steps.find((s) => s.stepName === name && !s.parentStepName);
       const polls = history.steps.filter((s) => s.stepName === 'PollDeadline');
       const wrong: string[] = [];
-      if (step('ApprovalRequired')?.status !== 'Success') wrong.push(`the branch ApprovalRequired is ${step('ApprovalRequired')?.status ?? 'missing'}`);
-      if (step('Approve') && step('Approve')!.status !== 'Pending') wrong.push(`the approval was not skipped (Approve is ${step('Approve')!.status})`);
+      if (step('ApprovalRequired')?.status !== 'Success') {
+        wrong.push('the branch ApprovalRequired is ' +
+        `${step('ApprovalRequired')?.status ?? 'missing'}`);
+      }
+      if (step('Approve') && step('Approve')!.status !== 'Pending') {
+        wrong.push('the approval was not skipped (Approve is ' +
+        `${step('Approve')!.status})`);
+      }
       // What the history shows of the loop is checked when it is there; the report reads it.
       const last = polls[polls.length - 1];
       if (last && last.outputs?.Waiting && readBoolean(last.outputs.Waiting[0]) !== false) {
@@ -154,7 +185,8 @@ export async function handleSelfTestStep(
       if (wrong.length > 0) throw new Error(`self-test: the execution's history is not what the documents assume: ${wrong.join('; ')}`);
       return {
         ...EMPTY,
-        Detail: `the token and a Boolean came back; the approval was skipped; the loop ran until its deadline (${polls.length} iteration(s) in the history)`,
+        Detail: `the token and a Boolean came back; the approval was skipped; the loop ran until its deadline (${polls.length} iteration(s) in ` +
+          'the history)',
       };
     }
     case 'Report': {
@@ -164,7 +196,11 @@ export async function handleSelfTestStep(
       if (!history.steps.some((s) => s.stepName === 'Check' && s.status === 'Success')) {
         throw new Error('self-test failed: the branch BranchOnOutput did not go to Check on Start.Proceed = true');
       }
-      return { ...EMPTY, Detail: 'self-test passed: script steps, outputs, a loop, two branches and a skipped approval behave as the runbooks assume' };
+      return {
+        ...EMPTY,
+        Detail: 'self-test passed: script steps, outputs, a loop, two branches and a skipped approval behave as the runbooks ' +
+        'assume',
+      };
     }
     default:
       throw new Error(`self-test: unknown step ${JSON.stringify(event.Step)}`);

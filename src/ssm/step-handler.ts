@@ -79,7 +79,16 @@ export interface StepHandlerDependencies {
 }
 
 /** Automation execution statuses after which an execution does nothing more. */
-export const ENDED_STATUSES: readonly string[] = ['Success', 'Failed', 'TimedOut', 'Cancelled', 'CompletedWithSuccess', 'CompletedWithFailure', 'Rejected', 'Exited'];
+export const ENDED_STATUSES: readonly string[] = [
+  'Success',
+  'Failed',
+  'TimedOut',
+  'Cancelled',
+  'CompletedWithSuccess',
+  'CompletedWithFailure',
+  'Rejected',
+  'Exited',
+];
 
 /** Prefix of the message of a step that refused; the report tells refusals from failures by it. */
 export const REFUSED_PREFIX = 'Refused: ';
@@ -87,7 +96,10 @@ export const REFUSED_PREFIX = 'Refused: ';
 function text(event: StepEvent, key: keyof StepEvent, required = true): string | undefined {
   const value = event[key];
   if (typeof value === 'string' && value !== '') return value;
-  if (required) throw new Error(`the step event has no ${key} (got ${JSON.stringify(value)}): the runbook document is not one this function serves; redeploy the stack`);
+  if (required) {
+    throw new Error(`the step event has no ${key} (got ${JSON.stringify(value)}): the runbook document is not one this function ` +
+    'serves; redeploy the stack');
+  }
   return undefined;
 }
 
@@ -171,7 +183,16 @@ export async function handleStep(event: StepEvent, deps: StepHandlerDependencies
   }
 }
 
-const EMPTY: StepOutput = { Detail: '', Skipped: false, Waiting: false, DataLossWindowMs: '-1', DataLossMeasuredAt: '0', Detached: false, WaitUntil: '0', Warning: '' };
+const EMPTY: StepOutput = {
+  Detail: '',
+  Skipped: false,
+  Waiting: false,
+  DataLossWindowMs: '-1',
+  DataLossMeasuredAt: '0',
+  Detached: false,
+  WaitUntil: '0',
+  Warning: '',
+};
 
 /** The message inside a Lambda error as SSM reports it (`... {"errorMessage":"..."} ...`), or the text itself. */
 export function errorMessageOf(failure: string | undefined): string {
@@ -206,7 +227,13 @@ export function reportFromExecution(runbook: RunbookName, targetRegion: string, 
       durationMs: s.startTime !== undefined && s.endTime !== undefined ? s.endTime - s.startTime : 0,
       detail,
     });
-    if (!ok && !failure) failure = { step: s.stepName, message: s.action === 'aws:approve' ? `the approval was not given (${s.status}): nothing was changed` : message };
+    if (!ok && !failure) {
+      failure = {
+        step: s.stepName,
+        message: s.action === 'aws:approve' ? `the approval was not given (${s.status}): nothing ` +
+      'was changed' : message,
+      };
+    }
     if (ok && s.stepName === 'Verify') verifiedAt = s.endTime;
     if (s.stepName === 'PromoteTarget') {
       const lag = Number(s.outputs?.DataLossWindowMs?.[0]);
@@ -237,7 +264,8 @@ export function summarize(report: RunbookReport, withSteps = true): string {
   // writes that may be lost are those after the data point's time minus the lag (the
   // time printed is rounded down to the second, so it errs on the side of more).
   const measured = report.dataLossMeasuredAt !== undefined && report.dataLossWindowMs !== undefined
-    ? `, measured at ${iso(report.dataLossMeasuredAt)}: writes committed after ${iso(report.dataLossMeasuredAt - report.dataLossWindowMs)} may be lost`
+    ? `, measured at ${iso(report.dataLossMeasuredAt)}: writes committed after ${iso(report.dataLossMeasuredAt - report.dataLossWindowMs)} may ` +
+      'be lost'
     : '';
   const loss = report.dataLossWindowMs !== undefined
     ? `; data-loss window ${report.dataLossWindowMs} ms (the target's replication lag before its promotion${measured})`

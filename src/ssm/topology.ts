@@ -110,7 +110,10 @@ export function parseRunbooksDirectory(parameterName: string, text: string): Run
     for (const key of ['name', 'auroraTopologyParameter', 'routingTopologyParameter'] as const) {
       if (typeof d[key] !== 'string' || !d[key]) problems.push(`missing ${key}`);
     }
-    if (!Array.isArray(d.regions) || d.regions.length < 2 || d.regions.some((r) => typeof r !== 'string')) problems.push('regions must list at least 2 Regions');
+    if (!Array.isArray(d.regions) || d.regions.length < 2 || d.regions.some((r) => typeof r !== 'string')) {
+      problems.push('regions must list at ' +
+      'least 2 Regions');
+    }
     for (const key of ['switchover', 'failover', 'failback'] as const) {
       if (typeof d.documents?.[key] !== 'string' || !d.documents[key]) problems.push(`missing documents.${key}`);
     }

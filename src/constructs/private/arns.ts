@@ -15,7 +15,10 @@ export function globalClusterArn(stack: Stack, globalClusterIdentifier: string):
 
 /** `arn:<partition>:rds:<region>:<account>:cluster:<identifier>`. */
 export function clusterArn(stack: Stack, region: string, clusterIdentifier: string): string {
-  return Arn.format({ service: 'rds', region, resource: 'cluster', resourceName: clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, stack);
+  return Arn.format(
+    { service: 'rds', region, resource: 'cluster', resourceName: clusterIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+    stack,
+  );
 }
 
 /** `arn:<partition>:rds:<region>:<account>:db:<identifier>`: one DB instance, or `*` for any in the Region. */

@@ -79,7 +79,12 @@ export function stepRoleStatements(r: {
   statements.push(new iam.PolicyStatement({
     sid: 'CheckTheSecretReplica',
     actions: ['secretsmanager:DescribeSecret'],
-    resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${database.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    resources: [stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${database.secretName}-??????`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    })],
   }));
   statements.push(new iam.PolicyStatement({
     sid: 'ReadReplicationLag',
@@ -111,7 +116,12 @@ function rebuildStatements(r: {
   const { stack, region, globalCluster, clusterArnOf } = r;
   const statements: iam.PolicyStatement[] = [];
   const regional = r.database.regionalCluster(region);
-  const rds = (resource: string, resourceName: string) => stack.formatArn({ service: 'rds', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const rds = (resource: string, resourceName: string) => stack.formatArn({
+    service: 'rds',
+    resource,
+    resourceName,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
   const instanceArns = [...regional.instances.map((i) => rds('db', i.ref)), rds('db', addedInstanceIdentifier(regional.clusterIdentifier))];
   statements.push(new iam.PolicyStatement({
     sid: 'RebuildTheGlobalDatabase',

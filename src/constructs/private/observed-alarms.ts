@@ -53,8 +53,15 @@ export function createMetricAlarms(parent: Construct, r: {
     ? percentOf({ name: 'errors', metric: apiMetric(api, '5XXError') }, { name: 'requests', metric: apiMetric(api, 'Count') }, 'API 5xx rate (%)')
     : undefined;
   const apiLatencyP99 = api && apiMetric(api, 'Latency');
-  const api5xxAlarm = api5xxRate && alarm('Api5xxRate', 'api-5xx-rate', api5xxRate, t.api5xxRatePercent ?? 5, 'API requests answered 5xx, in percent');
-  const apiLatencyAlarm = apiLatencyP99 && alarm('ApiLatencyP99', 'api-latency-p99', apiLatencyP99, (t.apiLatencyP99 ?? Duration.seconds(2)).toMilliseconds(), 'API p99 latency, in ms');
+  const api5xxAlarm = api5xxRate && alarm('Api5xxRate', 'api-5xx-rate', api5xxRate, t.api5xxRatePercent ?? 5, 'API requests answered 5xx, in ' +
+    'percent');
+  const apiLatencyAlarm = apiLatencyP99 && alarm(
+    'ApiLatencyP99',
+    'api-latency-p99',
+    apiLatencyP99,
+    (t.apiLatencyP99 ?? Duration.seconds(2)).toMilliseconds(),
+    'API p99 latency, in ms',
+  );
 
   // ---- Lambda ----
   const functions = options.functions ?? [];
@@ -64,7 +71,8 @@ export function createMetricAlarms(parent: Construct, r: {
     'Lambda error rate (%)',
   ));
   const lambdaErrorAlarms = functions.map((_fn, i) =>
-    alarm(`LambdaErrorRate${i}`, `lambda-${i}-error-rate`, lambdaErrorRates[i], t.lambdaErrorRatePercent ?? 5, `Invocations of function ${i} that failed, in percent`));
+    alarm(`LambdaErrorRate${i}`, `lambda-${i}-error-rate`, lambdaErrorRates[i], t.lambdaErrorRatePercent ?? 5, 'Invocations of function ' +
+      `${i} that failed, in percent`));
   const lambdaThrottleAlarms = functions.map((fn, i) =>
     alarm(`LambdaThrottles${i}`, `lambda-${i}-throttles`, fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), t.lambdaThrottles ?? 10,
       `Throttled invocations of function ${i} per minute`));
@@ -79,7 +87,8 @@ export function createMetricAlarms(parent: Construct, r: {
   const auroraCommitLatency = clusterId ? auroraClusterMetric(clusterId, 'CommitLatency') : undefined;
   const canBeSecondary = clusterId !== undefined && options.canBeSecondary !== false;
   const rpoLag = canBeSecondary ? auroraClusterMetric(clusterId, 'AuroraGlobalDBRPOLag') : undefined;
-  const auroraCpuAlarm = auroraCpu && alarm('AuroraCpu', 'aurora-cpu', auroraCpu, t.auroraCpuPercent ?? 80, 'Aurora CPU utilization of the busiest instance, in percent');
+  const auroraCpuAlarm = auroraCpu && alarm('AuroraCpu', 'aurora-cpu', auroraCpu, t.auroraCpuPercent ?? 80, 'Aurora CPU utilization of the ' +
+    'busiest instance, in percent');
   const auroraConnectionsAlarm = auroraConnections && alarm('AuroraConnections', 'aurora-connections', auroraConnections, t.auroraConnections ?? 1000,
     'Aurora database connections');
   const auroraCommitLatencyAlarm = auroraCommitLatency && alarm('AuroraCommitLatency', 'aurora-commit-latency', auroraCommitLatency,

@@ -78,7 +78,8 @@ export function createFailoverTrigger(parent: Construct, input: {
     acknowledgeFinding(fn.role, 'AwsSolutions-IAM5[Resource::*]',
       'ssm:DescribeAutomationExecutions (the cool-down check) and the X-Ray trace upload have no resource-level permissions.');
     for (const r of regionNames) {
-      acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::${findingArn(Stack.of(fn), 'ssm', r, `automation-definition/${options.runbooks.failoverDocumentName}:*`)}]`,
+      const definitions = findingArn(Stack.of(fn), 'ssm', r, `automation-definition/${options.runbooks.failoverDocumentName}:*`);
+      acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::${definitions}]`,
         'Any version of the failover document.');
       acknowledgeFinding(fn.role, `AwsSolutions-IAM5[Resource::${findingArn(Stack.of(fn), 'ssm', r, 'automation-execution/*')}]`,
         'Execution ids are random; the trigger reads the executions it starts.');

@@ -81,9 +81,14 @@ export function createHealthEvents(parent: Construct, r: {
   });
   const healthEventAlarm = new cloudwatch.Alarm(parent, 'HealthEventAlarm', {
     alarmName: `${prefix}-health-issue`,
-    alarmDescription: `AWS Health reported an issue of ${services.join(', ')} in the last ${HEALTH_EVENT_WINDOW.toMinutes()} minutes (${workloadName}, ${region})`,
+    alarmDescription: `AWS Health reported an issue of ${services.join(', ')} in the last ${HEALTH_EVENT_WINDOW.toMinutes()} minutes ` +
+      `(${workloadName}, ${region})`,
     metric: new cloudwatch.Metric({
-      namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: healthEventRule.ruleName }, statistic: 'Sum', period: HEALTH_EVENT_WINDOW,
+      namespace: 'AWS/Events',
+      metricName: 'TriggeredRules',
+      dimensionsMap: { RuleName: healthEventRule.ruleName },
+      statistic: 'Sum',
+      period: HEALTH_EVENT_WINDOW,
     }),
     threshold: 1,
     evaluationPeriods: 1,
@@ -109,7 +114,12 @@ export function servicesInUse(inUse: { api: boolean; functions: boolean; cluster
 function logGroupTarget(logGroup: logs.LogGroup, deadLetterQueue: sqs.IQueue): events.IRuleTarget {
   return {
     bind: () => ({
-      arn: Stack.of(logGroup).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      arn: Stack.of(logGroup).formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: logGroup.logGroupName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
       deadLetterConfig: { arn: deadLetterQueue.queueArn },
     }),
   };

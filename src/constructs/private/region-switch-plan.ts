@@ -127,7 +127,8 @@ export function createRegionSwitchPlan(parent: Construct, input: {
     ...(options.recoveryTimeObjective ? { recoveryTimeObjectiveMinutes: Math.ceil(options.recoveryTimeObjective.toSeconds() / 60) } : {}),
     workflows: [{
       workflowTargetAction: 'activate',
-      workflowDescription: `Activates ${primary} or ${secondary}: ${options.approvalRole ? 'approval, ' : ''}the global database writer, then the routing controls.`,
+      workflowDescription: `Activates ${primary} or ${secondary}: ${options.approvalRole ? 'approval, ' : ''}the global database writer, then ` +
+        'the routing controls.',
       steps,
     }],
   });
