@@ -14,7 +14,7 @@ import { ArcRoutedApi } from './arc-routed-api';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 import { clusterArn, dbInstanceArn, globalClusterArn } from './private/arns';
-import { stepRoleStatements } from './private/failover-automation-perms';
+import { readinessStatements, selfTestStatements, stepRoleStatements } from './private/failover-automation-perms';
 import { RegionalPlacement } from './private/placement';
 import { createRegionSwitchPlan, PLAN_NAME, planNameOf, planRoleName } from './private/region-switch-plan';
 import { throwIfInvalid, ValidationRule, warnInStacks } from './validation';
@@ -810,18 +810,7 @@ export class FailoverAutomation extends Construct {
       stringValue: JSON.stringify({ name: this.name, region: r.region, evaluatedAt: null, note: 'not evaluated since the last deployment' }),
       tier: ssm.ParameterTier.INTELLIGENT_TIERING,
     });
-    r.stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'WriteTheReadiness',
-      actions: ['ssm:PutParameter'],
-      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.slice(1) })],
-    }));
-    // PutMetricData has no resource-level permissions; the condition keeps it to the library's namespace.
-    r.stepRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'PublishTheReadiness',
-      actions: ['cloudwatch:PutMetricData'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'cloudwatch:namespace': READINESS_NAMESPACE } },
-    }));
+    for (const statement of readinessStatements(stack, parameterName)) r.stepRole.addToPrincipalPolicy(statement);
     const readinessEvent = {
       Runbook: READINESS_RUNBOOK,
       Deployment: this.name,
@@ -891,31 +880,7 @@ export class FailoverAutomation extends Construct {
       logGroup: r.logGroup,
     });
     r.logGroup.grantWrite(fn);
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'StartTheSelfTest',
-      actions: ['ssm:StartAutomationExecution'],
-      resources: [
-        stack.formatArn({ service: 'ssm', resource: 'automation-definition', resourceName: `${selfTestName}:*` }),
-        stack.formatArn({ service: 'ssm', resource: 'document', resourceName: selfTestName }),
-      ],
-    }));
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'FollowTheSelfTest',
-      actions: ['ssm:GetAutomationExecution'],
-      resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
-    }));
-    // Whether its stack is rolling back: then the self-test is not run again (see self-test-resource.ts).
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'SeeARollback',
-      actions: ['cloudformation:DescribeStacks'],
-      resources: [stack.stackId],
-    }));
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'RunItAsTheRunbooksRole',
-      actions: ['iam:PassRole'],
-      resources: [r.automationRole.roleArn],
-      conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
-    }));
+    for (const statement of selfTestStatements(stack, selfTestName, r.automationRole.roleArn)) fn.addToRolePolicy(statement);
     acknowledgeLibraryFunction(fn, false);
     acknowledgeInPacks(fn, 'LambdaDLQ',
       'A CloudFormation custom resource: CloudFormation waits for its answer at the response URL, and the function answers before its ' +

@@ -393,7 +393,8 @@ export class ObservedWorkload extends Construct {
         return { stack: cluster.stack, databaseClusterIdentifier: cluster.clusterIdentifier };
       }
       if (!regional) {
-        throw new Error(`${CONSTRUCT_NAME}.regionsOf: the database has Region ${cluster.region} and the API does not ` +
+        throw new Error(`${CONSTRUCT_NAME}.regionsOf: the database '${database.node.path}' has Region ${cluster.region} ` +
+          `and the API '${api.node.path}' does not ` +
           `(${api.regionNames.join(', ')}): ` +
           'give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.');
       }

@@ -3,10 +3,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { buildMinimalExample } from '../../examples/minimal/stacks';
-import { AlarmActions, IAlarmActionFactory, ObservedWorkload, ObservedWorkloadProps } from '../../src';
-import { resolveIntrinsics, synthWarnings, testHandler } from '../helpers';
+import { AlarmActions, ArcRoutedApi, IAlarmActionFactory, MultiRegionAuroraPostgres, ObservedWorkload, ObservedWorkloadProps, RoutedEndpoint } from '../../src';
+import { regionalStacks, resolveIntrinsics, synthWarnings, testHandler } from '../helpers';
 import { nagFindings } from '../nag';
 
 const REGIONS = ['us-east-1', 'us-west-2'];
@@ -464,5 +465,40 @@ describe('alarm actions: an existing topic per Region, or a factory of any actio
     expect(() => build({ alarmActions: { createAlarmActions: () => [] } })).toThrow(
       "ObservedWorkload 'Observed': 'alarmActions' returned no action for Region 'us-east-1': " +
         "return at least one, or leave alarmActions out to notify the Region's own topic.");
+  });
+});
+
+describe('regionsOf', () => {
+  function databaseAndApi(apiRegions: string[], endpoints: (RoutedEndpoint | undefined)[] = []) {
+    const app = new App();
+    const stacks = regionalStacks(app, REGIONS);
+    const database = new MultiRegionAuroraPostgres(app, 'Database', { name: 'orders', regions: stacks.map((s) => ({ stack: s.stack, vpc: s.vpc })) });
+    const apiStacks = apiRegions.map((region) => stacks.find((s) => s.stack.region === region)?.stack ?? new Stack(app, `api-${region}`, { env: { region } }));
+    const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
+    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
+    const api = new ArcRoutedApi(app, 'Api', {
+      name: 'orders',
+      routingStack,
+      hostedZone,
+      domainName: 'api.example.com',
+      allowUnauthenticatedAccess: true,
+      regions: apiStacks.map((stack, i) => (endpoints[i] ? { stack, endpoint: endpoints[i] } : { stack, handler: testHandler(stack) })),
+    });
+    return { database, api };
+  }
+
+  test('Regions of different constructs are refused with both construct paths', () => {
+    const { database, api } = databaseAndApi(['us-east-1', 'eu-west-1']);
+    expect(() => ObservedWorkload.regionsOf(database, api)).toThrow(
+      "ObservedWorkload.regionsOf: the database 'Database' has Region us-west-2 and the API 'Api' does not (us-east-1, eu-west-1): " +
+        'give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.');
+  });
+
+  test('a Region routed to your own endpoint: its cluster only (its API is yours to add)', () => {
+    const { database, api } = databaseAndApi(REGIONS, [undefined, RoutedEndpoint.apiGatewayCustomDomain()]);
+    const regions = ObservedWorkload.regionsOf(database, api);
+    expect(regions.map((r) => [r.stack.region, r.api !== undefined, r.databaseClusterIdentifier])).toEqual([
+      ['us-east-1', true, 'orders-us-east-1'], ['us-west-2', false, 'orders-us-west-2'],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { READINESS_NAMESPACE } from '../../ssm/readiness';
 import { addedInstanceIdentifier } from '../../ssm/runbook-steps';
 import type { ArcRoutedApi } from '../arc-routed-api';
 import type { MultiRegionAuroraPostgres } from '../multi-region-aurora-postgres';
@@ -164,6 +165,61 @@ function rebuildStatements(r: {
     actions: ['kms:CreateGrant', 'kms:DescribeKey'],
     resources: [regional.kmsKey.keyArn],
     conditions: { StringEquals: { 'kms:ViaService': `rds.${region}.amazonaws.com` } },
+  }));
+  return statements;
+}
+
+/**
+ * What the step role needs for the readiness evaluation: write the Region's readiness
+ * parameter, and publish the readiness metric in the library's namespace only.
+ */
+export function readinessStatements(stack: Stack, parameterName: string): iam.PolicyStatement[] {
+  const statements: iam.PolicyStatement[] = [];
+  statements.push(new iam.PolicyStatement({
+    sid: 'WriteTheReadiness',
+    actions: ['ssm:PutParameter'],
+    resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.slice(1) })],
+  }));
+  // PutMetricData has no resource-level permissions; the condition keeps it to the library's namespace.
+  statements.push(new iam.PolicyStatement({
+    sid: 'PublishTheReadiness',
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': READINESS_NAMESPACE } },
+  }));
+  return statements;
+}
+
+/**
+ * What the self-test function needs: start the self-test document and follow its
+ * execution, see whether its stack is rolling back, and pass the runbooks' role to SSM.
+ */
+export function selfTestStatements(stack: Stack, selfTestName: string, automationRoleArn: string): iam.PolicyStatement[] {
+  const statements: iam.PolicyStatement[] = [];
+  statements.push(new iam.PolicyStatement({
+    sid: 'StartTheSelfTest',
+    actions: ['ssm:StartAutomationExecution'],
+    resources: [
+      stack.formatArn({ service: 'ssm', resource: 'automation-definition', resourceName: `${selfTestName}:*` }),
+      stack.formatArn({ service: 'ssm', resource: 'document', resourceName: selfTestName }),
+    ],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'FollowTheSelfTest',
+    actions: ['ssm:GetAutomationExecution'],
+    resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
+  }));
+  // Whether its stack is rolling back: then the self-test is not run again (see self-test-resource.ts).
+  statements.push(new iam.PolicyStatement({
+    sid: 'SeeARollback',
+    actions: ['cloudformation:DescribeStacks'],
+    resources: [stack.stackId],
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'RunItAsTheRunbooksRole',
+    actions: ['iam:PassRole'],
+    resources: [automationRoleArn],
+    conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
   }));
   return statements;
 }
