@@ -23,3 +23,19 @@ export function respond(url: string, document: Record<string, unknown>): Promise
     request.end(payload);
   });
 }
+
+/**
+ * The body of a FAILED answer for `error`, logged: the reason cut to what CloudFormation
+ * shows, and the resource's id kept (a failed create has none yet: `<logical id>-<suffix>`).
+ */
+export function failedResponse(
+  event: { RequestType: string; PhysicalResourceId?: string; LogicalResourceId: string }, error: unknown, idSuffix: string,
+): Record<string, unknown> {
+  const reason = error instanceof Error ? error.message : String(error);
+  console.error(`${event.RequestType} failed: ${reason}`);
+  return {
+    Status: 'FAILED',
+    Reason: reason.slice(0, 3500),
+    PhysicalResourceId: event.PhysicalResourceId ?? `${event.LogicalResourceId}-${idSuffix}`,
+  };
+}

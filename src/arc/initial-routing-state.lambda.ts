@@ -1,6 +1,6 @@
 import { awsRoutingDataPlane } from './aws-data-plane';
 import { handleInitialStateEvent, InitialStateEvent } from './initial-state-handler';
-import { respond } from '../cfn-response';
+import { failedResponse, respond } from '../cfn-response';
 
 /** The fields of a CloudFormation custom resource request this function answers. */
 interface CloudFormationRequest extends InitialStateEvent {
@@ -43,14 +43,7 @@ export async function handler(event: CloudFormationRequest, context?: LambdaCont
     const result = await Promise.race([work, deadline]);
     body = { Status: 'SUCCESS', PhysicalResourceId: result.physicalResourceId, Data: result.data };
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    console.error(`${event.RequestType} failed: ${reason}`);
-    body = {
-      Status: 'FAILED',
-      Reason: reason.slice(0, 3500),
-      // A failed create has no resource yet; keep the id stable otherwise.
-      PhysicalResourceId: event.PhysicalResourceId ?? `${event.LogicalResourceId}-initial-routing-state`,
-    };
+    body = failedResponse(event, e, 'initial-routing-state');
   } finally {
     clearTimeout(timer);
   }

@@ -502,25 +502,38 @@ type FailoverPlan =
   | { kind: 'unreachable'; error: string }; // the global cluster cannot be described (AllowDetach given)
 
 /**
+ * The global cluster as a read sees it (undefined when it does not exist), or, when it
+ * cannot be read after the retries, that error: refused with `refusal` unless the run
+ * allows a detach (AllowDetach), the caller's to act on.
+ */
+async function describeGlobalUnlessUnreachable(
+  ctx: StepContext, refusal: (error: RetriesExhausted) => Error,
+): Promise<{ view?: GlobalClusterView; unreachable?: RetriesExhausted }> {
+  try {
+    return { view: await describeGlobal(ctx) };
+  } catch (e) {
+    if (!(e instanceof RetriesExhausted)) throw e;
+    if (!ctx.input.allowDetach) throw refusal(e);
+    return { unreachable: e };
+  }
+}
+
+/**
  * Reads the global cluster and decides what the failover does, refusing (before any
  * change) what would break an invariant: a foreign operation in progress, a detached
  * copy routed, a target outside the global database, an unreachable global cluster
  * without AllowDetach.
  */
 async function failoverPlan(ctx: StepContext, target: RunbookRegion, states: States): Promise<{ plan: FailoverPlan; view?: GlobalClusterView }> {
-  let view: GlobalClusterView | undefined;
-  try {
-    view = await describeGlobal(ctx);
-  } catch (e) {
-    if (!(e instanceof RetriesExhausted)) throw e;
-    if (!ctx.input.allowDetach) {
-      throw new PreflightRefusal(`the global database cannot be described from ${ctx.localRegion} (${e.message}): a managed failover needs it. ` +
-        'Start the failover again when it answers, or, if it stays unreachable, with AllowDetach=true to detach and promote ' +
-        `${target.region} on its own (irreversible: the other Regions must then be rebuilt from it)`);
-    }
+  const read = await describeGlobalUnlessUnreachable(ctx, (e) => new PreflightRefusal(
+    `the global database cannot be described from ${ctx.localRegion} (${e.message}): a managed failover needs it. ` +
+      'Start the failover again when it answers, or, if it stays unreachable, with AllowDetach=true to detach and promote ' +
+      `${target.region} on its own (irreversible: the other Regions must then be rebuilt from it)`));
+  if (read.unreachable) {
     await refuseIfStandaloneRouted(ctx, target, states);
-    return { plan: { kind: 'unreachable', error: e.message } };
+    return { plan: { kind: 'unreachable', error: read.unreachable.message } };
   }
+  let view = read.view;
   if (!view) throw new PreflightRefusal(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found`);
   const member = view.members.find((m) => m.clusterArn === target.clusterArn);
   refuseIfDetachedRouted(ctx, view, states, member ? undefined : target);
@@ -655,18 +668,13 @@ export async function promoteTarget(ctx: StepContext): Promise<StepResult> {
   const routed = `traffic goes to ${target.region}, which is not yet writer: start the failover again to promote it`;
   const warnings = await oneRunAtATime(ctx, 'change', routed);
   const id = ctx.topology.globalClusterIdentifier;
-  let view: GlobalClusterView | undefined;
-  try {
-    view = await describeGlobal(ctx);
-  } catch (e) {
-    if (!(e instanceof RetriesExhausted)) throw e;
-    if (!ctx.input.allowDetach) {
-      throw new Error(`the global database cannot be described (${e.message}); ${routed}, or with AllowDetach=true to ` +
-      'detach it');
-    }
-    const result = await detach(ctx, target, `global cluster unreachable (${e.message})`, undefined, until);
+  const read = await describeGlobalUnlessUnreachable(ctx, (e) => new Error(
+    `the global database cannot be described (${e.message}); ${routed}, or with AllowDetach=true to detach it`));
+  if (read.unreachable) {
+    const result = await detach(ctx, target, `global cluster unreachable (${read.unreachable.message})`, undefined, until);
     return { ...result, warnings: [...warnings, ...result.warnings!] };
   }
+  const view = read.view;
   if (!view) throw new Error(`global cluster '${id}' was not found; ${routed}`);
   const member = view.members.find((m) => m.clusterArn === target.clusterArn);
   if (!member) return { skipped: true, detail: `${target.region} was already detached and promoted`, detached: true, waitUntil: until, warnings };

@@ -6,7 +6,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetAutomationExecutionCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { runSelfTestResource, SelfTestResourceEvent } from './self-test-resource';
-import { respond } from '../cfn-response';
+import { failedResponse, respond } from '../cfn-response';
 
 interface CloudFormationRequest extends SelfTestResourceEvent {
   readonly ResponseURL: string;
@@ -56,13 +56,7 @@ export async function handler(event: CloudFormationRequest, context?: LambdaCont
     console.log(JSON.stringify({ request: event.RequestType, document: event.ResourceProperties.DocumentName, ...result.data }));
     body = { Status: 'SUCCESS', PhysicalResourceId: result.physicalResourceId, Data: result.data };
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    console.error(`${event.RequestType} failed: ${reason}`);
-    body = {
-      Status: 'FAILED',
-      Reason: reason.slice(0, 3500),
-      PhysicalResourceId: event.PhysicalResourceId ?? `${event.LogicalResourceId}-self-test`,
-    };
+    body = failedResponse(event, e, 'self-test');
   }
   await respond(event.ResponseURL, { ...body, StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId });
 }

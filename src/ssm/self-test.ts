@@ -23,7 +23,7 @@
  * history only: it reads no topology and calls nothing in the database or the routing.
  */
 import { readBoolean, readList } from './inputs';
-import { AutomationExecutionView, StepOutput } from './step-handler';
+import { AutomationExecutionView, EMPTY_STEP_OUTPUT, StepOutput } from './step-handler';
 
 /** The value of `Runbook` in the self-test's step events. */
 export const SELF_TEST_RUNBOOK = 'SelfTest';
@@ -66,16 +66,6 @@ export interface SelfTestDependencies {
   runningExecutionIds(documentName: string): Promise<string[]>;
 }
 
-const EMPTY: StepOutput = {
-  Detail: '',
-  Skipped: false,
-  Waiting: false,
-  DataLossWindowMs: '-1',
-  DataLossMeasuredAt: '0',
-  Detached: false,
-  WaitUntil: '0',
-  Warning: '',
-};
 
 /** The token `Start` answers for an execution, which `Check` must receive back. */
 export function selfTestToken(executionId: string): string {
@@ -121,7 +111,7 @@ export async function handleSelfTestStep(
           '(docs/aws-assumptions.md, S1 and S2)');
       }
       return {
-        ...EMPTY,
+        ...EMPTY_STEP_OUTPUT,
         Detail: `inputs arrived: Probe ${JSON.stringify(event.Probe)}, Flag ${JSON.stringify(event.Flag)}, Number ${JSON.stringify(event.Number)}; ` +
           'the lock sees this run',
         Token: selfTestToken(executionId),
@@ -140,7 +130,7 @@ export async function handleSelfTestStep(
       while (deps.now() < deadline && deps.now() + interval <= windowEnd) await deps.sleep(interval);
       const waiting = deps.now() < deadline;
       return {
-        ...EMPTY,
+        ...EMPTY_STEP_OUTPUT,
         Waiting: waiting,
         Detail: waiting ? `${Math.ceil((deadline - deps.now()) / 1000)} s to the ` +
         'deadline' : 'the deadline passed',
@@ -184,7 +174,7 @@ export async function handleSelfTestStep(
       }
       if (wrong.length > 0) throw new Error(`self-test: the execution's history is not what the documents assume: ${wrong.join('; ')}`);
       return {
-        ...EMPTY,
+        ...EMPTY_STEP_OUTPUT,
         Detail: `the token and a Boolean came back; the approval was skipped; the loop ran until its deadline (${polls.length} iteration(s) in ` +
           'the history)',
       };
@@ -197,7 +187,7 @@ export async function handleSelfTestStep(
         throw new Error('self-test failed: the branch BranchOnOutput did not go to Check on Start.Proceed = true');
       }
       return {
-        ...EMPTY,
+        ...EMPTY_STEP_OUTPUT,
         Detail: 'self-test passed: script steps, outputs, a loop, two branches and a skipped approval behave as the runbooks ' +
         'assume',
       };

@@ -159,7 +159,7 @@ export async function handleStep(event: StepEvent, deps: StepHandlerDependencies
     // The whole report goes to the function's log as one JSON line, for queries across runs.
     console.log(JSON.stringify({ report }));
     if (report.outcome !== 'succeeded') throw new Error(summary);
-    return { ...EMPTY, Detail: summary };
+    return { ...EMPTY_STEP_OUTPUT, Detail: summary };
   }
 
   const step = RUNBOOKS[runbook].find((s) => s.name === stepName && s.run);
@@ -183,7 +183,8 @@ export async function handleStep(event: StepEvent, deps: StepHandlerDependencies
   }
 }
 
-const EMPTY: StepOutput = {
+/** A step's output with every field at its empty value: what a step that reports nothing returns. */
+export const EMPTY_STEP_OUTPUT: StepOutput = {
   Detail: '',
   Skipped: false,
   Waiting: false,
