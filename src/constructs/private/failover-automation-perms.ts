@@ -30,74 +30,33 @@ export function stepRoleStatements(r: {
   const globalCluster = globalClusterArn(stack, database.globalClusterIdentifier);
   const parameterArn = (name: string) => stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') });
   const statements: iam.PolicyStatement[] = [];
-  statements.push(new iam.PolicyStatement({
-    sid: 'ReadTopology',
-    actions: ['ssm:GetParameters'],
-    resources: [database.topologyParameterName, routing.routingParameterName, database.clusterSpecParameterName].map(parameterArn),
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'DescribeGlobalDatabase',
-    actions: ['rds:DescribeGlobalClusters'],
-    resources: [globalCluster],
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'MoveTheWriter',
-    actions: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster'],
-    resources: [globalCluster, ...regionNames.map(clusterArnOf)],
-  }));
+  statements.push(allow('ReadTopology', ['ssm:GetParameters'],
+    [database.topologyParameterName, routing.routingParameterName, database.clusterSpecParameterName].map(parameterArn)));
+  statements.push(allow('DescribeGlobalDatabase', ['rds:DescribeGlobalClusters'], [globalCluster]));
+  statements.push(allow('MoveTheWriter', ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster', 'rds:RemoveFromGlobalCluster'],
+    [globalCluster, ...regionNames.map(clusterArnOf)]));
   statements.push(...rebuildStatements({ stack, region, database, regionNames, globalCluster, clusterArnOf }));
   // Every Region's cluster: a failover checks that the routed one still belongs to the
   // global database, a rebuild that the serving one is available.
-  statements.push(new iam.PolicyStatement({
-    sid: 'DescribeTheClusters',
-    actions: ['rds:DescribeDBClusters'],
-    resources: regionNames.map(clusterArnOf),
-  }));
+  statements.push(allow('DescribeTheClusters', ['rds:DescribeDBClusters'], regionNames.map(clusterArnOf)));
   // The clusters' instances have names CloudFormation chose: they are read by the cluster filter.
-  statements.push(new iam.PolicyStatement({
-    sid: 'DescribeTheInstances',
-    actions: ['rds:DescribeDBInstances'],
-    resources: regionNames.map((name) => dbInstanceArn(stack, name, '*')),
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'GiveAHeadlessClusterAWriter',
-    actions: ['rds:CreateDBInstance'],
-    resources: [
-      clusterArnOf(region),
-      dbInstanceArn(stack, stack.region, addedInstanceIdentifier(database.regionalCluster(region).clusterIdentifier)),
-    ],
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'CheckTheClusterKey',
-    actions: ['kms:DescribeKey'],
-    resources: [database.regionalCluster(region).kmsKey.keyArn],
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'OneRunAtATime',
-    actions: ['ssm:DescribeAutomationExecutions'],
-    resources: ['*'],
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'CheckTheSecretReplica',
-    actions: ['secretsmanager:DescribeSecret'],
-    resources: [stack.formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${database.secretName}-??????`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    })],
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'ReadReplicationLag',
-    actions: ['cloudwatch:GetMetricData'],
-    resources: ['*'],
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'ReadOwnExecution',
-    // The step history, paged when GetAutomationExecution cuts it (StepExecutionsTruncated).
-    actions: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
-    resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
-  }));
+  statements.push(allow('DescribeTheInstances', ['rds:DescribeDBInstances'], regionNames.map((name) => dbInstanceArn(stack, name, '*'))));
+  statements.push(allow('GiveAHeadlessClusterAWriter', ['rds:CreateDBInstance'], [
+    clusterArnOf(region),
+    dbInstanceArn(stack, stack.region, addedInstanceIdentifier(database.regionalCluster(region).clusterIdentifier)),
+  ]));
+  statements.push(allow('CheckTheClusterKey', ['kms:DescribeKey'], [database.regionalCluster(region).kmsKey.keyArn]));
+  statements.push(allow('OneRunAtATime', ['ssm:DescribeAutomationExecutions'], ['*']));
+  statements.push(allow('CheckTheSecretReplica', ['secretsmanager:DescribeSecret'], [stack.formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${database.secretName}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  })]));
+  statements.push(allow('ReadReplicationLag', ['cloudwatch:GetMetricData'], ['*']));
+  // The step history, paged when GetAutomationExecution cuts it (StepExecutionsTruncated).
+  statements.push(allow('ReadOwnExecution', ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
+    [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })]));
   return statements;
 }
 
@@ -124,36 +83,22 @@ function rebuildStatements(r: {
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
   const instanceArns = [...regional.instances.map((i) => rds('db', i.ref)), rds('db', addedInstanceIdentifier(regional.clusterIdentifier))];
-  statements.push(new iam.PolicyStatement({
-    sid: 'RebuildTheGlobalDatabase',
-    actions: ['rds:ModifyGlobalCluster', 'rds:DeleteGlobalCluster', 'rds:CreateGlobalCluster'],
-    resources: [globalCluster, ...r.regionNames.map(clusterArnOf)],
-  }));
+  statements.push(allow('RebuildTheGlobalDatabase', ['rds:ModifyGlobalCluster', 'rds:DeleteGlobalCluster', 'rds:CreateGlobalCluster'],
+    [globalCluster, ...r.regionNames.map(clusterArnOf)]));
   // The Service Authorization Reference lists option groups among CreateDBCluster's
   // resource types; Aurora PostgreSQL has none of its own, so any in this Region.
-  statements.push(new iam.PolicyStatement({
-    sid: 'ReplaceTheStaleCluster',
-    actions: ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBCluster'],
-    resources: [
-      clusterArnOf(region),
-      globalCluster,
-      rds('subgrp', regional.subnetGroup.subnetGroupName),
-      rds('cluster-pg', regional.parameterGroup.bindToCluster({}).parameterGroupName),
-      rds('og', '*'),
-    ],
-  }));
+  statements.push(allow('ReplaceTheStaleCluster', ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBCluster'], [
+    clusterArnOf(region),
+    globalCluster,
+    rds('subgrp', regional.subnetGroup.subnetGroupName),
+    rds('cluster-pg', regional.parameterGroup.bindToCluster({}).parameterGroupName),
+    rds('og', '*'),
+  ]));
   // DeleteDBCluster with a final snapshot: the snapshot is a resource of the call, and
   // its dependent actions create and tag it.
-  statements.push(new iam.PolicyStatement({
-    sid: 'KeepAFinalSnapshot',
-    actions: ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
-    resources: [clusterArnOf(region), rds('cluster-snapshot', `${regional.clusterIdentifier}-before-rebuild-*`)],
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'ReplaceTheInstances',
-    actions: ['rds:DeleteDBInstance', 'rds:CreateDBInstance'],
-    resources: [clusterArnOf(region), ...instanceArns],
-  }));
+  statements.push(allow('KeepAFinalSnapshot', ['rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+    [clusterArnOf(region), rds('cluster-snapshot', `${regional.clusterIdentifier}-before-rebuild-*`)]));
+  statements.push(allow('ReplaceTheInstances', ['rds:DeleteDBInstance', 'rds:CreateDBInstance'], [clusterArnOf(region), ...instanceArns]));
   // The instances' Enhanced Monitoring role is passed to RDS.
   const monitoringRoles = regional.instances.map((i) => i.monitoringRoleArn).filter((a): a is string => a !== undefined);
   if (monitoringRoles.length > 0) {
@@ -175,11 +120,8 @@ function rebuildStatements(r: {
  */
 export function readinessStatements(stack: Stack, parameterName: string): iam.PolicyStatement[] {
   const statements: iam.PolicyStatement[] = [];
-  statements.push(new iam.PolicyStatement({
-    sid: 'WriteTheReadiness',
-    actions: ['ssm:PutParameter'],
-    resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.slice(1) })],
-  }));
+  statements.push(allow('WriteTheReadiness', ['ssm:PutParameter'],
+    [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.slice(1) })]));
   // PutMetricData has no resource-level permissions; the condition keeps it to the library's namespace.
   statements.push(new iam.PolicyStatement({
     sid: 'PublishTheReadiness',
@@ -196,25 +138,14 @@ export function readinessStatements(stack: Stack, parameterName: string): iam.Po
  */
 export function selfTestStatements(stack: Stack, selfTestName: string, automationRoleArn: string): iam.PolicyStatement[] {
   const statements: iam.PolicyStatement[] = [];
-  statements.push(new iam.PolicyStatement({
-    sid: 'StartTheSelfTest',
-    actions: ['ssm:StartAutomationExecution'],
-    resources: [
-      stack.formatArn({ service: 'ssm', resource: 'automation-definition', resourceName: `${selfTestName}:*` }),
-      stack.formatArn({ service: 'ssm', resource: 'document', resourceName: selfTestName }),
-    ],
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'FollowTheSelfTest',
-    actions: ['ssm:GetAutomationExecution'],
-    resources: [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })],
-  }));
+  statements.push(allow('StartTheSelfTest', ['ssm:StartAutomationExecution'], [
+    stack.formatArn({ service: 'ssm', resource: 'automation-definition', resourceName: `${selfTestName}:*` }),
+    stack.formatArn({ service: 'ssm', resource: 'document', resourceName: selfTestName }),
+  ]));
+  statements.push(allow('FollowTheSelfTest', ['ssm:GetAutomationExecution'],
+    [stack.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' })]));
   // Whether its stack is rolling back: then the self-test is not run again (see self-test-resource.ts).
-  statements.push(new iam.PolicyStatement({
-    sid: 'SeeARollback',
-    actions: ['cloudformation:DescribeStacks'],
-    resources: [stack.stackId],
-  }));
+  statements.push(allow('SeeARollback', ['cloudformation:DescribeStacks'], [stack.stackId]));
   statements.push(new iam.PolicyStatement({
     sid: 'RunItAsTheRunbooksRole',
     actions: ['iam:PassRole'],
@@ -222,4 +153,9 @@ export function selfTestStatements(stack: Stack, selfTestName: string, automatio
     conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
   }));
   return statements;
+}
+
+/** A statement that allows `actions` on `resources`, named `sid`. */
+function allow(sid: string, actions: string[], resources: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid, actions, resources });
 }
