@@ -523,22 +523,12 @@ describe('ArcRoutedApi authorization: the same in every Region, or explicitly no
 describe('routing your own endpoint in a Region', () => {
   const ALB = { dnsName: 'orders-alb-123456.eu-west-1.elb.amazonaws.com', hostedZoneId: 'Z32O12XQLNTSW2' };
 
-  function withEndpoints(endpoints: (RoutedEndpoint | undefined)[], extra: Partial<ArcRoutedApiProps> = {}) {
-    const app = new App();
+  /** The routed API over the first Regions, each given an endpoint of its own where `endpoints` has one. */
+  function withEndpoints(endpoints: (RoutedEndpoint | undefined)[]) {
     const regions = ['us-east-1', 'eu-west-1', 'ap-southeast-2'].slice(0, endpoints.length);
-    const stacks = regions.map((region) => new Stack(app, `api-${region}`, { env: { region } }));
-    const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
-    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
-    const api = new ArcRoutedApi(app, 'Api', {
-      name: 'orders',
-      routingStack,
-      hostedZone,
-      domainName: 'api.example.com',
-      regions: stacks.map((stack, i) => (endpoints[i] ? { stack, endpoint: endpoints[i] } : { stack, handler: testHandler(stack) })),
-      ...(endpoints.some((e) => e === undefined) ? { allowUnauthenticatedAccess: true } : {}),
-      ...extra,
-    });
-    return { app, stacks, routingStack, api };
+    // Only the APIs the construct creates need authorization or allowUnauthenticatedAccess.
+    const open = endpoints.some((e) => e === undefined) ? {} : { allowUnauthenticatedAccess: undefined };
+    return build(regions, open, endpoints.map((endpoint) => (endpoint ? { endpoint } : {})));
   }
 
   test('an alias target: nothing created in its Region, the record aliases it, the routing is the same as every Region\'s', () => {

@@ -3,11 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { buildMinimalExample } from '../../examples/minimal/stacks';
-import { AlarmActions, ArcRoutedApi, IAlarmActionFactory, MultiRegionAuroraPostgres, ObservedWorkload, ObservedWorkloadProps, RoutedEndpoint } from '../../src';
-import { regionalStacks, resolveIntrinsics, synthWarnings, testHandler } from '../helpers';
+import { AlarmActions, IAlarmActionFactory, MultiRegionAuroraPostgres, ObservedWorkload, ObservedWorkloadProps, RoutedEndpoint } from '../../src';
+import { regionalStacks, resolveIntrinsics, synthWarnings, testHandler, testRoutedApi } from '../helpers';
 import { nagFindings } from '../nag';
 
 const REGIONS = ['us-east-1', 'us-west-2'];
@@ -475,15 +474,7 @@ describe('regionsOf', () => {
     const database = new MultiRegionAuroraPostgres(app, 'Database', { name: 'orders', regions: stacks.map((s) => ({ stack: s.stack, vpc: s.vpc })) });
     const apiStacks = apiRegions.map((region) => stacks.find((s) => s.stack.region === region)?.stack ?? new Stack(app, `api-${region}`, { env: { region } }));
     const routingStack = new Stack(app, 'routing', { env: { region: 'us-west-2' } });
-    const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
-    const api = new ArcRoutedApi(app, 'Api', {
-      name: 'orders',
-      routingStack,
-      hostedZone,
-      domainName: 'api.example.com',
-      allowUnauthenticatedAccess: true,
-      regions: apiStacks.map((stack, i) => (endpoints[i] ? { stack, endpoint: endpoints[i] } : { stack, handler: testHandler(stack) })),
-    });
+    const api = testRoutedApi(routingStack, apiStacks, {}, endpoints.map((endpoint) => (endpoint ? { endpoint } : {})));
     return { database, api };
   }
 
