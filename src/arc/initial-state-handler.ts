@@ -6,8 +6,10 @@ export interface InitialStateProperties {
   readonly ClusterEndpoints: { Endpoint: string; Region: string }[];
   /** Every Region's routing control, in Region order. */
   readonly RoutingControlArns: string[];
-  /** The control to turn On at creation (the first Region's); every other one is set Off. */
-  readonly InitiallyOnArn: string;
+  /** The control to turn On at creation (the first Region's); every other one is set Off. Active/passive. */
+  readonly InitiallyOnArn?: string;
+  /** The controls to turn On at creation (every Region's); every other one is set Off. Active/active. */
+  readonly InitiallyOnArns?: string[];
 }
 
 /** The subset of a CloudFormation custom resource event the handler reads. */
@@ -28,9 +30,10 @@ export interface InitialStateResult {
 /**
  * Sets the initial routing states when the resource is created, and never touches them
  * afterwards: an update (a redeploy, perhaps in the middle of a failover) or a delete
- * must not move traffic. Creation turns the first Region's control On and every other
- * control Off in one `UpdateRoutingControlStates` call, on the first cluster endpoint
- * that answers, then reads the states back to confirm them.
+ * must not move traffic. Creation turns the controls it names On (the first Region's for
+ * active/passive, every Region's for active/active) and every other control Off in one
+ * `UpdateRoutingControlStates` call, on the first cluster endpoint that answers, then
+ * reads the states back to confirm them.
  */
 export async function handleInitialStateEvent(
   event: InitialStateEvent,
@@ -48,7 +51,11 @@ export async function handleInitialStateEvent(
   if (!Array.isArray(arns) || arns.length < 2 || arns.some((a) => typeof a !== 'string' || !a)) {
     throw new Error(`RoutingControlArns must list at least 2 routing control ARNs, got ${JSON.stringify(arns)}`);
   }
-  const entries = statesFor(arns, [props.InitiallyOnArn]);
+  const on = props.InitiallyOnArns ?? (props.InitiallyOnArn === undefined ? [] : [props.InitiallyOnArn]);
+  if (!Array.isArray(on) || on.length === 0 || on.some((a) => !arns.includes(a))) {
+    throw new Error(`InitiallyOnArn or InitiallyOnArns must name at least one of RoutingControlArns, got ${JSON.stringify(on)}`);
+  }
+  const entries = statesFor(arns, on);
   // Spread callers over the endpoints: start at one chosen by the stack's id.
   const start = hash(event.StackId) % endpoints.length;
   await updateStates(dataPlane, endpoints, entries, start, log);
@@ -63,7 +70,7 @@ export async function handleInitialStateEvent(
   log(`Create: ${entries.map((e) => `${e.routingControlArn}=${e.state}`).join(', ')}`);
   return {
     physicalResourceId: `${event.LogicalResourceId}-initial-routing-state`,
-    data: { InitiallyOnArn: props.InitiallyOnArn },
+    data: props.InitiallyOnArns === undefined ? { InitiallyOnArn: on[0] } : { InitiallyOnArns: on.join(',') },
   };
 }
 

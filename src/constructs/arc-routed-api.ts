@@ -136,6 +136,27 @@ export interface ArcRoutedApiRegionOptions {
 }
 
 /**
+ * How an {@link ArcRoutedApi} answers for its name: from one Region at a time, or from
+ * every Region that is On.
+ */
+export enum RoutingMode {
+  /**
+   * One Region serves at a time: its routing control is On and every other one Off, and
+   * the weighted records answer with the Region that is On. The first Region serves at
+   * creation. For a database with one writer and no write forwarding.
+   */
+  ACTIVE_PASSIVE = 'ACTIVE_PASSIVE',
+  /**
+   * Every Region serves: every routing control is On at creation, and latency records
+   * answer each client with the nearest Region that is On. Turning a Region's control
+   * Off takes it out of service (evacuates it); the safety rule keeps at least one On.
+   * For a database whose secondaries serve reads locally and forward their writes
+   * (`MultiRegionAuroraPostgres.globalWriteForwarding`).
+   */
+  ACTIVE_ACTIVE = 'ACTIVE_ACTIVE',
+}
+
+/**
  * Properties of an {@link ArcRoutedApi}.
  */
 export interface ArcRoutedApiProps {
@@ -149,6 +170,16 @@ export interface ArcRoutedApiProps {
 
   /** One entry per Region, at least 2. The first Region receives traffic first. */
   readonly regions: ArcRoutedApiRegionOptions[];
+
+  /**
+   * Whether one Region serves at a time or every Region that is On. The mode decides the
+   * DNS records' routing policy and the routing states set at creation (never after).
+   * Choose it before the first deployment: Route 53 keeps one routing policy per name,
+   * so a deployed application changes mode under a new `domainName`.
+   *
+   * @default RoutingMode.ACTIVE_PASSIVE
+   */
+  readonly mode?: RoutingMode;
 
   /**
    * The stack for the Route 53 ARC resources, health checks and DNS records. It must
@@ -339,6 +370,8 @@ export class ArcRoutedApi extends Construct {
   public readonly routingParameterName: string;
   /** The stack holding the ARC resources, the health checks and the DNS records. */
   public readonly routingStack: Stack;
+  /** Whether one Region serves at a time or every Region that is On (the `mode` prop). */
+  public readonly mode: RoutingMode;
 
   /**
    * @param scope where the construct lives; any scope, the App is a good one
@@ -353,6 +386,8 @@ export class ArcRoutedApi extends Construct {
 
     this.domainName = props.domainName;
     this.routingStack = props.routingStack;
+    this.mode = props.mode ?? RoutingMode.ACTIVE_PASSIVE;
+    const activeActive = this.mode === RoutingMode.ACTIVE_ACTIVE;
     this.routingParameterName = routingTopologyParameterName(props.name);
 
     const placement = new RegionalPlacement(this);
@@ -395,7 +430,9 @@ export class ArcRoutedApi extends Construct {
 
     // Where `cdk deploy` prints it: the name clients call, and where the routing is read.
     new CfnOutput(routing, 'ApiUrl', {
-      description: `The ${props.name} API: one name, answered by the Region whose routing control is On`,
+      description: activeActive
+        ? `The ${props.name} API: one name, answered by the nearest Region whose routing control is On`
+        : `The ${props.name} API: one name, answered by the Region whose routing control is On`,
       value: `https://${props.domainName}/`,
     });
 
@@ -430,7 +467,9 @@ export class ArcRoutedApi extends Construct {
         zone: props.hostedZone,
         recordName: props.domainName,
         setIdentifier: region,
-        weight: 100,
+        // Active/passive: equal weights, and the health checks leave the one Region that is On.
+        // Active/active: the nearest Region whose health check passes, that is whose control is On.
+        ...(activeActive ? { region } : { weight: 100 }),
         healthCheck: healthChecks[i],
         target: route53.RecordTarget.fromAlias({
           bind: () => given ?? ({
@@ -450,7 +489,7 @@ export class ArcRoutedApi extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     allowLogGroupsToUse(routingKey, props.routingStack, props.routingStack.region);
-    const initialState = this.initialState(routing, endpoints, controlArns, routingKey);
+    const initialState = this.initialState(routing, endpoints, controlArns, activeActive ? controlArns : [controlArns[0]], routingKey);
     // The safety rule must exist before the first state change it guards.
     initialState.node.addDependency(this.safetyRule);
 
@@ -461,11 +500,12 @@ export class ArcRoutedApi extends Construct {
       clusterArn: this.clusterArn,
       controlPanelArn: this.controlPanel.attrControlPanelArn,
       clusterEndpoints: endpoints,
+      ...(activeActive ? { mode: 'active-active' } : {}),
       regions: this.regionNames.map((region, i) => ({
         region,
         routingControlArn: controlArns[i],
         healthCheckId: healthChecks[i].healthCheckId,
-        initiallyActive: i === 0,
+        initiallyActive: activeActive || i === 0,
       })),
     });
     this.regionNames.forEach((region) => {
@@ -759,7 +799,7 @@ export class ArcRoutedApi extends Construct {
   }
 
   private initialState(
-    routing: Construct, endpoints: { Endpoint: string; Region: string }[], controlArns: string[], logKey: kms.IKey,
+    routing: Construct, endpoints: { Endpoint: string; Region: string }[], controlArns: string[], initiallyOn: string[], logKey: kms.IKey,
   ): CustomResource {
     const fn = new InitialRoutingStateFunction(routing, 'InitialRoutingStateFunction', {
       description: 'Sets the initial ARC routing control states on create; never changes them on update or delete',
@@ -790,7 +830,8 @@ export class ArcRoutedApi extends Construct {
       properties: {
         ClusterEndpoints: endpoints,
         RoutingControlArns: controlArns,
-        InitiallyOnArn: controlArns[0],
+        // One Region On: the property every release has sent, so an existing deployment sees no change.
+        ...(initiallyOn.length === 1 ? { InitiallyOnArn: initiallyOn[0] } : { InitiallyOnArns: initiallyOn }),
       },
     });
   }

@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeInPacks, acknowledgeLibraryFunction, findingArn } from './acknowledge';
-import { ArcRoutedApi } from './arc-routed-api';
+import { ArcRoutedApi, RoutingMode } from './arc-routed-api';
 import { MultiRegionAuroraPostgres } from './multi-region-aurora-postgres';
 import { IAM_PRINCIPAL_ARN } from '../principals';
 import { clusterArn, dbInstanceArn, globalClusterArn } from './private/arns';
@@ -957,6 +957,12 @@ function validateProps(scope: Construct, props: FailoverAutomationProps, name: s
       condition: onlyDb.length > 0 || onlyRouting.length > 0,
       message: `'database' and 'routing' must cover the same Regions: database has ${database.regionNames.join(', ')}, ` +
         `routing has ${routing.regionNames.join(', ')}. Give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.`,
+    },
+    {
+      condition: routing.mode === RoutingMode.ACTIVE_ACTIVE,
+      message: `'routing' (${routing.node.path}) is in RoutingMode.ACTIVE_ACTIVE, but the runbooks route one Region at a time: ` +
+        'a switchover or failover would turn every other Region Off. Use RoutingMode.ACTIVE_PASSIVE with FailoverAutomation; ' +
+        'in active/active, take a Region out of service by turning its routing control Off.',
     },
     {
       condition: badApprovers.length > 0,

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { acknowledgeAwsCustomResourceProvider, acknowledgeFinding, acknowledgeInPacks, findingArn, libraryCustomResource } from './acknowledge';
 import { clusterArn, globalClusterArn } from './private/arns';
 import { DEPRECATED_AURORA_POSTGRES_VERSIONS } from './private/aurora-engine-versions';
-import { checkEngineVersion, DEFAULT_ENGINE_VERSION, DEPLOYED_ENGINE_VERSION_CONTEXT } from './private/engine-version';
+import { checkEngineVersion, DEFAULT_ENGINE_VERSION, DEPLOYED_ENGINE_VERSION_CONTEXT, writeForwardingVersionError } from './private/engine-version';
 import { allowLogGroupsToUse } from './private/keys';
 import { MAX_REGIONS } from './private/limits';
 import { AuroraClusterMetricName, auroraClusterMetric } from './private/metrics';
@@ -33,10 +33,43 @@ const DEFAULT_SERVERLESS_MAX = 16;
 const GLOBAL_DB_RPO_MIN_SECONDS = 20;
 const GLOBAL_DB_RPO_MAX_SECONDS = 2 ** 31 - 1;
 const IDENTIFIER_MAX_LENGTH = 63;
+/** The cluster parameter that sets the read consistency of sessions that forward writes. */
+const WRITE_FORWARD_CONSISTENCY_PARAMETER = 'apg_write_forward.consistency_mode';
 const RESERVED_USERNAMES = ['rdsadmin', 'rdsrepladmin', 'rds_superuser', 'postgres', 'public'];
 const RESERVED_DATABASE_NAMES = ['rdsadmin', 'template0', 'template1', 'postgres'];
 /** Characters left out of generated passwords: they break connection strings and shells. */
 const PASSWORD_EXCLUDE_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
+
+/**
+ * How current the reads of a session that forwards writes are
+ * (`apg_write_forward.consistency_mode`). The stronger the mode, the longer a read on a
+ * secondary cluster waits for the writer's changes to arrive.
+ *
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-write-forwarding-apg.html
+ */
+export enum WriteForwardingConsistency {
+  /**
+   * A read never waits: the session sees the writer's changes, its own included, once
+   * replication brings them to its Region, so it may not see its own write at once.
+   */
+  EVENTUAL = 'EVENTUAL',
+  /**
+   * A read sees every change the session made (read-your-writes), waiting for its own
+   * forwarded writes to come back; other sessions' changes arrive with replication.
+   * Aurora's default.
+   */
+  SESSION = 'SESSION',
+  /**
+   * A read sees every change committed in any Region, waiting for replication to catch up
+   * with them: the newest data and the longest waits.
+   */
+  GLOBAL = 'GLOBAL',
+  /**
+   * Sessions do not forward writes unless they set a mode themselves
+   * (`SET apg_write_forward.consistency_mode = 'SESSION'`); writes fail where the writer is not.
+   */
+  OFF = 'OFF',
+}
 
 /**
  * The settings of one Region of a {@link MultiRegionAuroraPostgres}.
@@ -251,6 +284,32 @@ export interface MultiRegionAuroraPostgresProps {
    * @default Duration.seconds(60)
    */
   readonly monitoringInterval?: Duration;
+
+  /**
+   * Global write forwarding on every Regional cluster, for active/active: a secondary
+   * cluster then accepts writes on its reader endpoint and forwards them to the writer's
+   * Region, so an application serves reads and writes from every Region. On the primary it
+   * does nothing until a switchover or failover makes it a secondary, which is why every
+   * cluster gets it. Turning it on or off needs no reboot.
+   *
+   * Needs Aurora PostgreSQL 16 or later, 15.4 or later, or 14.9 or later. A forwarded
+   * write costs a round trip to the writer's Region; see `writeForwardingConsistency` for
+   * what reads wait for.
+   *
+   * @see https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-write-forwarding-apg.html
+   * @default false
+   */
+  readonly globalWriteForwarding?: boolean;
+
+  /**
+   * The read consistency of sessions that forward writes, set as
+   * `apg_write_forward.consistency_mode` in every Regional cluster parameter group. A
+   * session can still choose its own with `SET apg_write_forward.consistency_mode`.
+   * Only with `globalWriteForwarding`.
+   *
+   * @default - Aurora's default, `SESSION` (read-your-writes)
+   */
+  readonly writeForwardingConsistency?: WriteForwardingConsistency;
 }
 
 /**
@@ -267,6 +326,12 @@ export interface RegionalAuroraCluster {
   readonly cluster: rds.IDatabaseCluster;
   /** The CloudFormation resource of the Regional cluster (escape hatch). */
   readonly cfnCluster: rds.CfnDBCluster;
+  /**
+   * The cluster's reader endpoint: reads stay in this Region. With `globalWriteForwarding`,
+   * a session on it in a secondary Region can also write; the write is forwarded to the
+   * writer's Region.
+   */
+  readonly readerEndpointAddress: string;
   /** The cluster's instances, first one first; empty for a headless secondary. */
   readonly instances: rds.CfnDBInstance[];
   /** Network access to the cluster on the database port. */
@@ -343,6 +408,8 @@ export class MultiRegionAuroraPostgres extends Construct {
   public readonly clusterSpecParameterName: string;
   /** The database port. */
   public readonly port: number;
+  /** Whether every Regional cluster has global write forwarding (the `globalWriteForwarding` prop). */
+  public readonly globalWriteForwarding: boolean;
 
   /**
    * @param scope where the construct lives; any scope, the App is a good one
@@ -361,6 +428,7 @@ export class MultiRegionAuroraPostgres extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
     const deletionProtection = props.deletionProtection ?? true;
     this.port = props.port ?? DEFAULT_PORT;
+    this.globalWriteForwarding = props.globalWriteForwarding ?? false;
     this.globalClusterIdentifier = props.name;
     this.primaryRegion = this.regionNames[0];
     this.secretName = `${props.name}-aurora-master`;
@@ -479,6 +547,9 @@ export class MultiRegionAuroraPostgres extends Construct {
       });
 
       const parameters: { [name: string]: string } = { 'rds.force_ssl': '1', ...options.parameters };
+      if (props.writeForwardingConsistency !== undefined) {
+        parameters[WRITE_FORWARD_CONSISTENCY_PARAMETER] = props.writeForwardingConsistency;
+      }
       if (options.globalDbRpo) {
         parameters['rds.global_db_rpo'] = String(options.globalDbRpo.toSeconds());
       }
@@ -521,6 +592,8 @@ export class MultiRegionAuroraPostgres extends Construct {
         backupRetentionPeriod: (props.backupRetention ?? Duration.days(7)).toDays(),
         copyTagsToSnapshot: true,
         preferredMaintenanceWindow: options.preferredMaintenanceWindow,
+        // On the primary too: RDS applies it when a switchover or failover demotes the cluster.
+        enableGlobalWriteForwarding: this.globalWriteForwarding ? true : undefined,
         serverlessV2ScalingConfiguration: serverless
           ? {
             minCapacity: options.serverlessV2MinCapacity ?? DEFAULT_SERVERLESS_MIN,
@@ -635,6 +708,7 @@ export class MultiRegionAuroraPostgres extends Construct {
         backupRetentionDays: (props.backupRetention ?? Duration.days(7)).toDays(),
         deletionProtection,
         ...(options.preferredMaintenanceWindow ? { preferredMaintenanceWindow: options.preferredMaintenanceWindow } : {}),
+        ...(this.globalWriteForwarding ? { globalWriteForwarding: true } : {}),
         ...(serverless ? {
           serverlessV2Scaling: {
             minCapacity: options.serverlessV2MinCapacity ?? DEFAULT_SERVERLESS_MIN,
@@ -662,6 +736,7 @@ export class MultiRegionAuroraPostgres extends Construct {
         initialPrimary: isPrimary,
         cluster,
         cfnCluster,
+        readerEndpointAddress: cfnCluster.attrReadEndpointAddress,
         instances,
         connections,
         secret,
@@ -971,8 +1046,18 @@ function validateProps(scope: Construct, props: MultiRegionAuroraPostgresProps, 
   const versionError = engineVersion === undefined || Token.isUnresolved(engineVersion)
     ? undefined
     : checkEngineVersion(engineVersion, deployed).error;
+  const fullVersion = (props.engineVersion ?? DEFAULT_ENGINE_VERSION).auroraPostgresFullVersion;
+  const forwardingError = props.globalWriteForwarding === true && !Token.isUnresolved(fullVersion)
+    ? writeForwardingVersionError(fullVersion)
+    : undefined;
   const rules: ValidationRule[] = [
     { condition: versionError !== undefined, message: versionError ?? '' },
+    { condition: versionError === undefined && forwardingError !== undefined, message: forwardingError ?? '' },
+    {
+      condition: props.writeForwardingConsistency !== undefined && props.globalWriteForwarding !== true,
+      message: `'writeForwardingConsistency' is ${props.writeForwardingConsistency}, but 'globalWriteForwarding' is not true: the mode ` +
+        'applies to sessions that forward writes. Set globalWriteForwarding: true, or remove writeForwardingConsistency.',
+    },
     {
       condition: !Token.isUnresolved(name) && (!idPattern.test(name) || name.endsWith('-') || name.includes('--')),
       message:
@@ -1063,6 +1148,12 @@ function validateProps(scope: Construct, props: MultiRegionAuroraPostgresProps, 
         message:
           `${at} sets globalDbRpo, but with two Regions the secondary must keep the default: once promoted it would ` +
           'have no secondary left to meet the RPO and would block its commits. Set globalDbRpo on regions[0] only.',
+      },
+      {
+        condition: props.writeForwardingConsistency !== undefined && r.parameters !== undefined &&
+          WRITE_FORWARD_CONSISTENCY_PARAMETER in r.parameters,
+        message: `${at} sets '${WRITE_FORWARD_CONSISTENCY_PARAMETER}' in parameters and writeForwardingConsistency is set too: ` +
+          'keep one of them (writeForwardingConsistency sets it in every Region).',
       },
       {
         condition: r.parameters !== undefined && 'rds.global_db_rpo' in r.parameters,

@@ -219,6 +219,7 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
         BackupRetentionPeriod: spec.backupRetentionDays,
         CopyTagsToSnapshot: true,
         PreferredMaintenanceWindow: spec.preferredMaintenanceWindow,
+        EnableGlobalWriteForwarding: spec.globalWriteForwarding === true ? true : undefined,
         ServerlessV2ScalingConfiguration: spec.serverlessV2Scaling
           ? { MinCapacity: spec.serverlessV2Scaling.minCapacity, MaxCapacity: spec.serverlessV2Scaling.maxCapacity }
           : undefined,

@@ -83,6 +83,8 @@ export interface ClusterSpec {
   readonly backupRetentionDays: number;
   readonly deletionProtection: boolean;
   readonly preferredMaintenanceWindow?: string;
+  /** Global write forwarding, as the construct's `globalWriteForwarding` set it; absent means off. */
+  readonly globalWriteForwarding?: boolean;
   /** Aurora Serverless v2 capacity range, for `db.serverless` instances. */
   readonly serverlessV2Scaling?: { readonly minCapacity: number; readonly maxCapacity: number };
   /** The instances, the first one the writer-to-be; none for a headless secondary. */

@@ -234,6 +234,8 @@ export interface RoutingTopology {
   readonly clusterArn: string;
   readonly controlPanelArn: string;
   readonly clusterEndpoints: { Endpoint: string; Region: string }[];
+  /** `active-active` when every Region serves (ArcRoutedApi's RoutingMode.ACTIVE_ACTIVE); absent for one Region at a time. */
+  readonly mode?: string;
   readonly regions: RoutingRegionTopology[];
 }
 
@@ -266,6 +268,15 @@ export function runbookTopology(aurora: AuroraTopology, routing: RoutingTopology
   const routingRegions = routing.regions.map((r) => r.region);
   const onlyAurora = auroraRegions.filter((r) => !routingRegions.includes(r));
   const onlyRouting = routingRegions.filter((r) => !auroraRegions.includes(r));
+  if (routing.mode !== undefined) {
+    // These runbooks route one Region at a time: run on every-Region routing, a switchover
+    // would turn every other Region Off.
+    throw new Error(
+      `the routing of ${routing.name} is ${routing.mode}, and these runbooks route one Region at a time: a switchover or ` +
+        'failover would turn every other Region Off. Nothing was changed. Take a Region out of service by turning its ' +
+        'routing control Off, or deploy ArcRoutedApi with RoutingMode.ACTIVE_PASSIVE.',
+    );
+  }
   if (onlyAurora.length > 0 || onlyRouting.length > 0) {
     throw new Error(
       'the database and the routing do not cover the same Regions' +

@@ -30,6 +30,26 @@ describe('initial routing state, against a fake data plane', () => {
     expect(result).toEqual({ physicalResourceId: 'InitialRoutingState-initial-routing-state', data: { InitiallyOnArn: EAST } });
   });
 
+  test('active/active: create turns every control it names On in one call, then confirms', async () => {
+    const plane = new FakeDataPlane([EAST, WEST, EU]);
+    const all = event('Create', ENDPOINTS, [EAST, WEST, EU]);
+    const props = { ...all.ResourceProperties, InitiallyOnArn: undefined, InitiallyOnArns: [EAST, WEST, EU] };
+    const result = await handleInitialStateEvent({ ...all, ResourceProperties: props }, plane);
+    expect(Object.fromEntries(plane.states)).toEqual({ [EAST]: 'On', [WEST]: 'On', [EU]: 'On' });
+    expect(plane.calls.filter((c) => c.action === 'update')).toHaveLength(1);
+    expect(result.data).toEqual({ InitiallyOnArns: `${EAST},${WEST},${EU}` });
+  });
+
+  test('a control to turn On that is not one of the Regions\' controls, or none at all, is refused before any call', async () => {
+    const plane = new FakeDataPlane([EAST, WEST]);
+    const base = event('Create');
+    for (const on of [{ InitiallyOnArns: [EAST, EU] }, { InitiallyOnArns: [] }, { InitiallyOnArn: undefined }]) {
+      await expect(handleInitialStateEvent({ ...base, ResourceProperties: { ...base.ResourceProperties, ...on } }, plane))
+        .rejects.toThrow(/InitiallyOnArn or InitiallyOnArns must name at least one of RoutingControlArns/);
+    }
+    expect(plane.calls).toEqual([]);
+  });
+
   test('create rotates past failing endpoints', async () => {
     const plane = new FakeDataPlane([EAST, WEST]).failOn('us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1');
     await handleInitialStateEvent(event('Create'), plane);

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions, IRegionalHandlerFactory, RoutedEndpoint } from '../../src';
+import { ArcRoutedApi, ArcRoutedApiProps, ArcRoutedApiRegionOptions, IRegionalHandlerFactory, RoutedEndpoint, RoutingMode } from '../../src';
 import { resolveIntrinsics, synthWarnings, testHandler, testRoutedApi } from '../helpers';
 import { nagFindings } from '../nag';
 
@@ -299,6 +299,91 @@ describe('ArcRoutedApi with three Regions, an existing cluster, a handler factor
     const t = Template.fromStack(stacks[0]);
     t.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 20 })] });
     t.hasResourceProperties('AWS::WAFv2::WebACL', { Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: { Limit: 300, AggregateKeyType: 'IP' } } })]) });
+  });
+});
+
+describe('RoutingMode.ACTIVE_ACTIVE', () => {
+  const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+  const { app, routingStack, api } = build(REGIONS, { mode: RoutingMode.ACTIVE_ACTIVE });
+  const routing = Template.fromStack(routingStack);
+
+  /** The routing topology the routing stack publishes in `region`, as the runbooks would read it. */
+  const published = (region: string) => {
+    const create = Object.values(routing.findResources('Custom::AWS'))
+      .map((r) => resolveIntrinsics((r as { Properties: Record<string, unknown> }).Properties) as Record<string, string | undefined>)
+      .map((p) => (p.Create ? JSON.parse(p.Create) as { action: string; region: string; parameters: { Value: string } } : undefined))
+      .filter((c) => c && c.action === 'putParameter' && c.region === region);
+    expect(create).toHaveLength(1);
+    return JSON.parse(create[0]!.parameters.Value) as { mode?: string; regions: { region: string; initiallyActive: boolean }[] };
+  };
+
+  test('nag-clean like active/passive, and the mode is exposed', () => {
+    expect(findings(app)).toEqual([]);
+    expect(api.mode).toBe(RoutingMode.ACTIVE_ACTIVE);
+    expect(build(['us-east-1', 'eu-west-1']).api.mode).toBe(RoutingMode.ACTIVE_PASSIVE);
+  });
+
+  test('one latency alias record per Region, each with its Region\'s RECOVERY_CONTROL health check and no weight', () => {
+    const records = Object.values(routing.findResources('AWS::Route53::RecordSet')) as { Properties: Record<string, unknown> }[];
+    expect(records).toHaveLength(REGIONS.length);
+    for (const region of REGIONS) {
+      const key = region.replace(/-/g, '');
+      const record = records.find((r) => r.Properties.SetIdentifier === region)!;
+      expect(record.Properties).toMatchObject({
+        Name: 'api.example.com.',
+        Type: 'A',
+        Region: region,
+        HealthCheckId: { Ref: expect.stringMatching(new RegExp(`^ApiHealthCheck${key}`)) },
+      });
+      expect(record.Properties.Weight).toBeUndefined();
+      routing.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: { Type: 'RECOVERY_CONTROL', RoutingControlArn: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^ApiRoutingControl${key}`), 'RoutingControlArn'] } },
+      });
+    }
+    expect(Object.keys(routing.findResources('AWS::Route53::HealthCheck'))).toHaveLength(REGIONS.length);
+  });
+
+  test('the safety rule still keeps at least one Region On, over every control', () => {
+    routing.hasResourceProperties('AWS::Route53RecoveryControl::SafetyRule', {
+      RuleConfig: { Type: 'ATLEAST', Threshold: 1, Inverted: false },
+      AssertionRule: { AssertedControls: REGIONS.map(() => ({ 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRoutingControl'), 'RoutingControlArn'] })) },
+    });
+  });
+
+  test('the initial state turns every Region On, on create only, after the safety rule exists', () => {
+    const resource = Object.values(routing.findResources('Custom::InitialRoutingState'))[0] as { Properties: Record<string, unknown>; DependsOn: string[] };
+    expect(resource.Properties.InitiallyOnArn).toBeUndefined();
+    expect(resource.Properties.InitiallyOnArns).toEqual(resource.Properties.RoutingControlArns);
+    expect(resource.Properties.InitiallyOnArns).toHaveLength(REGIONS.length);
+    expect(resource.DependsOn).toEqual([expect.stringMatching(/^ApiAtLeastOneRegion/)]);
+  });
+
+  test('every Region publishes the mode and every Region initially active', () => {
+    for (const region of REGIONS) {
+      const topology = published(region);
+      expect(topology.mode).toBe('active-active');
+      expect(topology.regions.map((r) => [r.region, r.initiallyActive])).toEqual(REGIONS.map((r) => [r, true]));
+    }
+  });
+
+  test('active/passive publishes no mode and one Region initially active (its template is unchanged by the mode)', () => {
+    const passive = build(REGIONS);
+    const passiveRouting = Template.fromStack(passive.routingStack);
+    const create = Object.values(passiveRouting.findResources('Custom::AWS'))
+      .map((r) => resolveIntrinsics((r as { Properties: Record<string, unknown> }).Properties) as Record<string, string | undefined>)
+      .map((p) => (p.Create ? JSON.parse(p.Create) as { action: string; region: string; parameters: { Value: string } } : undefined))
+      .find((c) => c && c.action === 'putParameter')!;
+    const topology = JSON.parse(create.parameters.Value) as { mode?: string; regions: { initiallyActive: boolean }[] };
+    expect(topology.mode).toBeUndefined();
+    expect(topology.regions.map((r) => r.initiallyActive)).toEqual([true, false, false]);
+    expect(Object.values(passiveRouting.findResources('AWS::Route53::RecordSet')).map((r) => (r as { Properties: { Weight?: number; Region?: string } }).Properties))
+      .toEqual(REGIONS.map(() => expect.objectContaining({ Weight: 100 })));
+    expect(JSON.stringify(passiveRouting.findResources('AWS::Route53::RecordSet'))).not.toContain('"Region"');
+  });
+
+  test('the output says the nearest Region that is On answers', () => {
+    const outputs = Object.values(routing.findOutputs('*')) as { Description: string }[];
+    expect(outputs.map((o) => o.Description)).toEqual([expect.stringMatching(/answered by the nearest Region whose routing control is On$/)]);
   });
 });
 

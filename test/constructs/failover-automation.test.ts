@@ -1,7 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { FailoverAutomation, FailoverAutomationProps, MultiRegionAuroraPostgres } from '../../src';
+import { FailoverAutomation, FailoverAutomationProps, MultiRegionAuroraPostgres, RoutingMode } from '../../src';
 import { regionalStacks, resolveIntrinsics, synthWarnings, testRoutedApi } from '../helpers';
 import { nagFindings } from '../nag';
 import { checkDocument } from '../ssm/document-check';
@@ -10,7 +10,7 @@ const REGIONS = ['us-east-1', 'us-west-2'];
 
 type PropsOf = Partial<FailoverAutomationProps> | ((routingStack: Stack) => Partial<FailoverAutomationProps>);
 
-function build(props: PropsOf = {}, options: { apiRegions?: string[]; name?: string; regions?: string[] } = {}) {
+function build(props: PropsOf = {}, options: { apiRegions?: string[]; name?: string; regions?: string[]; mode?: RoutingMode } = {}) {
   const app = new App();
   const regions = options.regions ?? REGIONS;
   const regional = regionalStacks(app, regions);
@@ -21,7 +21,7 @@ function build(props: PropsOf = {}, options: { apiRegions?: string[]; name?: str
   const apiStacks = (options.apiRegions ?? regions).map((region) => regional.find((r) => r.stack.region === region)?.stack
     ?? new Stack(app, `Extra-${region}`, { env: { region } }));
   const routingStack = new Stack(app, 'Routing', { env: { region: 'us-west-2' } });
-  const api = testRoutedApi(routingStack, apiStacks);
+  const api = testRoutedApi(routingStack, apiStacks, options.mode ? { mode: options.mode } : {});
   const automation = new FailoverAutomation(app, 'Runbooks', { database, routing: api, ...(typeof props === 'function' ? props(routingStack) : props) });
   return { app, stacks: regional.map((r) => r.stack), routingStack, database, api, automation };
 }
@@ -365,6 +365,15 @@ describe('FailoverAutomation validation', () => {
       "FailoverAutomation 'Runbooks': 'database' and 'routing' must cover the same Regions: database has us-east-1, us-west-2, routing has us-east-1, eu-west-1. " +
         'Give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.',
     );
+  });
+
+  test('refuses a routed API in RoutingMode.ACTIVE_ACTIVE: its runbooks would turn every other Region Off', () => {
+    expect(() => build({}, { mode: RoutingMode.ACTIVE_ACTIVE })).toThrow(
+      "FailoverAutomation 'Runbooks': 'routing' (Api) is in RoutingMode.ACTIVE_ACTIVE, but the runbooks route one Region at a time: " +
+        'a switchover or failover would turn every other Region Off. Use RoutingMode.ACTIVE_PASSIVE with FailoverAutomation; ' +
+        'in active/active, take a Region out of service by turning its routing control Off.',
+    );
+    expect(() => build({}, { mode: RoutingMode.ACTIVE_PASSIVE })).not.toThrow();
   });
 
   test('refuses a name too long for the role names', () => {

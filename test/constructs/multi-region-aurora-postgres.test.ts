@@ -5,10 +5,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { AuroraRegionOptions, MultiRegionAuroraPostgres, MultiRegionAuroraPostgresProps } from '../../src';
+import { AuroraRegionOptions, MultiRegionAuroraPostgres, MultiRegionAuroraPostgresProps, WriteForwardingConsistency } from '../../src';
 import { CFN_LINT_VERSION, DEPRECATED_AURORA_POSTGRES_VERSIONS, KNOWN_AURORA_POSTGRES_VERSIONS } from '../../src/constructs/private/aurora-engine-versions';
 import { checkEngineVersion, DEFAULT_ENGINE_VERSION } from '../../src/constructs/private/engine-version';
-import { parseAuroraTopology } from '../../src/ssm/topology';
+import { parseAuroraTopology, parseClusterSpec } from '../../src/ssm/topology';
 import { nagCleanTemplates, regionalStacks, resolveIntrinsics, synthWarnings } from '../helpers';
 
 const TWO = ['us-east-1', 'us-west-2'];
@@ -673,6 +673,103 @@ describe('validation', () => {
       "'regions[0]' (us-east-1) has databaseName 'my-db': use 1 to 63 letters, digits or underscores starting with a letter, not a reserved name (rdsadmin, template0, template1, postgres) nor one starting with 'rds' or 'pg_'."],
   ])('%s', (_title, props, perRegion, message) => {
     expect(attempt(TWO, props, perRegion)).toThrow(`MultiRegionAuroraPostgres 'Database': ${message}`);
+  });
+});
+
+describe('global write forwarding (active/active)', () => {
+  const PARAMETER = 'apg_write_forward.consistency_mode';
+  /** The cluster spec a stack publishes for the rebuild, parsed as the runbook parses it. */
+  const specOf = (template: Template) => {
+    const name = '/cdk-cross-region-failover/orders/aurora-cluster';
+    const params = Object.values(template.findResources('AWS::SSM::Parameter', { Properties: { Name: name } }));
+    expect(params).toHaveLength(1);
+    return parseClusterSpec(name, resolveIntrinsics((params[0] as { Properties: { Value: unknown } }).Properties.Value) as string);
+  };
+  const parametersOf = (template: Template) =>
+    (Object.values(template.findResources('AWS::RDS::DBClusterParameterGroup'))[0] as { Properties: { Parameters: Record<string, string> } })
+      .Properties.Parameters;
+
+  test('off by default: no cluster forwards, no consistency parameter, the spec says nothing', () => {
+    const { stacks, db } = build(TWO);
+    expect(db.globalWriteForwarding).toBe(false);
+    for (const stack of stacks) {
+      const template = Template.fromStack(stack.stack);
+      expect(clusterOf(template).Properties.EnableGlobalWriteForwarding).toBeUndefined();
+      expect(parametersOf(template)[PARAMETER]).toBeUndefined();
+      expect(specOf(template).globalWriteForwarding).toBeUndefined();
+    }
+  });
+
+  test('on: every cluster forwards, the primary too (it takes effect once demoted), and the rebuild spec keeps it', () => {
+    const { app, stacks, db } = build(THREE, { globalWriteForwarding: true });
+    expect(db.globalWriteForwarding).toBe(true);
+    const templates = nagCleanTemplates(app, stacks.map((s) => s.stack));
+    for (const template of templates) {
+      expect(clusterOf(template).Properties.EnableGlobalWriteForwarding).toBe(true);
+      expect(specOf(template).globalWriteForwarding).toBe(true);
+      // Aurora's default consistency (SESSION) unless one is chosen.
+      expect(parametersOf(template)[PARAMETER]).toBeUndefined();
+    }
+  });
+
+  test('each Region exposes its own cluster\'s reader endpoint', () => {
+    const { stacks, db } = build(THREE, { globalWriteForwarding: true });
+    db.regionalClusters.forEach((r, i) => {
+      const resolved = stacks[i].stack.resolve(r.readerEndpointAddress);
+      expect(resolved).toEqual({ 'Fn::GetAtt': [stacks[i].stack.getLogicalId(r.cfnCluster), 'ReadEndpoint.Address'] });
+      expect(stacks[i].stack.resolve(r.cluster.clusterReadEndpoint.hostname)).toEqual(resolved);
+    });
+  });
+
+  test.each(Object.values(WriteForwardingConsistency))('writeForwardingConsistency %s is set in every Region\'s cluster parameter group', (mode) => {
+    const { stacks } = build(TWO, { globalWriteForwarding: true, writeForwardingConsistency: mode as WriteForwardingConsistency });
+    for (const stack of stacks) {
+      expect(parametersOf(Template.fromStack(stack.stack))).toMatchObject({ [PARAMETER]: mode, 'rds.force_ssl': '1' });
+    }
+  });
+
+  test.each([
+    ['16.13', true], ['17.4', true], ['15.4', true], ['15.10', true], ['14.9', true], ['15.3', false], ['14.8', false], ['13.9', false],
+  ])('engine version %s: forwarding %s', (version, supported) => {
+    // A deprecated version is deployed through the context that keeps a running database's version,
+    // so that only the forwarding rule decides.
+    const app = new App({ context: { 'cdk-cross-region-failover:deployedEngineVersion': version } });
+    const stacks = regionalStacks(app, TWO);
+    const attempt = () => new MultiRegionAuroraPostgres(app, 'Database', {
+      name: 'orders',
+      regions: stacks.map((x) => ({ stack: x.stack, vpc: x.vpc })),
+      engineVersion: rds.AuroraPostgresEngineVersion.of(version, version.split('.')[0]),
+      globalWriteForwarding: true,
+    });
+    if (supported) {
+      expect(attempt).not.toThrow();
+    } else {
+      expect(attempt).toThrow(new RegExp('^MultiRegionAuroraPostgres \'Database\': \'globalWriteForwarding\' is true with engineVersion ' +
+        `${version.replace('.', '\\.')}, which has no global write forwarding: .*from 15\\.4 and 14\\.9 on\\. ` +
+        'Upgrade the engine, or leave globalWriteForwarding unset\\.$'));
+    }
+  });
+
+  test('the forwarding rule speaks of the version only when the version itself is usable', () => {
+    // 12.8 has no forwarding and is refused by the engine check anyway: one message, the engine's.
+    expect(() => build(TWO, { engineVersion: rds.AuroraPostgresEngineVersion.of('12.8', '12'), globalWriteForwarding: true }))
+      .toThrow(/'engineVersion' is 12\.8/);
+    expect(() => build(TWO, { engineVersion: rds.AuroraPostgresEngineVersion.of('12.8', '12'), globalWriteForwarding: true }))
+      .not.toThrow(/globalWriteForwarding' is true/);
+  });
+
+  test('a consistency mode without forwarding, or set twice, is refused', () => {
+    expect(() => build(TWO, { writeForwardingConsistency: WriteForwardingConsistency.GLOBAL }))
+      .toThrow(/'writeForwardingConsistency' is GLOBAL, but 'globalWriteForwarding' is not true: .*Set globalWriteForwarding: true/);
+    expect(() => build(TWO, { globalWriteForwarding: true, writeForwardingConsistency: WriteForwardingConsistency.EVENTUAL },
+      [{}, { parameters: { [PARAMETER]: 'SESSION' } }]))
+      .toThrow(/'regions\[1\]' \(us-west-2\) sets 'apg_write_forward.consistency_mode' in parameters and writeForwardingConsistency is set too/);
+  });
+
+  test('a mode given in one Region\'s parameters alone is that Region\'s business', () => {
+    const { stacks } = build(TWO, { globalWriteForwarding: true }, [{}, { parameters: { [PARAMETER]: 'GLOBAL' } }]);
+    expect(parametersOf(Template.fromStack(stacks[1].stack))[PARAMETER]).toBe('GLOBAL');
+    expect(parametersOf(Template.fromStack(stacks[0].stack))[PARAMETER]).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateKeyCommand, DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateDBClusterCommand, CreateGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
+import { CreateDBClusterCommand, CreateGlobalClusterCommand, DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { MotoServer } from './moto-server';
 import { awsCloudOperations } from '../../src/ssm/aws-cloud-operations';
 import { FakeDataPlane } from '../arc/fake-data-plane';
@@ -85,6 +85,29 @@ describe('awsCloudOperations against a local moto_server', () => {
     expect((await ops().lastRpoLag('orders-eu-west-1', 24 * 3600_000))?.valueMs).toBe(9000);
     expect(await ops().lastRpoLag('orders-eu-west-1', 3600_000)).toBeUndefined();
     expect(await ops().lastRpoLag('orders-ap-south-1', 24 * 3600_000)).toBeUndefined();
+  });
+
+  test('the rebuild creates a secondary with global write forwarding when its spec has it, and without when not', async () => {
+    const spec = (id: string, globalWriteForwarding?: boolean) => ({
+      region: REGION,
+      clusterIdentifier: id,
+      engineVersion: '16.13',
+      port: 5432,
+      subnetGroupName: 'default',
+      securityGroupIds: [],
+      parameterGroupName: 'default.aurora-postgresql16',
+      kmsKeyId: 'alias/aws/rds',
+      backupRetentionDays: 7,
+      deletionProtection: false,
+      instances: [],
+      ...(globalWriteForwarding === undefined ? {} : { globalWriteForwarding }),
+    });
+    await ops().createSecondaryCluster('orders', spec('orders-forwarding', true));
+    await ops().createSecondaryCluster('orders', spec('orders-plain'));
+    const requested = async (id: string) =>
+      (await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }))).DBClusters![0].GlobalWriteForwardingRequested;
+    expect(await requested('orders-forwarding')).toBe(true);
+    expect(await requested('orders-plain')).toBe(false);
   });
 
   test('detaches a member from the global cluster', async () => {

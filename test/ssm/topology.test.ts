@@ -48,6 +48,16 @@ describe('published topology', () => {
     );
   });
 
+  test('a routing published in active/active is refused by the runbooks, which route one Region at a time', () => {
+    const aurora = auroraIn(example.stacks[0]);
+    const routing = routingFor('us-east-1');
+    expect(() => runbookTopology(aurora, { ...routing, mode: 'active-active' })).toThrow(
+      'the routing of remittance is active-active, and these runbooks route one Region at a time: a switchover or failover would turn ' +
+        'every other Region Off. Nothing was changed. Take a Region out of service by turning its routing control Off, or deploy ' +
+        'ArcRoutedApi with RoutingMode.ACTIVE_PASSIVE.',
+    );
+  });
+
   test('a damaged routing parameter is refused with what is wrong', () => {
     expect(() => parseRoutingTopology('/p', '{')).toThrow(/SSM parameter \/p is not JSON .*redeploy the routing stack/);
     expect(() => parseRoutingTopology('/p', JSON.stringify({ version: 1, regions: [{}] }))).toThrow(

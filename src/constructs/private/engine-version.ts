@@ -127,6 +127,27 @@ export function checkEngineVersion(version: string, deployed?: string): EngineVe
   return {};
 }
 
+/**
+ * The lowest minor version of each major version below 16 with global write forwarding;
+ * every minor version of 16 and later has it (docs/aws-assumptions.md, row E3).
+ */
+const WRITE_FORWARDING_FLOORS: Record<number, number> = { 14: 9, 15: 4 };
+
+/**
+ * Why global write forwarding cannot be turned on with Aurora PostgreSQL `version`
+ * (`major.minor`), or undefined when it can. A version that is not `major.minor` is
+ * left to {@link checkEngineVersion}.
+ */
+export function writeForwardingVersionError(version: string): string | undefined {
+  const parsed = parse(version);
+  if (!parsed) return undefined;
+  const [major, minor] = parsed;
+  const floor = WRITE_FORWARDING_FLOORS[major];
+  if (major >= 16 || (floor !== undefined && minor >= floor)) return undefined;
+  return `'globalWriteForwarding' is true with engineVersion ${version}, which has no global write forwarding: Aurora PostgreSQL has it ` +
+    'in every minor version of 16 and later, and from 15.4 and 14.9 on. Upgrade the engine, or leave globalWriteForwarding unset.';
+}
+
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
