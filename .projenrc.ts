@@ -286,13 +286,17 @@ project.tasks.tryFind('post-upgrade')!.exec('bash build-tools/ensure-cfn-lint.sh
 project.tasks.tryFind('post-upgrade')!.spawn(auroraVersions);
 
 project.addTask('example:cfn-lint', {
-  description: 'Run cfn-lint on every template the two examples synthesize, for the Region each targets',
+  description: 'Run cfn-lint on every template the two examples synthesize (the minimal one also active/active), for the Region each targets',
   steps: [
     { spawn: cfnLint.name },
     { spawn: exampleSynth.name },
     { exec: 'ts-node --project build-tools/tsconfig.json build-tools/cfn-lint-example.ts examples/remittance/cdk.out' },
     { spawn: minimalSynth.name },
     { exec: 'ts-node --project build-tools/tsconfig.json build-tools/cfn-lint-example.ts examples/minimal/cdk.out' },
+    // The minimal example with every Region serving (docs/active-active.md).
+    { exec: 'rm -rf .tmp/minimal-active-active.out' },
+    { exec: 'ACTIVE_ACTIVE=true ts-node --project build-tools/tsconfig.json build-tools/synth-example.ts examples/minimal .tmp/minimal-active-active.out' },
+    { exec: 'ts-node --project build-tools/tsconfig.json build-tools/cfn-lint-example.ts .tmp/minimal-active-active.out' },
   ],
 });
 

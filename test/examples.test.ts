@@ -28,6 +28,25 @@ describe('examples/minimal', () => {
     stacks.forEach((s) => Template.fromStack(s).resourceCountIs('AWS::CloudWatch::CompositeAlarm', 1));
     Template.fromStack(routingStack).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
+
+  test.each([
+    [['us-east-1', 'us-west-2']],
+    [['us-east-1', 'us-west-2', 'eu-west-1']],
+  ])('builds %j active/active: forwarding everywhere, an instance in every Region, latency records, the evacuation runbooks', (regions) => {
+    const app = new App();
+    const { stacks, routingStack, runbooks } = buildMinimalExample(app, {
+      name: 'remittance', regions, routingRegion: 'us-west-2', hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com', activeActive: true,
+    });
+    expect(nagFindings(app)).toEqual([]);
+    const templates = stacks.map((s) => Template.fromStack(s));
+    expect(templates.map((t) => Object.keys(t.findResources('AWS::RDS::DBInstance')).length)).toEqual([2, ...regions.slice(1).map(() => 1)]);
+    templates.forEach((t) => t.hasResourceProperties('AWS::RDS::DBCluster', { EnableGlobalWriteForwarding: true }));
+    const routing = Template.fromStack(routingStack);
+    expect(Object.values(routing.findResources('AWS::Route53::RecordSet')).map((r: any) => r.Properties.Region)).toEqual(regions);
+    expect(runbooks.evacuateDocumentName).toBe('remittance-Evacuate');
+    routing.resourceCountIs('AWS::ARCRegionSwitch::Plan', regions.length === 2 ? 1 : 0);
+    if (regions.length === 2) routing.hasResourceProperties('AWS::ARCRegionSwitch::Plan', { RecoveryApproach: 'activeActive' });
+  });
 });
 
 describe('examples/remittance', () => {

@@ -13,6 +13,7 @@
  *   routingRegion   / ROUTING_REGION    default us-west-2 (ARC resources, health checks, DNS)
  *   hostedZoneId    / HOSTED_ZONE_ID    default Z0123456789EXAMPLE (a placeholder)
  *   zoneName        / ZONE_NAME         default example.com; the API answers at api.<zoneName>
+ *   activeActive    / ACTIVE_ACTIVE     default false; true: every Region serves (docs/active-active.md)
  */
 import { App } from 'aws-cdk-lib';
 import { buildMinimalExample } from './stacks';
@@ -30,6 +31,7 @@ buildMinimalExample(app, {
   zoneName: setting('zoneName', 'ZONE_NAME', 'example.com'),
   // The account stays unresolved unless the CDK CLI knows one, so synth works offline.
   account: process.env.CDK_DEFAULT_ACCOUNT,
+  activeActive: String(setting('activeActive', 'ACTIVE_ACTIVE', 'false')) === 'true',
 });
 
 app.synth();

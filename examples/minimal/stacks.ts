@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres, ObservedWorkload } from '../../src';
+import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres, ObservedWorkload, RoutingMode } from '../../src';
 
 /** A Region's network: isolated subnets in two AZs and VPC flow logs. */
 export class RegionalStack extends Stack {
@@ -56,6 +56,13 @@ export interface MinimalExampleOptions {
    */
   readonly deletionProtection?: boolean;
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Every Region serves (docs/active-active.md): global write forwarding on every
+   * cluster, a writer-capable instance in every Region (none is headless), the API routed
+   * by latency with every Region On, and the Evacuate and Restore runbooks. Default false:
+   * one Region at a time, headless secondaries.
+   */
+  readonly activeActive?: boolean;
 }
 
 /** What the minimal example built. */
@@ -87,8 +94,10 @@ export function buildMinimalExample(scope: Construct, options: MinimalExampleOpt
     regions: stacks.map((stack, i) =>
       i === 0
         ? { stack, vpc: stack.vpc, databaseName: 'remittance', readers: 1 }
-        : { stack, vpc: stack.vpc, headless: true },
+        // Active/active: each secondary serves reads (and forwards writes) from an instance of its own.
+        : { stack, vpc: stack.vpc, headless: !options.activeActive },
     ),
+    ...(options.activeActive ? { globalWriteForwarding: true } : {}),
   });
   const routingStack = new Stack(scope, `${options.name}-routing`, { env: { account: options.account, region: options.routingRegion } });
   const hostedZone = route53.HostedZone.fromHostedZoneAttributes(routingStack, 'Zone', {
@@ -101,6 +110,7 @@ export function buildMinimalExample(scope: Construct, options: MinimalExampleOpt
     hostedZone,
     domainName: options.domainName ?? `api.${options.zoneName}`,
     existingClusterArn: options.existingArcClusterArn,
+    ...(options.activeActive ? { mode: RoutingMode.ACTIVE_ACTIVE } : {}),
     regions: stacks.map((stack) => ({ stack, handler: whereAmI(stack) })),
     ...(options.userPoolArn
       ? { userPool: cognito.UserPool.fromUserPoolArn(routingStack, 'Users', options.userPoolArn) }

@@ -22,7 +22,7 @@ import { apiMetric } from './private/metrics';
 import { RegionalPlacement } from './private/placement';
 import { isIntegerInRange, throwIfInvalid, validateRegionalStacks, ValidationRule, warnInStacks } from './validation';
 import { InitialRoutingStateFunction } from '../arc/initial-routing-state-function';
-import { routingTopologyParameterName } from '../ssm/topology';
+import { ACTIVE_ACTIVE_MODE, routingTopologyParameterName } from '../ssm/topology';
 
 const CONSTRUCT_NAME = 'ArcRoutedApi';
 /** More Regions than a routing layer sensibly steers between; also keeps the SSM document small. */
@@ -500,7 +500,7 @@ export class ArcRoutedApi extends Construct {
       clusterArn: this.clusterArn,
       controlPanelArn: this.controlPanel.attrControlPanelArn,
       clusterEndpoints: endpoints,
-      ...(activeActive ? { mode: 'active-active' } : {}),
+      ...(activeActive ? { mode: ACTIVE_ACTIVE_MODE } : {}),
       regions: this.regionNames.map((region, i) => ({
         region,
         routingControlArn: controlArns[i],

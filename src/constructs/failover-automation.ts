@@ -19,10 +19,10 @@ import { RegionalPlacement } from './private/placement';
 import { createRegionSwitchPlan, PLAN_NAME, planNameOf, planRoleName } from './private/region-switch-plan';
 import { throwIfInvalid, ValidationRule, warnInStacks } from './validation';
 import { MAX_LOOP_ITERATIONS, renderRunbookDocument, renderSelfTestDocument, RunbookDocumentSettings } from '../ssm/documents';
-import { ALL_RUNBOOKS, READINESS_METRIC, READINESS_NAMESPACE, READINESS_RUNBOOK, readinessParameterName } from '../ssm/readiness';
+import { ALL_RUNBOOKS, READINESS_METRIC, READINESS_NAMESPACE, READINESS_RUNBOOK, readinessParameterName, readinessRunbooks } from '../ssm/readiness';
 import { RunbookStepFunction } from '../ssm/runbook-step-function';
 import { POLL_INTERVAL_MS } from '../ssm/runbook-steps';
-import { RUNBOOK_NAMES, RunbookName } from '../ssm/runbook-types';
+import { RunbookName, runbooksFor } from '../ssm/runbook-types';
 import { SelfTestFunction } from '../ssm/self-test-function';
 import { PARAMETER_ROOT, runbookDocumentName, runbooksParameterName, RunbooksDirectory } from '../ssm/topology';
 
@@ -240,6 +240,19 @@ export interface RegionalFailoverAutomation {
   readonly failbackDocument: ssm.CfnDocument;
   /** The rebuild document: after a detach, makes this Region a secondary of the serving one again. */
   readonly rebuildDocument: ssm.CfnDocument;
+  /**
+   * The evacuate document (active/active routing): takes a Region out of service, moving
+   * the writer out of it first when it holds it.
+   *
+   * @default - undefined, when the routing serves one Region at a time
+   */
+  readonly evacuateDocument?: ssm.CfnDocument;
+  /**
+   * The restore document (active/active routing): puts a Region back into service.
+   *
+   * @default - undefined, when the routing serves one Region at a time
+   */
+  readonly restoreDocument?: ssm.CfnDocument;
   /** The function the documents invoke for every step. */
   readonly stepFunction: lambda.IFunction;
   /** The role of the step function: the runbooks' AWS permissions. */
@@ -324,6 +337,18 @@ export class FailoverAutomation extends Construct {
   /** Name of the rebuild document, the same in every Region. */
   public readonly rebuildDocumentName: string;
   /**
+   * Name of the evacuate document, the same in every Region, with active/active routing.
+   *
+   * @default - undefined, when the routing serves one Region at a time
+   */
+  public readonly evacuateDocumentName?: string;
+  /**
+   * Name of the restore document, the same in every Region, with active/active routing.
+   *
+   * @default - undefined, when the routing serves one Region at a time
+   */
+  public readonly restoreDocumentName?: string;
+  /**
    * Name of the SSM parameter, in every Region, that the command-line tool
    * (`npx cdk-cross-region-failover`) starts from: the document names, the Regions and
    * the topology parameters, as JSON.
@@ -338,6 +363,7 @@ export class FailoverAutomation extends Construct {
   public readonly readinessEnabled: boolean;
 
   private readonly name: string;
+  private readonly activeActive: boolean;
   private readonly readinessInterval: Duration;
   private readonly database: MultiRegionAuroraPostgres;
   private readonly routing: ArcRoutedApi;
@@ -362,6 +388,11 @@ export class FailoverAutomation extends Construct {
     this.failoverDocumentName = documentName(this.name, 'failover');
     this.failbackDocumentName = documentName(this.name, 'failback');
     this.rebuildDocumentName = documentName(this.name, 'rebuild');
+    this.activeActive = routing.mode === RoutingMode.ACTIVE_ACTIVE;
+    if (this.activeActive) {
+      this.evacuateDocumentName = documentName(this.name, 'evacuate');
+      this.restoreDocumentName = documentName(this.name, 'restore');
+    }
     this.runbooksParameterName = runbooksParameterName(this.name);
 
     const approvers = props.approvers ?? [];
@@ -418,13 +449,14 @@ export class FailoverAutomation extends Construct {
    * period is the evaluation's interval; read it with the Minimum statistic.
    *
    * @param region one of the database's Regions
-   * @param runbook `switchover`, `failover`, `failback` or `rebuild`; every runbook together when not given
+   * @param runbook `switchover`, `failover`, `failback` or `rebuild`, and `restore` with active/active routing; every runbook together when not given
    */
   public metricRunbookReady(region: string, runbook?: string): cloudwatch.Metric {
     this.regionalAutomation(region);
-    if (runbook !== undefined && !(RUNBOOK_NAMES as readonly string[]).includes(runbook)) {
-      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': metricRunbookReady: no runbook '${runbook}'; the runbooks are ` +
-        `${RUNBOOK_NAMES.join(', ')}.`);
+    const evaluated = readinessRunbooks(this.activeActive);
+    if (runbook !== undefined && !(evaluated as string[]).includes(runbook)) {
+      throw new Error(`${CONSTRUCT_NAME} '${this.node.path}': metricRunbookReady: no readiness of runbook '${runbook}'; the evaluated runbooks are ` +
+        `${evaluated.join(', ')}.`);
     }
     return new cloudwatch.Metric({
       namespace: READINESS_NAMESPACE,
@@ -467,7 +499,7 @@ export class FailoverAutomation extends Construct {
     const arn = (region: string, service: string, resource: string, resourceName: string) =>
       stack.formatArn({ service, region, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const documents = this.regionNames.flatMap((region) =>
-      [this.switchoverDocumentName, this.failoverDocumentName, this.failbackDocumentName, this.rebuildDocumentName].flatMap((doc) => [
+      runbooksFor(this.activeActive).map((runbook) => documentName(this.name, runbook)).flatMap((doc) => [
         arn(region, 'ssm', 'automation-definition', `${doc}:*`),
         arn(region, 'ssm', 'document', doc),
       ]));
@@ -706,7 +738,7 @@ export class FailoverAutomation extends Construct {
       // parameter is not supported for JSON runbooks"). The content is an object; JSON text is YAML.
       documentFormat: 'YAML',
       updateMethod: 'NewVersion',
-      content: renderRunbookDocument({ ...common, runbook, region, assumeRoleArn: automationRole.roleArn }),
+      content: renderRunbookDocument({ ...common, runbook, region, regions: this.regionNames, assumeRoleArn: automationRole.roleArn }),
     });
 
     const directory: RunbooksDirectory = {
@@ -718,6 +750,7 @@ export class FailoverAutomation extends Construct {
         failover: this.failoverDocumentName,
         failback: this.failbackDocumentName,
         rebuild: this.rebuildDocumentName,
+        ...(this.activeActive ? { evacuate: this.evacuateDocumentName, restore: this.restoreDocumentName } : {}),
       },
       auroraTopologyParameter: database.topologyParameterName,
       routingTopologyParameter: routing.routingParameterName,
@@ -734,6 +767,9 @@ export class FailoverAutomation extends Construct {
       failoverDocument: document('failover', 'FailoverDocument'),
       failbackDocument: document('failback', 'FailbackDocument'),
       rebuildDocument: document('rebuild', 'RebuildDocument'),
+      ...(this.activeActive
+        ? { evacuateDocument: document('evacuate', 'EvacuateDocument'), restoreDocument: document('restore', 'RestoreDocument') }
+        : {}),
     };
     const selfTestDocument = new ssm.CfnDocument(parent, 'SelfTestDocument', {
       name: selfTestDocumentName(this.name),
@@ -957,12 +993,6 @@ function validateProps(scope: Construct, props: FailoverAutomationProps, name: s
       condition: onlyDb.length > 0 || onlyRouting.length > 0,
       message: `'database' and 'routing' must cover the same Regions: database has ${database.regionNames.join(', ')}, ` +
         `routing has ${routing.regionNames.join(', ')}. Give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.`,
-    },
-    {
-      condition: routing.mode === RoutingMode.ACTIVE_ACTIVE,
-      message: `'routing' (${routing.node.path}) is in RoutingMode.ACTIVE_ACTIVE, but the runbooks route one Region at a time: ` +
-        'a switchover or failover would turn every other Region Off. Use RoutingMode.ACTIVE_PASSIVE with FailoverAutomation; ' +
-        'in active/active, take a Region out of service by turning its routing control Off.',
     },
     {
       condition: badApprovers.length > 0,

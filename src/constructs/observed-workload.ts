@@ -664,6 +664,14 @@ function validateProps(scope: Construct, props: ObservedWorkloadProps, regions: 
     const coolDown = auto.coolDown;
     rules.push(
       {
+        // The trigger starts a failover whichever Region is impaired. With every Region serving, an
+        // impaired Region without the writer needs an evacuation, which it does not start.
+        condition: auto.runbooks.evacuateDocumentName !== undefined,
+        message: '\'automaticFailover.runbooks\' act on active/active routing, and the trigger starts the failover runbook only: an impaired ' +
+          'Region without the writer needs the Evacuate runbook instead. Leave automaticFailover unset and act on the "Region impaired" ' +
+          'alarms (docs/active-active.md).',
+      },
+      {
         condition: missing.length > 0,
         message: `'automaticFailover.runbooks' has no runbooks in ${missing.join(', ')}: observe the Regions the runbooks cover ` +
           `(${auto.runbooks.regionNames.join(', ')}).`,

@@ -198,4 +198,9 @@ export interface RunbookTopology {
   readonly clusterEndpoints: ClusterEndpoint[];
   /** How the cluster of the Region the runbook runs in was created, when its stack publishes it (the rebuild needs it). */
   readonly localClusterSpec?: ClusterSpec;
+  /**
+   * Every Region serves while its routing control is On (ArcRoutedApi's
+   * `RoutingMode.ACTIVE_ACTIVE`); absent or false: one Region at a time.
+   */
+  readonly activeActive?: boolean;
 }

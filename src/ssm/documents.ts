@@ -35,6 +35,8 @@ export interface RunbookDocumentSettings {
   readonly runbook: RunbookName;
   /** The Region the document is deployed in, the only Region it can activate. */
   readonly region: string;
+  /** Every Region of the deployment: an evacuation started in `region` takes one of the others out. Default: `region` alone. */
+  readonly regions?: readonly string[];
   /** Name or ARN of the step function in that Region. */
   readonly functionName: string;
   /** ARN of the role the automation runs as. */
@@ -72,6 +74,8 @@ const RUNBOOK_PARAMETERS: Record<RunbookName, string[]> = {
   failover: ['AllowDataLoss', 'AllowDetach', 'MaxDataLossSeconds'],
   failback: ['MaxRpoLagSeconds'],
   rebuild: [],
+  evacuate: ['MaxRpoLagSeconds'],
+  restore: ['MaxRpoLagSeconds'],
 };
 
 const GUARANTEES = 'It keeps these guarantees: traffic is routed only to the writer of the data last routed (or to the target the failover is ' +
@@ -102,6 +106,27 @@ const DESCRIPTIONS: Record<RunbookName, string> = {
     'on the serving cluster (its stale members removed first), delete this Region\'s stale cluster with a final snapshot and create it again ' +
     'as a secondary from the settings its stack published, wait until it is connected, verify, report. Routing never changes. Run it in each ' +
     'Region to rebuild, then fail back with the failback runbook. ' + GUARANTEES,
+  evacuate:
+    'Active/active: takes TargetRegion out of service. Pre-flight (active/active routing, no other run, run in a Region that serves, ' +
+    'TargetRegion not the last Region On; when TargetRegion holds the writer, this Region connected and under MaxRpoLagSeconds), optional ' +
+    'approval, SwitchoverGlobalCluster to this Region when TargetRegion holds the writer, wait until the writer has left it, then turn ' +
+    'its routing control Off with every other control as it was, in one UpdateRoutingControlStates call, verify, report. Run it in a Region ' +
+    'that stays in service. ' + GUARANTEES,
+  restore:
+    'Active/active: puts TargetRegion back into service. Pre-flight (active/active routing, no other run, no detached copy serving, ' +
+    'TargetRegion\'s cluster the writer or a connected member under MaxRpoLagSeconds with an available instance), optional approval, turn ' +
+    'its routing control On with every other control as it was, in one UpdateRoutingControlStates call, verify, report. Run it in the ' +
+    'Region to restore. ' + GUARANTEES,
+};
+
+/** What the approval asks for, per runbook. */
+const APPROVAL_ASKS: Record<RunbookName, string> = {
+  switchover: 'Approve the switchover to {{ TargetRegion }}',
+  failover: 'Approve the failover to {{ TargetRegion }}',
+  failback: 'Approve the failback to {{ TargetRegion }}',
+  rebuild: 'Approve the rebuild to {{ TargetRegion }}',
+  evacuate: 'Approve taking {{ TargetRegion }} out of service',
+  restore: 'Approve putting {{ TargetRegion }} back into service',
 };
 
 /** The most seconds an `aws:executeScript` step may run. */
@@ -219,7 +244,7 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
         inputs: {
           Approvers: '{{ Approvers }}',
           MinRequiredApprovals: 1,
-          Message: `Approve the ${s.runbook} to {{ TargetRegion }}. The pre-flight checks passed; nothing has been changed yet.`,
+          Message: `${APPROVAL_ASKS[s.runbook]}. The pre-flight checks passed; nothing has been changed yet.`,
         },
       });
       return;
@@ -263,12 +288,19 @@ export function renderRunbookDocument(s: RunbookDocumentSettings): Record<string
     description: DESCRIPTIONS[s.runbook],
     assumeRole: s.assumeRoleArn,
     parameters: {
-      TargetRegion: {
-        type: 'String',
-        description: `The Region to activate. This document runs in ${s.region} and activates only ${s.region}; to activate another Region, ` +
-          'start the document of that Region there.',
-        allowedValues: [s.region],
-      },
+      TargetRegion: s.runbook === 'evacuate'
+        ? {
+          type: 'String',
+          description: `The Region to take out of service. This document runs in ${s.region}, which stays in service (and takes the writer ` +
+            `if the Region taken out holds it); to take ${s.region} out, start the document of another Region there.`,
+          allowedValues: (s.regions ?? [s.region]).filter((r) => r !== s.region),
+        }
+        : {
+          type: 'String',
+          description: `The Region to activate. This document runs in ${s.region} and activates only ${s.region}; to activate another Region, ` +
+            'start the document of that Region there.',
+          allowedValues: [s.region],
+        },
       ...Object.fromEntries(RUNBOOK_PARAMETERS[s.runbook].map((name) => [name, parameterDefinitions(s)[name]])),
       RequireApproval: {
         type: 'Boolean',

@@ -17,7 +17,7 @@
  * reads.
  */
 import { CloudOperations, RunbookTopology } from './cloud-operations';
-import { PreflightRefusal, RUNBOOK_NAMES, RunbookName, StepInput } from './runbook-types';
+import { PreflightRefusal, RunbookName, runbooksFor, StepInput } from './runbook-types';
 import { RUNBOOKS } from './runbooks';
 import { PARAMETER_ROOT } from './topology';
 
@@ -92,6 +92,11 @@ export interface ReadinessDatapoint {
   readonly timestamp: Date;
 }
 
+/** The runbooks the evaluation runs the pre-flight of: the deployment's, but the evacuation. */
+export function readinessRunbooks(activeActive: boolean): RunbookName[] {
+  return runbooksFor(activeActive).filter((r) => r !== 'evacuate');
+}
+
 /** Runs every runbook's pre-flight with `localRegion` as the target. Never throws for a runbook's sake: each result says what happened. */
 export async function evaluateReadiness(ctx: {
   cloud: CloudOperations;
@@ -104,8 +109,9 @@ export async function evaluateReadiness(ctx: {
 }): Promise<ReadinessEvaluation> {
   const runbooks: RunbookReadiness[] = [];
   // One after the other: they read the same things, and a Region under strain gets four
-  // small sets of reads rather than four at once.
-  for (const runbook of RUNBOOK_NAMES) {
+  // small sets of reads rather than four at once. The evacuation is left out: it takes the
+  // target out from another Region, so it has no pre-flight with this Region as target.
+  for (const runbook of readinessRunbooks(ctx.topology.activeActive === true)) {
     const input: StepInput = {
       targetRegion: ctx.localRegion,
       // The failover's own refusal of a run without it is the operator's choice, not a
@@ -224,7 +230,7 @@ export async function handleReadiness(event: ReadinessEvent & { Deployment?: unk
       region: deps.region,
       evaluatedAt: new Date(deps.cloud.now()).toISOString(),
       ready: false,
-      runbooks: RUNBOOK_NAMES.map((runbook) => ({ runbook, ready: false, outcome: 'error' as const, reason })),
+      runbooks: readinessRunbooks(false).map((runbook) => ({ runbook, ready: false, outcome: 'error' as const, reason })),
     };
   }
   console.log(JSON.stringify({ readiness: evaluation }));

@@ -111,7 +111,28 @@ async function routingStates(ctx: StepContext, refuse: boolean): Promise<States>
 }
 
 function routedOnlyTo(states: States, ctx: StepContext, target: RunbookRegion): boolean {
-  return ctx.topology.regions.every((r) => states[r.routingControlArn] === (r === target ? 'On' : 'Off'));
+  return routedExactly(states, ctx, [target]);
+}
+
+function routedExactly(states: States, ctx: StepContext, on: readonly RunbookRegion[]): boolean {
+  return ctx.topology.regions.every((r) => states[r.routingControlArn] === (on.includes(r) ? 'On' : 'Off'));
+}
+
+/**
+ * The Regions a move of the writer to `target` leaves On. One Region at a time: the
+ * target alone. Active/active: after a switchover (or the switchover of a failback), the
+ * target besides the Regions On already, all members of the one global database; after a
+ * failover, the target alone, as the other Regions' copies may be on the old writer's
+ * side of the data loss until they are connected to the new writer again (the Restore
+ * runbook checks that, Region by Region).
+ */
+function wantedOn(ctx: StepContext, target: RunbookRegion, states: States, move: 'switchover' | 'failover'): RunbookRegion[] {
+  if (!ctx.topology.activeActive || move === 'failover') return [target];
+  return ctx.topology.regions.filter((r) => r === target || states[r.routingControlArn] === 'On');
+}
+
+function names(regions: readonly RunbookRegion[]): string {
+  return regions.map((r) => r.region).join(', ') || 'none';
 }
 
 function routedRegions(states: States, ctx: StepContext): RunbookRegion[] {
@@ -120,15 +141,39 @@ function routedRegions(states: States, ctx: StepContext): RunbookRegion[] {
 
 /** Turns the target's control On and every other Off, in one `UpdateRoutingControlStates` call, unless that is already so. */
 async function routeOnlyTo(ctx: StepContext, target: RunbookRegion, states: States): Promise<StepResult> {
-  if (routedOnlyTo(states, ctx, target)) return { skipped: true, detail: `traffic already goes to ${target.region} only` };
-  const entries = statesFor(ctx.topology.regions.map((r) => r.routingControlArn), [target.routingControlArn]);
+  return routeExactly(ctx, [target], states);
+}
+
+/** Turns exactly the controls of `on` On and every other Off, in one `UpdateRoutingControlStates` call, unless that is already so. */
+async function routeExactly(ctx: StepContext, on: readonly RunbookRegion[], states: States): Promise<StepResult> {
+  if (routedExactly(states, ctx, on)) {
+    return {
+      skipped: true,
+      detail: on.length === 1 ? `traffic already goes to ${on[0].region} only` : `${names(on)} already On, every other Region Off`,
+    };
+  }
+  const entries = statesFor(ctx.topology.regions.map((r) => r.routingControlArn), on.map((r) => r.routingControlArn));
   await updateStates(ctx.cloud.routing, ctx.topology.clusterEndpoints, entries);
-  return { detail: `${target.region} On, every other Region Off, in one UpdateRoutingControlStates call` };
+  return {
+    detail: on.length === 1
+      ? `${on[0].region} On, every other Region Off, in one UpdateRoutingControlStates call`
+      : `${names(on)} On, every other Region Off, in one UpdateRoutingControlStates call`,
+  };
 }
 
 // ---------------------------------------------------------------------------
 // Checks the runbooks share
 // ---------------------------------------------------------------------------
+
+/** Whether the database credentials secret has a usable replica in the Region the run happens in. */
+async function refuseWithoutSecret(ctx: StepContext): Promise<void> {
+  if (!(await retrying(ctx, 'DescribeSecret', () => ctx.cloud.secretAvailable(ctx.topology.secretName)))) {
+    throw new PreflightRefusal(
+      `the database secret '${ctx.topology.secretName}' has no usable replica in ${ctx.localRegion}: ` +
+        'the application there could not connect; redeploy the database stack of that Region',
+    );
+  }
+}
 
 /** Refusals every pre-flight shares: the Region, the approval settings, the credentials. */
 async function commonChecks(ctx: StepContext): Promise<RunbookRegion> {
@@ -142,12 +187,7 @@ async function commonChecks(ctx: StepContext): Promise<RunbookRegion> {
   if (ctx.input.requireApproval && (ctx.input.approvers ?? []).length === 0) {
     throw new PreflightRefusal('RequireApproval is true but Approvers is empty: name at least one IAM user or role ARN in Approvers');
   }
-  if (!(await retrying(ctx, 'DescribeSecret', () => ctx.cloud.secretAvailable(ctx.topology.secretName)))) {
-    throw new PreflightRefusal(
-      `the database secret '${ctx.topology.secretName}' has no usable replica in ${target.region}: ` +
-        'the application there could not connect; redeploy the database stack of that Region',
-    );
-  }
+  await refuseWithoutSecret(ctx);
   return target;
 }
 
@@ -372,8 +412,8 @@ async function switchoverChecks(ctx: StepContext, phase: 'preflight' | 'change')
       `Rebuild ${target.region} as a secondary first (docs/operations.md, "After a detach: rebuilding the other Regions")`);
   }
   if (member.isWriter && !inProgress(view)) {
-    if (routedOnlyTo(states, ctx, target)) {
-      throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing ` +
+    if (routedExactly(states, ctx, wantedOn(ctx, target, states, 'switchover'))) {
+      throw new PreflightRefusal(`${target.region} is already the writer and ${servesText(ctx)}: nothing ` +
       'to do', 'nothing-to-do');
     }
     return { detail: `${target.region} is already the writer; traffic will follow (a run to finish)`, warnings };
@@ -471,21 +511,27 @@ export async function routeAfterSwitchover(ctx: StepContext): Promise<StepResult
   const states = await routingStates(ctx, false);
   const view = await describeGlobal(ctx);
   if (view) refuseIfDetachedRouted(ctx, view, states, target);
-  return { ...(await routeOnlyTo(ctx, target, states)), warnings };
+  return { ...(await routeExactly(ctx, wantedOn(ctx, target, states, 'switchover'), states)), warnings };
 }
 
 export async function verifySwitchover(ctx: StepContext): Promise<StepResult> {
   const target = targetOf(ctx);
-  await verifyRouting(ctx, target);
+  await verifyRouting(ctx, target, 'switchover');
   const settled = await isSettledWriter(ctx, target);
   if (!settled.done) throw new Error(`${target.region} is not the settled writer of '${ctx.topology.globalClusterIdentifier}': ${settled.seen}`);
-  return { detail: `${target.region} is the writer and receives all traffic` };
+  return { detail: `${target.region} is the writer and ${servesText(ctx)}` };
 }
 
-async function verifyRouting(ctx: StepContext, target: RunbookRegion): Promise<void> {
+/** How the writer's Region serves once a move is done, for the messages. */
+function servesText(ctx: StepContext): string {
+  return ctx.topology.activeActive ? 'serves traffic' : 'receives all traffic';
+}
+
+async function verifyRouting(ctx: StepContext, target: RunbookRegion, move: 'switchover' | 'failover'): Promise<void> {
   const states = await routingStates(ctx, false);
-  if (!routedOnlyTo(states, ctx, target)) {
-    throw new Error(`routing is not on ${target.region} only: ${JSON.stringify(states)}`);
+  const on = wantedOn(ctx, target, states, move);
+  if (!routedExactly(states, ctx, on)) {
+    throw new Error(`routing is not on ${names(on)} only: ${JSON.stringify(states)}`);
   }
 }
 
@@ -550,6 +596,13 @@ async function failoverPlan(ctx: StepContext, target: RunbookRegion, states: Sta
     if (routedOnlyTo(states, ctx, target)) {
       throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing ` +
       'to do', 'nothing-to-do');
+    }
+    if (ctx.topology.activeActive) {
+      // The writer is healthy where it is: what is impaired is a Region without it, whose
+      // copy a failover would not move; taking every other Region out would be the harm.
+      throw new PreflightRefusal(`${target.region} is already the writer and serves traffic: a failover has nothing to move, and would ` +
+        `take every other Region out of service. To take an impaired Region out, run the Evacuate runbook from ${target.region}: ` +
+        'nothing to do', 'nothing-to-do');
     }
     return { plan: { kind: 'writer' }, view };
   }
@@ -631,7 +684,12 @@ export async function routeBeforePromotion(ctx: StepContext): Promise<StepResult
   if (routedOnlyTo(states, ctx, target)) return { skipped: true, detail: `traffic already goes to ${target.region} only`, warnings };
   const { plan } = await failoverPlan(ctx, target, states);
   if (plan.kind === 'promote' || plan.kind === 'unreachable') refuseOverDataLoss(ctx, await lagOf(ctx, target));
-  return { ...(await routeOnlyTo(ctx, target, states)), warnings };
+  const others = routedRegions(states, ctx).filter((r) => r !== target);
+  const restore = ctx.topology.activeActive && others.length > 0
+    ? [`${names(others)} ${others.length === 1 ? 'was' : 'were'} taken out of service with the failover: once the failover is done, ` +
+      'restore each Region with the Restore runbook, which checks that its copy is connected to the new writer and caught up']
+    : [];
+  return { ...(await routeOnlyTo(ctx, target, states)), warnings: [...warnings, ...restore] };
 }
 
 /** The fencing advice when the old writer was left behind by a detach (I2). */
@@ -743,7 +801,7 @@ export async function waitUntilWritable(ctx: StepContext): Promise<StepResult> {
 
 export async function verifyFailover(ctx: StepContext): Promise<StepResult> {
   const target = targetOf(ctx);
-  await verifyRouting(ctx, target);
+  await verifyRouting(ctx, target, 'failover');
   const writable = await isWritable(ctx, target);
   if (!writable.done) throw new Error(`${target.region} is not writable: ${writable.seen}`);
   return {
@@ -767,8 +825,8 @@ export async function failbackPreflight(ctx: StepContext): Promise<StepResult> {
   // failback would route to the stale copy and strand every write made since.
   refuseIfDetachedRouted(ctx, view, states);
   const member = view.members.find((m) => m.clusterArn === target.clusterArn);
-  if (member?.isWriter && routedOnlyTo(states, ctx, target) && !inProgress(view)) {
-    throw new PreflightRefusal(`${target.region} is already the writer and receives all traffic: nothing to do`, 'nothing-to-do');
+  if (member?.isWriter && routedExactly(states, ctx, wantedOn(ctx, target, states, 'switchover')) && !inProgress(view)) {
+    throw new PreflightRefusal(`${target.region} is already the writer and ${servesText(ctx)}: nothing to do`, 'nothing-to-do');
   }
   if (inProgress(view) && view.failoverState!.toClusterArn !== target.clusterArn) {
     throw new PreflightRefusal(`${operationText(ctx, view)} is in progress (not started by this run): wait for it to finish, then check with status`);
@@ -983,4 +1041,227 @@ export async function verifyRebuild(ctx: StepContext): Promise<StepResult> {
     detail: `${target.region} is a secondary of ${serving.region}, which still serves traffic; fail back to ${target.region} with the failback ` +
       'runbook once it has caught up',
   };
+}
+
+// ---------------------------------------------------------------------------
+// Evacuate and restore (active/active)
+// ---------------------------------------------------------------------------
+
+/** Refuses a runbook for active/active on routing that serves one Region at a time. */
+function requireActiveActive(ctx: StepContext, runbook: string): void {
+  if (!ctx.topology.activeActive) {
+    throw new PreflightRefusal(`the ${runbook} runbook is for active/active routing, and this routing serves one Region at a time ` +
+      '(ArcRoutedApi RoutingMode.ACTIVE_PASSIVE): move traffic with the switchover or failover runbook instead');
+  }
+}
+
+/** The topology's entry for the Region the run happens in. */
+function localOf(ctx: StepContext): RunbookRegion {
+  const found = ctx.topology.regions.find((r) => r.region === ctx.localRegion);
+  if (!found) {
+    throw new PreflightRefusal(`this runbook runs in ${ctx.localRegion}, which is not part of this topology ` +
+      `(${names(ctx.topology.regions)})`);
+  }
+  return found;
+}
+
+/** The same context, acting on `region` as its target: the evacuation moves the writer to the Region it runs in. */
+function aimedAt(ctx: StepContext, region: RunbookRegion): StepContext {
+  return { ...ctx, input: { ...ctx.input, targetRegion: region.region } };
+}
+
+/**
+ * The evacuation's checks (I1, I4): an active/active routing, started in another Region
+ * that serves, the evacuated Region not the last one On, and, when it holds the writer,
+ * the Region the run happens in able to take it over (a connected member under the lag
+ * threshold, healthy), as for a switchover.
+ */
+export async function evacuatePreflight(ctx: StepContext): Promise<StepResult> {
+  requireActiveActive(ctx, 'evacuate');
+  const target = targetOf(ctx);
+  const local = localOf(ctx);
+  if (local === target) {
+    throw new PreflightRefusal(`this evacuation of ${target.region} runs in ${target.region}: start it in a Region that stays in service ` +
+      `(${names(ctx.topology.regions.filter((r) => r !== target))}), so that it never depends on the Region it takes out`);
+  }
+  if (ctx.input.requireApproval && (ctx.input.approvers ?? []).length === 0) {
+    throw new PreflightRefusal('RequireApproval is true but Approvers is empty: name at least one IAM user or role ARN in Approvers');
+  }
+  // The Region the run happens in stays in service, and takes the writer if the Region taken out holds it.
+  await refuseWithoutSecret(ctx);
+  const warnings = await oneRunAtATime(ctx, 'preflight');
+  const states = await routingStates(ctx, true);
+  const view = await describeGlobal(ctx);
+  if (!view) throw new PreflightRefusal(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found`);
+  refuseIfDetachedRouted(ctx, view, states);
+  const holdsWriter = writerOf(view) === target.clusterArn;
+  if (inProgress(view) && !(holdsWriter && view.failoverState!.toClusterArn === local.clusterArn)) {
+    throw new PreflightRefusal(`${operationText(ctx, view)} is in progress (not started by this run): wait for it to finish, then check with status`);
+  }
+  const staying = routedRegions(states, ctx).filter((r) => r !== target);
+  if (states[target.routingControlArn] !== 'On' && !holdsWriter) {
+    throw new PreflightRefusal(`${target.region} is already out of service (its routing control is Off) and does not hold the writer: ` +
+      'nothing to do', 'nothing-to-do');
+  }
+  if (staying.length === 0) {
+    throw new PreflightRefusal(`${target.region} is the last Region in service: taking it out would leave none (the safety rule refuses ` +
+      'it too). Restore another Region first, or move traffic with the failover runbook');
+  }
+  if (!staying.includes(local)) {
+    throw new PreflightRefusal(`${local.region}, where this run happens, is not in service (its routing control is Off): start the ` +
+      `evacuation in a Region that serves (${names(staying)})`);
+  }
+  if (!holdsWriter) {
+    return {
+      detail: `ARC data plane reachable; the writer is in ${regionOfArn(ctx, writerOf(view))}; ${target.region} will be turned Off, ` +
+      `${names(staying)} stay On`,
+      warnings,
+    };
+  }
+  if (inProgress(view)) return { detail: `${operationText(ctx, view)} is under way; this run follows it`, warnings };
+  await inSyncOrRefuse(ctx, local, view);
+  const health = await checkTargetHealth(ctx, local);
+  return {
+    detail: `ARC data plane reachable; ${target.region} holds the writer, which moves to ${local.region} first (in sync, ${health}); ` +
+      `then ${target.region} is turned Off, ${names(staying)} stay On`,
+    warnings,
+  };
+}
+
+/** When the evacuated Region holds the writer, switches it over to the Region the run happens in; skipped otherwise. */
+export async function moveWriterAway(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const local = localOf(ctx);
+  const until = waitUntil(ctx);
+  const view = await describeGlobal(ctx);
+  if (!view) throw new Error(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found`);
+  const writer = writerOf(view);
+  if (writer !== target.clusterArn && !(inProgress(view) && view.failoverState!.toClusterArn === local.clusterArn)) {
+    const warnings = await oneRunAtATime(ctx, 'change');
+    return { skipped: true, detail: `the writer is in ${regionOfArn(ctx, writer)}, not in ${target.region}: it stays`, waitUntil: until, warnings };
+  }
+  // The switchover's own step: it reads again that the Region it moves to is a caught-up member (I3) and that no other run is under way (I4).
+  return startSwitchover(aimedAt(ctx, local));
+}
+
+/** Waits until the evacuated Region no longer holds the writer and the writer is settled. */
+export async function waitForWriterAway(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  return pollUntil(ctx, `the writer has left ${target.region}`, async () => {
+    const view = await ctx.cloud.describeGlobalCluster(ctx.topology.globalClusterIdentifier);
+    if (!view) return { done: false, seen: `global cluster '${ctx.topology.globalClusterIdentifier}' not found` };
+    if (inProgress(view)) return { done: false, seen: `${view.failoverState!.status} in progress` };
+    const writer = writerOf(view);
+    if (!writer) return { done: false, seen: 'no writer' };
+    if (writer === target.clusterArn) return { done: false, seen: `${target.region} is still the writer` };
+    const cluster = await ctx.cloud.describeCluster(writer);
+    return cluster?.status === USABLE
+      ? { done: true, seen: `the writer is in ${regionOfArn(ctx, writer)}` }
+      : { done: false, seen: `the writer is in ${regionOfArn(ctx, writer)}, cluster ${cluster?.status ?? 'not found'}` };
+  });
+}
+
+/** Turns the evacuated Region Off, the others as they are, after reading again that it holds no writer and is not the last On. */
+export async function evacuateRegion(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const warnings = await oneRunAtATime(ctx, 'change', `${target.region} still serves: run the evacuation again to finish`);
+  const states = await routingStates(ctx, false);
+  if (states[target.routingControlArn] !== 'On') {
+    return { skipped: true, detail: `${target.region} is already out of service`, warnings };
+  }
+  const view = await describeGlobal(ctx);
+  if (!view) throw new Error(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found; ${target.region} still serves`);
+  if (writerOf(view) === target.clusterArn || inProgress(view)) {
+    throw new Error(`${target.region} still holds the writer, or a switchover is under way: it stays in service; run the evacuation ` +
+      'again to resume');
+  }
+  refuseIfDetachedRouted(ctx, view, states);
+  const staying = routedRegions(states, ctx).filter((r) => r !== target);
+  if (staying.length === 0) throw new Error(`${target.region} is the last Region in service: it stays in service`);
+  const result = await routeExactly(ctx, staying, states);
+  return { detail: `${target.region} Off; ${result.detail}`, warnings };
+}
+
+export async function verifyEvacuation(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const states = await routingStates(ctx, false);
+  const on = routedRegions(states, ctx);
+  if (on.includes(target) || on.length === 0) throw new Error(`${target.region} should be Off and another Region On: ${JSON.stringify(states)}`);
+  const view = await describeGlobal(ctx);
+  if (!view || writerOf(view) === target.clusterArn) throw new Error(`${target.region} still holds the writer`);
+  return {
+    detail: `${target.region} is out of service; ${names(on)} serve${on.length === 1 ? 's' : ''}; the writer is in ` +
+    `${regionOfArn(ctx, writerOf(view))}`,
+  };
+}
+
+/**
+ * The restoration's checks (I1, I3, I4): an active/active routing, started in the Region
+ * it restores, whose cluster is the writer or a connected member of the global database
+ * under the lag threshold, with an instance to serve from.
+ */
+export async function restorePreflight(ctx: StepContext): Promise<StepResult> {
+  requireActiveActive(ctx, 'restore');
+  const target = await commonChecks(ctx);
+  const warnings = await oneRunAtATime(ctx, 'preflight');
+  const states = await routingStates(ctx, true);
+  const view = await describeGlobal(ctx);
+  if (!view) throw new PreflightRefusal(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found`);
+  if (states[target.routingControlArn] === 'On') {
+    throw new PreflightRefusal(`${target.region} is already in service (its routing control is On): nothing to do`, 'nothing-to-do');
+  }
+  const seen = await restorable(ctx, target, view, states);
+  return { detail: `ARC data plane reachable; ${seen}`, warnings };
+}
+
+/**
+ * Refuses, changing nothing, unless routing `target` keeps routing on the data: no
+ * detached copy serves, and the target is the writer or a connected member under the
+ * lag threshold, with an available instance.
+ */
+async function restorable(ctx: StepContext, target: RunbookRegion, view: GlobalClusterView, states: States): Promise<string> {
+  refuseIfDetachedRouted(ctx, view, states);
+  const member = view.members.find((m) => m.clusterArn === target.clusterArn);
+  if (!member) {
+    throw new PreflightRefusal(`${target.clusterArn} is not a member of global cluster '${view.identifier}': it is a detached copy, not the ` +
+      `data. Rebuild ${target.region} as a secondary first (docs/operations.md, "After a detach: rebuilding the other Regions")`);
+  }
+  if (inProgress(view)) {
+    throw new PreflightRefusal(`${operationText(ctx, view)} is in progress: wait for it to finish, then restore ${target.region}`);
+  }
+  if (!member.isWriter) await inSyncOrRefuse(ctx, target, view);
+  const cluster = await describeTarget(ctx, target);
+  const serving = cluster?.status === USABLE ? cluster.instances.find((i) => i.status === USABLE) : undefined;
+  if (!serving) {
+    throw new PreflightRefusal(`${target.clusterIdentifier} has no available instance to serve from (cluster ${cluster?.status ?? 'not found'}, ` +
+      `instances: ${instanceList(cluster?.instances ?? [])}): give it one (headless: false) and deploy, then restore ${target.region}`);
+  }
+  return member.isWriter
+    ? `${target.region} holds the writer, instance ${serving.identifier} available`
+    : `${target.region} is a connected member in sync, instance ${serving.identifier} available`;
+}
+
+/** Turns the restored Region On, the others as they are, after reading again that it may serve. */
+export async function restoreRegion(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const warnings = await oneRunAtATime(ctx, 'change');
+  const states = await routingStates(ctx, false);
+  if (states[target.routingControlArn] === 'On') return { skipped: true, detail: `${target.region} is already in service`, warnings };
+  const view = await describeGlobal(ctx);
+  if (!view) throw new PreflightRefusal(`global cluster '${ctx.topology.globalClusterIdentifier}' was not found`);
+  const seen = await restorable(ctx, target, view, states);
+  const on = ctx.topology.regions.filter((r) => r === target || states[r.routingControlArn] === 'On');
+  const result = await routeExactly(ctx, on, states);
+  return { detail: `${seen}; ${result.detail}`, warnings };
+}
+
+export async function verifyRestore(ctx: StepContext): Promise<StepResult> {
+  const target = targetOf(ctx);
+  const states = await routingStates(ctx, false);
+  if (states[target.routingControlArn] !== 'On') throw new Error(`${target.region} is not in service: ${JSON.stringify(states)}`);
+  const view = await describeGlobal(ctx);
+  if (!view?.members.some((m) => m.clusterArn === target.clusterArn)) {
+    throw new Error(`${target.region} is not a member of global cluster '${ctx.topology.globalClusterIdentifier}'`);
+  }
+  return { detail: `${target.region} is in service with ${names(routedRegions(states, ctx).filter((r) => r !== target))}` };
 }

@@ -6,10 +6,18 @@
 import { CloudOperations, RunbookTopology } from './cloud-operations';
 
 /** The runbooks. */
-export type RunbookName = 'switchover' | 'failover' | 'failback' | 'rebuild';
+export type RunbookName = 'switchover' | 'failover' | 'failback' | 'rebuild' | 'evacuate' | 'restore';
 
 /** The runbooks, in the order the documents are listed. */
-export const RUNBOOK_NAMES: readonly RunbookName[] = ['switchover', 'failover', 'failback', 'rebuild'];
+export const RUNBOOK_NAMES: readonly RunbookName[] = ['switchover', 'failover', 'failback', 'rebuild', 'evacuate', 'restore'];
+
+/** The runbooks only active/active routing has: they take one Region out of service and put it back. */
+export const ACTIVE_ACTIVE_RUNBOOKS: readonly RunbookName[] = ['evacuate', 'restore'];
+
+/** The runbooks a deployment has: every one with active/active routing, all but evacuate and restore otherwise. */
+export function runbooksFor(activeActive: boolean): RunbookName[] {
+  return RUNBOOK_NAMES.filter((r) => activeActive || !ACTIVE_ACTIVE_RUNBOOKS.includes(r));
+}
 
 /** How a step ended. */
 export type StepStatus = 'done' | 'skipped' | 'failed';

@@ -13,9 +13,10 @@
  */
 import { CloudOperations, RunbookTopology } from './cloud-operations';
 import {
-  checkBeforeRebuild, checkInSync, failbackPreflight, failoverPreflight, prepareTarget, promoteTarget, rebuildPreflight, rehomeGlobalDatabase,
-  replaceStaleCluster, routeAfterSwitchover, routeBeforePromotion, startSwitchover, switchoverPreflight, verifyFailover, verifyRebuild,
-  verifySwitchover, waitForInstance, waitForRejoin, waitForWriter, waitUntilWritable,
+  checkBeforeRebuild, checkInSync, evacuatePreflight, evacuateRegion, failbackPreflight, failoverPreflight, moveWriterAway, prepareTarget,
+  promoteTarget, rebuildPreflight, rehomeGlobalDatabase, replaceStaleCluster, restorePreflight, restoreRegion, routeAfterSwitchover,
+  routeBeforePromotion, startSwitchover, switchoverPreflight, verifyEvacuation, verifyFailover, verifyRebuild, verifyRestore, verifySwitchover,
+  waitForInstance, waitForRejoin, waitForWriter, waitForWriterAway, waitUntilWritable,
 } from './runbook-steps';
 import {
   outcomeOf, PreflightRefusal, RunbookName, RunbookReport, RunbookStep, StepInput, StepRecord, StepResult, StepStatus,
@@ -68,6 +69,28 @@ export const RUNBOOKS: Record<RunbookName, readonly RunbookStep[]> = {
     { name: 'RehomeGlobalDatabase', title: 're-create the global database on the serving cluster', kind: 'wait', run: rehomeGlobalDatabase },
     { name: 'ReplaceStaleCluster', title: 'replace the stale cluster with a secondary', kind: 'wait', run: replaceStaleCluster },
     { name: 'Verify', title: 'verify', kind: 'action', run: verifyRebuild },
+  ],
+  // Active/active: started in a Region that stays in service; TargetRegion is the Region taken out.
+  evacuate: [
+    { name: 'Preflight', title: 'pre-flight', kind: 'action', run: evacuatePreflight },
+    APPROVE,
+    {
+      name: 'MoveWriterAway',
+      title: 'move the writer to this Region if the Region taken out holds it',
+      kind: 'action',
+      run: moveWriterAway,
+      nextWait: 'writer',
+    },
+    { name: 'WaitForWriterAway', title: 'wait until the writer has left the Region taken out', kind: 'wait', run: waitForWriterAway },
+    { name: 'EvacuateRegion', title: 'take the Region out of service', kind: 'action', run: evacuateRegion },
+    { name: 'Verify', title: 'verify', kind: 'action', run: verifyEvacuation },
+  ],
+  // Active/active: started in the Region it puts back into service.
+  restore: [
+    { name: 'Preflight', title: 'pre-flight', kind: 'action', run: restorePreflight },
+    APPROVE,
+    { name: 'RestoreRegion', title: 'put the Region back into service', kind: 'action', run: restoreRegion },
+    { name: 'Verify', title: 'verify', kind: 'action', run: verifyRestore },
   ],
 };
 

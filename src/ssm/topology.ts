@@ -8,6 +8,9 @@
 
 import type { ClusterSpec, RunbookTopology } from './cloud-operations';
 
+/** The routing topology's `mode` when every Region serves (ArcRoutedApi's RoutingMode.ACTIVE_ACTIVE). */
+export const ACTIVE_ACTIVE_MODE = 'active-active';
+
 /** Prefix of every SSM parameter this library writes. */
 export const PARAMETER_ROOT = '/cdk-cross-region-failover';
 
@@ -92,8 +95,18 @@ export interface RunbooksDirectory {
   readonly name: string;
   /** The Regions, in the database's order (the first was the initial primary). */
   readonly regions: string[];
-  /** Document names, the same in every Region (`rebuild` since the rebuild runbook exists). */
-  readonly documents: { readonly switchover: string; readonly failover: string; readonly failback: string; readonly rebuild?: string };
+  /**
+   * Document names, the same in every Region (`rebuild` since the rebuild runbook exists;
+   * `evacuate` and `restore` with active/active routing).
+   */
+  readonly documents: {
+    readonly switchover: string;
+    readonly failover: string;
+    readonly failback: string;
+    readonly rebuild?: string;
+    readonly evacuate?: string;
+    readonly restore?: string;
+  };
   /** Name of the Aurora topology parameter. */
   readonly auroraTopologyParameter: string;
   /** Name of the routing topology parameter. */
@@ -268,13 +281,10 @@ export function runbookTopology(aurora: AuroraTopology, routing: RoutingTopology
   const routingRegions = routing.regions.map((r) => r.region);
   const onlyAurora = auroraRegions.filter((r) => !routingRegions.includes(r));
   const onlyRouting = routingRegions.filter((r) => !auroraRegions.includes(r));
-  if (routing.mode !== undefined) {
-    // These runbooks route one Region at a time: run on every-Region routing, a switchover
-    // would turn every other Region Off.
+  if (routing.mode !== undefined && routing.mode !== ACTIVE_ACTIVE_MODE) {
     throw new Error(
-      `the routing of ${routing.name} is ${routing.mode}, and these runbooks route one Region at a time: a switchover or ` +
-        'failover would turn every other Region Off. Nothing was changed. Take a Region out of service by turning its ' +
-        'routing control Off, or deploy ArcRoutedApi with RoutingMode.ACTIVE_PASSIVE.',
+      `the routing of ${routing.name} is in mode '${routing.mode}', which these runbooks do not know (they know '${ACTIVE_ACTIVE_MODE}' ` +
+        'and one Region at a time): nothing was changed; deploy FailoverAutomation from the same release as ArcRoutedApi.',
     );
   }
   if (onlyAurora.length > 0 || onlyRouting.length > 0) {
@@ -297,5 +307,6 @@ export function runbookTopology(aurora: AuroraTopology, routing: RoutingTopology
       ...(r.instanceClass ? { instanceClass: r.instanceClass } : {}),
     })),
     ...(localClusterSpec ? { localClusterSpec } : {}),
+    ...(routing.mode === ACTIVE_ACTIVE_MODE ? { activeActive: true } : {}),
   };
 }

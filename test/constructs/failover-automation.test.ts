@@ -344,6 +344,68 @@ describe('FailoverAutomation with every prop', () => {
   });
 });
 
+describe('FailoverAutomation with active/active routing', () => {
+  const REGIONS3 = ['us-east-1', 'us-west-2', 'eu-west-1'];
+  const { app, stacks, automation } = build({}, { mode: RoutingMode.ACTIVE_ACTIVE, regions: REGIONS3 });
+  const templates = stacks.map((s) => Template.fromStack(s));
+
+  test('nag-clean like active/passive', () => {
+    expect(nagFindings(app).filter((f) => !/^AwsSolutions-(APIG4|COG4) /.test(f))).toEqual([]);
+  });
+
+  test('every Region also has the evacuate and restore documents; an evacuation takes out any other Region, a restore only its own', () => {
+    templates.forEach((t, i) => {
+      t.resourceCountIs('AWS::SSM::Document', 7);
+      const params = (name: string) => {
+        const [doc] = Object.values(t.findResources('AWS::SSM::Document', { Properties: { Name: name } }));
+        const content = resolveIntrinsics(doc.Properties.Content) as Record<string, any>;
+        expect(checkDocument(content)).toEqual([]);
+        return content.parameters;
+      };
+      expect(params('orders-Evacuate').TargetRegion.allowedValues).toEqual(REGIONS3.filter((r) => r !== REGIONS3[i]));
+      expect(params('orders-Restore').TargetRegion.allowedValues).toEqual([REGIONS3[i]]);
+      expect(params('orders-Evacuate').MaxRpoLagSeconds).toMatchObject({ type: 'Integer', default: 30 });
+      expect(params('orders-Switchover').TargetRegion.allowedValues).toEqual([REGIONS3[i]]);
+    });
+    expect(automation.evacuateDocumentName).toBe('orders-Evacuate');
+    expect(automation.restoreDocumentName).toBe('orders-Restore');
+    expect(automation.regionalAutomation('us-west-2').evacuateDocument).toBeDefined();
+    const passive = build().automation;
+    expect([passive.evacuateDocumentName, passive.restoreDocumentName, passive.regionalAutomation('us-west-2').restoreDocument])
+      .toEqual([undefined, undefined, undefined]);
+  });
+
+  test('the command-line tool finds them; grantStart lets an operator start them', () => {
+    for (const t of templates) {
+      const [param] = Object.values(t.findResources('AWS::SSM::Parameter', { Properties: { Name: '/cdk-cross-region-failover/orders/runbooks' } }));
+      expect(JSON.parse(param.Properties.Value).documents).toEqual({
+        switchover: 'orders-Switchover',
+        failover: 'orders-Failover',
+        failback: 'orders-Failback',
+        rebuild: 'orders-Rebuild',
+        evacuate: 'orders-Evacuate',
+        restore: 'orders-Restore',
+      });
+    }
+    const fresh = build({}, { mode: RoutingMode.ACTIVE_ACTIVE, regions: REGIONS3 });
+    const operatorStack = new Stack(fresh.app, 'Operators', { env: { region: 'us-east-1' } });
+    const operator = new iam.Role(operatorStack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    fresh.automation.grantStart(operator);
+    const [policy] = Object.values(Template.fromStack(operatorStack).findResources('AWS::IAM::Policy'));
+    const start = (resolveIntrinsics(policy.Properties.PolicyDocument.Statement) as any[])[0];
+    expect(start.Resource).toHaveLength(6 * 2 * REGIONS3.length);
+    expect(start.Resource).toEqual(expect.arrayContaining([
+      'arn:aws:ssm:eu-west-1:111111111111:document/orders-Evacuate', 'arn:aws:ssm:us-east-1:111111111111:automation-definition/orders-Restore:*',
+    ]));
+  });
+
+  test('readiness: the restore is evaluated, the evacuation (run from another Region) is not', () => {
+    expect(automation.metricRunbookReady('us-east-1', 'restore').dimensions).toEqual({ Deployment: 'orders', Region: 'us-east-1', Runbook: 'restore' });
+    expect(() => automation.metricRunbookReady('us-east-1', 'evacuate')).toThrow(
+      "metricRunbookReady: no readiness of runbook 'evacuate'; the evaluated runbooks are switchover, failover, failback, rebuild, restore.");
+  });
+});
+
 describe('FailoverAutomation validation', () => {
   test.each<[string, Partial<FailoverAutomationProps>, RegExp]>([
     ['approvers that are not IAM ARNs', { approvers: ['oncall@example.com'] },
@@ -365,15 +427,6 @@ describe('FailoverAutomation validation', () => {
       "FailoverAutomation 'Runbooks': 'database' and 'routing' must cover the same Regions: database has us-east-1, us-west-2, routing has us-east-1, eu-west-1. " +
         'Give MultiRegionAuroraPostgres and ArcRoutedApi the same Regions.',
     );
-  });
-
-  test('refuses a routed API in RoutingMode.ACTIVE_ACTIVE: its runbooks would turn every other Region Off', () => {
-    expect(() => build({}, { mode: RoutingMode.ACTIVE_ACTIVE })).toThrow(
-      "FailoverAutomation 'Runbooks': 'routing' (Api) is in RoutingMode.ACTIVE_ACTIVE, but the runbooks route one Region at a time: " +
-        'a switchover or failover would turn every other Region Off. Use RoutingMode.ACTIVE_PASSIVE with FailoverAutomation; ' +
-        'in active/active, take a Region out of service by turning its routing control Off.',
-    );
-    expect(() => build({}, { mode: RoutingMode.ACTIVE_PASSIVE })).not.toThrow();
   });
 
   test('refuses a name too long for the role names', () => {
@@ -522,6 +575,42 @@ describe('FailoverAutomation with an ARC Region switch plan', () => {
       Action: ['arc-region-switch:ApprovePlanExecutionStep', 'arc-region-switch:GetPlanExecution'],
       Resource: ['arn:aws:arc-region-switch:*:111111111111:plan/orders:*', 'arn:aws:arc-region-switch:*:111111111111:plan/orders/*'],
     })]);
+  });
+});
+
+describe('FailoverAutomation with an ARC Region switch plan and active/active routing', () => {
+  const { app, routingStack } = build({ regionSwitchPlan: {} }, { mode: RoutingMode.ACTIVE_ACTIVE });
+  const plan = resolveIntrinsics(Object.values(Template.fromStack(routingStack).findResources('AWS::ARCRegionSwitch::Plan'))[0].Properties) as any;
+  const control = (region: string) => expect.stringMatching(new RegExp(`^ApiRoutingControl${region.replace(/-/g, '')}[0-9A-F]{8}\\.RoutingControlArn$`));
+
+  test('an active/active plan over the two Regions, with no primary Region, nag-clean', () => {
+    expect(plan).toMatchObject({ RecoveryApproach: 'activeActive', Regions: ['us-east-1', 'us-west-2'] });
+    expect(plan.PrimaryRegion).toBeUndefined();
+    expect(nagFindings(app).filter((f) => !/^AwsSolutions-(APIG4|COG4) /.test(f))).toEqual([]);
+  });
+
+  test('an activate workflow that routes only, and a deactivate workflow that moves the writer out first, with the same routing input', () => {
+    expect(plan.Workflows.map((w: any) => [w.WorkflowTargetAction, w.Steps.map((step: any) => [step.Name, step.ExecutionBlockType])])).toEqual([
+      ['activate', [['RouteTraffic', 'ARCRoutingControl']]],
+      ['deactivate', [['MoveTheWriter', 'AuroraGlobalDatabase'], ['RouteTraffic', 'ARCRoutingControl']]],
+    ]);
+    const [activate, deactivate] = plan.Workflows.map((w: any) => w.Steps.find((step: any) => step.Name === 'RouteTraffic'));
+    // Each Region's own control On when it is active; the other Region is not touched.
+    expect(activate.ExecutionBlockConfiguration.ArcRoutingControlConfig.RegionAndRoutingControls).toEqual({
+      'us-east-1': [{ RoutingControlArn: control('us-east-1'), State: 'On' }],
+      'us-west-2': [{ RoutingControlArn: control('us-west-2'), State: 'On' }],
+    });
+    expect(deactivate).toEqual(activate);
+    expect(plan.Workflows[1].Steps[0].ExecutionBlockConfiguration.GlobalAuroraConfig).toMatchObject({ Behavior: 'switchoverOnly' });
+    expect(JSON.stringify(plan)).not.toMatch(/[Uu]ngraceful|[Ff]ailover"/);
+  });
+
+  test('an approval role asks first in both workflows', () => {
+    const approved = build((stack) => ({
+      regionSwitchPlan: { approvalRole: new iam.Role(stack, 'Approver', { assumedBy: new iam.AccountRootPrincipal() }) },
+    }), { mode: RoutingMode.ACTIVE_ACTIVE });
+    const [p] = Object.values(Template.fromStack(approved.routingStack).findResources('AWS::ARCRegionSwitch::Plan')) as any[];
+    expect(p.Properties.Workflows.map((w: any) => w.Steps[0].ExecutionBlockType)).toEqual(['ManualApproval', 'ManualApproval']);
   });
 });
 
@@ -707,7 +796,8 @@ describe('the readiness evaluation', () => {
     expect(automation.metricRunbookReady('us-west-2').period.toMinutes()).toBe(30);
     expect(automation.metricRunbookReady('us-east-1', 'failover').dimensions).toEqual({ Deployment: 'orders', Region: 'us-east-1', Runbook: 'failover' });
     expect(() => automation.metricRunbookReady('us-east-1', 'rollback')).toThrow(
-      "FailoverAutomation 'Runbooks': metricRunbookReady: no runbook 'rollback'; the runbooks are switchover, failover, failback, rebuild.");
+      "FailoverAutomation 'Runbooks': metricRunbookReady: no readiness of runbook 'rollback'; the evaluated runbooks are switchover, failover, " +
+      'failback, rebuild.');
     expect(() => automation.metricRunbookReady('eu-west-1')).toThrow("no runbooks in Region 'eu-west-1'");
   });
 

@@ -347,6 +347,19 @@ describe('ObservedWorkload automatic failover', () => {
   });
 });
 
+/** Runbooks over active/active routing, of a minimal example of their own. */
+function activeActiveRunbooks() {
+  return buildMinimalExample(new App(), {
+    name: 'orders',
+    regions: REGIONS,
+    routingRegion: 'us-west-2',
+    hostedZoneId: 'Z0123456789EXAMPLE',
+    zoneName: 'example.com',
+    observe: false,
+    activeActive: true,
+  }).runbooks;
+}
+
 describe('ObservedWorkload validation', () => {
   test.each<[string, (ex: ReturnType<typeof buildMinimalExample>) => Partial<ObservedWorkloadProps>, RegExp]>([
     ['a name with a slash', () => ({ name: 'orders/x' }), /'name' is 'orders\/x': use 1 to 40 letters, digits or hyphens, starting with a letter/],
@@ -355,6 +368,8 @@ describe('ObservedWorkload validation', () => {
     ['a zero lag threshold', () => ({ thresholds: { rpoLag: Duration.seconds(0) } }), /'thresholds.rpoLag' is 0 ms: use a duration above 0\./],
     ['61 evaluation periods', () => ({ thresholds: { evaluationPeriods: 61 } }), /'thresholds.evaluationPeriods' is 61: use a whole number of minutes from 1 to 60\./],
     ['lower-case Health services', () => ({ healthEventServices: ['rds'] }), /'healthEventServices' is \["rds"\]: list AWS Health service names in capitals/],
+    ['automatic failover over active/active runbooks', () => ({ automaticFailover: { runbooks: activeActiveRunbooks() } }),
+      /'automaticFailover.runbooks' act on active\/active routing, and the trigger starts the failover runbook only: .*Leave automaticFailover unset/],
     ['a cool-down of a minute', (ex) => ({ automaticFailover: { runbooks: ex.runbooks, coolDown: Duration.minutes(1) } }),
       /'automaticFailover.coolDown' must be between 5 minutes and 7 days, got 60 s\./],
     ['approvers that are not ARNs', (ex) => ({ automaticFailover: { runbooks: ex.runbooks, approvers: ['oncall'] } }),

@@ -12,6 +12,8 @@ import { runbookDocumentName } from '../../src/ssm/topology';
 
 const ALL_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const RUNBOOK: RunbookName[] = ['switchover', 'failover', 'failback', 'rebuild'];
+/** With active/active routing, the runbooks that take a Region out of service and put it back too. */
+const ACTIVE_ACTIVE_RUNBOOK: RunbookName[] = [...RUNBOOK, 'evacuate', 'restore'];
 export const FAULT_OPS: Operation[] = [
   'describe', 'switchover', 'failover', 'detach', 'describeCluster', 'keyState', 'addInstance', 'rpoLag', 'secret', 'executions',
   'remove', 'deleteGlobal', 'createGlobal', 'deleteInstance', 'deleteCluster', 'createCluster',
@@ -39,6 +41,8 @@ interface RunSpec {
 
 export interface Scenario {
   readonly regions: number;
+  /** Every Region On at the start, and the runbooks act on active/active routing (secondaries serve and forward writes). */
+  readonly activeActive?: boolean;
   /** Start after an earlier failover detached and promoted Region 1 (it serves; the global database is stale). */
   readonly startDetached?: boolean;
   readonly transitionPolls: number;
@@ -75,6 +79,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 
 export const scenario: fc.Arbitrary<Scenario> = fc.record({
   regions: fc.integer({ min: 2, max: 3 }),
+  activeActive: fc.boolean(),
   startDetached: fc.boolean(),
   transitionPolls: fc.integer({ min: 1, max: 3 }),
   rejoinPolls: fc.integer({ min: 1, max: 4 }),
@@ -90,6 +95,20 @@ export const scenario: fc.Arbitrary<Scenario> = fc.record({
   // After a detach the first run goes anywhere: a rebuild, a refused failback, a refused failover...
   ? fc.tuple(fc.constantFrom(...RUNBOOK), fc.integer({ min: 0, max: 2 }))
     .map(([runbook, target]) => ({ ...s, runs: [{ ...s.runs[0], runbook, target }, ...s.runs.slice(1)] }))
+  : fc.constant(s))).chain((s) => (s.activeActive
+  // Active/active: the first run may also take the writer's Region out, and the others may evacuate or restore anything.
+  ? fc.tuple(
+    fc.constantFrom<RunbookName>('switchover', 'failover', 'evacuate'),
+    fc.array(fc.constantFrom(...ACTIVE_ACTIVE_RUNBOOK), { minLength: s.runs.length - 1, maxLength: s.runs.length - 1 }),
+  ).map(([first, rest]) => ({
+    ...s,
+    runs: s.runs.map((r, i) => (i === 0
+      ? { ...r, runbook: s.startDetached ? r.runbook : first, target: !s.startDetached && first === 'evacuate' ? 0 : r.target }
+      // A restore puts back a Region the first run took out of service: the one evacuated, or one a failover left.
+      : rest[i - 1] === 'restore' && !s.startDetached
+        ? { ...r, runbook: rest[i - 1], target: first === 'evacuate' ? 0 : s.runs[0].target + 1, afterPrevious: true }
+        : { ...r, runbook: rest[i - 1] })),
+  }))
   : fc.constant(s)));
 
 /** One run of the scenario: the runbook run, its execution in the fake SSM, and what it changed. */
@@ -128,7 +147,8 @@ export class World {
     this.cloud.trackData = true;
     this.cloud.transitionPolls = s.transitionPolls;
     this.cloud.rejoinPolls = s.rejoinPolls;
-    this.topology = topologyOf(this.regions);
+    this.topology = { ...topologyOf(this.regions), ...(s.activeActive ? { activeActive: true } : {}) };
+    if (s.activeActive) for (const r of this.topology.regions) this.cloud.routing.states.set(r.routingControlArn, 'On');
     this.cloud.beforeChange = (op, arg) => this.checkChange(op, arg);
     this.cloud.onComplete = (kind, to) => this.promoted(kind, to);
     const update = this.cloud.routing.updateRoutingControlStates.bind(this.cloud.routing);
@@ -182,7 +202,7 @@ export class World {
 
   /** The state an earlier failover with AllowDetach left: Region 1 detached, promoted and serving, with writes of its own. */
   public async detachedBefore(): Promise<void> {
-    const [writer, promoted] = this.topology.regions;
+    const promoted = this.topology.regions[1];
     const check = this.cloud.beforeChange;
     this.cloud.beforeChange = undefined;
     this.write();
@@ -190,8 +210,8 @@ export class World {
     this.write();
     await this.cloud.detachFromGlobalCluster('orders', promoted.clusterArn);
     for (let i = 0; i < this.s.transitionPolls; i++) this.cloud.advance(1000);
-    this.cloud.routing.states.set(writer.routingControlArn, 'Off');
-    this.cloud.routing.states.set(promoted.routingControlArn, 'On');
+    // As the failover left it, in either routing mode: the promoted Region alone in service.
+    for (const r of this.topology.regions) this.cloud.routing.states.set(r.routingControlArn, r === promoted ? 'On' : 'Off');
     this.write();
     this.cloud.beforeChange = check;
     this.log.push('set up: us-west-2 detached, promoted and routed');
@@ -200,10 +220,13 @@ export class World {
   public start(i: number): void {
     const spec = this.s.runs[i];
     if (!spec || this.live[i]) return;
-    const region = this.regions[spec.target % this.regions.length];
+    const target = this.regions[spec.target % this.regions.length];
+    // An evacuation runs in another Region (the next one); every other runbook in the Region it activates.
+    const region = spec.runbook === 'evacuate' ? this.regions[(spec.target + 1) % this.regions.length] : target;
     const execution = this.cloud.startExecution(region, runbookDocumentName('orders', spec.runbook), `run-${i}`);
     const run = new RunbookRun(spec.runbook, this.cloud.from(region), { ...this.topology, localClusterSpec: specOf(region) }, {
-      targetRegion: region,
+      targetRegion: target,
+      localRegion: region,
       executionId: execution.executionId,
       allowDataLoss: true,
       allowDetach: spec.allowDetach,
@@ -237,12 +260,25 @@ export class World {
   /** The application writes once through every routed Region whose cluster takes writes. */
   public write(): void {
     for (const r of this.routed()) {
-      if (!this.cloud.writable(r.clusterArn)) continue;
-      this.checkHoldsTheData(r, 'a write was about to be acknowledged by');
+      const into = this.takesWritesFor(r);
+      if (!into) continue;
+      this.checkHoldsTheData(into, into === r ? 'a write was about to be acknowledged by' : `a write forwarded from ${r.region} was about to be acknowledged by`);
       const id = this.nextWrite++;
-      this.cloud.logs.get(r.clusterArn)!.push(id);
+      this.cloud.logs.get(into.clusterArn)!.push(id);
       this.acked.push(id);
     }
+  }
+
+  /**
+   * Where a write through `r` lands: `r` when its cluster takes writes; with active/active
+   * routing, a secondary member forwards it to the global database's writer when that one
+   * takes writes (global write forwarding); undefined when the write fails.
+   */
+  public takesWritesFor(r: RunbookRegion): RunbookRegion | undefined {
+    if (this.cloud.writable(r.clusterArn)) return r;
+    if (!this.s.activeActive || this.cloud.dark.has(r.region) || !this.cloud.members.some((m) => m.clusterArn === r.clusterArn)) return undefined;
+    const writer = this.topology.regions.find((x) => x.clusterArn === this.cloud.writer());
+    return writer && this.cloud.writable(writer.clusterArn) ? writer : undefined;
   }
 
   public routed(): RunbookRegion[] {
@@ -258,6 +294,25 @@ export class World {
 
   public checkState(): void {
     for (const r of this.routed()) if (this.cloud.writable(r.clusterArn)) this.checkHoldsTheData(r);
+    if (this.s.activeActive) this.checkNoStaleMemberRouted();
+  }
+
+  /**
+   * I1 with active/active routing: once a detached copy holds acknowledged writes the
+   * global database lacks, no member of the global database serves (its reads are of a
+   * past the application has left, and its forwarded writes would land on a stale writer).
+   */
+  private checkNoStaleMemberRouted(): void {
+    const members = new Set(this.cloud.members.map((m) => m.clusterArn));
+    const inGlobal = new Set(this.cloud.members.flatMap((m) => this.cloud.logs.get(m.clusterArn) ?? []));
+    const outside = this.topology.regions.filter((r) => !members.has(r.clusterArn)).flatMap((r) => this.cloud.logs.get(r.clusterArn) ?? []);
+    const onlyOutside = outside.filter((w) => this.acked.includes(w) && !this.lost.has(w) && !inGlobal.has(w));
+    if (onlyOutside.length === 0) return;
+    const stale = this.routed().filter((r) => members.has(r.clusterArn));
+    if (stale.length > 0) {
+      this.fail(`I1: routing goes to ${stale.map((r) => r.region).join(', ')}, member(s) of a global database that lacks acknowledged writes ` +
+        `${onlyOutside.slice(0, 5).join(',')} held by a detached copy`);
+    }
   }
 
   public done(): boolean {
@@ -352,15 +407,23 @@ export async function convergence(world: World): Promise<void> {
     cloud.advance(1000);
     cloud.replicate();
   }
-  const stuck = world.routed().filter((r) => !cloud.writable(r.clusterArn));
+  const activeActive = world.topology.activeActive === true;
+  // Active/active: stuck when no Region in service can take a write, even forwarded; otherwise, when one cannot.
+  const stuck = activeActive
+    ? (world.routed().some((r) => world.takesWritesFor(r)) ? [] : world.routed())
+    : world.routed().filter((r) => !cloud.writable(r.clusterArn));
   if (stuck.length === 0) return;
-  const last = world.live.filter((l): l is Live => l !== undefined && l.changes > 0).sort((a, b) => b.lastChangeSeq! - a.lastChangeSeq!)[0];
+  // The run to start again: the last that changed something and can move the writer (a restore cannot).
+  const last = world.live.filter((l): l is Live => l !== undefined && l.changes > 0 && l.spec.runbook !== 'restore')
+    .sort((a, b) => b.lastChangeSeq! - a.lastChangeSeq!)[0];
   if (!last) world.fail(`traffic goes to ${stuck.map((r) => r.region).join(', ')}, which takes no writes, and no run changed anything`);
   // Clear every fault: calls answer again.
   for (const op of FAULT_OPS) cloud.fail(op, 'none', 0);
   const execution = cloud.startExecution(last.region, runbookDocumentName('orders', last.spec.runbook), 'rerun');
+  const lastTarget = world.regions[last.spec.target % world.regions.length];
   const rerun = new RunbookRun(last.spec.runbook, cloud.from(last.region), world.topology, {
-    targetRegion: last.region,
+    targetRegion: lastTarget,
+    localRegion: last.region,
     executionId: execution.executionId,
     allowDataLoss: true,
     allowDetach: last.spec.allowDetach,
@@ -373,7 +436,10 @@ export async function convergence(world: World): Promise<void> {
   world.assertNoViolation();
   const report: RunbookReport = rerun.report();
   const target = world.topology.regions.find((r) => r.region === last.region)!;
-  if (!(report.outcome === 'succeeded' && cloud.writable(target.clusterArn) && world.routed().every((r) => r === target))) {
+  const finished = activeActive
+    ? report.outcome === 'succeeded' && world.routed().some((r) => world.takesWritesFor(r))
+    : report.outcome === 'succeeded' && cloud.writable(target.clusterArn) && world.routed().every((r) => r === target);
+  if (!finished) {
     world.fail(`I5: run-${last.index} (${last.spec.runbook} to ${last.region}) left traffic on ${stuck.map((r) => r.region).join(', ')}, ` +
       `and running it again gave ${report.outcome}: ${report.reason}`);
   }

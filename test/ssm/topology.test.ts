@@ -48,13 +48,14 @@ describe('published topology', () => {
     );
   });
 
-  test('a routing published in active/active is refused by the runbooks, which route one Region at a time', () => {
+  test('a routing published in active/active makes an active/active runbook topology; a mode this release does not know is refused', () => {
     const aurora = auroraIn(example.stacks[0]);
     const routing = routingFor('us-east-1');
-    expect(() => runbookTopology(aurora, { ...routing, mode: 'active-active' })).toThrow(
-      'the routing of remittance is active-active, and these runbooks route one Region at a time: a switchover or failover would turn ' +
-        'every other Region Off. Nothing was changed. Take a Region out of service by turning its routing control Off, or deploy ' +
-        'ArcRoutedApi with RoutingMode.ACTIVE_PASSIVE.',
+    expect(runbookTopology(aurora, routing).activeActive).toBeUndefined();
+    expect(runbookTopology(aurora, { ...routing, mode: 'active-active' }).activeActive).toBe(true);
+    expect(() => runbookTopology(aurora, { ...routing, mode: 'active-standby' })).toThrow(
+      "the routing of remittance is in mode 'active-standby', which these runbooks do not know (they know 'active-active' and one Region at " +
+        'a time): nothing was changed; deploy FailoverAutomation from the same release as ArcRoutedApi.',
     );
   });
 

@@ -135,7 +135,7 @@ export function operationsFromEnvironment(region: string): { automation: Automat
           throw err;
         }
         const status = e.AutomationExecutionStatus ?? 'Unknown';
-        const runbook = RUNBOOK_NAMES.find((r) => r !== 'rebuild' && documents[r] === e.DocumentName);
+        const runbook = RUNBOOK_NAMES.find((r) => (r === 'switchover' || r === 'failover' || r === 'failback') && documents[r] === e.DocumentName);
         const targetRegion = e.Parameters?.TargetRegion?.[0] ?? region;
         // Once it has ended: the report the command line prints, from the same step history.
         const report = runbook && ENDED_STATUSES.includes(status)

@@ -38,6 +38,12 @@ export interface RehearsalOptions {
   readonly runbooks?: LocalRunbookDefaults;
   /** How often the lag metric is sampled. Default 1 s. */
   readonly metricIntervalMs?: number;
+  /**
+   * Active/active routing (ArcRoutedApi's RoutingMode.ACTIVE_ACTIVE): every Region On at
+   * the start, and the runbooks evacuate and restore Regions. Default false: the first
+   * Region alone.
+   */
+  readonly activeActive?: boolean;
 }
 
 /** How a Region stands, for the local UI and the drill. */
@@ -72,10 +78,11 @@ export class Rehearsal {
   public static async start(options: RehearsalOptions = {}): Promise<Rehearsal> {
     const names = options.regions ?? ['us-east-1', 'us-west-2'];
     const regions = await ReplicatedRegions.start(names, { parentDir: options.parentDir });
-    const rehearsal = new Rehearsal(regions, localTopology(options.name ?? 'remittance', names), options);
+    const topology = localTopology(options.name ?? 'remittance', names);
+    const rehearsal = new Rehearsal(regions, options.activeActive ? { ...topology, activeActive: true } : topology, options);
     try {
       await migrate(rehearsal.database(names[0]));
-      rehearsal.topology.regions.forEach((r, i) => rehearsal.cloud.routing.states.set(r.routingControlArn, i === 0 ? 'On' : 'Off'));
+      rehearsal.topology.regions.forEach((r, i) => rehearsal.cloud.routing.states.set(r.routingControlArn, i === 0 || options.activeActive ? 'On' : 'Off'));
       rehearsal.cloud.startMetrics(options.metricIntervalMs ?? 1_000);
       // As a deployment's first metric: until every secondary has a data point, a switchover refuses.
       await regions.waitUntil(async () => {

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { clusterArn, globalClusterArn } from './arns';
 import { acknowledgeFinding, acknowledgeInlinePolicy } from '../acknowledge';
+import { RoutingMode } from '../arc-routed-api';
 import type { FailoverAutomationProps, RegionSwitchPlanOptions } from '../failover-automation';
 
 /** What `AWS::ARCRegionSwitch::Plan` accepts as a plan name. */
@@ -72,9 +73,9 @@ export function createRegionSwitchPlan(parent: Construct, input: {
     resources: regionNames.map(controlArn),
   }));
 
-  const steps: arcregionswitch.CfnPlan.StepProperty[] = [];
+  const approval: arcregionswitch.CfnPlan.StepProperty[] = [];
   if (options.approvalRole) {
-    steps.push({
+    approval.push({
       name: 'Approve',
       description: 'An approver of the approval role confirms the move before anything changes.',
       executionBlockType: 'ManualApproval',
@@ -86,7 +87,7 @@ export function createRegionSwitchPlan(parent: Construct, input: {
       },
     });
   }
-  steps.push({
+  const moveTheWriter: arcregionswitch.CfnPlan.StepProperty = {
     name: 'MoveTheWriter',
     description: 'SwitchoverGlobalCluster: no data loss. Graceful executions only: for an unplanned failover, run the <name>-Failover runbook.',
     executionBlockType: 'AuroraGlobalDatabase',
@@ -101,36 +102,64 @@ export function createRegionSwitchPlan(parent: Construct, input: {
         timeoutMinutes: Math.ceil((props.writerTimeout ?? Duration.minutes(30)).toSeconds() / 60),
       },
     },
-  });
-  steps.push({
+  };
+  // Active/passive: activating a Region turns its control On and the other's Off.
+  // Active/active: every Region's own control On when it is active; the routing control
+  // block takes the same states in the activate and the deactivate workflow ("make sure
+  // that you provide the same inputs ... for all routing control execution blocks") and
+  // stops traffic to the Region being deactivated (docs/aws-assumptions.md, X7).
+  const activeActive = routing.mode === RoutingMode.ACTIVE_ACTIVE;
+  const routeTraffic: arcregionswitch.CfnPlan.StepProperty = {
     name: 'RouteTraffic',
-    description: 'The activated Region\'s routing control On, the other\'s Off.',
+    description: activeActive
+      ? 'Activating: the Region\'s routing control On; deactivating: its traffic stopped. The other Region is left as it is.'
+      : 'The activated Region\'s routing control On, the other\'s Off.',
     executionBlockType: 'ARCRoutingControl',
     executionBlockConfiguration: {
       arcRoutingControlConfig: {
         regionAndRoutingControls: Object.fromEntries(regionNames.map((region) => [region, [
           { routingControlArn: controlArn(region), state: 'On' },
-          ...regionNames.filter((r) => r !== region).map((r) => ({ routingControlArn: controlArn(r), state: 'Off' })),
+          ...(activeActive ? [] : regionNames.filter((r) => r !== region).map((r) => ({ routingControlArn: controlArn(r), state: 'Off' }))),
         ]])),
         timeoutMinutes: PLAN_ROUTING_TIMEOUT_MINUTES,
       },
     },
-  });
+  };
+  const approvalText = options.approvalRole ? 'approval, ' : '';
+  const workflows: arcregionswitch.CfnPlan.WorkflowProperty[] = activeActive
+    ? [
+      {
+        workflowTargetAction: 'activate',
+        workflowDescription: `Puts ${primary} or ${secondary} back into service: ${approvalText}its routing control On. ` +
+          'The writer stays where it is.',
+        steps: [...approval, routeTraffic],
+      },
+      {
+        // The writer leaves the Region being deactivated before its traffic stops (X8).
+        workflowTargetAction: 'deactivate',
+        workflowDescription: `Takes ${primary} or ${secondary} out of service: ${approvalText}the global database writer moves to the other ` +
+          'Region if it is there, then the Region\'s traffic stops.',
+        steps: [...approval, moveTheWriter, routeTraffic],
+      },
+    ]
+    : [{
+      workflowTargetAction: 'activate',
+      workflowDescription: `Activates ${primary} or ${secondary}: ${approvalText}the global database writer, then the routing controls.`,
+      steps: [...approval, moveTheWriter, routeTraffic],
+    }];
 
   const plan = new arcregionswitch.CfnPlan(parent, 'RegionSwitchPlan', {
     name: planNameOf(input.name, options),
-    description: `Moves the ${input.name} writer and traffic between ${primary} and ${secondary}`,
+    description: activeActive
+      ? `Takes ${primary} or ${secondary} out of the ${input.name} service and puts it back, moving the writer out first`
+      : `Moves the ${input.name} writer and traffic between ${primary} and ${secondary}`,
     executionRole: role.roleArn,
-    recoveryApproach: 'activePassive',
+    recoveryApproach: activeActive ? 'activeActive' : 'activePassive',
     regions: [primary, secondary],
-    primaryRegion: primary,
+    // Active/active has no primary Region: both serve.
+    ...(activeActive ? {} : { primaryRegion: primary }),
     ...(options.recoveryTimeObjective ? { recoveryTimeObjectiveMinutes: Math.ceil(options.recoveryTimeObjective.toSeconds() / 60) } : {}),
-    workflows: [{
-      workflowTargetAction: 'activate',
-      workflowDescription: `Activates ${primary} or ${secondary}: ${options.approvalRole ? 'approval, ' : ''}the global database writer, then ` +
-        'the routing controls.',
-      steps,
-    }],
+    workflows,
   });
 
   if (options.approvalRole) {

@@ -1,0 +1,80 @@
+import { WriteLoad } from '../../examples/remittance/local/drill';
+import { Rehearsal } from '../../examples/remittance/local/rehearsal';
+
+const EAST = 'us-east-1';
+const WEST = 'us-west-2';
+const EU = 'eu-west-1';
+
+const quietly = async <T>(work: () => Promise<T>): Promise<T> => {
+  // The API logs every 503 it answers while no writer is reachable, as the function would.
+  const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    return await work();
+  } finally {
+    spy.mockRestore();
+  }
+};
+
+/**
+ * Active/active on real PostgreSQL replication: the runbooks take the writer's Region out
+ * of service under write load (the writer moves first, no acknowledged write is lost),
+ * refuse to take out the last Region, and put the Region back once it has caught up.
+ */
+describe('the rehearsal with active/active routing: evacuate and restore, on real replication', () => {
+  let r: Rehearsal;
+  beforeAll(async () => {
+    r = await Rehearsal.start({
+      regions: [EAST, WEST, EU], activeActive: true, metricIntervalMs: 250, runbooks: { pollIntervalMs: 100, timeoutMs: 30_000 },
+    });
+  }, 120_000);
+  afterAll(async () => r?.stop());
+
+  test('every Region serves from the start', () => {
+    expect(r.routed()).toEqual([EAST, WEST, EU]);
+  });
+
+  test('evacuating the writer\'s Region under write load: the writer moves to the Region the run happens in, then the Region is Off', async () => {
+    await quietly(async () => {
+      const load = new WriteLoad(r, 'test');
+      load.start();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const id = r.runbooks.start(WEST, 'evacuate', { targetRegion: EAST });
+      const report = await r.runbooks.report(id);
+      await load.stop();
+      expect(report).toMatchObject({ runbook: 'evacuate', targetRegion: EAST, outcome: 'succeeded' });
+      expect(report.steps.map((s) => [s.name, s.status])).toEqual([
+        ['pre-flight', 'done'],
+        ['move the writer to this Region if the Region taken out holds it', 'done'],
+        ['wait until the writer has left the Region taken out', 'done'],
+        ['take the Region out of service', 'done'],
+        ['verify', 'done'],
+      ]);
+      expect((await r.cloud.writerEndpoint())?.region).toBe(WEST);
+      expect(r.routed()).toEqual([WEST, EU]);
+      // A switchover: every acknowledged write is on the new writer.
+      expect(load.acks.length).toBeGreaterThan(0);
+      const notes = new Set((await r.regions.query<{ note: string }>(WEST, "SELECT note FROM remittances WHERE sender = 'drill'")).map((x) => x.note));
+      expect(load.acks.filter((ack) => !notes.has(ack.key))).toEqual([]);
+    });
+  }, 90_000);
+
+  test('taking out the last Region is refused, and changes nothing', async () => {
+    const first = await r.runbooks.report(r.runbooks.start(WEST, 'evacuate', { targetRegion: EU }));
+    expect(first.outcome).toBe('succeeded');
+    expect(r.routed()).toEqual([WEST]);
+    const last = await r.runbooks.report(r.runbooks.start(EU, 'evacuate', { targetRegion: WEST }));
+    expect(last).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/^us-west-2 is the last Region in service/) });
+    expect(r.routed()).toEqual([WEST]);
+    expect((await r.cloud.writerEndpoint())?.region).toBe(WEST);
+  }, 60_000);
+
+  test('restoring the old writer\'s Region once it streams from the new writer, then the other', async () => {
+    await r.regions.waitUntil(async () => (await r.describe()).find((v) => v.region === EAST)?.streaming === true, 20_000, `${EAST} to stream`);
+    for (const region of [EAST, EU]) {
+      const report = await r.runbooks.report(r.runbooks.start(region, 'restore'));
+      expect(report).toMatchObject({ runbook: 'restore', targetRegion: region, outcome: 'succeeded' });
+    }
+    expect(r.routed()).toEqual([EAST, WEST, EU]);
+    expect((await r.cloud.writerEndpoint())?.region).toBe(WEST);
+  }, 60_000);
+});
