@@ -73,6 +73,7 @@ export function awsAutomationService(region: string, endpoint?: string, requestT
         documentName: execution.DocumentName,
         status: execution.AutomationExecutionStatus ?? 'Pending',
         failureMessage: execution.FailureMessage,
+        targetRegion: execution.Parameters?.TargetRegion?.[0],
       };
     },
   };

@@ -42,6 +42,8 @@ export interface ExecutionState {
   readonly startTime: number;
   readonly steps: AutomationStepView[];
   readonly failureMessage?: string;
+  /** The `TargetRegion` it was started with; the Region it runs in when not known. */
+  readonly targetRegion?: string;
 }
 
 /** SSM in one Region: the parameters and the automation executions. */
@@ -99,6 +101,8 @@ const COMMANDS: Record<string, string> = {
   failover: 'move to --to while the primary Region is impaired; needs --allow-data-loss (writes not yet replicated are lost)',
   failback: 'return to --to after a failover, once it has rejoined and caught up; then a switchover',
   rebuild: 'after a failover that detached: make --to a secondary of the Region serving traffic again (deletes its stale cluster)',
+  evacuate: 'active/active: take --from out of service, run from --to, which stays in service (and takes the writer if --from holds it)',
+  restore: 'active/active: put --to back into service, once its copy is connected and caught up',
   watch: 'follow a run already started (by anyone), by its execution id, in the Region it runs in',
   help: 'this text, or a command\'s own: help <command>',
 };
@@ -106,6 +110,7 @@ const COMMAND_NAMES = Object.keys(COMMANDS);
 
 const OPTIONS: Record<string, string> = {
   '--to': '--to <region>          the Region to activate; the runbook runs there',
+  '--from': '--from <region>        evacuate: the Region to take out of service',
   '--region': '--region <region>      where to read from (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile\'s region)',
   '--name': '--name <name>          the database name, the prefix of the runbook documents (default: the only one deployed)',
   '--profile': '--profile <profile>    the AWS CLI profile whose credentials to use (default: AWS_PROFILE, then the default chain)',
@@ -152,6 +157,16 @@ const COMMAND_HELP: Record<string, { usage: string; options: string[]; examples:
     usage: 'rebuild --to <region> [options]',
     options: MOVE_OPTIONS,
     examples: ['rebuild --to us-east-1 --dry-run', 'rebuild --to us-east-1'],
+  },
+  evacuate: {
+    usage: 'evacuate --from <region> --to <region> [options]',
+    options: ['--from', ...MOVE_OPTIONS.slice(0, 2), '--max-rpo-lag', ...MOVE_OPTIONS.slice(2)],
+    examples: ['evacuate --from us-east-1 --to us-west-2 --dry-run', 'evacuate --from us-east-1 --to us-west-2'],
+  },
+  restore: {
+    usage: 'restore --to <region> [options]',
+    options: [...MOVE_OPTIONS.slice(0, 2), '--max-rpo-lag', ...MOVE_OPTIONS.slice(2)],
+    examples: ['restore --to us-east-1 --dry-run', 'restore --to us-east-1'],
   },
   watch: {
     usage: 'watch <execution-id> --region <region> [--name <name>]',
@@ -217,6 +232,8 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 export interface CliArguments {
   readonly command: string;
   readonly to?: string;
+  /** `evacuate`: the Region to take out of service. */
+  readonly from?: string;
   readonly region?: string;
   readonly name?: string;
   readonly dryRun: boolean;
@@ -240,7 +257,7 @@ export interface CliArguments {
 }
 
 const FLAGS = ['--dry-run', '--allow-data-loss', '--allow-detach', '--require-approval', '--no-follow', '--help', '-h', '--version'];
-const VALUED = ['--to', '--region', '--name', '--max-rpo-lag', '--max-data-loss', '--approver', '--poll', '--profile', '--output'];
+const VALUED = ['--to', '--from', '--region', '--name', '--max-rpo-lag', '--max-data-loss', '--approver', '--poll', '--profile', '--output'];
 const EXECUTION_ID = /^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$/i;
 
 /** Parses `argv` (without the node and script paths); throws a {@link CliError} with exit code 2 on a usage error. */
@@ -319,6 +336,7 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     profile,
     output: output as 'text' | 'json' | undefined,
     to: region('--to'),
+    from: region('--from'),
     region: region('--region'),
     name: one('--name'),
     dryRun: flags.has('--dry-run'),
@@ -332,10 +350,21 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     pollSeconds: number('--poll', 1, 300) ?? 5,
     help,
   };
+  if (command === 'evacuate' && !args.to) {
+    throw usage('evacuate needs --to <region>: the Region the run happens in, which stays in service (and takes the writer if --from holds it)');
+  }
   if (moving && !args.to) throw usage(`${command} needs --to <region>: the Region to activate`);
+  if (command === 'evacuate' && !args.from) throw usage('evacuate needs --from <region>: the Region to take out of service');
+  if (args.from !== undefined && command !== 'evacuate' && moving) {
+    throw usage(`--from is for evacuate only; a ${command} runs in --to and acts on it`);
+  }
+  if (command === 'evacuate' && args.from === args.to) {
+    throw usage(`--from and --to are both ${args.to}: run the evacuation from a Region that stays in service`);
+  }
   if (!moving) {
     const misplaced = [
       '--to',
+      '--from',
       '--max-rpo-lag',
       '--max-data-loss',
       '--approver',
@@ -688,7 +717,7 @@ async function watch(args: CliArguments, deps: CliDependencies, io: CliOutput): 
   const id = args.executionId!;
   const execution = await aws(region, () => ssm.getExecution(id));
   // The document names the deployment (`<name>-Switchover`, ...): no --name needed.
-  const named = /^(.+)-(Switchover|Failover|Failback|Rebuild)$/.exec(execution.documentName ?? '')?.[1];
+  const named = /^(.+)-(Switchover|Failover|Failback|Rebuild|Evacuate|Restore)$/.exec(execution.documentName ?? '')?.[1];
   const directory = await findRunbooks(ssm, region, args.name ?? named);
   const runbook = RUNBOOK_NAMES.find((r) => directory.documents[r] !== undefined && directory.documents[r] === execution.documentName);
   if (!runbook) {
@@ -697,7 +726,7 @@ async function watch(args: CliArguments, deps: CliDependencies, io: CliOutput): 
   }
   io.out(`following ${execution.documentName} in ${region}: execution ${id} (${execution.status}); Ctrl-C stops following, not the run`);
   io.out(`  console: ${consoleLink(region, id)}`);
-  return follow(runbook, region, id, args, deps, io);
+  return follow(runbook, region, id, args, deps, io, execution.targetRegion);
 }
 
 /** The execution's page in the Systems Manager console. */
@@ -720,10 +749,18 @@ async function move(args: CliArguments, runbook: RunbookName, deps: CliDependenc
   const topology = await loadTopology(ssm, region, directory);
   const documentName = directory.documents[runbook];
   if (!documentName) {
-    throw new CliError(`'${directory.name}' in ${region} has no ${runbook} runbook: its stacks predate it; redeploy the FailoverAutomation stacks`);
+    throw new CliError(runbook === 'evacuate' || runbook === 'restore'
+      ? `'${directory.name}' has no ${runbook} runbook: its routing serves one Region at a time; evacuate and restore are for active/active ` +
+        'routing (docs/active-active.md)'
+      : `'${directory.name}' in ${region} has no ${runbook} runbook: its stacks predate it; redeploy the FailoverAutomation stacks`);
+  }
+  // An evacuation runs in --to and takes --from out; every other runbook acts on the Region it runs in.
+  const target = runbook === 'evacuate' ? args.from! : region;
+  if (!directory.regions.includes(target)) {
+    throw new CliError(`'${target}' is not a Region of '${directory.name}': its Regions are ${directory.regions.join(', ')}`, EXIT.usage);
   }
   const parameters: Record<string, string[]> = {
-    TargetRegion: [region],
+    TargetRegion: [target],
     ...(runbook === 'failover' && args.allowDataLoss ? { AllowDataLoss: ['true'] } : {}),
     ...(args.allowDetach ? { AllowDetach: ['true'] } : {}),
     ...(args.maxDataLossSeconds !== undefined ? { MaxDataLossSeconds: [String(args.maxDataLossSeconds)] } : {}),
@@ -732,7 +769,7 @@ async function move(args: CliArguments, runbook: RunbookName, deps: CliDependenc
     ...(args.approvers.length > 0 ? { Approvers: args.approvers } : {}),
   };
 
-  if (args.dryRun) return dryRun(args, runbook, deps, io, { region, topology, documentName, documents: documentsOf(directory), parameters });
+  if (args.dryRun) return dryRun(args, runbook, deps, io, { region, target, topology, documentName, documents: documentsOf(directory), parameters });
 
   // One run at a time, across every Region: the runbook's pre-flight checks again.
   const { running, unaskable } = await runsUnderway(deps, directory.regions, documentsOf(directory));
@@ -748,7 +785,7 @@ async function move(args: CliArguments, runbook: RunbookName, deps: CliDependenc
   }
   io.out('  following its steps; Ctrl-C stops following, not the run');
   try {
-    return await follow(runbook, region, executionId, args, deps, io);
+    return await follow(runbook, region, executionId, args, deps, io, target);
   } catch (e) {
     // The run goes on without this tool: say how to pick it up again.
     const error = e instanceof CliError ? e : new CliError(explainAwsError(e, region), awsErrorExit(e));
@@ -759,6 +796,8 @@ async function move(args: CliArguments, runbook: RunbookName, deps: CliDependenc
 
 interface DryRunContext {
   readonly region: string;
+  /** The Region the runbook acts on: `region`, but for an evacuation. */
+  readonly target: string;
   readonly topology: RunbookTopology;
   readonly documentName: string;
   /** Every runbook document of the deployment. */
@@ -768,7 +807,9 @@ interface DryRunContext {
 
 async function dryRun(args: CliArguments, runbook: RunbookName, deps: CliDependencies, io: CliOutput, ctx: DryRunContext): Promise<number> {
   const { region, topology } = ctx;
-  io.out(`dry run: ${runbook} to ${region}; nothing will be changed`);
+  io.out(runbook === 'evacuate'
+    ? `dry run: evacuate ${ctx.target}, from ${region}; nothing will be changed`
+    : `dry run: ${runbook} to ${region}; nothing will be changed`);
   io.out(`would start ${ctx.documentName} in ${region} with ${Object.entries(ctx.parameters).map(([k, v]) => `${k}=${v.join(',')}`).join(' ')}`);
   io.out('its steps:');
   RUNBOOKS[runbook].forEach((step, i) => {
@@ -779,7 +820,7 @@ async function dryRun(args: CliArguments, runbook: RunbookName, deps: CliDepende
 
   const preflight = RUNBOOKS[runbook][0];
   const input: StepInput = {
-    targetRegion: region,
+    targetRegion: ctx.target,
     // A dry run of a failover shows every other check; the real run needs the flag.
     allowDataLoss: runbook === 'failover' ? true : undefined,
     allowDetach: args.allowDetach,
@@ -825,6 +866,8 @@ async function dryRun(args: CliArguments, runbook: RunbookName, deps: CliDepende
 interface Followed {
   readonly runbook: RunbookName;
   readonly region: string;
+  /** The Region the runbook acts on: `region`, but for an evacuation. */
+  readonly targetRegion: string;
   readonly executionId: string;
   readonly approvers: readonly string[];
   /** Step name to title, for the runbook's own steps. */
@@ -835,11 +878,17 @@ interface Followed {
 
 
 async function follow(
-  runbook: RunbookName, region: string, executionId: string, args: CliArguments, deps: CliDependencies, io: CliOutput,
+  runbook: RunbookName, region: string, executionId: string, args: CliArguments, deps: CliDependencies, io: CliOutput, targetRegion = region,
 ): Promise<number> {
   const ssm = deps.automation(region);
   const run: Followed = {
-    runbook, region, executionId, approvers: args.approvers, titles: new Map(RUNBOOKS[runbook].map((s) => [s.name, s.title])), printed: new Map(),
+    runbook,
+    region,
+    targetRegion,
+    executionId,
+    approvers: args.approvers,
+    titles: new Map(RUNBOOKS[runbook].map((s) => [s.name, s.title])),
+    printed: new Map(),
   };
   for (;;) {
     const execution = await aws(region, () => ssm.getExecution(executionId));
@@ -887,7 +936,7 @@ function progressLine(run: Followed, step: AutomationStepView, inner: Automation
 }
 
 function finish(run: Followed, execution: ExecutionState, io: CliOutput): number {
-  const { runbook, region } = run;
+  const { runbook, region, targetRegion } = run;
   const reportStep = execution.steps.find((s) => s.stepName === 'Report' && !s.parentStepName);
   let report: RunbookReport | undefined;
   const text = reportStep?.outputs?.Report?.[0];
@@ -898,7 +947,7 @@ function finish(run: Followed, execution: ExecutionState, io: CliOutput): number
       report = undefined;
     }
   }
-  report = report ?? reportFromExecution(runbook, region, execution);
+  report = report ?? reportFromExecution(runbook, targetRegion, execution);
   if (execution.status !== 'Success' && report.outcome === 'succeeded') {
     report = {
       ...report,

@@ -255,11 +255,16 @@ export function reportFromExecution(runbook: RunbookName, targetRegion: string, 
   return { ...base, outcome: 'succeeded', recoveryTimeMs: verifiedAt - execution.startTime };
 }
 
+/** The run, named: "switchover to us-west-2"; the Region an evacuation or restore acts on is not a destination: "evacuate of us-east-1". */
+function moveText(report: RunbookReport): string {
+  return `${report.runbook} ${report.runbook === 'evacuate' || report.runbook === 'restore' ? 'of' : 'to'} ${report.targetRegion}`;
+}
+
 /** One paragraph an operator reads first. */
 export function summarize(report: RunbookReport, withSteps = true): string {
   const head = report.outcome === 'succeeded'
-    ? `${report.runbook} to ${report.targetRegion} succeeded; measured recovery time ${Math.round(report.recoveryTimeMs! / 1000)} s`
-    : `${report.runbook} to ${report.targetRegion} ${report.outcome}: ${report.reason}`;
+    ? `${moveText(report)} succeeded; measured recovery time ${Math.round(report.recoveryTimeMs! / 1000)} s`
+    : `${moveText(report)} ${report.outcome}: ${report.reason}`;
   const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
   // The lag is as of its data point, which may be older than the loss of the Region: the
   // writes that may be lost are those after the data point's time minus the lag (the

@@ -2,7 +2,7 @@ import { fakeDependencies, FakeAutomation, publishedParameters } from './fake-au
 import { commandHelp, EXIT, explainAwsError, parseArguments, runCli, USAGE } from '../../src/cli/cli';
 import { evaluateReadiness } from '../../src/ssm/readiness';
 import { runbooksParameterName } from '../../src/ssm/topology';
-import { arnOf, controlOf, FakeCloud, specOf, TOPOLOGY } from '../ssm/fake-cloud';
+import { REGIONS, arnOf, controlOf, FakeCloud, specOf, TOPOLOGY } from '../ssm/fake-cloud';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
@@ -79,8 +79,8 @@ describe('--help', () => {
 
 describe('argument errors', () => {
   test.each<[string[], string]>([
-    [[], 'no command given: use status, switchover, failover, failback, rebuild, watch or help'],
-    [['promote'], "unknown command 'promote': use status, switchover, failover, failback, rebuild, watch or help"],
+    [[], 'no command given: use status, switchover, failover, failback, rebuild, evacuate, restore, watch or help'],
+    [['promote'], "unknown command 'promote': use status, switchover, failover, failback, rebuild, evacuate, restore, watch or help"],
     [['swichover', '--to', WEST], "unknown command 'swichover': did you mean switchover?"],
     [['help', 'faliback'], "unknown command 'faliback': did you mean failback?"],
     [['switchover', '--to', WEST, '--dryrun'], "unknown option '--dryrun': did you mean --dry-run?"],
@@ -405,6 +405,67 @@ describe('a run, followed step by step', () => {
     expect(code).toBe(EXIT.ok);
     expect(started[0].parameters).toEqual({ TargetRegion: [WEST], AllowDataLoss: ['true'] });
     expect(out[out.length - 1]).toMatch(/^failover to us-west-2 succeeded; .*; data-loss window 800 ms/);
+  });
+});
+
+describe('evacuate and restore (active/active routing)', () => {
+  /** Every Region publishes active/active routing, and every routing control is On. */
+  const activeActive = (f: ReturnType<typeof fakeDependencies>) => {
+    for (const r of REGIONS) {
+      const published = publishedParameters(true);
+      f.automation(r).parameters.clear();
+      for (const [k, v] of published) f.automation(r).parameters.set(k, v);
+      f.cloud.routing.states.set(controlOf(r), 'On');
+    }
+  };
+
+  test.each<[string[], string]>([
+    [['evacuate', '--to', WEST], 'evacuate needs --from <region>: the Region to take out of service'],
+    [['evacuate', '--from', EAST], 'evacuate needs --to <region>: the Region the run happens in, which stays in service'],
+    [['evacuate', '--from', EAST, '--to', EAST], '--from and --to are both us-east-1: run the evacuation from a Region that stays in service'],
+    [['switchover', '--to', WEST, '--from', EAST], '--from is for evacuate only; a switchover runs in --to and acts on it'],
+    [['status', '--region', EAST, '--from', WEST], 'status takes no --from'],
+  ])('%j is a usage error', (argv, message) => {
+    expect(() => parseArguments(argv)).toThrow(message);
+  });
+
+  test('the help lists both, with their options', () => {
+    expect(USAGE).toMatch(/\n {2}evacuate {4}active\/active: take --from out of service, run from --to/);
+    expect(USAGE).toMatch(/\n {2}restore {5}active\/active: put --to back into service/);
+    expect(commandHelp('evacuate')).toMatch(/^usage: npx cdk-cross-region-failover evacuate --from <region> --to <region> \[options\]/);
+    expect(commandHelp('evacuate')).toContain('--from <region>        evacuate: the Region to take out of service');
+  });
+
+  test('a dry run of an evacuation: the plan and the real pre-flight, from the Region that stays; nothing changes', async () => {
+    const { code, out, started, cloud } = await run(['evacuate', '--from', EAST, '--to', WEST, '--dry-run'], activeActive);
+    expect(code).toBe(EXIT.ok);
+    expect(out[0]).toBe('dry run: evacuate us-east-1, from us-west-2; nothing will be changed');
+    expect(out[1]).toBe('would start orders-Evacuate in us-west-2 with TargetRegion=us-east-1');
+    expect(out.find((l) => l.startsWith('  ✓ passed: '))).toMatch(/us-east-1 holds the writer, which moves to us-west-2 first/);
+    expect(started).toEqual([]);
+    expect(changes(cloud)).toEqual([]);
+  });
+
+  test('an evacuation followed to its end: the writer moved out first, then the Region turned Off; then a restore puts it back', async () => {
+    const { code, out, started, cloud, deps, io } = await run(['evacuate', '--from', EAST, '--to', WEST, '--poll', '1'], activeActive);
+    expect(code).toBe(EXIT.ok);
+    expect(started).toEqual([{ documentName: 'orders-Evacuate', parameters: { TargetRegion: [EAST] } }]);
+    expect(out[out.length - 1]).toMatch(/^evacuate of us-east-1 succeeded; measured recovery time \d+ s\./);
+    expect(cloud.writer()).toBe(arnOf(WEST));
+    expect([cloud.routing.states.get(controlOf(EAST)), cloud.routing.states.get(controlOf(WEST))]).toEqual(['Off', 'On']);
+
+    cloud.replicate();
+    for (let i = 0; i < 5; i++) cloud.advance(1000);
+    expect(await runCli(['restore', '--to', EAST, '--poll', '1'], deps, io)).toBe(EXIT.ok);
+    expect([cloud.routing.states.get(controlOf(EAST)), cloud.routing.states.get(controlOf(WEST))]).toEqual(['On', 'On']);
+    expect(cloud.writer()).toBe(arnOf(WEST));
+  });
+
+  test('on routing that serves one Region at a time, there is no such runbook: said, nothing started', async () => {
+    const { code, err, started } = await run(['restore', '--to', EAST]);
+    expect(code).toBe(EXIT.failed);
+    expect(err.join('\n')).toMatch(/'orders' has no restore runbook: its routing serves one Region at a time; evacuate and restore are for active\/active routing/);
+    expect(started).toEqual([]);
   });
 });
 

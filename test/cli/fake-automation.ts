@@ -27,10 +27,16 @@ export const DIRECTORY: RunbooksDirectory = {
   routingTopologyParameter: ROUTING_PARAMETER,
 };
 
-/** The three parameters the stacks write in every Region, for {@link TOPOLOGY}. */
-export function publishedParameters(): Map<string, string> {
+/** The directory of a deployment with active/active routing: the evacuate and restore runbooks too. */
+export const ACTIVE_ACTIVE_DIRECTORY: RunbooksDirectory = {
+  ...DIRECTORY,
+  documents: { ...DIRECTORY.documents, evacuate: 'orders-Evacuate', restore: 'orders-Restore' },
+};
+
+/** The three parameters the stacks write in every Region, for {@link TOPOLOGY}; with active/active routing when asked. */
+export function publishedParameters(activeActive = false): Map<string, string> {
   return new Map([
-    [runbooksParameterName(NAME), JSON.stringify(DIRECTORY)],
+    [runbooksParameterName(NAME), JSON.stringify(activeActive ? ACTIVE_ACTIVE_DIRECTORY : DIRECTORY)],
     [AURORA_PARAMETER, JSON.stringify({
       version: 1,
       globalClusterIdentifier: TOPOLOGY.globalClusterIdentifier,
@@ -48,13 +54,17 @@ export function publishedParameters(): Map<string, string> {
       clusterArn: 'arn:aws:route53-recovery-control::111111111111:cluster/c',
       controlPanelArn: 'arn:aws:route53-recovery-control::111111111111:controlpanel/p',
       clusterEndpoints: ENDPOINTS.map((e) => ({ Endpoint: e.endpoint, Region: e.region })),
-      regions: TOPOLOGY.regions.map((r, i) => ({ region: r.region, routingControlArn: r.routingControlArn, healthCheckId: `hc-${i}`, initiallyActive: i === 0 })),
+      ...(activeActive ? { mode: 'active-active' } : {}),
+      regions: TOPOLOGY.regions.map((r, i) => ({
+        region: r.region, routingControlArn: r.routingControlArn, healthCheckId: `hc-${i}`, initiallyActive: activeActive || i === 0,
+      })),
     })],
   ]);
 }
 
 interface Execution {
   readonly documentName: string;
+  readonly targetRegion?: string;
   readonly simulation: Simulation;
   result?: SimulationResult;
   error?: Error;
@@ -69,6 +79,12 @@ export class FakeAutomation implements AutomationService {
   private readonly executions = new Map<string, Execution>();
 
   constructor(public readonly region: string, private readonly cloud: FakeCloud) {}
+
+  /** Whether this Region's published routing is active/active, as the step function would read it. */
+  private activeActive(): boolean {
+    const routing = this.parameters.get(ROUTING_PARAMETER);
+    return routing !== undefined && (JSON.parse(routing) as { mode?: string }).mode === 'active-active';
+  }
 
   /** Answers an approval; default: approves. */
   public approve: () => Promise<boolean> = async () => true;
@@ -116,7 +132,7 @@ export class FakeAutomation implements AutomationService {
 
   public async start(documentName: string, parameters: Record<string, string[]>): Promise<string> {
     this.check();
-    const runbook = RUNBOOK_NAMES.find((r) => DIRECTORY.documents[r] === documentName) as RunbookName | undefined;
+    const runbook = RUNBOOK_NAMES.find((r) => ACTIVE_ACTIVE_DIRECTORY.documents[r] === documentName) as RunbookName | undefined;
     const selfTest = documentName === `${NAME}-SelfTest`;
     if (!runbook && !selfTest) {
       const error = new Error(`Document ${documentName} does not exist`);
@@ -126,7 +142,7 @@ export class FakeAutomation implements AutomationService {
     this.started.push({ documentName, parameters });
     const document = selfTest
       ? renderSelfTestDocument({ ...documentSettings('switchover', this.region), assumeRoleArn: `arn:aws:iam::111111111111:role/orders-runbooks-${this.region}`, documentName: 'orders-SelfTest' })
-      : renderRunbookDocument(documentSettings(runbook!, this.region));
+      : renderRunbookDocument(documentSettings(runbook!, this.region, { regions: REGIONS }));
     const executionId = `0000000${this.executions.size + 1}-aaaa-4bbb-8ccc-${this.region.replace(/-/g, '').padEnd(12, '0').slice(0, 12)}`;
     // The execution is one the runbooks see in this Region (one run at a time).
     const registered = this.cloud.startExecution(this.region, documentName, executionId);
@@ -139,7 +155,7 @@ export class FakeAutomation implements AutomationService {
           ...await handleStep(payload, {
             region: this.region,
             cloud: this.cloud,
-            loadTopology: async () => TOPOLOGY,
+            loadTopology: async () => (this.activeActive() ? { ...TOPOLOGY, activeActive: true } : TOPOLOGY),
             getExecution: async () => simulation.view(),
           }),
         };
@@ -148,7 +164,7 @@ export class FakeAutomation implements AutomationService {
       now: () => this.cloud.now(),
       sleep: (ms) => this.cloud.sleep(ms),
     }, executionId);
-    const execution: Execution = { documentName, simulation };
+    const execution: Execution = { documentName, simulation, targetRegion: parameters.TargetRegion?.[0] };
     this.executions.set(executionId, execution);
     // SSM takes parameter values as lists of strings; the document types them.
     const typed: Record<string, unknown> = {};
@@ -174,7 +190,7 @@ export class FakeAutomation implements AutomationService {
     this.check();
     const execution = this.executions.get(executionId);
     if (!execution) throw Object.assign(new Error(`AutomationExecutionNotFoundException: ${executionId}`), { name: 'AutomationExecutionNotFoundException' });
-    const view = { ...execution.simulation.view(), documentName: execution.documentName };
+    const view = { ...execution.simulation.view(), documentName: execution.documentName, targetRegion: execution.targetRegion };
     if (execution.error) return { ...view, status: 'Failed', failureMessage: execution.error.message };
     if (execution.result) return { ...view, status: execution.result.status, failureMessage: execution.result.failureMessage };
     const approving = view.steps.some((s) => s.action === 'aws:approve' && s.status === 'InProgress');
