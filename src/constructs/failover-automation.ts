@@ -318,6 +318,11 @@ export interface RegionalFailoverAutomation {
  *   up, then switches over to it and routes traffic back. Refused after a detach.
  * - rebuild (`<name>-Rebuild`): after a failover that detached its target, makes the
  *   Region it runs in a secondary of the serving cluster again.
+ * - evacuate (`<name>-Evacuate`) and restore (`<name>-Restore`), with an ArcRoutedApi in
+ *   `RoutingMode.ACTIVE_ACTIVE` only: take a Region out of service from another one
+ *   (moving the writer out of it first when it holds it), and put it back once its copy
+ *   is connected and caught up. With such routing, a switchover or failback leaves the
+ *   other Regions in service, and a failover takes them out until each is restored.
  *
  * @example
  * const automation = new FailoverAutomation(app, 'Runbooks', { database: db, routing: api });
@@ -483,7 +488,7 @@ export class FailoverAutomation extends Construct {
   }
 
   /**
-   * Lets `grantee` start the four runbooks in every Region and follow their
+   * Lets `grantee` start the runbooks (six with active/active routing) in every Region and follow their
    * executions, by hand or with the command-line tool: `ssm:StartAutomationExecution` on
    * the documents; `ssm:GetAutomationExecution`, `ssm:DescribeAutomationStepExecutions`
    * and `ssm:StopAutomationExecution` on executions; `ssm:DescribeAutomationExecutions`
