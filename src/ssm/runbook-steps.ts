@@ -165,6 +165,13 @@ async function routeExactly(ctx: StepContext, on: readonly RunbookRegion[], stat
 // Checks the runbooks share
 // ---------------------------------------------------------------------------
 
+/** Refuses a run that asks for an approval but names nobody who may give it. */
+function refuseApprovalWithoutApprovers(ctx: StepContext): void {
+  if (ctx.input.requireApproval && (ctx.input.approvers ?? []).length === 0) {
+    throw new PreflightRefusal('RequireApproval is true but Approvers is empty: name at least one IAM user or role ARN in Approvers');
+  }
+}
+
 /** Whether the database credentials secret has a usable replica in the Region the run happens in. */
 async function refuseWithoutSecret(ctx: StepContext): Promise<void> {
   if (!(await retrying(ctx, 'DescribeSecret', () => ctx.cloud.secretAvailable(ctx.topology.secretName)))) {
@@ -184,9 +191,7 @@ async function commonChecks(ctx: StepContext): Promise<RunbookRegion> {
         'the Region being activated, so that it never depends on the Region being left',
     );
   }
-  if (ctx.input.requireApproval && (ctx.input.approvers ?? []).length === 0) {
-    throw new PreflightRefusal('RequireApproval is true but Approvers is empty: name at least one IAM user or role ARN in Approvers');
-  }
+  refuseApprovalWithoutApprovers(ctx);
   await refuseWithoutSecret(ctx);
   return target;
 }
@@ -1084,9 +1089,7 @@ export async function evacuatePreflight(ctx: StepContext): Promise<StepResult> {
     throw new PreflightRefusal(`this evacuation of ${target.region} runs in ${target.region}: start it in a Region that stays in service ` +
       `(${names(ctx.topology.regions.filter((r) => r !== target))}), so that it never depends on the Region it takes out`);
   }
-  if (ctx.input.requireApproval && (ctx.input.approvers ?? []).length === 0) {
-    throw new PreflightRefusal('RequireApproval is true but Approvers is empty: name at least one IAM user or role ARN in Approvers');
-  }
+  refuseApprovalWithoutApprovers(ctx);
   // The Region the run happens in stays in service, and takes the writer if the Region taken out holds it.
   await refuseWithoutSecret(ctx);
   const warnings = await oneRunAtATime(ctx, 'preflight');

@@ -1,3 +1,4 @@
+import { quietly } from './quietly';
 import { OperationsState, outcomeOf } from '../../examples/remittance/api/operations';
 import { seeded, table, WriteLoad } from '../../examples/remittance/local/drill';
 import { Rehearsal } from '../../examples/remittance/local/rehearsal';
@@ -5,16 +6,6 @@ import { Rehearsal } from '../../examples/remittance/local/rehearsal';
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
 const EU = 'eu-west-1';
-
-const quietly = async <T>(work: () => Promise<T>): Promise<T> => {
-  // The API logs every 503 it answers while no writer is reachable, as the function would.
-  const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  try {
-    return await work();
-  } finally {
-    spy.mockRestore();
-  }
-};
 
 describe('the rehearsal: three Regions, the real runbooks run as executions', () => {
   let r: Rehearsal;

@@ -139,7 +139,7 @@ interface Scenario {
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The notes (write keys) on the global writer, with how many rows each has. */
-async function rowsOnWriter(r: Rehearsal): Promise<Map<string, number>> {
+export async function rowsOnWriter(r: Rehearsal): Promise<Map<string, number>> {
   const writer = await r.cloud.writerEndpoint();
   if (!writer) throw new Error('no Region takes writes after the scenario');
   const rows = await r.regions.query<{ note: string; n: string }>(writer.region, "SELECT note, count(*)::text AS n FROM remittances WHERE sender = 'drill' GROUP BY note");
