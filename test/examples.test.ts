@@ -157,6 +157,37 @@ describe('examples/remittance', () => {
     }
   });
 
+  test('active/active from one option: cdk-nag clean; forwarding on every cluster; latency records; the API reads its Region\'s reader endpoint and may evacuate and restore', () => {
+    const aaApp = new App();
+    const aa = buildRemittanceExample(aaApp, { ...options, uiDist: dist, activeActive: true });
+    expect(nagFindings(aaApp)).toEqual([]);
+    for (const stack of aa.stacks) {
+      const t = Template.fromStack(stack);
+      t.hasResourceProperties('AWS::RDS::DBCluster', { EnableGlobalWriteForwarding: true });
+      t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: Match.objectLike({ 'apg_write_forward.consistency_mode': 'SESSION' }) });
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'The remittance API',
+        Environment: {
+          Variables: Match.objectLike({
+            DB_READER_ENDPOINT: { 'Fn::GetAtt': [Match.anyValue(), 'ReadEndpoint.Address'] },
+            EVACUATE_DOCUMENT: 'remittance-Evacuate',
+            RESTORE_DOCUMENT: 'remittance-Restore',
+          }),
+        },
+      });
+      // The migration writes through the global writer endpoint only.
+      const migrate = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Description: 'Migrates the remittance schema' } }));
+      for (const fn of migrate) expect(fn.Properties.Environment.Variables.DB_READER_ENDPOINT).toBeUndefined();
+    }
+    const routing = Template.fromStack(aa.routingStack);
+    expect(Object.values(routing.findResources('AWS::Route53::RecordSet')).filter((r) => r.Properties.Region !== undefined)).toHaveLength(2);
+    routing.hasResourceProperties('AWS::ARCRegionSwitch::Plan', { RecoveryApproach: 'activeActive' });
+    // The active/passive deployment has none of it.
+    Template.fromStack(built.stacks[1]).hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'The remittance API', Environment: { Variables: Match.not(Match.objectLike({ DB_READER_ENDPOINT: Match.anyValue() })) },
+    });
+  });
+
   test('the operations panel\'s state: read by a function outside the VPC with read-only grants, which the API function may only invoke', () => {
     for (const stack of built.stacks) {
       const t = Template.fromStack(stack);

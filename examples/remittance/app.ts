@@ -14,6 +14,7 @@
  *   hostedZoneId    / HOSTED_ZONE_ID    default Z0123456789EXAMPLE (a placeholder)
  *   zoneName        / ZONE_NAME         default example.com: the UI at app.<zoneName>, the API at api.<zoneName>
  *   adminEmail      / ADMIN_EMAIL       default admin@example.com: the first operator, sent a temporary password
+ *   activeActive    / ACTIVE_ACTIVE     default false; true: every Region serves, reads locally, forwards its writes (docs/active-active.md)
  */
 import * as path from 'path';
 import { Annotations, App } from 'aws-cdk-lib';
@@ -22,6 +23,11 @@ import { buildRemittanceExample } from './stacks';
 const app = new App();
 const setting = (key: string, envName: string, fallback: string): string =>
   (app.node.tryGetContext(key) as string | undefined) ?? process.env[envName] ?? fallback;
+
+function activeActive(value: string): boolean {
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new Error(`remittance example: activeActive must be true or false, got '${value}': pass -c activeActive=true or ACTIVE_ACTIVE=true`);
+}
 
 const example = buildRemittanceExample(app, {
   name: setting('name', 'APP_NAME', 'remittance'),
@@ -32,6 +38,7 @@ const example = buildRemittanceExample(app, {
   zoneName: setting('zoneName', 'ZONE_NAME', 'example.com'),
   adminEmail: setting('adminEmail', 'ADMIN_EMAIL', 'admin@example.com'),
   uiDist: path.join(__dirname, 'ui', 'dist'),
+  activeActive: activeActive(String(setting('activeActive', 'ACTIVE_ACTIVE', 'false'))),
   // The account stays unresolved unless the CDK CLI knows one, so synth works offline.
   account: process.env.CDK_DEFAULT_ACCOUNT,
 });

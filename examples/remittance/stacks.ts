@@ -20,7 +20,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { MIGRATIONS } from './api/schema';
-import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres, ObservedWorkload } from '../../src';
+import { ArcRoutedApi, FailoverAutomation, MultiRegionAuroraPostgres, ObservedWorkload, RoutingMode, WriteForwardingConsistency } from '../../src';
 
 /** How the remittance example is deployed. */
 export interface RemittanceExampleOptions {
@@ -39,6 +39,13 @@ export interface RemittanceExampleOptions {
   readonly adminEmail: string;
   /** The built UI (Vite's `dist` folder) to upload to S3 in every Region. */
   readonly uiDist: string;
+  /**
+   * Active/active: every Region serves (ArcRoutedApi's RoutingMode.ACTIVE_ACTIVE, latency
+   * records), each Region's API reads from its own cluster's reader endpoint and writes
+   * through it (global write forwarding, consistency SESSION), and the operations panel
+   * evacuates and restores Regions. Default false: one Region serves at a time.
+   */
+  readonly activeActive?: boolean;
 }
 
 /** What the remittance example built. */
@@ -320,6 +327,8 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
     name: options.name,
     // Every secondary has an instance, so the Failover button can promote it at once.
     regions: stacks.map((stack, i) => (i === 0 ? { stack, vpc: stack.vpc, databaseName: DATABASE_NAME } : { stack, vpc: stack.vpc })),
+    // Active/active: a Region without the writer forwards its writes; a session reads its own writes back.
+    ...(options.activeActive ? { globalWriteForwarding: true, writeForwardingConsistency: WriteForwardingConsistency.SESSION } : {}),
   });
 
   const userPool = signIn(primary, options);
@@ -335,6 +344,7 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
     // The UI's requests reach the Regional APIs from CloudFront's addresses, many users to
     // one address: the per-user limit is the edge web ACL's (2,000 per IP in 5 minutes).
     wafRateLimit: 100_000,
+    ...(options.activeActive ? { mode: RoutingMode.ACTIVE_ACTIVE } : {}),
   });
   const runbooks = new FailoverAutomation(scope, 'Runbooks', {
     database,
@@ -353,6 +363,12 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
     handler.addEnvironment('SWITCHOVER_DOCUMENT', runbooks.switchoverDocumentName);
     handler.addEnvironment('FAILOVER_DOCUMENT', runbooks.failoverDocumentName);
     handler.addEnvironment('FAILBACK_DOCUMENT', runbooks.failbackDocumentName);
+    if (options.activeActive) {
+      // The reads on this Region's own cluster, the writes forwarded through it (api/db.ts, ForwardedWrites).
+      handler.addEnvironment('DB_READER_ENDPOINT', database.regionalCluster(stack.region).readerEndpointAddress);
+      handler.addEnvironment('EVACUATE_DOCUMENT', runbooks.evacuateDocumentName!);
+      handler.addEnvironment('RESTORE_DOCUMENT', runbooks.restoreDocumentName!);
+    }
     handler.addEnvironment('OPERATORS_GROUP', OPERATORS_GROUP);
     // The operations panel's state: what `cdk-cross-region-failover status` reads, and every
     // Region's alarms, read by a function outside the VPC (no endpoint of the VPC reaches
@@ -372,12 +388,15 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
     acknowledge(handler.role!, [
       'AwsSolutions-IAM5[Resource::*]',
       ...options.regions.flatMap((r) => [
-        ...[runbooks.switchoverDocumentName, runbooks.failoverDocumentName, runbooks.failbackDocumentName, runbooks.rebuildDocumentName].map((doc) =>
+        ...[
+          runbooks.switchoverDocumentName, runbooks.failoverDocumentName, runbooks.failbackDocumentName, runbooks.rebuildDocumentName,
+          ...(options.activeActive ? [runbooks.evacuateDocumentName!, runbooks.restoreDocumentName!] : []),
+        ].map((doc) =>
           `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-definition/${doc}:*]`),
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-execution/*]`,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:parameter/cdk-cross-region-failover/*]`,
       ]),
-    ], 'FailoverAutomation.grantStart: every version of the four runbooks (:*), their executions (generated ids), the library\'s parameters, ' +
+    ], 'FailoverAutomation.grantStart: every version of the runbooks (:*), their executions (generated ids), the library\'s parameters, ' +
       'and ssm:DescribeAutomationExecutions, which has no resource-level permissions.');
     acknowledge(state.role!, [
       'AwsSolutions-IAM5[Resource::*]',

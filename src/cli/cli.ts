@@ -130,7 +130,7 @@ const OPTIONS: Record<string, string> = {
 
 const MOVE_OPTIONS = ['--to', '--name', '--dry-run', '--require-approval', '--approver', '--no-follow', '--poll', '--profile', '--output'];
 /** Each command's options and examples, for `<command> --help`. */
-const COMMAND_HELP: Record<string, { usage: string; options: string[]; examples: string[] }> = {
+const COMMAND_HELP: Record<string, { usage: string; options: string[]; examples: string[]; optionText?: Record<string, string> }> = {
   status: {
     usage: 'status [--region <region>] [--name <name>]',
     options: ['--region', '--name', '--profile', '--output'],
@@ -161,6 +161,9 @@ const COMMAND_HELP: Record<string, { usage: string; options: string[]; examples:
   evacuate: {
     usage: 'evacuate --from <region> --to <region> [options]',
     options: ['--from', ...MOVE_OPTIONS.slice(0, 2), '--max-rpo-lag', ...MOVE_OPTIONS.slice(2)],
+    optionText: {
+      '--to': '--to <region>          the Region that stays in service (it takes the writer if --from holds it); the runbook runs there',
+    },
     examples: ['evacuate --from us-east-1 --to us-west-2 --dry-run', 'evacuate --from us-east-1 --to us-west-2'],
   },
   restore: {
@@ -199,7 +202,7 @@ export function commandHelp(command: string): string {
     `usage: npx ${PROGRAM} ${help.usage}`,
     '',
     COMMANDS[command],
-    ...(help.options.length > 0 ? ['', 'options:', ...help.options.map((o) => `  ${OPTIONS[o]}`)] : []),
+    ...(help.options.length > 0 ? ['', 'options:', ...help.options.map((o) => `  ${help.optionText?.[o] ?? OPTIONS[o]}`)] : []),
     '',
     'examples:',
     ...help.examples.map((e) => `  npx ${PROGRAM} ${e}`),

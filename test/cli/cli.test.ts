@@ -434,6 +434,10 @@ describe('evacuate and restore (active/active routing)', () => {
     expect(USAGE).toMatch(/\n {2}restore {5}active\/active: put --to back into service/);
     expect(commandHelp('evacuate')).toMatch(/^usage: npx cdk-cross-region-failover evacuate --from <region> --to <region> \[options\]/);
     expect(commandHelp('evacuate')).toContain('--from <region>        evacuate: the Region to take out of service');
+    // --to is the Region that stays, in an evacuation's own help; the Region to activate in the others'.
+    expect(commandHelp('evacuate')).toContain('--to <region>          the Region that stays in service (it takes the writer if --from holds it); the runbook runs there');
+    expect(commandHelp('evacuate')).not.toContain('the Region to activate');
+    expect(commandHelp('restore')).toContain('--to <region>          the Region to activate; the runbook runs there');
   });
 
   test('a dry run of an evacuation: the plan and the real pre-flight, from the Region that stays; nothing changes', async () => {

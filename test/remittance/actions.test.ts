@@ -130,6 +130,68 @@ describe('the operations panel offers only the runbooks that make sense', () => 
   });
 });
 
+describe('with active/active routing: evacuate and restore', () => {
+  const aa = (regions: RegionStatus[], over: Partial<OperationsState> = {}) => state(regions, { activeActive: true, ...over });
+  const on = (name: string, over: Partial<RegionStatus> = {}) => region(name, { traffic: 'On', ...over });
+
+  test('every Region serving: a switchover, and each Region can be taken out, run from a Region that stays; the writer\'s Region by switching over first', () => {
+    const plan = planActions(aa([writer(EAST), on(WEST)]));
+    expect(plan.actions.map((a) => [a.label, a.runbook, a.region, a.target])).toEqual([
+      ['Switch over to us-west-2', 'switchover', WEST, undefined],
+      ['Take us-east-1 out of service', 'evacuate', WEST, EAST],
+      ['Take us-west-2 out of service', 'evacuate', EAST, WEST],
+    ]);
+    expect(plan.actions.every((a) => a.disabledReason === undefined && !a.loseWrites)).toBe(true);
+    expect(plan.actions[0].confirm).toContain("turns us-west-2's routing control On; the other Regions stay as they are");
+    expect(plan.actions[1].confirm).toContain('first switches the writer over to us-west-2 (no committed write is lost');
+    expect(plan.actions[2].confirm).toContain("turns us-west-2's routing control Off; us-east-1 keep serving, and the writer stays in us-east-1");
+  });
+
+  test('an impaired secondary Region is taken out from the writer\'s Region; the writer\'s Region cannot be, with nothing healthy to take the writer', () => {
+    expect(labels(aa([writer(EAST), on(WEST, { impaired: true })]))).toEqual([
+      'Switch over to us-west-2 (disabled: us-west-2 is impaired)',
+      'Take us-east-1 out of service (disabled: no other Region in service is healthy and replicating to run it from)',
+      'Take us-west-2 out of service',
+    ]);
+  });
+
+  test('the writer\'s Region impaired: no evacuation of it (a switchover needs it healthy) but a failover, which takes the other Regions out', () => {
+    const plan = planActions(aa([writer(EAST, { impaired: true }), on(WEST), on(EU)]));
+    expect(plan.actions.map((a) => `${a.label}${a.disabledReason ? ` (disabled: ${a.disabledReason})` : ''}`)).toEqual([
+      'Fail over to us-west-2',
+      'Fail over to eu-west-1',
+      'Take us-east-1 out of service (disabled: us-east-1 holds the writer and is impaired: the evacuation switches the writer over first, which needs it healthy; ' +
+        'fail over instead)',
+      'Take us-west-2 out of service',
+      'Take eu-west-1 out of service',
+    ]);
+    expect(plan.actions[0].confirm).toContain("turns us-west-2's routing control On and every other Region's Off, until each is put back into service");
+    // A secondary is taken out from a healthy Region in service, not from the impaired writer's.
+    expect(plan.actions.filter((a) => a.runbook === 'evacuate').slice(1).map((a) => a.region)).toEqual([EU, WEST]);
+  });
+
+  test('a Region out of service is put back by a restore run in it, once it replicates and is healthy; the last Region in service is not offered for evacuation', () => {
+    expect(labels(aa([writer(EAST), region(WEST)]))).toEqual(['Switch over to us-west-2', 'Put us-west-2 back into service']);
+    const restore = planActions(aa([writer(EAST), region(WEST)])).actions[1];
+    expect(restore).toMatchObject({ runbook: 'restore', region: WEST });
+    expect(restore.target).toBeUndefined();
+    expect(labels(aa([writer(EAST), region(WEST, { impaired: true })]))).toContain('Put us-west-2 back into service (disabled: us-west-2 is impaired)');
+    expect(labels(aa([writer(EAST), region(WEST, { synchronizationStatus: 'pending-resync' })])))
+      .toContain('Put us-west-2 back into service (disabled: us-west-2 does not replicate yet (pending-resync))');
+    // The writer's own Region, taken out by a failover's routing and back: its restore needs no replication.
+    expect(labels(aa([writer(EAST, { traffic: 'Off' }), on(WEST)]))).toContain('Put us-east-1 back into service');
+  });
+
+  test('an evacuation under way is named by the Region it runs from', () => {
+    const busy = aa([writer(EAST), on(WEST, { running: [{ executionId: 'x', runbook: 'evacuate', region: WEST, status: 'InProgress', startedAt: NOW }] })]);
+    expect(planActions(busy).guidance.map((g) => g.text)).toEqual(['An evacuation run from us-west-2 is under way: every runbook refuses until it ends.']);
+  });
+
+  test('without active/active routing: no evacuation, no restore', () => {
+    expect(labels(state([writer(EAST), on(WEST)]))).toEqual(['Switch over to us-west-2']);
+  });
+});
+
 describe('invariants over any state', () => {
   const arbRegion = (name: string) => fc.record({
     role: fc.constantFrom('writer', 'secondary', 'not a member', 'unknown'),
@@ -143,23 +205,36 @@ describe('invariants over any state', () => {
       endedAt: fc.integer({ min: NOW - 86_400_000, max: NOW }),
     }).map((r) => ({ ...r, executionId: `${r.runbook}-${r.endedAt}`, region: name, startedAt: r.endedAt - 1 })), { maxLength: 3 }),
   }).map((r) => region(name, r));
-  const arbState = fc.tuple(arbRegion(EAST), arbRegion(WEST), arbRegion(EU), fc.boolean(), fc.boolean(), fc.boolean())
-    .map(([a, b, c, three, insist, interrupted]) => ({ s: state(three ? [a, b, c] : [a, b], { interrupted }), insist }));
+  const arbState = fc.tuple(arbRegion(EAST), arbRegion(WEST), arbRegion(EU), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean())
+    .map(([a, b, c, three, insist, interrupted, activeActive]) => ({ s: state(three ? [a, b, c] : [a, b], { interrupted, activeActive }), insist }));
 
   test('never the writer as a target, nothing while a run is under way, no failover to an impaired Region, one button per Region and runbook', () => {
     fc.assert(fc.property(arbState, ({ s, insist }) => {
-      const { actions } = planActions(s, { insist });
+      const { actions, writer: planned } = planActions(s, { insist });
       const writers = s.regions.filter((r) => r.role === 'writer').map((r) => r.region);
       const byRegion = new Map(s.regions.map((r) => [r.region, r]));
       if (s.regions.some((r) => (r.running ?? []).length > 0)) return actions.length === 0;
-      const moves = actions.filter((a) => !a.finishes);
+      const moves = actions.filter((a) => !a.finishes && a.runbook !== 'evacuate' && a.runbook !== 'restore');
+      const evacuations = actions.filter((a) => a.runbook === 'evacuate');
+      const restores = actions.filter((a) => a.runbook === 'restore');
+      const serving = s.regions.filter((r) => r.traffic === 'On');
       // Finishing an interrupted run is the one action to the writer's Region, and only then.
       return actions.filter((a) => a.finishes).every((a) => s.interrupted && writers.includes(a.region))
         // The others never target the writer; a Region of unknown role only when no writer could be read, on the operator's insistence.
         && moves.every((a) => !writers.includes(a.region)
           && (byRegion.get(a.region)!.role === 'secondary' || (byRegion.get(a.region)!.role === 'unknown' && writers.length === 0 && insist)))
         && actions.filter((a) => a.runbook === 'failover').every((a) => !byRegion.get(a.region)!.impaired)
-        && new Set(actions.map((a) => `${a.runbook}:${a.region}`)).size === actions.length
+        && new Set(actions.map((a) => `${a.runbook}:${a.region}:${a.target}`)).size === actions.length
+        // Evacuations and restores with active/active routing only. An evacuation takes out a Region in service, never the last,
+        // and when it can be pressed it runs from another healthy Region in service, a replicating secondary when the writer goes.
+        && (s.activeActive || evacuations.length + restores.length === 0)
+        && (serving.length >= 2 || evacuations.length === 0)
+        && evacuations.every((a) => byRegion.get(a.target!)!.traffic === 'On' && a.region !== a.target && (a.disabledReason !== undefined
+          || (byRegion.get(a.region)!.traffic === 'On' && byRegion.get(a.region)!.impaired === false
+            && (a.target !== planned || byRegion.get(a.region)!.synchronizationStatus === 'connected'))))
+        // A restore runs in the Region it puts back, one out of service; pressable only when it is healthy.
+        && restores.every((a) => a.target === undefined && byRegion.get(a.region)!.traffic === 'Off'
+          && (a.disabledReason !== undefined || byRegion.get(a.region)!.impaired === false))
         // A failback goes home, and then no switchover goes there too.
         && moves.filter((a) => a.runbook === 'failback').every((a) => a.region === s.home && !moves.some((b) => b.runbook === 'switchover' && b.region === s.home))
         // A failover is offered only when the writer's Region is impaired or unreadable, or the operator insists.

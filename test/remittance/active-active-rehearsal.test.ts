@@ -9,7 +9,8 @@ const EU = 'eu-west-1';
 /**
  * Active/active on real PostgreSQL replication: the runbooks take the writer's Region out
  * of service under write load (the writer moves first, no acknowledged write is lost),
- * refuse to take out the last Region, and put the Region back once it has caught up.
+ * refuse to take out the last Region, and put the Region back once it has caught up; the
+ * API of each Region reads its own copy and sends its writes on to the writer.
  */
 describe('the rehearsal with active/active routing: evacuate and restore, on real replication', () => {
   let r: Rehearsal;
@@ -68,4 +69,40 @@ describe('the rehearsal with active/active routing: evacuate and restore, on rea
     expect(r.routed()).toEqual([EAST, WEST, EU]);
     expect((await r.cloud.writerEndpoint())?.region).toBe(WEST);
   }, 60_000);
+
+  test('the API of a Region without the writer reads its own copy and sends its writes on to the writer; after a switchover, back to its own', async () => {
+    const claims = { requestContext: { authorizer: { claims: { sub: 'active-active' } } } };
+    const create = (region: string, recipient: string) => r.request({
+      httpMethod: 'POST', path: '/api/remittances', ...claims, body: JSON.stringify({ sender: 'A', recipient, amount: '1', currency: 'EUR' }),
+    }, { region });
+    const listed = async (region: string) => (JSON.parse((await r.request({ httpMethod: 'GET', path: '/api/remittances', ...claims }, { region })).body)
+      .remittances as { recipient: string }[]).map((x) => x.recipient);
+    const onServer = async (region: string) => (await r.regions.query<{ recipient: string }>(region,
+      "SELECT recipient FROM remittances WHERE created_by = 'active-active'")).map((x) => x.recipient);
+
+    // eu-west-1's copy applies what it receives 5 s late: a read there that saw the writer would see the new row at once.
+    await r.regions.delayReplay(EU, 5_000);
+    const created = await create(EU, 'first');
+    expect(created.statusCode).toBe(201);
+    expect(JSON.parse(created.body)).toMatchObject({ servedBy: EU, remittance: { recipient: 'first', createdIn: EU } });
+    // The standby refused it as read-only (PostgreSQL has no forwarding); the writer has it.
+    expect(r.forwardedWrites(EU).fallbacks).toBe(1);
+    expect(await onServer(WEST)).toEqual(['first']);
+    expect(await listed(WEST)).toEqual(['first']);
+    expect(await listed(EU)).toEqual([]);
+    await r.regions.delayReplay(EU, 0);
+    await r.regions.waitUntil(async () => (await listed(EU)).length === 1, 20_000, 'the row to replicate to eu-west-1');
+    // The next write goes to the writer directly.
+    expect((await create(EU, 'second')).statusCode).toBe(201);
+    expect(r.forwardedWrites(EU).fallbacks).toBe(1);
+
+    // The writer moves to eu-west-1: its API's next write, refused by the old writer, goes to its own server, now the writer.
+    expect((await r.runbooks.report(r.runbooks.start(EU, 'switchover'))).outcome).toBe('succeeded');
+    expect((await create(EU, 'third')).statusCode).toBe(201);
+    expect((await create(WEST, 'fourth')).statusCode).toBe(201);
+    expect((await onServer(EU)).sort()).toEqual(['first', 'fourth', 'second', 'third']);
+    expect(r.forwardedWrites(EU).fallbacks).toBe(1);
+    expect(r.forwardedWrites(WEST).fallbacks).toBe(1);
+    expect(r.routed()).toEqual([EAST, WEST, EU]);
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadFresh } from './fresh';
-import { Database, DatabaseSecret, isReconnectable } from '../../examples/remittance/api/db';
+import { quietly } from './quietly';
+import { Database, DatabaseSecret, ForwardedWrites, Queries, isReconnectable } from '../../examples/remittance/api/db';
 import { ApiEvent, handleRequest, parseInput } from '../../examples/remittance/api/remittances';
 import { migrate } from '../../examples/remittance/api/schema';
 import { LocalPostgres } from '../../examples/remittance/local/postgres';
@@ -10,7 +11,7 @@ const REGION = 'us-east-1';
 const ALICE = { requestContext: { authorizer: { claims: { sub: 'alice' } } } };
 const BOB = { requestContext: { authorizer: { claims: { sub: 'bob' } } } };
 
-function call(db: Database, event: Partial<ApiEvent>, who = ALICE) {
+function call(db: Queries, event: Partial<ApiEvent>, who = ALICE) {
   return handleRequest({ httpMethod: 'GET', ...who, ...event } as ApiEvent, db, REGION).then((r) => ({ ...r, json: JSON.parse(r.body) }));
 }
 
@@ -133,6 +134,33 @@ describe('after a failover: two real PostgreSQL servers standing for two Regions
       await check.close();
     } finally {
       await db.close();
+    }
+  });
+
+  test('active/active writes: refused as read-only by the Region\'s own endpoint, sent on to the writer; after a failure there, the own endpoint first again', async () => {
+    // The writer endpoint leads nowhere at first (in a Region the writer left, it leads out of the Region).
+    let writerSecret = { ...newWriter.secret(), port: 1 };
+    const local = new Database(async () => oldWriter.secret(), { ssl: false, reconnectOnReadOnly: false });
+    const writer = new Database(async () => writerSecret, { ssl: false, reconnectOnReadOnly: false, connectTimeoutMs: 1_000 });
+    const writes = new ForwardedWrites(local, writer);
+    const body = (recipient: string) => JSON.stringify({ sender: 'Alice', recipient, amount: '3', currency: 'EUR' });
+    try {
+      const failed = await quietly(() => call(writes, { httpMethod: 'POST', body: body('Fay') }));
+      expect(failed.statusCode).toBe(503);
+      // One refusal, one connection to the own endpoint (no second try there), then the writer, unreachable.
+      expect([writes.fallbacks, local.connections, writer.connections]).toEqual([1, 1, 0]);
+      writerSecret = newWriter.secret();
+      expect((await call(writes, { httpMethod: 'POST', body: body('Gus') })).statusCode).toBe(201);
+      expect([writes.fallbacks, local.connections, writer.connections]).toEqual([2, 2, 1]);
+      // The next write goes to the writer directly.
+      expect((await call(writes, { httpMethod: 'POST', body: body('Hal') })).statusCode).toBe(201);
+      expect([writes.fallbacks, local.connections, writer.connections]).toEqual([2, 2, 1]);
+      const check = new Database(async () => newWriter.secret(), { ssl: false });
+      const rows = await check.query<{ recipient: string }>("SELECT recipient FROM remittances WHERE recipient IN ('Fay', 'Gus', 'Hal') ORDER BY recipient");
+      expect(rows.map((x) => x.recipient)).toEqual(['Gus', 'Hal']);
+      await check.close();
+    } finally {
+      await writes.close();
     }
   });
 

@@ -32,9 +32,19 @@ function chromiumPath(): string {
   return found;
 }
 
+/** The page of the step under way, for a screenshot when it fails. */
+let current: Page | undefined;
+
 async function step(name: string, work: () => Promise<void>): Promise<void> {
   const start = Date.now();
-  await work();
+  try {
+    await work();
+  } catch (e) {
+    fs.mkdirSync('test-reports', { recursive: true });
+    await current?.screenshot({ path: 'test-reports/remittance-ui-failed.png', fullPage: true }).catch(() => undefined);
+    console.log(`  ✗ ${name}: the page as it was is in test-reports/remittance-ui-failed.png`);
+    throw e;
+  }
   console.log(`  ✓ ${name} (${Date.now() - start} ms)`);
 }
 
@@ -45,6 +55,35 @@ function remittanceRows(page: Page): Locator {
 
 async function rows(page: Page): Promise<string[]> {
   return remittanceRows(page).allInnerTexts();
+}
+
+/** What the steps use of the page: the remittance form, the panel's cards, buttons and run. */
+function ui(p: Page) {
+  const execution = p.locator('[data-testid=execution]');
+  return {
+    create: async (sender: string, recipient: string, amount: string, currency: string, note = '') => {
+      const form = p.locator('[data-testid=remittance-form]');
+      await form.locator('input[name=sender]').fill(sender);
+      await form.locator('input[name=recipient]').fill(recipient);
+      await form.locator('input[name=amount]').fill(amount);
+      await form.locator('input[name=currency]').fill(currency);
+      await form.locator('input[name=note]').fill(note);
+      await form.locator('button[type=submit]').click();
+    },
+    card: (region: string) => p.locator('[data-testid=regions] li').filter({ has: p.locator(`[data-testid=region-${region}]`) }),
+    actions: async () => p.locator('[data-testid=actions] button').allInnerTexts(),
+    served: (text: string) => p.locator('[data-testid=served-by]', { hasText: text }).waitFor(),
+    dialog: p.getByRole('dialog'),
+    execution,
+    runEnded: async (title: string, status: string) => {
+      await execution.locator('[data-testid=execution-title]', { hasText: title }).waitFor();
+      await execution.filter({ hasText: new RegExp(`${title}: ${status}`) }).waitFor({ timeout: 60_000 });
+    },
+    dismiss: async () => {
+      await execution.getByRole('button', { name: 'Dismiss' }).click();
+      await execution.waitFor({ state: 'detached' });
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -61,6 +100,7 @@ async function main(): Promise<void> {
     p.setDefaultTimeout(15_000);
     const problems: string[] = [];
     p.on('pageerror', (e) => problems.push(e.message));
+    current = p;
     return { p, problems };
   };
   try {
@@ -85,15 +125,7 @@ async function main(): Promise<void> {
       assert.match((await p.locator('[data-testid=requests] tbody tr').first().innerText()), /GET \/api\/remittances\s+200\s+us-east-1/);
     });
 
-    const create = async (sender: string, recipient: string, amount: string, currency: string, note = '') => {
-      const form = p.locator('[data-testid=remittance-form]');
-      await form.locator('input[name=sender]').fill(sender);
-      await form.locator('input[name=recipient]').fill(recipient);
-      await form.locator('input[name=amount]').fill(amount);
-      await form.locator('input[name=currency]').fill(currency);
-      await form.locator('input[name=note]').fill(note);
-      await form.locator('button[type=submit]').click();
-    };
+    const { create, card, actions, served, dialog, execution, runEnded, dismiss } = ui(p);
 
     await step('creates two remittances and lists them, newest first', async () => {
       await create('Alice', 'Bob', '125.5', 'EUR', 'rent');
@@ -127,19 +159,6 @@ async function main(): Promise<void> {
     });
 
     const SWITCHOVER_STEPS = ['Preflight', 'Approve', 'PrepareTarget', 'WaitForInstance', 'SwitchoverGlobalCluster', 'WaitForWriter', 'RouteTraffic', 'Verify', 'Report'];
-    const card = (region: string) => p.locator('[data-testid=regions] li').filter({ has: p.locator(`[data-testid=region-${region}]`) });
-    const actions = async () => p.locator('[data-testid=actions] button').allInnerTexts();
-    const served = (text: string) => p.locator('[data-testid=served-by]', { hasText: text }).waitFor();
-    const dialog = p.getByRole('dialog');
-    const execution = p.locator('[data-testid=execution]');
-    const runEnded = async (title: string, status: string) => {
-      await execution.locator('[data-testid=execution-title]', { hasText: title }).waitFor();
-      await execution.filter({ hasText: new RegExp(`${title}: ${status}`) }).waitFor({ timeout: 60_000 });
-    };
-    const dismiss = async () => {
-      await execution.getByRole('button', { name: 'Dismiss' }).click();
-      await execution.waitFor({ state: 'detached' });
-    };
 
     await step('the panel reads every Region live and offers only the switchover: the writer\'s Region is healthy', async () => {
       await card('us-east-1').filter({ hasText: 'Writer' }).filter({ hasText: 'On: receives the traffic' }).waitFor();
@@ -285,7 +304,9 @@ async function main(): Promise<void> {
       await p.screenshot({ path: 'test-reports/remittance-ui-390.png', fullPage: true });
     });
     assert.deepStrictEqual(problems, [], `the page threw: ${problems.join('; ')}`);
-    console.log('browser test passed (screenshots: test-reports/remittance-ui-1280.png, test-reports/remittance-ui-390.png)');
+    await activeActive(browser!);
+    console.log('browser test passed (screenshots: test-reports/remittance-ui-1280.png, test-reports/remittance-ui-390.png, ' +
+      'test-reports/remittance-ui-active-active.png)');
   } finally {
     await browser?.close();
     await server.stop();
@@ -296,3 +317,72 @@ main().catch((e: Error) => {
   console.error(`browser test FAILED: ${e.stack ?? e.message}`);
   process.exit(1);
 });
+
+/**
+ * The local run with active/active routing (npm run example:local -- --active-active):
+ * every Region serves; the writer's Region is taken out of service (the writer switched
+ * over first) and put back; a remittance is written in each role, and the Region
+ * without the writer lists it from its own copy.
+ */
+async function activeActive(browser: Browser): Promise<void> {
+  const server = await LocalServer.start({
+    port: 0, uiDist: path.join(__dirname, '../../examples/remittance/ui/dist'), email: EMAIL, password: PASSWORD, activeActive: true,
+  });
+  const p = await browser.newPage();
+  p.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  p.on('pageerror', (e) => problems.push(e.message));
+  current = p;
+  const { create, card, actions, served, dialog, execution, runEnded, dismiss } = ui(p);
+  try {
+    await step('active/active: every Region serves; each can be taken out of service, from a Region that stays', async () => {
+      await p.goto(server.url);
+      await p.fill('input[name=email]', EMAIL);
+      await p.fill('input[name=password]', PASSWORD);
+      await p.click('button[type=submit]');
+      await p.locator('[data-testid=list-empty]', { hasText: 'No remittances yet.' }).waitFor();
+      await p.getByText('PostgreSQL has no write forwarding').waitFor();
+      await card('us-east-1').filter({ hasText: 'Writer' }).filter({ hasText: 'On: receives the traffic' }).waitFor();
+      await card('us-west-2').filter({ hasText: 'Secondary, replicating' }).filter({ hasText: 'On: receives the traffic' }).waitFor();
+      await p.getByRole('button', { name: 'Take us-east-1 out of service' }).waitFor();
+      assert.deepStrictEqual(await actions(), ['Switch over to us-west-2', 'Take us-east-1 out of service', 'Take us-west-2 out of service']);
+    });
+
+    await step('active/active: the writer\'s Region taken out: the writer is switched over first, then its routing control Off', async () => {
+      await p.getByRole('button', { name: 'Take us-east-1 out of service' }).click();
+      await dialog.filter({ hasText: 'first switches the writer over to us-west-2 (no committed write is lost' }).waitFor();
+      await dialog.getByRole('button', { name: 'Start the evacuation' }).click();
+      await runEnded('evacuation of us-east-1 from us-west-2', 'Success');
+      await execution.locator('[data-testid=report]', { hasText: /evacuate of us-east-1 succeeded/ }).waitFor();
+      await served('us-west-2');
+      await card('us-west-2').filter({ hasText: 'Writer' }).filter({ hasText: 'On: receives the traffic' }).waitFor();
+      await card('us-east-1').filter({ hasText: 'Secondary, replicating' }).filter({ hasText: /Traffic\s*Off/ }).waitFor();
+      await dismiss();
+      await create('Alice', 'Bob', '10', 'EUR');
+      await remittanceRows(p).filter({ hasText: /Bob.*10\.00 EUR.*us-west-2/ }).waitFor();
+    });
+
+    await step('active/active: us-east-1 put back into service; written there (its copy refuses, the writer takes it) and listed from its own copy', async () => {
+      await p.getByRole('button', { name: 'Put us-east-1 back into service' }).click();
+      await dialog.filter({ hasText: 'checks that us-east-1 replicates from us-west-2 and has caught up' }).waitFor();
+      await dialog.getByRole('button', { name: 'Start the restore' }).click();
+      await runEnded('restore of us-east-1', 'Success');
+      await dismiss();
+      // With both Regions On, the local /api goes to the first: us-east-1, without the writer now.
+      await served('us-east-1');
+      await card('us-east-1').filter({ hasText: 'Secondary, replicating' }).filter({ hasText: 'On: receives the traffic' }).waitFor();
+      await create('Alice', 'Carol', '20', 'USD');
+      await remittanceRows(p).filter({ hasText: /Carol.*20\.00 USD.*us-east-1/ }).waitFor();
+      await p.getByRole('button', { name: 'Refresh' }).click();
+      await remittanceRows(p).filter({ hasText: 'Bob' }).waitFor();
+      assert.strictEqual((await rows(p)).length, 2);
+      assert.strictEqual(server.rehearsal.forwardedWrites('us-east-1').fallbacks, 1);
+      assert.match((await p.locator('[data-testid=requests] tbody tr').first().innerText()), /GET \/api\/remittances\s+200\s+us-east-1/);
+      await p.screenshot({ path: 'test-reports/remittance-ui-active-active.png', fullPage: true });
+    });
+    assert.deepStrictEqual(problems, [], `the page threw: ${problems.join('; ')}`);
+  } finally {
+    await p.close();
+    await server.stop();
+  }
+}

@@ -125,7 +125,7 @@ describe('the Failover / Failback buttons: POST /operations and GET /operations/
     const { automation, started } = recording();
     const switched = await operate({ body: JSON.stringify({ runbook: 'switchover' }) }, undefined, automation);
     expect(switched.statusCode).toBe(202);
-    expect(switched.json).toEqual({ executionId: ID, runbook: 'switchover', region: WEST, documentName: 'orders-Switchover', servedBy: WEST });
+    expect(switched.json).toEqual({ executionId: ID, runbook: 'switchover', region: WEST, targetRegion: WEST, documentName: 'orders-Switchover', servedBy: WEST });
     await operate({ body: JSON.stringify({ runbook: 'failover', allowDataLoss: true }) }, undefined, automation);
     await operate({ body: JSON.stringify({ runbook: 'failback' }) }, undefined, automation);
     expect(started).toEqual([
@@ -139,7 +139,11 @@ describe('the Failover / Failback buttons: POST /operations and GET /operations/
     ['no identity', { requestContext: {} }, 401, 'not signed in'],
     ['not an operator', { requestContext: { authorizer: { claims: { 'sub': 'u', 'cognito:groups': 'readers' } } } }, 403, "only members of the Cognito group 'operators'"],
     ['no JSON', { body: 'failover' }, 400, 'the body must be JSON'],
-    ['an unknown runbook', { body: JSON.stringify({ runbook: 'reboot' }) }, 400, "'runbook' must be one of switchover, failover, failback; got \"reboot\""],
+    ['an unknown runbook', { body: JSON.stringify({ runbook: 'reboot' }) }, 400, "'runbook' must be one of switchover, failover, failback, evacuate, restore; got \"reboot\""],
+    ['an evacuation without active/active routing', { body: JSON.stringify({ runbook: 'evacuate', targetRegion: 'us-east-1' }) }, 400,
+      'this deployment has no evacuate runbook: its routing serves one Region at a time'],
+    ['a target Region for a switchover', { body: JSON.stringify({ runbook: 'switchover', targetRegion: 'us-east-1' }) }, 400,
+      "'targetRegion' is for an evacuation only: a switchover acts on the Region it is started in (us-west-2)"],
     ['a failover without accepting the loss', { body: JSON.stringify({ runbook: 'failover' }) }, 400, 'send "allowDataLoss": true'],
     ['a method it has not', { httpMethod: 'DELETE' }, 405, 'DELETE is not allowed here'],
   ])('%s: %d with the reason', async (_name, event, status, message) => {
@@ -148,6 +152,30 @@ describe('the Failover / Failback buttons: POST /operations and GET /operations/
     expect(r.statusCode).toBe(status);
     expect(r.json.error).toContain(message);
     expect(started).toEqual([]);
+  });
+
+  test('active/active: an evacuation takes out the Region named, started in one that stays; a restore puts back the Region it is started in', async () => {
+    const settings: OperationsSettings = { ...SETTINGS, documents: { ...SETTINGS.documents, evacuate: 'orders-Evacuate', restore: 'orders-Restore' } };
+    const { automation, started } = recording();
+    const call = async (body: object) => {
+      const r = await handleOperation({ httpMethod: 'POST', ...OPERATOR, body: JSON.stringify(body) } as ApiEvent, undefined, automation, settings);
+      return { statusCode: r.statusCode, json: JSON.parse(r.body) };
+    };
+    expect(await call({ runbook: 'evacuate', targetRegion: 'us-east-1' })).toEqual({
+      statusCode: 202,
+      json: { executionId: ID, runbook: 'evacuate', region: WEST, targetRegion: 'us-east-1', documentName: 'orders-Evacuate', servedBy: WEST },
+    });
+    expect((await call({ runbook: 'restore' })).statusCode).toBe(202);
+    for (const targetRegion of [undefined, WEST, 'nowhere', 42]) {
+      const refused = await call({ runbook: 'evacuate', targetRegion });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json.error).toBe("an evacuation needs 'targetRegion', the Region to take out of service, other than us-west-2, which stays in service " +
+        `and runs it; got ${JSON.stringify(targetRegion)}`);
+    }
+    expect(started).toEqual([
+      { documentName: 'orders-Evacuate', parameters: { TargetRegion: ['us-east-1'] } },
+      { documentName: 'orders-Restore', parameters: { TargetRegion: [WEST] } },
+    ]);
   });
 
   test("follows an execution of this application's runbooks only", async () => {
@@ -365,6 +393,28 @@ describe("the buttons' SSM client against SSM over HTTP running the real runbook
       await server.stop();
     }
   }, 30_000);
+
+  test('active/active: the evacuate and restore documents from the environment; the reads on the reader endpoint, the writes forwarded through it', () => {
+    Object.assign(process.env, {
+      ...TEST_CREDENTIALS,
+      ...RUNBOOKS_ENVIRONMENT,
+      EVACUATE_DOCUMENT: 'orders-Evacuate',
+      RESTORE_DOCUMENT: 'orders-Restore',
+      DB_SECRET_ID: 'orders-aurora-master',
+      DB_WRITER_ENDPOINT: 'orders.global-abc.global.rds.amazonaws.com',
+    });
+    const fresh = () => loadFresh<typeof import('../../examples/remittance/api/environment')>('environment');
+    expect(fresh().operationsFromEnvironment(WEST)?.operations.documents).toEqual({
+      switchover: 'orders-Switchover', failover: 'orders-Failover', failback: 'orders-Failback', evacuate: 'orders-Evacuate', restore: 'orders-Restore',
+    });
+    const passive = fresh().connectionsFromEnvironment();
+    expect([passive.db.constructor.name, passive.reads]).toEqual(['Database', undefined]);
+    process.env.DB_READER_ENDPOINT = 'orders-us-west-2.cluster-ro-abc.us-west-2.rds.amazonaws.com';
+    const active = fresh().connectionsFromEnvironment();
+    expect([active.db.constructor.name, active.reads?.constructor.name]).toEqual(['ForwardedWrites', 'Database']);
+    delete process.env.RESTORE_DOCUMENT;
+    expect(() => fresh().operationsFromEnvironment(WEST)).toThrow('the environment variable RESTORE_DOCUMENT is missing: redeploy the remittance stack of this Region');
+  });
 
   test('without runbooks in the environment there is no operations client', () => {
     delete process.env.FAILOVER_DOCUMENT;

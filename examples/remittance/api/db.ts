@@ -30,6 +30,18 @@ export interface DatabaseOptions {
   readonly ssl?: ClientConfig['ssl'];
   /** How long to wait for a connection. Default 5 s. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Whether a write refused as read-only (25006) is tried once more on a fresh connection
+   * to the same host: right for the global writer endpoint, which follows the writer. A
+   * Region's reader endpoint stays read-only, so {@link ForwardedWrites} turns it off.
+   * Default true.
+   */
+  readonly reconnectOnReadOnly?: boolean;
+}
+
+/** The statements of the API: what it needs of a connection. */
+export interface Queries {
+  query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<R[]>;
 }
 
 /**
@@ -50,7 +62,10 @@ export function isReconnectable(error: unknown, sent: boolean): boolean {
   return false;
 }
 
-export class Database {
+/** SQLSTATE 25006: the server refused to write in a read-only transaction (a standby, or a secondary cluster without forwarding). */
+export const READ_ONLY_SQLSTATE = '25006';
+
+export class Database implements Queries {
   private client?: Client;
   private secret?: DatabaseSecret;
   /** Connections opened so far, for the logs (and the tests). */
@@ -73,6 +88,11 @@ export class Database {
         return (await client.query<R>(text, values)).rows;
       } catch (e) {
         this.drop();
+        if (this.options.reconnectOnReadOnly === false && (e as { code?: string }).code === READ_ONLY_SQLSTATE) {
+          // The next connection reads the secret again, wherever the writer went.
+          this.secret = undefined;
+          throw e;
+        }
         if (attempt >= 2 || !isReconnectable(e, sent)) throw e;
         // The writer may have moved, or the credentials changed: read the secret again.
         this.secret = undefined;
@@ -116,5 +136,51 @@ export class Database {
     const client = this.client;
     this.client = undefined;
     void client?.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The writes of an active/active Region. Each goes first to the Region's own reader
+ * endpoint: in a Region without the writer, Aurora forwards a read-write transaction
+ * there to the writer's Region (global write forwarding), and the session reads its own
+ * writes back (consistency mode SESSION). When that endpoint refuses the write as
+ * read-only (25006: it leads to a replica of the writer's own cluster, which forwards
+ * nothing, or forwarding is off), the write goes to the global writer endpoint instead,
+ * and the next ones too, until that endpoint refuses in turn (the writer moved away): then
+ * back to the reader endpoint. A refusal as read-only applied nothing, so a write is never
+ * applied twice; every other error is the caller's, as with {@link Database}.
+ */
+export class ForwardedWrites implements Queries {
+  /** The endpoint the next write goes to first. */
+  private toWriter = false;
+  /** Writes sent on to the writer endpoint after the local endpoint refused them, for the logs (and the tests). */
+  public fallbacks = 0;
+
+  /**
+   * @param local the Region's reader endpoint
+   * @param writer the global writer endpoint
+   * Both built with `reconnectOnReadOnly: false`: a read-only refusal moves to the other one.
+   */
+  constructor(private readonly local: Database, private readonly writer: Database) {}
+
+  public async query<R extends QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    for (let attempt = 1; ; attempt++) {
+      const viaWriter = this.toWriter;
+      try {
+        return await (viaWriter ? this.writer : this.local).query<R>(text, values);
+      } catch (e) {
+        const readOnly = (e as { code?: string }).code === READ_ONLY_SQLSTATE;
+        // Whatever failed on the writer endpoint, the next write tries the Region's own endpoint
+        // first: in a Region the writer left, the global writer endpoint leads out of the Region.
+        this.toWriter = readOnly ? !viaWriter : false;
+        // Three tries at most, each on the other endpoint: the writer left, this Region refuses, the writer found again.
+        if (!readOnly || attempt >= 3) throw e;
+        if (this.toWriter) this.fallbacks++;
+      }
+    }
+  }
+
+  public async close(): Promise<void> {
+    await Promise.all([this.local.close(), this.writer.close()]);
   }
 }

@@ -1,11 +1,14 @@
 /**
  * What the Lambda functions of the remittance API read from their environment: the
- * database (the secret from Secrets Manager, the global writer endpoint) and the
- * runbooks. One Database per execution environment, kept across invocations.
+ * database (the secret from Secrets Manager, the global writer endpoint, and in an
+ * active/active deployment the Region's reader endpoint) and the runbooks. The
+ * connections live per execution environment, kept across invocations.
  *
  * Environment: DB_SECRET_ID (the database secret, or its replica in this Region),
- * DB_WRITER_ENDPOINT (the global writer endpoint), DB_NAME, DB_SSL=off (local runs only);
- * SWITCHOVER_DOCUMENT, FAILOVER_DOCUMENT, FAILBACK_DOCUMENT, OPERATORS_GROUP, HOME_REGION,
+ * DB_WRITER_ENDPOINT (the global writer endpoint), DB_READER_ENDPOINT (active/active only:
+ * this Region's reader endpoint), DB_NAME, DB_SSL=off (local runs only);
+ * SWITCHOVER_DOCUMENT, FAILOVER_DOCUMENT, FAILBACK_DOCUMENT, EVACUATE_DOCUMENT and
+ * RESTORE_DOCUMENT (active/active only), OPERATORS_GROUP, HOME_REGION,
  * STATE_FUNCTION (the function that reads the deployment's state), ALARM_NAMES (JSON: per
  * Region the alarm name prefix and the "Region impaired" alarm) (the API);
  * DEPLOYMENT_NAME, ALARM_NAMES (the state function).
@@ -19,7 +22,7 @@ import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwa
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AutomationExecution, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
-import { Database, DatabaseSecret } from './db';
+import { Database, DatabaseOptions, DatabaseSecret, ForwardedWrites, Queries, SecretSource } from './db';
 import { Automation, OperationsSettings } from './operations';
 import { cachedFor } from '../../../src/cached';
 import { awsCliDependencies } from '../../../src/cli/aws-cli-dependencies';
@@ -41,21 +44,45 @@ export function required(name: string): string {
  */
 const BOUNDED = { requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true } };
 
-export function databaseFromEnvironment(): Database {
+/** The database secret, read from Secrets Manager (this Region's replica of it). */
+function secretFromEnvironment(): SecretSource {
   const secretId = required('DB_SECRET_ID');
   const secrets = new SecretsManagerClient(BOUNDED);
-  return new Database(async (): Promise<DatabaseSecret> => {
+  return async (): Promise<DatabaseSecret> => {
     const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
     const value = JSON.parse(out.SecretString ?? '{}') as Partial<DatabaseSecret>;
     if (!value.username || !value.password || !value.port) {
       throw new Error(`secret ${secretId} has no username, password or port: it is not an RDS database secret`);
     }
     return value as DatabaseSecret;
-  }, {
-    host: process.env.DB_WRITER_ENDPOINT,
-    database: process.env.DB_NAME,
-    ...(process.env.DB_SSL === 'off' ? { ssl: false } : {}),
-  });
+  };
+}
+
+function connectionOptions(host: string | undefined): DatabaseOptions {
+  return { host, database: process.env.DB_NAME, ...(process.env.DB_SSL === 'off' ? { ssl: false } : {}) };
+}
+
+/** One connection to the global writer endpoint (the schema migration, and the API of an active/passive deployment). */
+export function databaseFromEnvironment(): Database {
+  return new Database(secretFromEnvironment(), connectionOptions(process.env.DB_WRITER_ENDPOINT));
+}
+
+/**
+ * The API's connections. Active/passive: one, to the global writer endpoint, for reads
+ * and writes. Active/active (DB_READER_ENDPOINT set, the Region's reader endpoint): the
+ * reads on the reader endpoint, the writes forwarded through it ({@link ForwardedWrites}).
+ * Each connection reads the secret when it first connects, and again after a failure.
+ */
+export function connectionsFromEnvironment(): { db: Queries; reads?: Queries } {
+  const reader = process.env.DB_READER_ENDPOINT;
+  if (!reader) return { db: databaseFromEnvironment() };
+  const secret = secretFromEnvironment();
+  const endpoint = (host: string | undefined, reconnectOnReadOnly: boolean) =>
+    new Database(secret, { ...connectionOptions(host), reconnectOnReadOnly });
+  return {
+    reads: endpoint(reader, true),
+    db: new ForwardedWrites(endpoint(reader, false), endpoint(required('DB_WRITER_ENDPOINT'), false)),
+  };
 }
 
 /** Per Region: the prefix of its alarms' names and its "Region impaired" alarm, as the stack writes them in ALARM_NAMES. */
@@ -107,7 +134,13 @@ export function operationsFromEnvironment(region: string): { automation: Automat
   const ssm = new SSMClient({ region, ...BOUNDED });
   const lambda = new LambdaClient({ region, ...BOUNDED, requestHandler: { ...BOUNDED.requestHandler, requestTimeout: 20_000 } });
   const alarmNames = JSON.parse(process.env.ALARM_NAMES ?? '{}') as AlarmNames;
-  const documents = { switchover: required('SWITCHOVER_DOCUMENT'), failover: required('FAILOVER_DOCUMENT'), failback: required('FAILBACK_DOCUMENT') };
+  const documents: OperationsSettings['documents'] = {
+    switchover: required('SWITCHOVER_DOCUMENT'),
+    failover: required('FAILOVER_DOCUMENT'),
+    failback: required('FAILBACK_DOCUMENT'),
+    // Active/active routing: the evacuation and the restore.
+    ...(process.env.EVACUATE_DOCUMENT ? { evacuate: process.env.EVACUATE_DOCUMENT, restore: required('RESTORE_DOCUMENT') } : {}),
+  };
   return {
     operations: {
       region,
@@ -135,7 +168,7 @@ export function operationsFromEnvironment(region: string): { automation: Automat
           throw err;
         }
         const status = e.AutomationExecutionStatus ?? 'Unknown';
-        const runbook = RUNBOOK_NAMES.find((r) => (r === 'switchover' || r === 'failover' || r === 'failback') && documents[r] === e.DocumentName);
+        const runbook = RUNBOOK_NAMES.find((r) => r !== 'rebuild' && documents[r] === e.DocumentName);
         const targetRegion = e.Parameters?.TargetRegion?.[0] ?? region;
         // Once it has ended: the report the command line prints, from the same step history.
         const report = runbook && ENDED_STATUSES.includes(status)

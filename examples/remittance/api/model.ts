@@ -43,7 +43,11 @@ export interface Execution {
   readonly outcome?: 'succeeded' | 'refused' | 'failed';
   /** Why it was refused or failed, as the report says. */
   readonly reason?: string;
-  /** The runbook it runs (`switchover`, `failover`, `failback`), and the Region it makes writer. */
+  /**
+   * The runbook it runs (`switchover`, `failover`, `failback`, `evacuate`, `restore`), and
+   * the Region it acts on: the Region it makes writer, or puts back into service; for an
+   * evacuation, the Region it takes out.
+   */
   readonly runbook?: string;
   readonly targetRegion?: string;
   /** When it started (epoch ms). */
@@ -57,9 +61,9 @@ export interface Execution {
 /** A run of the deployment's runbooks, under way or ended. */
 export interface RunSummary {
   readonly executionId: string;
-  /** `switchover`, `failover`, `failback` or `rebuild`; the document name when it is none of them. */
+  /** `switchover`, `failover`, `failback`, `evacuate`, `restore` or `rebuild`; the document name when it is none of them. */
   readonly runbook: string;
-  /** The Region it runs in: the Region it makes writer. */
+  /** The Region it runs in: the Region it makes writer or puts back; for an evacuation, the Region that stays in service. */
   readonly region: string;
   readonly status: string;
   readonly startedAt: number;
@@ -124,6 +128,8 @@ export interface OperationsState {
   readonly readFrom: string;
   /** The home Region: where a failback returns. */
   readonly home: string;
+  /** Active/active routing: every Region may serve, and the panel evacuates and restores Regions. */
+  readonly activeActive?: boolean;
   readonly globalDatabase: {
     readonly identifier: string;
     readonly status?: string;

@@ -1,9 +1,11 @@
 /**
- * The UI's Failover / Failback buttons: start one of this Region's runbooks (the SSM
- * Automation documents FailoverAutomation deployed) with this Region as the target, and
- * report an execution's step progress. A runbook is always started in the Region that
- * is to take over, through that Region's own API, so the buttons work while the other
- * Region is down. Only members of the operators group may start or read executions.
+ * The UI's runbook buttons: start one of this Region's runbooks (the SSM Automation
+ * documents FailoverAutomation deployed) and report an execution's step progress. A
+ * runbook is always started in the Region that is to take over or stay in service,
+ * through that Region's own API, so the buttons work while another Region is down: a
+ * switchover, failover, failback or restore acts on this Region; an evacuation (with
+ * active/active routing) takes another Region out of service, and this one stays. Only
+ * members of the operators group may start or read executions.
  */
 import { Execution, OperationsState, RegionStatus, RunSummary } from './model';
 import { ApiEvent, ApiResult, jsonReply, unauthenticated } from './remittances';
@@ -12,8 +14,10 @@ import type { DeploymentState } from '../../../src/ssm/deployment-state';
 
 export type { Execution, ExecutionStep, OperationsState } from './model';
 
-export type RunbookName = 'switchover' | 'failover' | 'failback';
-const RUNBOOKS: readonly RunbookName[] = ['switchover', 'failover', 'failback'];
+export type RunbookName = 'switchover' | 'failover' | 'failback' | 'evacuate' | 'restore';
+const RUNBOOKS: readonly RunbookName[] = ['switchover', 'failover', 'failback', 'evacuate', 'restore'];
+/** The shape of a Region name, such as us-east-1. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 
 /** The SSM Automation calls the buttons need, in this Region. */
@@ -29,8 +33,11 @@ export interface Automation {
 export interface OperationsSettings {
   /** This Region: the target of every runbook started here. */
   readonly region: string;
-  /** The document name of each runbook. */
-  readonly documents: Readonly<Record<RunbookName, string>>;
+  /**
+   * The document name of each runbook: the evacuation and the restore only with
+   * active/active routing (FailoverAutomation deploys them only then).
+   */
+  readonly documents: Readonly<Record<'switchover' | 'failover' | 'failback', string> & Partial<Record<'evacuate' | 'restore', string>>>;
   /** The Cognito group whose members may press the buttons. */
   readonly operatorsGroup: string;
   /** The home Region (the initial primary), where a failback returns. */
@@ -63,6 +70,7 @@ export function operationsStateOf(state: DeploymentState, settings: OperationsSe
     readAt: state.readAt,
     readFrom: state.readFrom,
     home: settings.home,
+    ...(settings.documents.evacuate ? { activeActive: true } : {}),
     globalDatabase: {
       identifier: state.globalDatabase.identifier,
       ...(state.globalDatabase.status ? { status: state.globalDatabase.status } : {}),
@@ -139,7 +147,7 @@ export async function handleOperation(
   }
   try {
     if (event.httpMethod === 'POST' && executionId === undefined) {
-      let body: { runbook?: unknown; allowDataLoss?: unknown };
+      let body: { runbook?: unknown; allowDataLoss?: unknown; targetRegion?: unknown };
       try {
         body = JSON.parse(event.body ?? '') as typeof body;
       } catch {
@@ -147,18 +155,34 @@ export async function handleOperation(
       }
       const runbook = body?.runbook as RunbookName;
       if (!RUNBOOKS.includes(runbook)) return reply(400, { error: `'runbook' must be one of ${RUNBOOKS.join(', ')}; got ${JSON.stringify(body?.runbook)}` });
+      const documentName = settings.documents[runbook];
+      if (!documentName) {
+        return reply(400, {
+          error: `this deployment has no ${runbook} runbook: its routing serves one Region at a time; evacuate and restore come with active/active routing`,
+        });
+      }
+      if (body.targetRegion !== undefined && runbook !== 'evacuate') {
+        return reply(400, { error: `'targetRegion' is for an evacuation only: a ${runbook} acts on the Region it is started in (${settings.region})` });
+      }
+      if (runbook === 'evacuate' && (typeof body.targetRegion !== 'string' || !REGION.test(body.targetRegion) || body.targetRegion === settings.region)) {
+        return reply(400, {
+          error: `an evacuation needs 'targetRegion', the Region to take out of service, other than ${settings.region}, which stays in service and runs it; ` +
+            `got ${JSON.stringify(body.targetRegion)}`,
+        });
+      }
       if (runbook === 'failover' && body.allowDataLoss !== true) {
         return reply(400, {
           error: 'a failover promotes this Region without waiting for replication and can lose the last writes: ' +
             'send "allowDataLoss": true to accept that, or run a switchover while both Regions are healthy',
         });
       }
+      const targetRegion = runbook === 'evacuate' ? body.targetRegion as string : settings.region;
       const parameters: Record<string, string[]> = {
-        TargetRegion: [settings.region],
+        TargetRegion: [targetRegion],
         ...(runbook === 'failover' ? { AllowDataLoss: ['true'] } : {}),
       };
-      const id = await automation.start(settings.documents[runbook], parameters);
-      return reply(202, { executionId: id, runbook, region: settings.region, documentName: settings.documents[runbook] });
+      const id = await automation.start(documentName, parameters);
+      return reply(202, { executionId: id, runbook, region: settings.region, targetRegion, documentName });
     }
     if (event.httpMethod === 'GET' && executionId === 'state') {
       return reply(200, { state: operationsStateOf(await automation.state(), settings) });

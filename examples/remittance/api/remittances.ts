@@ -4,7 +4,7 @@
  * Bad input is answered 400 with the reason, never 500; a database that cannot be
  * reached (a failover under way) is answered 503, to be retried.
  */
-import { Database } from './db';
+import { Queries } from './db';
 import { Remittance } from './model';
 
 export type { Remittance };
@@ -92,8 +92,11 @@ export function unauthenticated(event: ApiEvent, region: string): ApiResult | un
     : jsonReply(region, 401, { error: 'not signed in: the request carries no Cognito identity' });
 }
 
-/** Answers one request on `/remittances` (no `id` path parameter) or `/remittances/{id}`. */
-export async function handleRequest(event: ApiEvent, db: Database, region: string): Promise<ApiResult> {
+/**
+ * Answers one request on `/remittances` (no `id` path parameter) or `/remittances/{id}`:
+ * the reads (a list, one remittance) on `reads`, every statement of a write on `db`.
+ */
+export async function handleRequest(event: ApiEvent, db: Queries, region: string, reads: Queries = db): Promise<ApiResult> {
   const reply = (statusCode: number, payload: object): ApiResult => jsonReply(region, statusCode, payload);
   const refused = unauthenticated(event, region);
   if (refused) return refused;
@@ -104,7 +107,7 @@ export async function handleRequest(event: ApiEvent, db: Database, region: strin
     const resource = id === undefined ? 'collection' : 'item';
     switch (`${event.httpMethod} ${resource}`) {
       case 'GET collection': {
-        const rows = await db.query<Remittance>(`SELECT ${COLUMNS} FROM remittances WHERE created_by = $1 ORDER BY created_at DESC, id LIMIT 100`, [caller]);
+        const rows = await reads.query<Remittance>(`SELECT ${COLUMNS} FROM remittances WHERE created_by = $1 ORDER BY created_at DESC, id LIMIT 100`, [caller]);
         return reply(200, { remittances: rows });
       }
       case 'POST collection': {
@@ -116,7 +119,7 @@ export async function handleRequest(event: ApiEvent, db: Database, region: strin
         return reply(201, { remittance: row });
       }
       case 'GET item': {
-        const [row] = await db.query<Remittance>(`SELECT ${COLUMNS} FROM remittances WHERE id = $1 AND created_by = $2`, [id, caller]);
+        const [row] = await reads.query<Remittance>(`SELECT ${COLUMNS} FROM remittances WHERE id = $1 AND created_by = $2`, [id, caller]);
         return row ? reply(200, { remittance: row }) : reply(404, { error: `no remittance ${id}` });
       }
       case 'PUT item': {

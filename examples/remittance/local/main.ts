@@ -6,6 +6,7 @@
  * and the operator's sign-in.
  *
  *   npm run example:local -- --port 8080 --email you@example.com --password '...' --regions us-east-1,us-west-2,eu-west-1
+ *   npm run example:local -- --active-active      every Region serves; the panel evacuates and restores Regions
  */
 import * as crypto from 'crypto';
 import * as path from 'path';
@@ -35,10 +36,15 @@ async function main(): Promise<void> {
     console.error(`--regions must name two or three different Regions, the home Region first, like us-east-1,us-west-2; got '${option('regions', '')}'`);
     process.exit(2);
   }
-  const server = await LocalServer.start({ port, email, password, regions, uiDist: path.join(__dirname, '..', 'ui', 'dist') });
+  const activeActive = process.argv.includes('--active-active');
+  const server = await LocalServer.start({ port, email, password, regions, uiDist: path.join(__dirname, '..', 'ui', 'dist'), activeActive });
   console.log(`The remittance example runs at ${server.url}`);
   console.log(`Sign in as ${email} with the password ${password}`);
   console.log(`Regions ${server.regions.join(', ')}: a PostgreSQL server each, the first the writer, the others streaming from it.`);
+  if (activeActive) {
+    console.log('Active/active: every Region serves, reading from its own server; a standby refuses writes (PostgreSQL has no write forwarding), ' +
+      'so they go on to the writer. The panel takes Regions out of service and puts them back.');
+  }
   console.log('The API handlers and the runbooks are the real ones; sign-in is a local stand-in. Impair a Region from the UI to rehearse a failover.');
   console.log('Ctrl-C stops it and removes the databases.');
   const stop = () => {

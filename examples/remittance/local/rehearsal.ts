@@ -10,6 +10,12 @@
  * - The handlers connect to the global writer endpoint, as the deployed functions do:
  *   the global database's writer, wherever it is. Each "execution environment" (a number
  *   the caller picks, as Lambda runs one request per environment) keeps its connection.
+ * - With active/active routing, as the deployed functions then do, each Region's API reads
+ *   from its own Region's server (its "reader endpoint") and sends its writes there first
+ *   ({@link ForwardedWrites}). PostgreSQL has no write forwarding: a standby refuses the
+ *   write as read-only (25006), and the write goes on to the global writer endpoint, as in
+ *   AWS when a reader endpoint leads to a replica of the writer's own cluster. What Aurora
+ *   adds in a Region without the writer, the forwarding itself, is not rehearsed here.
  * - {@link impair} takes a Region down (its server stopped at once, its API path cut);
  *   {@link restore} brings it back, rejoined as a secondary when a failover left it.
  */
@@ -21,7 +27,7 @@ import { RunbookTopology } from '../../../src/ssm/cloud-operations';
 import { DeploymentState, readDeploymentState } from '../../../src/ssm/deployment-state';
 import { evaluateReadiness, ReadinessEvaluation } from '../../../src/ssm/readiness';
 import { RUNBOOK_NAMES } from '../../../src/ssm/runbooks';
-import { Database } from '../api/db';
+import { Database, ForwardedWrites } from '../api/db';
 import { OperationsSettings } from '../api/operations';
 import { ApiEvent, ApiResult } from '../api/remittances';
 import { route } from '../api/router';
@@ -101,6 +107,7 @@ export class Rehearsal {
   /** Regions whose API does not answer. */
   private readonly down = new Set<string>();
   private readonly databases = new Map<string, Database>();
+  private readonly writes = new Map<string, ForwardedWrites>();
   /** Each Region's last readiness evaluation, as its schedule would have published it. */
   private readonly evaluations = new Map<string, { value: Promise<ReadinessEvaluation>; at: number }>();
 
@@ -124,8 +131,8 @@ export class Rehearsal {
    * the global writer endpoint, read again after a failed connection, as the functions
    * read their secret again.
    */
-  public database(region: string, environment = 0): Database {
-    const key = `${region}#${environment}`;
+  public database(region: string, environment = 0, reconnectOnReadOnly = true): Database {
+    const key = `${region}#${environment}${reconnectOnReadOnly ? '' : '#forwarded'}`;
     let db = this.databases.get(key);
     if (!db) {
       db = new Database(async () => {
@@ -133,15 +140,43 @@ export class Rehearsal {
         // As a DNS name that leads to no server: the connection is refused.
         if (!writer) throw Object.assign(new Error('the global writer endpoint leads to no writer right now'), { code: 'ECONNREFUSED' });
         return { host: '127.0.0.1', port: writer.port, username: 'app', password: this.regions.password, dbname: 'postgres' };
-      }, { ssl: false, connectTimeoutMs: 2_000 });
+      }, { ssl: false, connectTimeoutMs: 2_000, reconnectOnReadOnly });
       this.databases.set(key, db);
     }
     return db;
   }
 
   /**
-   * One API request: to `region`, or to the Region the routing sends it to. Answers 503
-   * with the reason when no Region is routed or the Region's API is down.
+   * Active/active: `region`'s reader endpoint in execution environment `environment`,
+   * which leads to the Region's own server, whatever its role.
+   */
+  public reader(region: string, environment = 0, purpose = 'reads'): Database {
+    const key = `${region}#${environment}#${purpose}`;
+    let db = this.databases.get(key);
+    if (!db) {
+      db = new Database(async () => ({ host: '127.0.0.1', port: this.regions.server(region).port, username: 'app', password: this.regions.password, dbname: 'postgres' }), {
+        ssl: false, connectTimeoutMs: 2_000, reconnectOnReadOnly: purpose === 'reads',
+      });
+      this.databases.set(key, db);
+    }
+    return db;
+  }
+
+  /** Active/active: the writes of `region`'s environment `environment`, its own server first, then the writer. */
+  public forwardedWrites(region: string, environment = 0): ForwardedWrites {
+    const key = `${region}#${environment}`;
+    let writes = this.writes.get(key);
+    if (!writes) {
+      writes = new ForwardedWrites(this.reader(region, environment, 'writes'), this.database(region, environment, false));
+      this.writes.set(key, writes);
+    }
+    return writes;
+  }
+
+  /**
+   * One API request: to `region`, or to the Region the routing sends it to (with every
+   * Region On, the first: as if the caller were nearest to it). Answers 503 with the
+   * reason when no Region is routed or the Region's API is down.
    */
   public async request(event: ApiEvent, options: { region?: string; environment?: number } = {}): Promise<ApiResult> {
     const region = options.region ?? this.routed()[0];
@@ -149,7 +184,9 @@ export class Rehearsal {
     if (!region) return unanswered('no Region is routed On');
     if (this.down.has(region)) return unanswered(`the API in ${region} does not answer: the Region is impaired`);
     return route(event, {
-      db: this.database(region, options.environment),
+      ...(this.topology.activeActive
+        ? { db: this.forwardedWrites(region, options.environment), reads: this.reader(region, options.environment) }
+        : { db: this.database(region, options.environment) }),
       region,
       automation: this.runbooks.automation(region, () => this.state(region)),
       operations: this.operations(region),
@@ -160,7 +197,12 @@ export class Rehearsal {
   public operations(region: string): OperationsSettings {
     return {
       region,
-      documents: { switchover: this.runbooks.documentName('switchover'), failover: this.runbooks.documentName('failover'), failback: this.runbooks.documentName('failback') },
+      documents: {
+        switchover: this.runbooks.documentName('switchover'),
+        failover: this.runbooks.documentName('failover'),
+        failback: this.runbooks.documentName('failback'),
+        ...(this.topology.activeActive ? { evacuate: this.runbooks.documentName('evacuate'), restore: this.runbooks.documentName('restore') } : {}),
+      },
       operatorsGroup: OPERATORS_GROUP,
       home: this.regionNames[0],
       impairedAlarms: Object.fromEntries(this.regionNames.map((r) => [r, this.impairedAlarmName(r)])),

@@ -27,6 +27,8 @@ export interface LocalServerOptions {
   readonly regions?: string[];
   /** Where the databases' temporary folder goes. Default: the system's temporary folder. */
   readonly databaseParentDir?: string;
+  /** Active/active routing: every Region serves, and the panel evacuates and restores Regions. Default false. */
+  readonly activeActive?: boolean;
 }
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.map': 'application/json', '.svg': 'image/svg+xml',
@@ -36,7 +38,7 @@ export class LocalServer {
   public static async start(options: LocalServerOptions): Promise<LocalServer> {
     const uiIndex = path.join(options.uiDist, 'index.html');
     if (!fs.existsSync(uiIndex)) throw new Error(`no built UI at ${uiIndex}: run 'npm run example:ui-build' first`);
-    const rehearsal = await Rehearsal.start({ regions: options.regions, parentDir: options.databaseParentDir });
+    const rehearsal = await Rehearsal.start({ regions: options.regions, parentDir: options.databaseParentDir, activeActive: options.activeActive });
     const server = new LocalServer(options, rehearsal);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -70,7 +72,7 @@ export class LocalServer {
     return `http://127.0.0.1:${(this.http.address() as { port: number }).port}`;
   }
 
-  /** The Region `/api` reaches now: the one whose routing control is On. */
+  /** The Region `/api` reaches now: the one whose routing control is On (with several On, the first). */
   public get routedRegion(): string | undefined {
     return this.rehearsal.routed()[0];
   }
@@ -91,6 +93,7 @@ export class LocalServer {
         cognito: { region: 'local', endpoint: '/local/cognito', clientId: 'local' },
         operatorsGroup: OPERATORS_GROUP,
         local: true,
+        ...(this.options.activeActive ? { activeActive: true } : {}),
       });
     }
     if (url.pathname === '/local/cognito' && req.method === 'POST') return this.cognito(req, body, res);

@@ -57,6 +57,8 @@ export function App() {
               Each Region is a PostgreSQL server on this machine, replicating from the writer; the API, the runbooks, their checks and
               refusals are the real ones. Stand-ins: sign-in, a Region's "Region impaired" alarm (in ALARM while the Region is impaired),
               and the readiness schedule (every 15 seconds).
+              {config.activeActive && ' Active/active: every Region serves and reads from its own server. PostgreSQL has no write forwarding: ' +
+                'a Region without the writer has its writes refused as read-only by its server, and sends them on to the writer.'}
             </Alert>
           )}
           {!session && <SignIn config={config} onSignedIn={setSession} />}

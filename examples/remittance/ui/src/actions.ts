@@ -17,16 +17,29 @@
  *   one button leads there.
  * - An interrupted run (writer and traffic in different Regions): the same runbook to the
  *   writer's Region again, which finishes it.
+ * - With active/active routing, every Region may serve, and two more runbooks:
+ *   - take a Region out of service (evacuate), while another Region serves: run from a
+ *     Region that stays in service and is healthy, the writer's when it can (a Region
+ *     without the writer goes Off at once), a replicating secondary otherwise (the
+ *     writer's Region: the writer is switched over to it first, so both need to be
+ *     healthy; an impaired writer's Region is a failover's);
+ *   - put a Region back into service (restore), run in that Region: one that is Off,
+ *     not impaired, and the writer or a replicating secondary.
  */
 import type { OperationsState, RegionStatus, RunSummary } from '../../api/model';
 
-export type Runbook = 'switchover' | 'failover' | 'failback';
+export type Runbook = 'switchover' | 'failover' | 'failback' | 'evacuate' | 'restore';
+
+/** The runbooks that move the writer and the traffic to the Region they run in (an evacuation or a restore does not). */
+const MOVES = ['switchover', 'failover', 'failback'];
 
 /** A button of the panel, and its confirmation. */
 export interface PlannedAction {
   readonly runbook: Runbook;
-  /** The Region it makes writer; the run starts there, through that Region's API. */
+  /** The Region it makes writer or puts back into service; the run starts there, through that Region's API. For an evacuation, the Region that stays. */
   readonly region: string;
+  /** An evacuation's target: the Region it takes out of service. */
+  readonly target?: string;
   readonly label: string;
   /** Red, and a confirmation that asks the operator to accept losing writes. */
   readonly loseWrites: boolean;
@@ -56,6 +69,11 @@ export interface Plan {
   readonly serving: string[];
 }
 
+/** A run in words: "switchover to us-west-2", "evacuation run from us-west-2". */
+export function runTitle(run: { runbook: string; region: string }): string {
+  return run.runbook === 'evacuate' ? `evacuation run from ${run.region}` : run.runbook === 'restore' ? `restore of ${run.region}` : `${run.runbook} to ${run.region}`;
+}
+
 /** "800 ms", "12.3 s", "4 min". */
 export function duration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)} ms`;
@@ -70,20 +88,28 @@ function refusal(region: RegionStatus, runbook: Runbook): string | undefined {
 }
 
 /** A switchover or failback to `r`: no committed write lost, and writes pause while the writer moves. */
-function planned(runbook: 'switchover' | 'failback', r: RegionStatus, label: string, does: string, disabledReason: string | undefined): PlannedAction {
+function planned(runbook: 'switchover' | 'failback' | 'restore', r: RegionStatus, label: string, does: string, disabledReason: string | undefined): PlannedAction {
   return {
     runbook,
     region: r.region,
     label,
     loseWrites: false,
     confirmTitle: `${label}?`,
-    confirm: `${does} Writes pause for about a minute while the writer moves.`,
+    confirm: runbook === 'restore' ? does : `${does} Writes pause for about a minute while the writer moves.`,
     disabledReason,
   };
 }
 
+/** What a runbook does to the routing, in each mode. */
+function routingOf(runbook: 'switchover' | 'failback' | 'failover', to: string, from: string, activeActive: boolean | undefined): string {
+  if (!activeActive) return `turns ${to}'s routing control On and ${from}'s Off`;
+  return runbook === 'failover'
+    ? `turns ${to}'s routing control On and every other Region's Off, until each is put back into service`
+    : `turns ${to}'s routing control On; the other Regions stay as they are`;
+}
+
 /** A failover to `r` from `from`: what it will do, the lag, and what the last readiness evaluation said of it. */
-function failover(r: RegionStatus, from: string, lag: string): PlannedAction {
+function failover(r: RegionStatus, from: string, lag: string, activeActive?: boolean): PlannedAction {
   const readiness = r.readiness?.runbooks.find((x) => x.runbook === 'failover');
   return {
     runbook: 'failover',
@@ -93,7 +119,7 @@ function failover(r: RegionStatus, from: string, lag: string): PlannedAction {
     confirmTitle: `Fail over to ${r.region}, accepting lost writes?`,
     confirm: `The failover runbook makes ${r.region} the writer with what it has replicated, without waiting for ${from}. ` +
       `Writes committed in ${from} and not yet replicated are lost: the last replication lag of ${r.region} was ${lag}. ` +
-      `Then it turns ${r.region}'s routing control On and ${from}'s Off. ${from} rejoins as a secondary when it recovers; fail back then.` +
+      `Then it ${routingOf('failover', r.region, from, activeActive)}. ${from} rejoins as a secondary when it recovers; fail back then.` +
       (readiness && !readiness.ready ? ` At its last readiness evaluation (${r.readiness!.evaluatedAt}), a failover to ${r.region} would have been refused: ` +
         `${readiness.reason}. The runbook checks again before it moves anything.` : ''),
   };
@@ -112,7 +138,7 @@ export function planActions(state: OperationsState, options: { insist?: boolean;
     for (const run of running) {
       guidance.push({
         type: 'info',
-        text: `A ${run.runbook} to ${run.region} is under way${run.currentStep ? ` (step ${run.currentStep})` : ''}: every runbook refuses until it ends.`,
+        text: `${/^[aeiou]/.test(runTitle(run)) ? 'An' : 'A'} ${runTitle(run)} is under way${run.currentStep ? ` (step ${run.currentStep})` : ''}: every runbook refuses until it ends.`,
       });
     }
     return plan([]);
@@ -142,13 +168,13 @@ export function planActions(state: OperationsState, options: { insist?: boolean;
     });
   }
   const lastMove = state.regions.flatMap((r) => r.lastRuns ?? [])
-    .filter((r) => r.status === 'Success' && r.runbook !== 'rebuild')
+    .filter((r) => r.status === 'Success' && MOVES.includes(r.runbook))
     .sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))[0];
   const afterFailover = lastMove?.runbook === 'failover' && writer !== undefined && writer.region !== state.home;
 
   const actions: PlannedAction[] = [];
   if (state.interrupted && writer && !writer.impaired) {
-    const last = (writer.lastRuns ?? []).find((x) => x.runbook !== 'rebuild');
+    const last = (writer.lastRuns ?? []).find((x) => MOVES.includes(x.runbook));
     if (last) {
       const runbook = last.runbook as Runbook;
       actions.push({
@@ -189,19 +215,20 @@ export function planActions(state: OperationsState, options: { insist?: boolean;
     if (afterFailover && r.region === state.home) {
       actions.push(planned('failback', r, `Fail back to ${r.region}`,
         `The failback runbook waits until ${r.region} has caught up with ${from}, switches the writer back to ${r.region} ` +
-          `(a switchover: no committed write is lost), then turns ${r.region}'s routing control On and ${from}'s Off.`,
+          `(a switchover: no committed write is lost), then ${routingOf('failback', r.region, from, state.activeActive)}.`,
         r.impaired ? `${r.region} is impaired`
           : !inSync ? `${notInSync}: it rejoins after the failover, then catches up`
             : writerImpaired ? `the writer's Region (${from}) is ${writerHealth}: a failback needs both Regions healthy` : refusal(r, 'failback')));
     } else if (writer && !writerImpaired) {
       actions.push(planned('switchover', r, `Switch over to ${r.region}`,
         `The switchover runbook waits until ${r.region} has every committed write (replication lag ${lag}), makes ${r.region} ` +
-          `the writer (no committed write is lost), then turns ${r.region}'s routing control On and ${from}'s Off.`,
+          `the writer (no committed write is lost), then ${routingOf('switchover', r.region, from, state.activeActive)}.`,
         r.impaired ? `${r.region} is impaired` : !inSync ? notInSync : refusal(r, 'switchover')));
     }
     // An impaired Region is no failover target: not offered at all.
-    if ((writerImpaired || options.insist) && !r.impaired) actions.push(failover(r, from, lag));
+    if ((writerImpaired || options.insist) && !r.impaired) actions.push(failover(r, from, lag, state.activeActive));
   }
+  if (state.activeActive) actions.push(...evacuations(state, writer, writerHealth), ...restores(state, writer));
   if (writer && writerHealth === 'healthy' && !options.insist) {
     guidance.push({
       type: 'info',
@@ -216,4 +243,54 @@ export function planActions(state: OperationsState, options: { insist?: boolean;
     });
   }
   return plan(actions);
+}
+
+/**
+ * Active/active: taking each Region in service out, run from a healthy Region that stays
+ * in service: the writer's when the Region taken out does not hold it, else a replicating
+ * secondary, which the run makes writer first (the home Region first among them).
+ */
+function evacuations(state: OperationsState, writer: RegionStatus | undefined, writerHealth: 'healthy' | 'impaired' | 'unknown'): PlannedAction[] {
+  const serving = state.regions.filter((r) => r.traffic === 'On');
+  if (serving.length < 2) return [];
+  const byHome = (a: RegionStatus, b: RegionStatus) => Number(b.region === state.home) - Number(a.region === state.home);
+  return serving.map((r): PlannedAction => {
+    const holdsWriter = r.region === writer?.region;
+    const others = serving.filter((x) => x.region !== r.region && x.impaired === false).sort(byHome);
+    const from = holdsWriter
+      ? others.find((x) => x.role === 'secondary' && x.synchronizationStatus === 'connected')
+      : (others.find((x) => x.region === writer?.region) ?? others.find((x) => x.role === 'secondary'));
+    const label = `Take ${r.region} out of service`;
+    const stays = serving.filter((x) => x.region !== r.region).map((x) => x.region).join(', ');
+    const disabledReason = holdsWriter && writerHealth !== 'healthy'
+      ? `${r.region} holds the writer and is ${writerHealth}: the evacuation switches the writer over first, which needs it healthy; fail over instead`
+      : !from ? `no other Region in service is healthy${holdsWriter ? ' and replicating' : ''} to run it from` : undefined;
+    return {
+      runbook: 'evacuate',
+      region: from?.region ?? (others[0] ?? serving.find((x) => x.region !== r.region)!).region,
+      target: r.region,
+      label,
+      loseWrites: false,
+      confirmTitle: `${label}?`,
+      confirm: holdsWriter
+        ? `${r.region} holds the writer. The evacuation runbook, run from ${from?.region ?? 'another Region'}, first switches the writer over to ` +
+          `${from?.region ?? 'it'} (no committed write is lost; writes pause for about a minute), then turns ${r.region}'s routing control Off. ` +
+          `${stays} keep serving. Put ${r.region} back into service once it is healthy.`
+        : `The evacuation runbook, run from ${from?.region ?? 'another Region'}, turns ${r.region}'s routing control Off; ${stays} keep serving, ` +
+          `and the writer stays in ${writer?.region ?? 'its Region'}. ${r.region}'s copy keeps replicating: put it back into service once it is healthy.`,
+      disabledReason,
+    };
+  });
+}
+
+/** Active/active: putting each Region out of service back, run in that Region. */
+function restores(state: OperationsState, writer: RegionStatus | undefined): PlannedAction[] {
+  return state.regions.filter((r) => r.traffic === 'Off' && (r.role === 'writer' || r.role === 'secondary')).map((r) => {
+    const inSync = r.role === 'writer' || r.synchronizationStatus === 'connected';
+    return planned('restore', r, `Put ${r.region} back into service`,
+      `The restore runbook checks that ${r.region} ${r.role === 'writer' ? 'holds the writer' : `replicates from ${writer?.region ?? 'the writer'} and has caught up`}, ` +
+        `then turns ${r.region}'s routing control On; the other Regions stay as they are.`,
+      r.impaired !== false ? `${r.region} is ${r.impaired ? 'impaired' : 'of unknown health (its alarm could not be read)'}`
+        : !inSync ? `${r.region} does not replicate yet (${r.synchronizationStatus ?? 'status unknown'})` : refusal(r, 'restore'));
+  });
 }

@@ -18,6 +18,8 @@ export interface AppConfig {
   readonly operatorsGroup: string;
   /** Set by the local run: its stand-ins replace Cognito and the runbooks. */
   readonly local?: boolean;
+  /** Set by the local run with active/active routing. */
+  readonly activeActive?: boolean;
 }
 
 export async function loadConfig(): Promise<AppConfig> {

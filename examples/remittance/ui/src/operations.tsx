@@ -19,7 +19,7 @@ import StatusIndicator, { StatusIndicatorProps } from '@cloudscape-design/compon
 import Table from '@cloudscape-design/components/table';
 import Toggle from '@cloudscape-design/components/toggle';
 import { ReactNode, useCallback, useEffect, useRef, useState } from 'react';
-import { duration, PlannedAction, planActions } from './actions';
+import { duration, PlannedAction, planActions, runTitle } from './actions';
 import { ApiError, AppConfig, Execution, OperationsState, Session, call } from './api';
 import type { Serving } from './App';
 import type { RegionStatus } from '../../api/model';
@@ -134,13 +134,18 @@ export function Operations(props: { config: AppConfig; session: Session; onServi
     setRunActive(run !== undefined);
   };
 
-  // A runbook starts in the Region that is to take over, through that Region's own API.
+  // A runbook starts in the Region that is to take over (or, for an evacuation, to stay), through that Region's own API.
   const start = async (action: PlannedAction) => {
     setStartError(undefined);
     setStarting(true);
     try {
       const { body } = await call<{ executionId: string }>(session, `/regions/${action.region}/api`, '/operations', {
-        method: 'POST', body: { runbook: action.runbook, ...(action.loseWrites ? { allowDataLoss: true } : {}) },
+        method: 'POST',
+        body: {
+          runbook: action.runbook,
+          ...(action.loseWrites ? { allowDataLoss: true } : {}),
+          ...(action.target ? { targetRegion: action.target } : {}),
+        },
       });
       follow({ region: action.region, executionId: body.executionId });
     } catch (e) {
@@ -155,7 +160,8 @@ export function Operations(props: { config: AppConfig; session: Session; onServi
   const plan = state ? planActions(state, { insist, now }) : undefined;
   // Nothing can be started from a stale view, while a start is on its way, or while the followed run has not ended.
   const held = stale ? 'the state shown is not current' : starting ? 'a runbook is starting' : runActive ? 'the run below has not ended' : undefined;
-  const live = (a: PlannedAction) => plan?.actions.find((x) => x.runbook === a.runbook && x.region === a.region && !!x.finishes === !!a.finishes);
+  const live = (a: PlannedAction) => plan?.actions
+    .find((x) => x.runbook === a.runbook && x.region === a.region && x.target === a.target && !!x.finishes === !!a.finishes);
   return (
     <Container
       data-testid="operations"
@@ -189,12 +195,12 @@ export function Operations(props: { config: AppConfig; session: Session; onServi
             {plan.guidance.map((g) => <Alert key={g.text} type={g.type} data-testid="guidance">{g.text}</Alert>)}
             {plan.running.filter((r) => r.executionId !== followed?.executionId).map((r) => (
               <Button key={r.executionId} onClick={() => follow({ region: r.region, executionId: r.executionId })}>
-                Follow the {r.runbook} to {r.region}
+                Follow the {runTitle(r)}
               </Button>
             ))}
             <SpaceBetween direction="horizontal" size="xs" data-testid="actions">
               {plan.actions.map((a) => (
-                <span key={`${a.runbook}-${a.region}`} title={a.disabledReason ?? held}>
+                <span key={`${a.runbook}-${a.region}-${a.target ?? ''}`} title={a.disabledReason ?? held}>
                   <Button
                     variant={a.loseWrites ? 'normal' : 'primary'}
                     iconName={a.loseWrites ? 'status-warning' : undefined}
@@ -208,7 +214,7 @@ export function Operations(props: { config: AppConfig; session: Session; onServi
             </SpaceBetween>
             {held && plan.actions.length > 0 && <Box color="text-status-inactive" fontSize="body-s">Not now: {held}.</Box>}
             {plan.actions.filter((a) => a.disabledReason).map((a) => (
-              <Box key={`why-${a.runbook}-${a.region}`} color="text-status-inactive" fontSize="body-s">{a.label}: {a.disabledReason}.</Box>
+              <Box key={`why-${a.runbook}-${a.region}-${a.target ?? ''}`} color="text-status-inactive" fontSize="body-s">{a.label}: {a.disabledReason}.</Box>
             ))}
           </SpaceBetween>
         )}
@@ -254,7 +260,7 @@ function Confirm(props: { action: PlannedAction; blocked?: string; onCancel: () 
           <SpaceBetween direction="horizontal" size="xs">
             <Button variant="link" onClick={props.onCancel}>Cancel</Button>
             <Button variant="primary" disabled={blocked !== undefined || (action.loseWrites && !accepted)} onClick={() => props.onConfirm(action)}>
-              Start the {action.runbook}
+              Start the {action.runbook === 'evacuate' ? 'evacuation' : action.runbook}
             </Button>
           </SpaceBetween>
         </Box>
@@ -412,7 +418,9 @@ function Run(props: { session: Session; run: Followed; local: boolean; onEnded: 
   }, [session, run, onEnded]);
 
   const ended = execution !== undefined && ENDED.includes(execution.status);
-  const title = `${execution?.runbook ?? 'run'} to ${execution?.targetRegion ?? run.region}`;
+  const title = execution?.runbook === 'evacuate' ? `evacuation of ${execution.targetRegion ?? '?'} from ${run.region}`
+    : execution?.runbook === 'restore' ? `restore of ${execution.targetRegion ?? run.region}`
+      : `${execution?.runbook ?? 'run'} to ${execution?.targetRegion ?? run.region}`;
   const status: StatusIndicatorProps.Type = !execution ? 'loading' : !ended ? 'in-progress'
     : execution.outcome === 'succeeded' ? 'success' : execution.outcome === 'refused' ? 'warning' : 'error';
   return (
