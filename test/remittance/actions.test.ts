@@ -144,7 +144,7 @@ describe('with active/active routing: evacuate and restore', () => {
     expect(plan.actions.every((a) => a.disabledReason === undefined && !a.loseWrites)).toBe(true);
     expect(plan.actions[0].confirm).toContain("turns us-west-2's routing control On; the other Regions stay as they are");
     expect(plan.actions[1].confirm).toContain('first switches the writer over to us-west-2 (no committed write is lost');
-    expect(plan.actions[2].confirm).toContain("turns us-west-2's routing control Off; us-east-1 keep serving, and the writer stays in us-east-1");
+    expect(plan.actions[2].confirm).toContain("turns us-west-2's routing control Off; us-east-1 keeps serving, and the writer stays in us-east-1");
   });
 
   test('an impaired secondary Region is taken out from the writer\'s Region; the writer\'s Region cannot be, with nothing healthy to take the writer', () => {

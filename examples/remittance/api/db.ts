@@ -32,9 +32,9 @@ export interface DatabaseOptions {
   readonly connectTimeoutMs?: number;
   /**
    * Whether a write refused as read-only (25006) is tried once more on a fresh connection
-   * to the same host: right for the global writer endpoint, which follows the writer. A
-   * Region's reader endpoint stays read-only, so {@link ForwardedWrites} turns it off.
-   * Default true.
+   * to the same host: right for the global writer endpoint alone, which follows the
+   * writer. {@link ForwardedWrites} turns it off on both its endpoints: a refusal moves
+   * its write to the other one. Default true.
    */
   readonly reconnectOnReadOnly?: boolean;
 }
@@ -148,7 +148,8 @@ export class Database implements Queries {
  * nothing, or forwarding is off), the write goes to the global writer endpoint instead,
  * and the next ones too, until that endpoint refuses in turn (the writer moved away): then
  * back to the reader endpoint. A refusal as read-only applied nothing, so a write is never
- * applied twice; every other error is the caller's, as with {@link Database}.
+ * applied twice. Any other error is the caller's, as with {@link Database}; after one on
+ * the writer endpoint, the next write tries the Region's own endpoint first.
  */
 export class ForwardedWrites implements Queries {
   /** The endpoint the next write goes to first. */

@@ -129,7 +129,8 @@ export class Rehearsal {
   /**
    * The API's connection in `region`'s execution environment `environment`: it reaches
    * the global writer endpoint, read again after a failed connection, as the functions
-   * read their secret again.
+   * read their secret again. With `reconnectOnReadOnly` false, a separate connection,
+   * the writer endpoint of {@link forwardedWrites}.
    */
   public database(region: string, environment = 0, reconnectOnReadOnly = true): Database {
     const key = `${region}#${environment}${reconnectOnReadOnly ? '' : '#forwarded'}`;
@@ -148,9 +149,10 @@ export class Rehearsal {
 
   /**
    * Active/active: `region`'s reader endpoint in execution environment `environment`,
-   * which leads to the Region's own server, whatever its role.
+   * which leads to the Region's own server, whatever its role; one connection for the
+   * reads, another for the writes sent there first.
    */
-  public reader(region: string, environment = 0, purpose = 'reads'): Database {
+  public reader(region: string, environment = 0, purpose: 'reads' | 'writes' = 'reads'): Database {
     const key = `${region}#${environment}#${purpose}`;
     let db = this.databases.get(key);
     if (!db) {

@@ -261,7 +261,8 @@ function evacuations(state: OperationsState, writer: RegionStatus | undefined, w
       ? others.find((x) => x.role === 'secondary' && x.synchronizationStatus === 'connected')
       : (others.find((x) => x.region === writer?.region) ?? others.find((x) => x.role === 'secondary'));
     const label = `Take ${r.region} out of service`;
-    const stays = serving.filter((x) => x.region !== r.region).map((x) => x.region).join(', ');
+    const remaining = serving.filter((x) => x.region !== r.region).map((x) => x.region);
+    const stays = `${remaining.join(', ')} ${remaining.length === 1 ? 'keeps' : 'keep'} serving`;
     const disabledReason = holdsWriter && writerHealth !== 'healthy'
       ? `${r.region} holds the writer and is ${writerHealth}: the evacuation switches the writer over first, which needs it healthy; fail over instead`
       : !from ? `no other Region in service is healthy${holdsWriter ? ' and replicating' : ''} to run it from` : undefined;
@@ -275,8 +276,8 @@ function evacuations(state: OperationsState, writer: RegionStatus | undefined, w
       confirm: holdsWriter
         ? `${r.region} holds the writer. The evacuation runbook, run from ${from?.region ?? 'another Region'}, first switches the writer over to ` +
           `${from?.region ?? 'it'} (no committed write is lost; writes pause for about a minute), then turns ${r.region}'s routing control Off. ` +
-          `${stays} keep serving. Put ${r.region} back into service once it is healthy.`
-        : `The evacuation runbook, run from ${from?.region ?? 'another Region'}, turns ${r.region}'s routing control Off; ${stays} keep serving, ` +
+          `${stays}. Put ${r.region} back into service once it is healthy.`
+        : `The evacuation runbook, run from ${from?.region ?? 'another Region'}, turns ${r.region}'s routing control Off; ${stays}, ` +
           `and the writer stays in ${writer?.region ?? 'its Region'}. ${r.region}'s copy keeps replicating: put it back into service once it is healthy.`,
       disabledReason,
     };
