@@ -388,10 +388,11 @@ export function buildRemittanceExample(scope: Construct, options: RemittanceExam
     acknowledge(handler.role!, [
       'AwsSolutions-IAM5[Resource::*]',
       ...options.regions.flatMap((r) => [
+        // The evacuate and restore documents exist with active/active routing only.
         ...[
           runbooks.switchoverDocumentName, runbooks.failoverDocumentName, runbooks.failbackDocumentName, runbooks.rebuildDocumentName,
-          ...(options.activeActive ? [runbooks.evacuateDocumentName!, runbooks.restoreDocumentName!] : []),
-        ].map((doc) =>
+          runbooks.evacuateDocumentName, runbooks.restoreDocumentName,
+        ].filter((doc): doc is string => doc !== undefined).map((doc) =>
           `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-definition/${doc}:*]`),
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:automation-execution/*]`,
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${r}:<AWS::AccountId>:parameter/cdk-cross-region-failover/*]`,

@@ -17,7 +17,7 @@ export type { Execution, ExecutionStep, OperationsState } from './model';
 export type RunbookName = 'switchover' | 'failover' | 'failback' | 'evacuate' | 'restore';
 const RUNBOOKS: readonly RunbookName[] = ['switchover', 'failover', 'failback', 'evacuate', 'restore'];
 /** The shape of a Region name, such as us-east-1. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 
 /** The SSM Automation calls the buttons need, in this Region. */

@@ -11,6 +11,7 @@
 import * as crypto from 'crypto';
 import * as path from 'path';
 import { LocalServer } from './server';
+import { REGION } from '../api/operations';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const email = option('email', 'admin@example.com');
   const password = option('password', `Local-${crypto.randomBytes(6).toString('base64url')}1!`);
   const regions = option('regions', 'us-east-1,us-west-2').split(',').map((r) => r.trim()).filter((r) => r.length > 0);
-  if (regions.length < 2 || regions.length > 3 || new Set(regions).size !== regions.length || regions.some((r) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r))) {
+  if (regions.length < 2 || regions.length > 3 || new Set(regions).size !== regions.length || regions.some((r) => !REGION.test(r))) {
     console.error(`--regions must name two or three different Regions, the home Region first, like us-east-1,us-west-2; got '${option('regions', '')}'`);
     process.exit(2);
   }

@@ -69,9 +69,14 @@ export interface Plan {
   readonly serving: string[];
 }
 
-/** A run in words: "switchover to us-west-2", "evacuation run from us-west-2". */
-export function runTitle(run: { runbook: string; region: string }): string {
-  return run.runbook === 'evacuate' ? `evacuation run from ${run.region}` : run.runbook === 'restore' ? `restore of ${run.region}` : `${run.runbook} to ${run.region}`;
+/**
+ * A run in words, from the Region it runs in and, when known, the Region it acts on:
+ * "switchover to us-west-2", "restore of us-east-1", "evacuation of us-east-1 from
+ * us-west-2" ("evacuation run from us-west-2" while its target is not known).
+ */
+export function runTitle(run: { runbook: string; region: string; target?: string }): string {
+  if (run.runbook === 'evacuate') return run.target ? `evacuation of ${run.target} from ${run.region}` : `evacuation run from ${run.region}`;
+  return run.runbook === 'restore' ? `restore of ${run.target ?? run.region}` : `${run.runbook} to ${run.target ?? run.region}`;
 }
 
 /** "800 ms", "12.3 s", "4 min". */

@@ -418,9 +418,7 @@ function Run(props: { session: Session; run: Followed; local: boolean; onEnded: 
   }, [session, run, onEnded]);
 
   const ended = execution !== undefined && ENDED.includes(execution.status);
-  const title = execution?.runbook === 'evacuate' ? `evacuation of ${execution.targetRegion ?? '?'} from ${run.region}`
-    : execution?.runbook === 'restore' ? `restore of ${execution.targetRegion ?? run.region}`
-      : `${execution?.runbook ?? 'run'} to ${execution?.targetRegion ?? run.region}`;
+  const title = runTitle({ runbook: execution?.runbook ?? 'run', region: run.region, target: execution?.targetRegion });
   const status: StatusIndicatorProps.Type = !execution ? 'loading' : !ended ? 'in-progress'
     : execution.outcome === 'succeeded' ? 'success' : execution.outcome === 'refused' ? 'warning' : 'error';
   return (
