@@ -28,7 +28,9 @@
  *   client against five local HTTP endpoints, with every endpoint answering and with the
  *   first one hung.
  *
- * Times vary with the machine and what else runs on it: compare runs on one machine.
+ * Times vary with the machine and what else runs on it: compare runs on one machine. Each
+ * section ends with the machine's load average at its start and end, so a run made beside
+ * other work shows it.
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -555,8 +557,12 @@ async function main(): Promise<void> {
   const section = async (name: string, title: string, run: () => unknown) => {
     if (only && !only.includes(name)) return;
     const started = Date.now();
+    const loadBefore = os.loadavg()[0];
     process.stderr.write(`${title}...\n`);
     await run();
+    // What else ran: CPU-time figures move with it (a busy machine's caches and clocks are shared).
+    add(name, 'the machine while measured', `load average over 1 minute, at the section's start; end (${os.cpus().length} cores; ` +
+      'the bench alone keeps it between about 1 and 2)', `${loadBefore.toFixed(2)}; ${os.loadavg()[0].toFixed(2)}`);
     process.stderr.write(`  (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   };
   await section('synth', `synthesis on lib/, ${REGION_COUNTS.join(', ')} Regions, against the hand-written app`, benchSynthesis);
