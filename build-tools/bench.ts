@@ -246,6 +246,7 @@ function benchBundles(): void {
     AWS_REGION: 'us-east-1',
     REGIONS: '["us-east-1","us-west-2"]',
     IMPAIRED_ALARMS: '{}',
+    GLOBAL_CLUSTER: 'x',
     FAILOVER_DOCUMENT: 'x-Failover',
     COOL_DOWN_SECONDS: '3600',
     REQUIRE_APPROVAL: 'true',

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
+import { CreateDBClusterCommand, CreateGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { FakeArcServer, responseCollector } from './arc/fake-arc-server';
 import { MotoServer } from './ssm/moto-server';
 
@@ -191,6 +192,7 @@ describe('the Lambda bundles as shipped', () => {
         AWS_ENDPOINT_URL: moto.endpoint,
         REGIONS: '["us-east-1","us-west-2"]',
         IMPAIRED_ALARMS: '{"us-east-1":"app-us-east-1-region-impaired","us-west-2":"app-us-west-2-region-impaired"}',
+        GLOBAL_CLUSTER: 'app',
         FAILOVER_DOCUMENT: 'app-Failover',
         COOL_DOWN_SECONDS: '3600',
         REQUIRE_APPROVAL: 'true',
@@ -207,6 +209,55 @@ describe('the Lambda bundles as shipped', () => {
           reason: 'no other Region is healthy and able to start the failover: nothing was started; decide by hand',
         },
       });
+    }, 60_000);
+
+    test('failover trigger: reads the global database from the healthy Region\'s RDS, and starts nothing when the writer is there', async () => {
+      // us-west-2 holds the writer, in moto's RDS; us-east-1's alarm fired.
+      const config = { region: 'us-west-2', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+      const rds = new RDSClient(config);
+      await rds.send(new CreateGlobalClusterCommand({ GlobalClusterIdentifier: 'trigger', Engine: 'aurora-postgresql', EngineVersion: '16.13', StorageEncrypted: true }));
+      await rds.send(new CreateDBClusterCommand({
+        DBClusterIdentifier: 'trigger-us-west-2',
+        Engine: 'aurora-postgresql',
+        EngineVersion: '16.13',
+        GlobalClusterIdentifier: 'trigger',
+        MasterUsername: 'dbadmin',
+        MasterUserPassword: 'not-a-real-password-1',
+      }));
+      // moto has no composite alarms (no PutCompositeAlarm): CloudWatch's DescribeAlarms is answered here, us-west-2's alarm OK.
+      const asked: string[] = [];
+      const cloudwatch = http.createServer((req, res) => {
+        asked.push(`${req.headers['x-amz-target']} ${/Credential=testing\/\d{8}\/(us-[a-z]+-\d)\/monitoring\//.exec(req.headers.authorization ?? '')?.[1]}`);
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ CompositeAlarms: [{ AlarmName: 'trigger-us-west-2-region-impaired', StateValue: 'OK' }], MetricAlarms: [] }));
+      });
+      await new Promise<void>((resolve) => cloudwatch.listen(0, '127.0.0.1', resolve));
+      try {
+        const out = await invoke('observe/failover-trigger.lambda', { detail: { alarmName: 'trigger-us-east-1-region-impaired', state: { value: 'ALARM' } } }, {
+          ...CREDENTIALS,
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL: moto.endpoint,
+          AWS_ENDPOINT_URL_CLOUDWATCH: `http://127.0.0.1:${(cloudwatch.address() as AddressInfo).port}`,
+          REGIONS: '["us-east-1","us-west-2"]',
+          IMPAIRED_ALARMS: '{"us-east-1":"trigger-us-east-1-region-impaired","us-west-2":"trigger-us-west-2-region-impaired"}',
+          GLOBAL_CLUSTER: 'trigger',
+          FAILOVER_DOCUMENT: 'trigger-Failover',
+          COOL_DOWN_SECONDS: '3600',
+          REQUIRE_APPROVAL: 'true',
+          APPROVERS: '[]',
+        });
+        expect(out.error).toBeUndefined();
+        expect(asked).toEqual(['GraniteServiceVersion20100801.DescribeAlarms us-west-2']);
+        // The writer, read through the bundle's RDS client from moto (signed, in us-west-2): nothing starts.
+        expect(JSON.parse(out.stdout.trim().split('\n').pop()!).decision).toMatchObject({
+          action: 'writer-elsewhere',
+          impairedRegion: 'us-east-1',
+          writerRegion: 'us-west-2',
+          regionsChecked: [{ region: 'us-west-2', state: 'OK' }],
+        });
+      } finally {
+        await new Promise((resolve) => cloudwatch.close(resolve));
+      }
     }, 60_000);
   });
 });

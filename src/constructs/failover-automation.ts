@@ -331,6 +331,8 @@ export interface RegionalFailoverAutomation {
 export class FailoverAutomation extends Construct {
   /** The Regions, in the order of the database's Regions. */
   public readonly regionNames: string[];
+  /** Identifier of the global database the runbooks act on. */
+  public readonly globalClusterIdentifier: string;
   /** What was created in each Region. */
   public readonly regionalAutomations: RegionalFailoverAutomation[];
   /** Name of the switchover document, the same in every Region. */
@@ -382,6 +384,7 @@ export class FailoverAutomation extends Construct {
     super(scope, id);
     const { database, routing } = props;
     this.name = database.globalClusterIdentifier;
+    this.globalClusterIdentifier = database.globalClusterIdentifier;
     this.database = database;
     this.routing = routing;
     this.regionNames = [...database.regionNames];
@@ -524,10 +527,11 @@ export class FailoverAutomation extends Construct {
   }
 
   /**
-   * Lets `grantee` start the failover runbook only, in every Region, and see the
-   * executions under way: `ssm:StartAutomationExecution` on the failover documents,
-   * `ssm:DescribeAutomationExecutions` (no resource-level permissions) and
-   * `ssm:GetAutomationExecution`, and `iam:PassRole` of the automation roles to SSM.
+   * Lets `grantee` start the failover runbook only, in every Region, see the executions
+   * under way and read where the writer is: `ssm:StartAutomationExecution` on the
+   * failover documents, `ssm:DescribeAutomationExecutions` (no resource-level
+   * permissions) and `ssm:GetAutomationExecution`, `rds:DescribeGlobalClusters` on the
+   * global database, and `iam:PassRole` of the automation roles to SSM.
    * ObservedWorkload's automatic failover uses it.
    *
    * @param grantee a function or role that starts failovers
@@ -550,6 +554,12 @@ export class FailoverAutomation extends Construct {
       resourceArns: this.regionNames.map((region) => arn(region, 'automation-execution', '*')),
     });
     iam.Grant.addToPrincipal({ grantee, actions: ['ssm:DescribeAutomationExecutions'], resourceArns: ['*'] });
+    // Which Region holds the writer: a failover is started only away from an impaired writer.
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['rds:DescribeGlobalClusters'],
+      resourceArns: [globalClusterArn(stack, this.globalClusterIdentifier)],
+    });
     this.grantPassAutomationRoles(grantee, stack);
     return start;
   }

@@ -1,9 +1,11 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { DescribeAutomationExecutionsCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { TriggerDependencies } from './failover-trigger';
 import { boundedRequests } from '../bounded-requests';
+import { describeGlobalClusterWith } from '../ssm/aws-global-cluster';
 
-/** The automatic failover's calls through the AWS SDK: CloudWatch and SSM in each Region. */
+/** The automatic failover's calls through the AWS SDK: CloudWatch, RDS and SSM in each Region. */
 export function awsTriggerDependencies(regions: readonly string[], endpoint?: string): TriggerDependencies {
   const clientConfig = (region: string) => ({
     region,
@@ -12,6 +14,7 @@ export function awsTriggerDependencies(regions: readonly string[], endpoint?: st
     ...(endpoint ? { endpoint } : {}),
   });
   const cloudwatch = new Map(regions.map((r) => [r, new CloudWatchClient(clientConfig(r))]));
+  const rds = new Map(regions.map((r) => [r, new RDSClient(clientConfig(r))]));
   const ssm = new Map(regions.map((r) => [r, new SSMClient(clientConfig(r))]));
   const client = <T>(clients: Map<string, T>, region: string): T => {
     const c = clients.get(region);
@@ -33,6 +36,9 @@ export function awsTriggerDependencies(regions: readonly string[], endpoint?: st
       return (out.AutomationExecutionMetadataList ?? [])
         .filter((e) => e.DocumentName === documentName)
         .map((e) => e.ExecutionStartTime?.getTime() ?? since);
+    },
+    async describeGlobalCluster(region, identifier) {
+      return describeGlobalClusterWith(client(rds, region), identifier);
     },
     async startExecution(region, documentName, parameters) {
       const out = await client(ssm, region).send(new StartAutomationExecutionCommand({ DocumentName: documentName, Parameters: parameters }));

@@ -9,7 +9,6 @@ import {
   DeleteGlobalClusterCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
-  DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   ModifyDBClusterCommand,
   ModifyGlobalClusterCommand,
@@ -20,6 +19,7 @@ import {
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { runningExecutionsOf } from './aws-executions';
+import { describeGlobalClusterWith } from './aws-global-cluster';
 import { CloudOperations, ClusterView, GlobalClusterView, InstanceSpec, ClusterSpec } from './cloud-operations';
 import { awsRoutingDataPlane } from '../arc/aws-data-plane';
 import { RoutingDataPlane } from '../arc/routing-states';
@@ -83,32 +83,7 @@ export function awsCloudOperations(config: AwsCloudOperationsConfig): CloudOpera
     routing: config.routing ?? awsRoutingDataPlane(),
 
     async describeGlobalCluster(identifier): Promise<GlobalClusterView | undefined> {
-      let out;
-      try {
-        out = await rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: identifier }));
-      } catch (e) {
-        if ((e as Error).name === 'GlobalClusterNotFoundFault') return undefined;
-        throw e;
-      }
-      const g = out.GlobalClusters?.find((c) => c.GlobalClusterIdentifier === identifier);
-      if (!g) return undefined;
-      return {
-        identifier: g.GlobalClusterIdentifier ?? identifier,
-        status: g.Status ?? 'unknown',
-        members: (g.GlobalClusterMembers ?? []).map((m) => ({
-          clusterArn: m.DBClusterArn ?? '',
-          isWriter: m.IsWriter === true,
-          synchronizationStatus: m.SynchronizationStatus,
-        })),
-        failoverState: g.FailoverState?.Status
-          ? {
-            status: g.FailoverState.Status,
-            fromClusterArn: g.FailoverState.FromDbClusterArn,
-            toClusterArn: g.FailoverState.ToDbClusterArn,
-            isDataLossAllowed: g.FailoverState.IsDataLossAllowed,
-          }
-          : undefined,
-      };
+      return describeGlobalClusterWith(rds, identifier);
     },
 
     async switchoverGlobalCluster(identifier, targetClusterArn) {

@@ -309,6 +309,7 @@ describe('ObservedWorkload automatic failover', () => {
           Variables: Match.objectLike({
             REGIONS: JSON.stringify(REGIONS),
             IMPAIRED_ALARMS: JSON.stringify({ 'us-east-1': 'orders-us-east-1-region-impaired', 'us-west-2': 'orders-us-west-2-region-impaired' }),
+            GLOBAL_CLUSTER: 'orders',
             FAILOVER_DOCUMENT: 'orders-Failover',
             COOL_DOWN_SECONDS: '1800',
             REQUIRE_APPROVAL: 'true',
@@ -320,7 +321,7 @@ describe('ObservedWorkload automatic failover', () => {
     });
   });
 
-  test('the trigger may start the failover runbook only, and read the other Regions\' "Region impaired" alarms', () => {
+  test('the trigger may start the failover runbook only, and read the other Regions\' "Region impaired" alarms and the global database', () => {
     const t = templates[0];
     const policies = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ObservedFailoverTriggerServiceRole') }] } }));
     const statements = (resolveIntrinsics(policies[0].Properties.PolicyDocument.Statement) as any[]);
@@ -330,6 +331,10 @@ describe('ObservedWorkload automatic failover', () => {
       `arn:aws:ssm:${r}:111111111111:document/orders-Failover`,
     ]));
     expect(statements.find((s) => s.Action === 'cloudwatch:DescribeAlarms').Resource).toBe('arn:aws:cloudwatch:us-west-2:111111111111:alarm:orders-us-west-2-region-impaired');
+    // Where the writer is, before anything starts: the global database only, read, in any Region.
+    expect(statements.filter((s) => JSON.stringify(s.Action).includes('rds:'))).toEqual([
+      { Effect: 'Allow', Action: 'rds:DescribeGlobalClusters', Resource: 'arn:aws:rds::111111111111:global-cluster:orders' },
+    ]);
     expect(statements.find((s) => s.Action === 'iam:PassRole')).toMatchObject({ Condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } } });
     expect(JSON.stringify(statements)).not.toMatch(/Switchover|Failback/);
     void example;

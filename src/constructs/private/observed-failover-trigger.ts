@@ -13,8 +13,9 @@ import type { AutomaticFailoverOptions, RegionalObservation } from '../observed-
 /**
  * The automatic failover of one Region: a function, started by an EventBridge rule when
  * the Region's "Region impaired" alarm goes into ALARM, that starts the failover runbook
- * in the first healthy Region (its cool-down, approval and approvers from `options`), with
- * its log group, its permissions and their acknowledgements.
+ * in the first healthy Region when the impaired Region holds the writer (its cool-down,
+ * approval and approvers from `options`), with its log group, its permissions and their
+ * acknowledgements.
  */
 export function createFailoverTrigger(parent: Construct, input: {
   workloadName: string;
@@ -31,7 +32,8 @@ export function createFailoverTrigger(parent: Construct, input: {
     removalPolicy: RemovalPolicy.RETAIN,
   });
   const fn = new FailoverTriggerFunction(parent, 'FailoverTrigger', {
-    description: `Starts the ${options.runbooks.failoverDocumentName} runbook in a healthy Region when ${region} is impaired (${workloadName})`,
+    description: `Starts the ${options.runbooks.failoverDocumentName} runbook in a healthy Region when ${region} is impaired and holds the writer ` +
+      `(${workloadName})`,
     timeout: Duration.minutes(1),
     memorySize: 256,
     logGroup,
@@ -43,6 +45,7 @@ export function createFailoverTrigger(parent: Construct, input: {
     environment: {
       REGIONS: JSON.stringify(regionNames),
       IMPAIRED_ALARMS: JSON.stringify(Object.fromEntries(regionNames.map((r) => [r, impairedAlarmName(workloadName, r)]))),
+      GLOBAL_CLUSTER: options.runbooks.globalClusterIdentifier,
       FAILOVER_DOCUMENT: options.runbooks.failoverDocumentName,
       COOL_DOWN_SECONDS: String((options.coolDown ?? Duration.hours(1)).toSeconds()),
       REQUIRE_APPROVAL: String(options.requireApproval ?? true),
@@ -74,7 +77,7 @@ export function createFailoverTrigger(parent: Construct, input: {
   if (fn.role) {
     acknowledgeInlinePolicy(fn.role);
     acknowledgeFinding(fn.role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'Lets the failover trigger write its own logs; its other permissions are scoped to the failover runbook and the alarms.');
+      'Lets the failover trigger write its own logs; its other permissions are scoped to the failover runbook, the global database and the alarms.');
     acknowledgeFinding(fn.role, 'AwsSolutions-IAM5[Resource::*]',
       'ssm:DescribeAutomationExecutions (the cool-down check) and the X-Ray trace upload have no resource-level permissions.');
     for (const r of regionNames) {
