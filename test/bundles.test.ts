@@ -206,7 +206,7 @@ describe('the Lambda bundles as shipped', () => {
           action: 'no-healthy-region',
           impairedRegion: 'us-east-1',
           regionsChecked: [{ region: 'us-west-2', state: 'missing' }],
-          reason: 'no other Region is healthy and able to start the failover: nothing was started; decide by hand',
+          reason: 'no other Region is healthy: nothing was started; decide by hand',
         },
       });
     }, 60_000);
@@ -224,20 +224,25 @@ describe('the Lambda bundles as shipped', () => {
         MasterUsername: 'dbadmin',
         MasterUserPassword: 'not-a-real-password-1',
       }));
-      // moto has no composite alarms (no PutCompositeAlarm): CloudWatch's DescribeAlarms is answered here, us-west-2's alarm OK.
+      // moto has no composite alarms (no PutCompositeAlarm) and no DescribeAutomationExecutions: those two are answered
+      // here, us-west-2's alarm OK and no failover started anywhere.
       const asked: string[] = [];
-      const cloudwatch = http.createServer((req, res) => {
-        asked.push(`${req.headers['x-amz-target']} ${/Credential=testing\/\d{8}\/(us-[a-z]+-\d)\/monitoring\//.exec(req.headers.authorization ?? '')?.[1]}`);
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ CompositeAlarms: [{ AlarmName: 'trigger-us-west-2-region-impaired', StateValue: 'OK' }], MetricAlarms: [] }));
+      const local = http.createServer((req, res) => {
+        const target = String(req.headers['x-amz-target']);
+        asked.push(`${target} ${/Credential=testing\/\d{8}\/(us-[a-z]+-\d)\/(monitoring|ssm)\//.exec(req.headers.authorization ?? '')?.[1]}`);
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify(target.endsWith('.DescribeAlarms')
+          ? { CompositeAlarms: [{ AlarmName: 'trigger-us-west-2-region-impaired', StateValue: 'OK' }], MetricAlarms: [] }
+          : { AutomationExecutionMetadataList: [] }));
       });
-      await new Promise<void>((resolve) => cloudwatch.listen(0, '127.0.0.1', resolve));
+      await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
       try {
         const out = await invoke('observe/failover-trigger.lambda', { detail: { alarmName: 'trigger-us-east-1-region-impaired', state: { value: 'ALARM' } } }, {
           ...CREDENTIALS,
           AWS_REGION: 'us-east-1',
           AWS_ENDPOINT_URL: moto.endpoint,
-          AWS_ENDPOINT_URL_CLOUDWATCH: `http://127.0.0.1:${(cloudwatch.address() as AddressInfo).port}`,
+          AWS_ENDPOINT_URL_CLOUDWATCH: `http://127.0.0.1:${(local.address() as AddressInfo).port}`,
+          AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${(local.address() as AddressInfo).port}`,
           REGIONS: '["us-east-1","us-west-2"]',
           IMPAIRED_ALARMS: '{"us-east-1":"trigger-us-east-1-region-impaired","us-west-2":"trigger-us-west-2-region-impaired"}',
           GLOBAL_CLUSTER: 'trigger',
@@ -247,7 +252,11 @@ describe('the Lambda bundles as shipped', () => {
           APPROVERS: '[]',
         });
         expect(out.error).toBeUndefined();
-        expect(asked).toEqual(['GraniteServiceVersion20100801.DescribeAlarms us-west-2']);
+        expect(asked.sort()).toEqual([
+          'AmazonSSM.DescribeAutomationExecutions us-east-1',
+          'AmazonSSM.DescribeAutomationExecutions us-west-2',
+          'GraniteServiceVersion20100801.DescribeAlarms us-west-2',
+        ]);
         // The writer, read through the bundle's RDS client from moto (signed, in us-west-2): nothing starts.
         expect(JSON.parse(out.stdout.trim().split('\n').pop()!).decision).toMatchObject({
           action: 'writer-elsewhere',
@@ -256,7 +265,7 @@ describe('the Lambda bundles as shipped', () => {
           regionsChecked: [{ region: 'us-west-2', state: 'OK' }],
         });
       } finally {
-        await new Promise((resolve) => cloudwatch.close(resolve));
+        await new Promise((resolve) => local.close(resolve));
       }
     }, 60_000);
   });

@@ -153,7 +153,7 @@ export interface AutomaticFailoverOptions {
   readonly runbooks: FailoverAutomation;
 
   /**
-   * No failover is started toward a Region while one started there less than this long
+   * No failover is started while one started, in any of the Regions, less than this long
    * ago: an alarm that flaps does not move the database back and forth.
    *
    * @default Duration.hours(1)
@@ -223,9 +223,11 @@ export interface ObservedWorkloadProps {
   readonly healthEventRetention?: logs.RetentionDays;
 
   /**
-   * When a Region's "Region impaired" alarm fires, start the failover runbook toward a
-   * healthy Region. Off unless given: an automatic failover can lose the writes not yet
-   * replicated, and a false alarm moves the database.
+   * When a Region's "Region impaired" alarm fires and that Region holds the global
+   * database's writer, start the failover runbook toward a healthy Region (nothing starts
+   * for an impaired Region without the writer, or while a precondition cannot be read:
+   * docs/observed-workload.md). Off unless given: an automatic failover can lose the
+   * writes not yet replicated, and a false alarm moves the database.
    *
    * @default - no automatic action; the alarms only notify
    */
@@ -357,7 +359,7 @@ export interface RegionalObservation {
    */
   readonly regionImpairedAlarm: cloudwatch.CompositeAlarm;
   /**
-   * The function that starts a failover when `regionImpairedAlarm` fires, with `automaticFailover`.
+   * The function that starts a failover when `regionImpairedAlarm` fires and the Region holds the writer, with `automaticFailover`.
    *
    * @default - undefined, when it is not created (see above)
    */

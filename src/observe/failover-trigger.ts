@@ -21,7 +21,7 @@ export interface TriggerSettings {
   readonly globalClusterIdentifier: string;
   /** The failover document, the same name in every Region. */
   readonly failoverDocumentName: string;
-  /** No new failover is started while one started less than this long ago. */
+  /** No failover is started while one started, in any Region, less than this long ago. */
   readonly coolDownMs: number;
   /** Whether the run waits for an approver after its pre-flight checks. */
   readonly requireApproval: boolean;
@@ -44,13 +44,15 @@ export interface TriggerDependencies {
 
 /** What the trigger decided, logged as one JSON line. */
 export interface TriggerDecision {
-  readonly action: 'started' | 'cooling-down' | 'no-healthy-region' | 'writer-elsewhere' | 'writer-unclear' | 'ignored';
+  readonly action: 'started' | 'cooling-down' | 'cool-down-unknown' | 'no-healthy-region' | 'writer-elsewhere' | 'writer-unclear' | 'start-failed'
+  | 'ignored';
   readonly impairedRegion: string;
-  /** Where the writer is, as the first healthy Region's RDS described the global database. */
+  /** Where the writer is, as the target's RDS described the global database. */
   readonly writerRegion?: string;
+  /** Where the failover was started (or, cooling down, where the recent one was). */
   readonly targetRegion?: string;
   readonly executionId?: string;
-  /** Why each other Region was or was not chosen. */
+  /** What each other Region answered: its alarm, and what else could not be read there. */
   readonly regionsChecked: { region: string; state: string }[];
   readonly reason: string;
 }
@@ -59,112 +61,149 @@ export interface TriggerDecision {
 const HEALTHY = ['OK'];
 
 /**
- * Decides and acts on one ALARM of the impaired Region's composite alarm. It goes through
- * the other Regions in order and takes the first whose own composite alarm is OK (a
- * Region that cannot be asked is skipped). Before anything starts, it reads the global
- * database from that Region's RDS, as the runbook would there, and starts nothing unless
- * the writer is in the impaired Region: promoting a secondary while the writer is
- * elsewhere would move a writer that is not impaired and could lose its latest writes
- * (with three or more Regions, or after a failover, an impaired Region often holds no
- * writer). Nothing starts either while the global database cannot be read, has no
- * writer, or has a switchover or failover under way. It then starts the failover runbook
- * there, unless a failover was started there within the cool-down. The runbook's
- * pre-flight checks still apply.
+ * Decides and acts on one ALARM of the impaired Region's composite alarm. Nothing starts
+ * unless every precondition was read and holds; an error reading one refuses, never
+ * starts:
+ *
+ * 1. The other Regions' own composite alarms: the healthy ones are those `OK`.
+ * 2. The failovers started within the cool-down, in every Region: any one of them (a
+ *    flapping alarm would otherwise move the database back and forth), or a healthy
+ *    Region whose SSM cannot be asked, and nothing starts. The impaired Region's SSM
+ *    may be down with it, and is not held against the failover.
+ * 3. The global database, read in the first healthy Region whose RDS answers
+ *    (`DescribeGlobalClusters`, as the runbook will read it there): the writer must be
+ *    in the impaired Region, with no switchover or failover scheduled or under way.
+ *    Promoting a secondary while the writer is elsewhere would move a writer that is
+ *    not impaired and could lose its latest writes; with three or more Regions, or
+ *    after a failover once the old primary rejoined, an impaired Region often holds none.
+ * 4. The failover runbook is started in that Region, once: a start that failed may have
+ *    started a run all the same (a timeout after SSM took it), so no other Region is tried.
+ *
+ * The runbook's pre-flight checks still apply to the run started.
  */
 export async function decideFailover(settings: TriggerSettings, deps: TriggerDependencies, alarmState: string): Promise<TriggerDecision> {
   const impairedRegion = settings.impairedRegion;
+  const id = settings.globalClusterIdentifier;
   if (alarmState !== 'ALARM') {
     return { action: 'ignored', impairedRegion, regionsChecked: [], reason: `the alarm went to ${alarmState}, not ALARM` };
   }
-  const regionsChecked: { region: string; state: string }[] = [];
-  let writerRegion: string | undefined;
-  for (const region of settings.regions.filter((r) => r !== impairedRegion)) {
+  const others = settings.regions.filter((r) => r !== impairedRegion);
+  const message = (e: unknown) => (e as Error).message;
+
+  // 1. Each other Region's own alarm, all at once: an impaired Region that hangs costs one timeout.
+  const regionsChecked = await Promise.all(others.map(async (region) => {
     const alarmName = settings.impairedAlarmNames[region];
-    let state: string;
     try {
-      state = alarmName ? (await deps.alarmState(region, alarmName)) ?? 'missing' : 'not observed';
+      return { region, state: alarmName ? (await deps.alarmState(region, alarmName)) ?? 'missing' : 'not observed' };
     } catch (e) {
-      state = `unreachable (${(e as Error).message})`;
+      return { region, state: `unreachable (${message(e)})` };
     }
-    regionsChecked.push({ region, state });
-    if (!HEALTHY.includes(state)) continue;
+  }));
+  const healthy = regionsChecked.filter((c) => HEALTHY.includes(c.state)).map((c) => c.region);
+  const note = (region: string, what: string) => {
+    const checked = regionsChecked.find((c) => c.region === region);
+    if (checked) checked.state = `${checked.state}, but ${what}`;
+  };
+  if (healthy.length === 0) {
+    return { action: 'no-healthy-region', impairedRegion, regionsChecked, reason: 'no other Region is healthy: nothing was started; decide by hand' };
+  }
 
-    if (writerRegion === undefined) {
-      let view: GlobalClusterView | undefined;
-      try {
-        view = await deps.describeGlobalCluster(region, settings.globalClusterIdentifier);
-      } catch (e) {
-        // The runbook would read the global database there too: it could not run.
-        const why = (e as Error).message;
-        regionsChecked[regionsChecked.length - 1] = { region, state: `${state}, but RDS could not describe the global database (${why})` };
-        continue;
-      }
-      const writer = writerOf(settings, view, region);
-      if ('unclear' in writer) return { action: 'writer-unclear', impairedRegion, regionsChecked, reason: writer.unclear };
-      writerRegion = writer.region;
-      if (writerRegion !== impairedRegion) {
-        return {
-          action: 'writer-elsewhere',
-          impairedRegion,
-          writerRegion,
-          regionsChecked,
-          reason: `the writer of global database '${settings.globalClusterIdentifier}' is in ${writerRegion}, not in ${impairedRegion}: ` +
-            'a failover would move a writer that is not impaired and could lose its latest writes, so nothing was started. Check with ' +
-            `status that the traffic is on ${writerRegion}; rebuild or wait for ${impairedRegion} (docs/operations.md)`,
-        };
-      }
-    }
-
-    const since = deps.now() - settings.coolDownMs;
-    let recent: number[];
+  // 2. Failovers started within the cool-down, in every Region.
+  const since = deps.now() - settings.coolDownMs;
+  const runs = await Promise.all(settings.regions.map(async (region) => {
     try {
-      recent = await deps.executionsStartedSince(region, settings.failoverDocumentName, since);
+      return { region, started: await deps.executionsStartedSince(region, settings.failoverDocumentName, since) };
     } catch (e) {
-      // Its SSM cannot be asked: a failover could not be started there either.
-      regionsChecked[regionsChecked.length - 1] = { region, state: `${state}, but SSM unreachable (${(e as Error).message})` };
+      return { region, error: message(e) };
+    }
+  }));
+  const recent = runs.filter((r) => (r.started ?? []).length > 0);
+  if (recent.length > 0) {
+    const [latest] = recent.map((r) => ({ region: r.region, at: Math.max(...r.started!) })).sort((a, b) => b.at - a.at);
+    return {
+      action: 'cooling-down',
+      impairedRegion,
+      targetRegion: latest.region,
+      regionsChecked,
+      reason: `a failover to ${latest.region} started at ${new Date(latest.at).toISOString()}, within the ` +
+        `${Math.round(settings.coolDownMs / 60_000)}-minute cool-down: nothing was started`,
+    };
+  }
+  const unread = runs.filter((r) => r.error !== undefined);
+  unread.forEach((r) => note(r.region, `SSM unreachable (${r.error})`));
+  const unreadHealthy = unread.filter((r) => healthy.includes(r.region));
+  if (unreadHealthy.length > 0) {
+    return {
+      action: 'cool-down-unknown',
+      impairedRegion,
+      regionsChecked,
+      reason: `the failovers started within the cool-down could not be read in ${unreadHealthy.map((r) => r.region).join(', ')}: nothing ` +
+        'was started; decide by hand (status)',
+    };
+  }
+
+  // 3. The writer, as the target's RDS describes the global database.
+  for (const region of healthy) {
+    let view: GlobalClusterView | undefined;
+    try {
+      view = await deps.describeGlobalCluster(region, id);
+    } catch (e) {
+      // The runbook reads the global database there too: it could not run in this Region.
+      note(region, `RDS could not describe the global database (${message(e)})`);
       continue;
     }
-    if (recent.length > 0) {
+    const writer = writerOf(settings, view, region);
+    if ('unclear' in writer) return { action: 'writer-unclear', impairedRegion, regionsChecked, reason: writer.unclear };
+    const writerRegion = writer.region;
+    if (writerRegion !== impairedRegion) {
       return {
-        action: 'cooling-down',
+        action: 'writer-elsewhere',
         impairedRegion,
         writerRegion,
-        targetRegion: region,
         regionsChecked,
-        reason: `a failover to ${region} started at ${new Date(Math.max(...recent)).toISOString()}, within the ` +
-          `${Math.round(settings.coolDownMs / 60_000)}-minute cool-down`,
+        reason: `the writer of global database '${id}' is in ${writerRegion}, not in ${impairedRegion}: a failover would move a ` +
+          'writer that is not impaired and could lose its latest writes, so nothing was started. Check with status that the traffic ' +
+          `is on ${writerRegion}; rebuild or wait for ${impairedRegion} (docs/operations.md)`,
       };
     }
+
+    // 4. One start, in this Region.
     const parameters: Record<string, string[]> = {
       TargetRegion: [region],
       AllowDataLoss: ['true'],
       RequireApproval: [String(settings.requireApproval)],
       ...(settings.approvers.length > 0 ? { Approvers: [...settings.approvers] } : {}),
     };
-    let executionId: string;
     try {
-      executionId = await deps.startExecution(region, settings.failoverDocumentName, parameters);
+      const executionId = await deps.startExecution(region, settings.failoverDocumentName, parameters);
+      return {
+        action: 'started',
+        impairedRegion,
+        writerRegion,
+        targetRegion: region,
+        executionId,
+        regionsChecked,
+        reason: `${impairedRegion} is impaired and holds the writer, and ${region} is healthy: started ${settings.failoverDocumentName} there` +
+          (settings.requireApproval ? ', waiting for an approver' : ''),
+      };
     } catch (e) {
-      regionsChecked[regionsChecked.length - 1] = { region, state: `${state}, but the start failed (${(e as Error).message})` };
-      continue;
+      return {
+        action: 'start-failed',
+        impairedRegion,
+        writerRegion,
+        targetRegion: region,
+        regionsChecked,
+        reason: `starting ${settings.failoverDocumentName} in ${region} failed (${message(e)}): a run may have started all the same, so no ` +
+          'other Region was tried. Check with status, and start the failover by hand if none is under way',
+      };
     }
-    return {
-      action: 'started',
-      impairedRegion,
-      writerRegion,
-      targetRegion: region,
-      executionId,
-      regionsChecked,
-      reason: `${impairedRegion} is impaired and holds the writer, and ${region} is healthy: started ${settings.failoverDocumentName} there` +
-        (settings.requireApproval ? ', waiting for an approver' : ''),
-    };
   }
   return {
-    action: 'no-healthy-region',
+    action: 'writer-unclear',
     impairedRegion,
-    ...(writerRegion ? { writerRegion } : {}),
     regionsChecked,
-    reason: 'no other Region is healthy and able to start the failover: nothing was started; decide by hand',
+    reason: `no healthy Region's RDS could describe global database '${id}': without knowing where the writer is, nothing was started; ` +
+      'decide by hand (status)',
   };
 }
 
@@ -174,6 +213,7 @@ function writerOf(settings: TriggerSettings, view: GlobalClusterView | undefined
   if (!view) {
     return { unclear: `global database '${id}' was not found from ${from} (detached or deleted?): nothing was started; decide by hand (status)` };
   }
+  // Present only while a switchover or failover is scheduled or under way (docs/aws-assumptions.md, A4), whatever its status.
   const f = view.failoverState;
   if (f) {
     return {

@@ -79,7 +79,7 @@ def observe(app: App, alarm_actions: typing.Optional[IAlarmActionFactory] = None
         thresholds=ObservedWorkloadThresholds(rpo_lag=Duration.seconds(10)),
         # Without it, every alarm notifies the Region's own encrypted topic.
         alarm_actions=alarm_actions,
-        # Off unless given: a Region's "Region impaired" alarm starts the failover runbook in a
-        # healthy Region, which waits for an approver after its pre-flight checks.
+        # Off unless given: the "Region impaired" alarm of the writer's Region starts the failover
+        # runbook in a healthy Region, which waits for an approver after its pre-flight checks.
         automatic_failover=AutomaticFailoverOptions(runbooks=runbooks, cool_down=Duration.hours(1)),
     )

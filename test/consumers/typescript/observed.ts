@@ -8,8 +8,8 @@ export function observe(app: App, database: MultiRegionAuroraPostgres, api: ArcR
     regions: ObservedWorkload.regionsOf(database, api),
     dashboardStack: api.routingStack,
     thresholds: { apiLatencyP99: Duration.millis(800), rpoLag: Duration.seconds(10) },
-    // Off unless given: when a Region is impaired, start the failover runbook in a
-    // healthy Region; the run waits for an approver after its pre-flight checks.
+    // Off unless given: when the writer's Region is impaired, start the failover runbook
+    // in a healthy Region; the run waits for an approver after its pre-flight checks.
     automaticFailover: { runbooks, coolDown: Duration.hours(1) },
   });
 }
