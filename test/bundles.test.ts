@@ -204,6 +204,7 @@ describe('the Lambda bundles as shipped', () => {
         alarm: 'app-us-east-1-region-impaired',
         decision: {
           action: 'no-healthy-region',
+          retry: false,
           impairedRegion: 'us-east-1',
           regionsChecked: [{ region: 'us-west-2', state: 'missing' }],
           reason: 'no other Region is healthy: nothing was started; decide by hand',
@@ -225,19 +226,25 @@ describe('the Lambda bundles as shipped', () => {
         MasterUserPassword: 'not-a-real-password-1',
       }));
       // moto has no composite alarms (no PutCompositeAlarm) and no DescribeAutomationExecutions: those two are answered
-      // here, us-west-2's alarm OK and no failover started anywhere.
+      // here, us-east-1's alarm in ALARM, us-west-2's OK, and no failover started anywhere.
       const asked: string[] = [];
       const local = http.createServer((req, res) => {
-        const target = String(req.headers['x-amz-target']);
-        asked.push(`${target} ${/Credential=testing\/\d{8}\/(us-[a-z]+-\d)\/(monitoring|ssm)\//.exec(req.headers.authorization ?? '')?.[1]}`);
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify(target.endsWith('.DescribeAlarms')
-          ? { CompositeAlarms: [{ AlarmName: 'trigger-us-west-2-region-impaired', StateValue: 'OK' }], MetricAlarms: [] }
-          : { AutomationExecutionMetadataList: [] }));
+        let body = '';
+        req.on('data', (chunk) => (body += chunk));
+        req.on('end', () => {
+          const target = String(req.headers['x-amz-target']);
+          const region = /Credential=testing\/\d{8}\/(us-[a-z]+-\d)\/(monitoring|ssm)\//.exec(req.headers.authorization ?? '')?.[1];
+          asked.push(`${target} ${region}`);
+          const alarm = (JSON.parse(body || '{}').AlarmNames ?? [])[0];
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+          res.end(JSON.stringify(target.endsWith('.DescribeAlarms')
+            ? { CompositeAlarms: [{ AlarmName: alarm, StateValue: alarm === 'trigger-us-east-1-region-impaired' ? 'ALARM' : 'OK' }], MetricAlarms: [] }
+            : { AutomationExecutionMetadataList: [] }));
+        });
       });
       await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
       try {
-        const out = await invoke('observe/failover-trigger.lambda', { detail: { alarmName: 'trigger-us-east-1-region-impaired', state: { value: 'ALARM' } } }, {
+        const env = {
           ...CREDENTIALS,
           AWS_REGION: 'us-east-1',
           AWS_ENDPOINT_URL: moto.endpoint,
@@ -250,19 +257,32 @@ describe('the Lambda bundles as shipped', () => {
           COOL_DOWN_SECONDS: '3600',
           REQUIRE_APPROVAL: 'true',
           APPROVERS: '[]',
-        });
+        };
+        const out = await invoke('observe/failover-trigger.lambda', { detail: { alarmName: 'trigger-us-east-1-region-impaired', state: { value: 'ALARM' } } }, env);
         expect(out.error).toBeUndefined();
         expect(asked.sort()).toEqual([
           'AmazonSSM.DescribeAutomationExecutions us-east-1',
           'AmazonSSM.DescribeAutomationExecutions us-west-2',
+          'GraniteServiceVersion20100801.DescribeAlarms us-east-1',
           'GraniteServiceVersion20100801.DescribeAlarms us-west-2',
         ]);
         // The writer, read through the bundle's RDS client from moto (signed, in us-west-2): nothing starts.
         expect(JSON.parse(out.stdout.trim().split('\n').pop()!).decision).toMatchObject({
           action: 'writer-elsewhere',
+          retry: false,
           impairedRegion: 'us-east-1',
           writerRegion: 'us-west-2',
           regionsChecked: [{ region: 'us-west-2', state: 'OK' }],
+        });
+        // A global database moto does not know: the writer is unclear, logged, and the invocation fails so that Lambda retries it.
+        const unclear = await invoke('observe/failover-trigger.lambda', {
+          id: '7bf73129-1428-4cd3-a780-95db273d1602',
+          detail: { alarmName: 'trigger-us-east-1-region-impaired', state: { value: 'ALARM' } },
+        }, { ...env, GLOBAL_CLUSTER: 'nowhere' });
+        expect(unclear.error).toBe('writer-unclear: global database \'nowhere\' was not found from us-west-2 (detached or deleted?): nothing was started; ' +
+          'decide by hand (status)');
+        expect(JSON.parse(unclear.stdout.trim().split('\n').pop()!)).toMatchObject({
+          event: '7bf73129-1428-4cd3-a780-95db273d1602', decision: { action: 'writer-unclear', retry: true },
         });
       } finally {
         await new Promise((resolve) => local.close(resolve));

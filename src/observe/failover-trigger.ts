@@ -7,6 +7,7 @@
  * against fakes; `failover-trigger.lambda.ts` wires in the AWS SDK.
  */
 
+import { createHash, randomUUID } from 'crypto';
 import type { GlobalClusterView } from '../ssm/cloud-operations';
 
 /** How the trigger is configured (the function's environment). */
@@ -37,15 +38,32 @@ export interface TriggerDependencies {
   executionsStartedSince(region: string, documentName: string, since: number): Promise<number[]>;
   /** `DescribeGlobalClusters` of `identifier`, asked of RDS in `region`; undefined when it does not exist. */
   describeGlobalCluster(region: string, identifier: string): Promise<GlobalClusterView | undefined>;
-  /** `StartAutomationExecution`; answers the execution id. */
-  startExecution(region: string, documentName: string, parameters: Record<string, string[]>): Promise<string>;
+  /** `StartAutomationExecution` with `clientToken` as its idempotency token, one attempt; answers the execution id. */
+  startExecution(region: string, documentName: string, parameters: Record<string, string[]>, clientToken: string): Promise<string>;
   now(): number;
+}
+
+/** One invocation's own limits. */
+export interface TriggerInvocation {
+  /**
+   * The idempotency token of the start (a UUID): the same for every retry of one alarm
+   * event, so a retry after a start that SSM took but did not answer starts no second run.
+   */
+  readonly clientToken: string;
+  /** No start is sent after this instant (epoch ms): the function must still be running when SSM answers. */
+  readonly deadline: number;
 }
 
 /** What the trigger decided, logged as one JSON line. */
 export interface TriggerDecision {
   readonly action: 'started' | 'cooling-down' | 'cool-down-unknown' | 'no-healthy-region' | 'writer-elsewhere' | 'writer-unclear' | 'start-failed'
-  | 'ignored';
+  | 'out-of-time' | 'ignored';
+  /**
+   * Nothing started because something could not be read, was in flux, or may have
+   * happened unseen: the function fails after logging the decision, so that Lambda
+   * decides again (its retries, then the dead-letter queue and its alarm).
+   */
+  readonly retry: boolean;
   readonly impairedRegion: string;
   /** Where the writer is, as the target's RDS described the global database. */
   readonly writerRegion?: string;
@@ -54,6 +72,8 @@ export interface TriggerDecision {
   readonly executionId?: string;
   /** What each other Region answered: its alarm, and what else could not be read there. */
   readonly regionsChecked: { region: string; state: string }[];
+  /** The impaired Region's recent failovers, when they could not be read (not held against the failover). */
+  readonly impairedRegionRuns?: string;
   readonly reason: string;
 }
 
@@ -62,33 +82,54 @@ const HEALTHY = ['OK'];
 
 /**
  * Decides and acts on one ALARM of the impaired Region's composite alarm. Nothing starts
- * unless every precondition was read and holds; an error reading one refuses, never
- * starts:
+ * unless every precondition was read and holds:
  *
+ * 0. The impaired Region's alarm, read again: an event retried or delayed may find it
+ *    cleared, and nothing starts (its CloudWatch may be down with it: then the event's
+ *    state stands).
  * 1. The other Regions' own composite alarms: the healthy ones are those `OK`.
- * 2. The failovers started within the cool-down, in every Region: any one of them (a
- *    flapping alarm would otherwise move the database back and forth), or a healthy
- *    Region whose SSM cannot be asked, and nothing starts. The impaired Region's SSM
- *    may be down with it, and is not held against the failover.
+ * 2. The failovers started within the cool-down, in every Region: any one of them, and
+ *    nothing starts (a flapping alarm would otherwise move the database back and forth);
+ *    nor when the SSM of a Region other than the impaired one cannot be asked. The
+ *    impaired Region's SSM may be down with it: it is not held against the failover,
+ *    and the decision says so.
  * 3. The global database, read in the first healthy Region whose RDS answers
- *    (`DescribeGlobalClusters`, as the runbook will read it there): the writer must be
+ *    (`DescribeGlobalClusters`, as the runbook will read it there; a Region whose RDS
+ *    does not answer cannot be the target, and the next is asked): the writer must be
  *    in the impaired Region, with no switchover or failover scheduled or under way.
  *    Promoting a secondary while the writer is elsewhere would move a writer that is
  *    not impaired and could lose its latest writes; with three or more Regions, or
  *    after a failover once the old primary rejoined, an impaired Region often holds none.
- * 4. The failover runbook is started in that Region, once: a start that failed may have
- *    started a run all the same (a timeout after SSM took it), so no other Region is tried.
+ * 4. The failover runbook is started in that Region, once, with the invocation's
+ *    idempotency token and before its deadline. A start that failed is not tried in
+ *    another Region: it may have started a run all the same.
  *
- * The runbook's pre-flight checks still apply to the run started.
+ * A decision that started nothing because something could not be read is marked
+ * `retry`. The runbook's pre-flight checks still apply to the run started.
  */
-export async function decideFailover(settings: TriggerSettings, deps: TriggerDependencies, alarmState: string): Promise<TriggerDecision> {
+export async function decideFailover(settings: TriggerSettings, deps: TriggerDependencies, alarmState: string,
+  invocation: TriggerInvocation): Promise<TriggerDecision> {
   const impairedRegion = settings.impairedRegion;
   const id = settings.globalClusterIdentifier;
   if (alarmState !== 'ALARM') {
-    return { action: 'ignored', impairedRegion, regionsChecked: [], reason: `the alarm went to ${alarmState}, not ALARM` };
+    return { action: 'ignored', retry: false, impairedRegion, regionsChecked: [], reason: `the alarm went to ${alarmState}, not ALARM` };
   }
   const others = settings.regions.filter((r) => r !== impairedRegion);
   const message = (e: unknown) => (e as Error).message;
+
+  // 0. The impaired Region's alarm now: a retried or delayed event may find it cleared. Its CloudWatch may be down with it.
+  const ownAlarm = settings.impairedAlarmNames[impairedRegion];
+  if (ownAlarm) {
+    let now: string | undefined;
+    try {
+      now = await deps.alarmState(impairedRegion, ownAlarm);
+    } catch {
+      now = undefined;
+    }
+    if (now !== undefined && now !== 'ALARM') {
+      return { action: 'ignored', retry: false, impairedRegion, regionsChecked: [], reason: `the alarm is ${now} now: nothing was started` };
+    }
+  }
 
   // 1. Each other Region's own alarm, all at once: an impaired Region that hangs costs one timeout.
   const regionsChecked = await Promise.all(others.map(async (region) => {
@@ -105,7 +146,13 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     if (checked) checked.state = `${checked.state}, but ${what}`;
   };
   if (healthy.length === 0) {
-    return { action: 'no-healthy-region', impairedRegion, regionsChecked, reason: 'no other Region is healthy: nothing was started; decide by hand' };
+    return {
+      action: 'no-healthy-region',
+      retry: false,
+      impairedRegion,
+      regionsChecked,
+      reason: 'no other Region is healthy: nothing was started; decide by hand',
+    };
   }
 
   // 2. Failovers started within the cool-down, in every Region.
@@ -122,6 +169,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     const [latest] = recent.map((r) => ({ region: r.region, at: Math.max(...r.started!) })).sort((a, b) => b.at - a.at);
     return {
       action: 'cooling-down',
+      retry: false,
       impairedRegion,
       targetRegion: latest.region,
       regionsChecked,
@@ -129,16 +177,21 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
         `${Math.round(settings.coolDownMs / 60_000)}-minute cool-down: nothing was started`,
     };
   }
-  const unread = runs.filter((r) => r.error !== undefined);
+  const unread = runs.filter((r) => r.error !== undefined && r.region !== impairedRegion);
   unread.forEach((r) => note(r.region, `SSM unreachable (${r.error})`));
-  const unreadHealthy = unread.filter((r) => healthy.includes(r.region));
-  if (unreadHealthy.length > 0) {
+  const impairedRuns = runs.find((r) => r.region === impairedRegion && r.error !== undefined);
+  const impairedRegionRuns = impairedRuns
+    ? { impairedRegionRuns: `not read, SSM unreachable (${impairedRuns.error}): not held against the failover` }
+    : {};
+  if (unread.length > 0) {
     return {
       action: 'cool-down-unknown',
+      retry: true,
       impairedRegion,
       regionsChecked,
-      reason: `the failovers started within the cool-down could not be read in ${unreadHealthy.map((r) => r.region).join(', ')}: nothing ` +
-        'was started; decide by hand (status)',
+      ...impairedRegionRuns,
+      reason: `the failovers started within the cool-down could not be read in ${unread.map((r) => r.region).join(', ')}: nothing ` +
+        'was started',
     };
   }
 
@@ -153,21 +206,37 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
       continue;
     }
     const writer = writerOf(settings, view, region);
-    if ('unclear' in writer) return { action: 'writer-unclear', impairedRegion, regionsChecked, reason: writer.unclear };
+    if ('unclear' in writer) {
+      return { action: 'writer-unclear', retry: true, impairedRegion, regionsChecked, ...impairedRegionRuns, reason: writer.unclear };
+    }
     const writerRegion = writer.region;
     if (writerRegion !== impairedRegion) {
       return {
         action: 'writer-elsewhere',
+        retry: false,
         impairedRegion,
         writerRegion,
         regionsChecked,
+        ...impairedRegionRuns,
         reason: `the writer of global database '${id}' is in ${writerRegion}, not in ${impairedRegion}: a failover would move a ` +
           'writer that is not impaired and could lose its latest writes, so nothing was started. Check with status that the traffic ' +
           `is on ${writerRegion}; rebuild or wait for ${impairedRegion} (docs/operations.md)`,
       };
     }
 
-    // 4. One start, in this Region.
+    // 4. One start, in this Region, while the function will still be running when SSM answers.
+    if (deps.now() > invocation.deadline) {
+      return {
+        action: 'out-of-time',
+        retry: true,
+        impairedRegion,
+        writerRegion,
+        targetRegion: region,
+        regionsChecked,
+        ...impairedRegionRuns,
+        reason: `the reads took too long to start ${settings.failoverDocumentName} in ${region} before the function's timeout: nothing was started`,
+      };
+    }
     const parameters: Record<string, string[]> = {
       TargetRegion: [region],
       AllowDataLoss: ['true'],
@@ -175,33 +244,39 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
       ...(settings.approvers.length > 0 ? { Approvers: [...settings.approvers] } : {}),
     };
     try {
-      const executionId = await deps.startExecution(region, settings.failoverDocumentName, parameters);
+      const executionId = await deps.startExecution(region, settings.failoverDocumentName, parameters, invocation.clientToken);
       return {
         action: 'started',
+        retry: false,
         impairedRegion,
         writerRegion,
         targetRegion: region,
         executionId,
         regionsChecked,
+        ...impairedRegionRuns,
         reason: `${impairedRegion} is impaired and holds the writer, and ${region} is healthy: started ${settings.failoverDocumentName} there` +
           (settings.requireApproval ? ', waiting for an approver' : ''),
       };
     } catch (e) {
       return {
         action: 'start-failed',
+        retry: true,
         impairedRegion,
         writerRegion,
         targetRegion: region,
         regionsChecked,
+        ...impairedRegionRuns,
         reason: `starting ${settings.failoverDocumentName} in ${region} failed (${message(e)}): a run may have started all the same, so no ` +
-          'other Region was tried. Check with status, and start the failover by hand if none is under way',
+          'other Region was tried; a retry sends the same idempotency token',
       };
     }
   }
   return {
     action: 'writer-unclear',
+    retry: true,
     impairedRegion,
     regionsChecked,
+    ...impairedRegionRuns,
     reason: `no healthy Region's RDS could describe global database '${id}': without knowing where the writer is, nothing was started; ` +
       'decide by hand (status)',
   };
@@ -228,6 +303,20 @@ function writerOf(settings: TriggerSettings, view: GlobalClusterView | undefined
     return { unclear: `no member of global database '${id}' is the writer, as ${from} describes it: nothing was started; decide by hand (status)` };
   }
   return { region };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The start's idempotency token (SSM asks for a UUID): the alarm event's id when it is
+ * one, else a UUID-shaped digest of it, the same for every retry of the event; random
+ * without an id.
+ */
+export function clientTokenOf(eventId: string | undefined): string {
+  if (!eventId) return randomUUID();
+  if (UUID.test(eventId)) return eventId.toLowerCase();
+  const h = createHash('sha256').update(eventId).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Reads the settings from the function's environment, naming what is missing. */

@@ -302,6 +302,7 @@ describe('ObservedWorkload automatic failover', () => {
       // Invoked asynchronously: a decision that fails after Lambda's own retries lands in the queue too, and is traced.
       t.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs24.x',
+        Timeout: 180,
         ReservedConcurrentExecutions: 1,
         DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservedDeadLetterQueue'), 'Arn'] } },
         TracingConfig: { Mode: 'Active' },
@@ -317,6 +318,12 @@ describe('ObservedWorkload automatic failover', () => {
           }),
         },
       });
+      // A decision that could not read something fails: retried twice, never on an event older than 15 minutes.
+      t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: Match.stringLikeRegexp('^ObservedFailoverTrigger') },
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 900,
+      });
       expect(observed.regionalObservation(REGIONS[i]).failoverTrigger).toBeDefined();
     });
   });
@@ -330,7 +337,9 @@ describe('ObservedWorkload automatic failover', () => {
       `arn:aws:ssm:${r}:111111111111:automation-definition/orders-Failover:*`,
       `arn:aws:ssm:${r}:111111111111:document/orders-Failover`,
     ]));
-    expect(statements.find((s) => s.Action === 'cloudwatch:DescribeAlarms').Resource).toBe('arn:aws:cloudwatch:us-west-2:111111111111:alarm:orders-us-west-2-region-impaired');
+    // Every Region's "Region impaired" alarm, its own included (read again before anything starts), and no other alarm.
+    expect(statements.find((s) => s.Action === 'cloudwatch:DescribeAlarms').Resource).toEqual(
+      REGIONS.map((r) => `arn:aws:cloudwatch:${r}:111111111111:alarm:orders-${r}-region-impaired`));
     // Where the writer is, before anything starts: the global database only, read, in any Region.
     expect(statements.filter((s) => JSON.stringify(s.Action).includes('rds:'))).toEqual([
       { Effect: 'Allow', Action: 'rds:DescribeGlobalClusters', Resource: 'arn:aws:rds::111111111111:global-cluster:orders' },

@@ -13,7 +13,7 @@ import type { AutomaticFailoverOptions, RegionalObservation } from '../observed-
 /**
  * The automatic failover of one Region: a function, started by an EventBridge rule when
  * the Region's "Region impaired" alarm goes into ALARM, that starts the failover runbook
- * in the first healthy Region when the impaired Region holds the writer (its cool-down,
+ * in a healthy Region when the impaired Region holds the writer (its cool-down,
  * approval and approvers from `options`), with its log group, its permissions and their
  * acknowledgements.
  */
@@ -34,7 +34,11 @@ export function createFailoverTrigger(parent: Construct, input: {
   const fn = new FailoverTriggerFunction(parent, 'FailoverTrigger', {
     description: `Starts the ${options.runbooks.failoverDocumentName} runbook in a healthy Region when ${region} is impaired and holds the writer ` +
       `(${workloadName})`,
-    timeout: Duration.minutes(1),
+    // The reads in every Region (each bounded: 2 attempts of 10 s at most) and one start; a start is not sent in the last 20 s.
+    timeout: Duration.minutes(3),
+    // A decision that could not read something fails and is retried twice; an event older than this is not decided on.
+    retryAttempts: 2,
+    maxEventAge: Duration.minutes(15),
     memorySize: 256,
     logGroup,
     // One decision at a time: two alarms in a row must not start two failovers.
@@ -58,7 +62,8 @@ export function createFailoverTrigger(parent: Construct, input: {
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [observation.alarmKey.keyArn] }));
   fn.addToRolePolicy(new iam.PolicyStatement({
     actions: ['cloudwatch:DescribeAlarms'],
-    resources: regionNames.filter((r) => r !== region).map((r) => stack.formatArn({
+    // Its own Region's alarm too: read again before anything starts.
+    resources: regionNames.map((r) => stack.formatArn({
       service: 'cloudwatch', region: r, resource: 'alarm', resourceName: impairedAlarmName(workloadName, r), arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     })),
   }));
