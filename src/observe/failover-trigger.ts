@@ -225,15 +225,12 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     }
 
     // 4. One start, in this Region, while the function will still be running when SSM answers.
+    const about = { impairedRegion, writerRegion, targetRegion: region, regionsChecked, ...impairedRegionRuns };
     if (deps.now() > invocation.deadline) {
       return {
         action: 'out-of-time',
         retry: true,
-        impairedRegion,
-        writerRegion,
-        targetRegion: region,
-        regionsChecked,
-        ...impairedRegionRuns,
+        ...about,
         reason: `the reads took too long to start ${settings.failoverDocumentName} in ${region} before the function's timeout: nothing was started`,
       };
     }
@@ -248,12 +245,8 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
       return {
         action: 'started',
         retry: false,
-        impairedRegion,
-        writerRegion,
-        targetRegion: region,
+        ...about,
         executionId,
-        regionsChecked,
-        ...impairedRegionRuns,
         reason: `${impairedRegion} is impaired and holds the writer, and ${region} is healthy: started ${settings.failoverDocumentName} there` +
           (settings.requireApproval ? ', waiting for an approver' : ''),
       };
@@ -261,11 +254,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
       return {
         action: 'start-failed',
         retry: true,
-        impairedRegion,
-        writerRegion,
-        targetRegion: region,
-        regionsChecked,
-        ...impairedRegionRuns,
+        ...about,
         reason: `starting ${settings.failoverDocumentName} in ${region} failed (${message(e)}): a run may have started all the same, so no ` +
           'other Region was tried; a retry sends the same idempotency token',
       };
