@@ -199,13 +199,14 @@ describe('the Lambda bundles as shipped', () => {
         APPROVERS: '[]',
       });
       expect(out.error).toBeUndefined();
-      // moto answered DescribeAlarms (signed, in us-west-2) with no such alarm: not known healthy, so nothing starts.
+      // moto answered DescribeAlarms (signed, in us-east-1 and us-west-2) with no such alarm: not known healthy, so nothing starts.
       expect(JSON.parse(out.stdout.trim().split('\n').pop()!)).toEqual({
         alarm: 'app-us-east-1-region-impaired',
         decision: {
           action: 'no-healthy-region',
           retry: false,
           impairedRegion: 'us-east-1',
+          impairedAlarm: 'missing: the event\'s ALARM stands',
           regionsChecked: [{ region: 'us-west-2', state: 'missing' }],
           reason: 'no other Region is healthy: nothing was started; decide by hand',
         },

@@ -5,6 +5,9 @@ import { TriggerDependencies } from './failover-trigger';
 import { boundedRequests } from '../bounded-requests';
 import { describeGlobalClusterWith } from '../ssm/aws-global-cluster';
 
+/** Pages of recent failover runs read at most: far more than a cool-down of failovers fills. */
+const MAX_PAGES = 20;
+
 /** The automatic failover's calls through the AWS SDK: CloudWatch, RDS and SSM in each Region. */
 export function awsTriggerDependencies(regions: readonly string[], endpoint?: string): TriggerDependencies {
   const clientConfig = (region: string, maxAttempts = 2) => ({
@@ -30,8 +33,15 @@ export function awsTriggerDependencies(regions: readonly string[], endpoint?: st
     },
     async executionsStartedSince(region, documentName, since) {
       const started: number[] = [];
+      const seen = new Set<string>();
       let token: string | undefined;
       do {
+        // Bounded: a listing that does not end is a listing that cannot be read.
+        if (token !== undefined && seen.has(token)) {
+          throw new Error(`DescribeAutomationExecutions in ${region} answered a page token twice: its listing does not end`);
+        }
+        if (seen.size >= MAX_PAGES) throw new Error(`DescribeAutomationExecutions in ${region} did not end after ${MAX_PAGES + 1} pages`);
+        if (token !== undefined) seen.add(token);
         // Every page: an empty page may come with a token.
         const out = await client(ssm, region).send(new DescribeAutomationExecutionsCommand({
           Filters: [

@@ -72,6 +72,8 @@ export interface TriggerDecision {
   readonly executionId?: string;
   /** What each other Region answered: its alarm, and what else could not be read there. */
   readonly regionsChecked: { region: string; state: string }[];
+  /** The impaired Region's own alarm, when read again it was missing or could not be read (the event's state then stands). */
+  readonly impairedAlarm?: string;
   /** The impaired Region's recent failovers, when they could not be read (not held against the failover). */
   readonly impairedRegionRuns?: string;
   readonly reason: string;
@@ -104,8 +106,8 @@ const HEALTHY = ['OK'];
  *    idempotency token and before its deadline. A start that failed is not tried in
  *    another Region: it may have started a run all the same.
  *
- * A decision that started nothing because something could not be read is marked
- * `retry`. The runbook's pre-flight checks still apply to the run started.
+ * A decision that started nothing because something could not be read (another
+ * Region's alarm included) is marked `retry`. The runbook's pre-flight checks still apply to the run started.
  */
 export async function decideFailover(settings: TriggerSettings, deps: TriggerDependencies, alarmState: string,
   invocation: TriggerInvocation): Promise<TriggerDecision> {
@@ -119,15 +121,23 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
 
   // 0. The impaired Region's alarm now: a retried or delayed event may find it cleared. Its CloudWatch may be down with it.
   const ownAlarm = settings.impairedAlarmNames[impairedRegion];
+  let impairedAlarm: { impairedAlarm: string } | Record<string, never> = {};
   if (ownAlarm) {
     let now: string | undefined;
     try {
       now = await deps.alarmState(impairedRegion, ownAlarm);
-    } catch {
-      now = undefined;
+      if (now === undefined) impairedAlarm = { impairedAlarm: 'missing: the event\'s ALARM stands' };
+    } catch (e) {
+      impairedAlarm = { impairedAlarm: `unreadable (${(e as Error).message}): the event's ALARM stands` };
     }
     if (now !== undefined && now !== 'ALARM') {
-      return { action: 'ignored', retry: false, impairedRegion, regionsChecked: [], reason: `the alarm is ${now} now: nothing was started` };
+      return {
+        action: 'ignored',
+        retry: false,
+        impairedRegion,
+        regionsChecked: [],
+        reason: `the alarm is ${now} now: nothing was started (an earlier attempt at this event may have started a run: status shows it)`,
+      };
     }
   }
 
@@ -146,11 +156,14 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     if (checked) checked.state = `${checked.state}, but ${what}`;
   };
   if (healthy.length === 0) {
+    // A Region whose alarm could not be read may be healthy: decide again.
+    const unreachable = regionsChecked.some((c) => c.state.startsWith('unreachable'));
     return {
       action: 'no-healthy-region',
-      retry: false,
+      retry: unreachable,
       impairedRegion,
       regionsChecked,
+      ...impairedAlarm,
       reason: 'no other Region is healthy: nothing was started; decide by hand',
     };
   }
@@ -171,6 +184,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
       action: 'cooling-down',
       retry: false,
       impairedRegion,
+      ...impairedAlarm,
       targetRegion: latest.region,
       regionsChecked,
       reason: `a failover to ${latest.region} started at ${new Date(latest.at).toISOString()}, within the ` +
@@ -189,6 +203,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
       retry: true,
       impairedRegion,
       regionsChecked,
+      ...impairedAlarm,
       ...impairedRegionRuns,
       reason: `the failovers started within the cool-down could not be read in ${unread.map((r) => r.region).join(', ')}: nothing ` +
         'was started',
@@ -207,7 +222,9 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     }
     const writer = writerOf(settings, view, region);
     if ('unclear' in writer) {
-      return { action: 'writer-unclear', retry: true, impairedRegion, regionsChecked, ...impairedRegionRuns, reason: writer.unclear };
+      return {
+        action: 'writer-unclear', retry: true, impairedRegion, regionsChecked, ...impairedAlarm, ...impairedRegionRuns, reason: writer.unclear,
+      };
     }
     const writerRegion = writer.region;
     if (writerRegion !== impairedRegion) {
@@ -217,6 +234,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
         impairedRegion,
         writerRegion,
         regionsChecked,
+        ...impairedAlarm,
         ...impairedRegionRuns,
         reason: `the writer of global database '${id}' is in ${writerRegion}, not in ${impairedRegion}: a failover would move a ` +
           'writer that is not impaired and could lose its latest writes, so nothing was started. Check with status that the traffic ' +
@@ -225,7 +243,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     }
 
     // 4. One start, in this Region, while the function will still be running when SSM answers.
-    const about = { impairedRegion, writerRegion, targetRegion: region, regionsChecked, ...impairedRegionRuns };
+    const about = { impairedRegion, writerRegion, targetRegion: region, regionsChecked, ...impairedAlarm, ...impairedRegionRuns };
     if (deps.now() > invocation.deadline) {
       return {
         action: 'out-of-time',
@@ -265,6 +283,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     retry: true,
     impairedRegion,
     regionsChecked,
+    ...impairedAlarm,
     ...impairedRegionRuns,
     reason: `no healthy Region's RDS could describe global database '${id}': without knowing where the writer is, nothing was started; ` +
       'decide by hand (status)',

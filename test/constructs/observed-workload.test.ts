@@ -295,7 +295,7 @@ describe('ObservedWorkload automatic failover', () => {
         },
         Targets: [Match.objectLike({
           Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservedFailoverTrigger'), 'Arn'] },
-          RetryPolicy: { MaximumRetryAttempts: 2 },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ObservedDeadLetterQueue'), 'Arn'] } },
         })],
       });

@@ -108,7 +108,7 @@ describe('the automatic failover decision', () => {
   });
 
   test('starts nothing while a healthy Region\'s recent failovers cannot be read; the impaired Region\'s are not held against it', async () => {
-    const unread = fakes({ 'us-west-2': 'OK', 'eu-west-1': 'OK' }, { 'eu-west-1': new Error('ThrottlingException: Rate exceeded') });
+    const unread = fakes({ 'us-east-1': 'ALARM', 'us-west-2': 'OK', 'eu-west-1': 'OK' }, { 'eu-west-1': new Error('ThrottlingException: Rate exceeded') });
     expect(await decideFailover(SETTINGS, unread.deps, 'ALARM', INVOCATION)).toEqual({
       action: 'cool-down-unknown',
       retry: true,
@@ -177,8 +177,18 @@ describe('the automatic failover decision', () => {
     }
   });
 
+  test('no healthy Region because one could not be asked: the decision is retried', async () => {
+    const { deps } = fakes({ 'us-east-1': new Error('connect ETIMEDOUT'), 'us-west-2': new Error('ThrottlingException'), 'eu-west-1': 'ALARM' });
+    expect(await decideFailover(SETTINGS, deps, 'ALARM', INVOCATION)).toMatchObject({
+      action: 'no-healthy-region',
+      retry: true,
+      impairedAlarm: 'unreadable (connect ETIMEDOUT): the event\'s ALARM stands',
+      regionsChecked: [{ region: 'us-west-2', state: 'unreachable (ThrottlingException)' }, { region: 'eu-west-1', state: 'ALARM' }],
+    });
+  });
+
   test('starts nothing when no other Region is healthy', async () => {
-    const { deps, calls } = fakes({ 'us-west-2': 'ALARM', 'eu-west-1': 'INSUFFICIENT_DATA' });
+    const { deps, calls } = fakes({ 'us-east-1': 'ALARM', 'us-west-2': 'ALARM', 'eu-west-1': 'INSUFFICIENT_DATA' });
     const decision = await decideFailover(SETTINGS, deps, 'ALARM', INVOCATION);
     expect(decision).toEqual({
       action: 'no-healthy-region',
@@ -195,7 +205,11 @@ describe('the automatic failover decision', () => {
     // A retried or delayed event: the impaired Region's alarm, read again, is OK now.
     const cleared = fakes({ 'us-east-1': 'OK', 'us-west-2': 'OK', 'eu-west-1': 'OK' });
     expect(await decideFailover(SETTINGS, cleared.deps, 'ALARM', INVOCATION)).toEqual({
-      action: 'ignored', retry: false, impairedRegion: 'us-east-1', regionsChecked: [], reason: 'the alarm is OK now: nothing was started',
+      action: 'ignored',
+      retry: false,
+      impairedRegion: 'us-east-1',
+      regionsChecked: [],
+      reason: 'the alarm is OK now: nothing was started (an earlier attempt at this event may have started a run: status shows it)',
     });
     expect(cleared.calls).toEqual(['describe us-east-1 orders-us-east-1-region-impaired']);
     const decision = await decideFailover(SETTINGS, fakes({}).deps, 'ALARM', INVOCATION);
@@ -204,7 +218,7 @@ describe('the automatic failover decision', () => {
 
   test('starts nothing when the writer is not in the impaired Region: a promotion would move a writer that is not impaired', async () => {
     // After a failover to us-west-2, us-east-1 rejoined as a secondary; then eu-west-1 is impaired.
-    const { deps, calls } = fakes({ 'us-east-1': 'OK', 'us-west-2': 'OK' }, {}, { database: globalDatabase(SETTINGS.regions, 'us-west-2') });
+    const { deps, calls } = fakes({ 'us-east-1': 'OK', 'us-west-2': 'OK', 'eu-west-1': 'ALARM' }, {}, { database: globalDatabase(SETTINGS.regions, 'us-west-2') });
     const decision = await decideFailover({ ...SETTINGS, impairedRegion: 'eu-west-1', requireApproval: false }, deps, 'ALARM', INVOCATION);
     expect(decision).toEqual({
       action: 'writer-elsewhere',
@@ -343,7 +357,13 @@ describe('the automatic failover decision, on random deployments', () => {
       }
       // Nothing started for want of a read: the decision asks Lambda to retry; a refusal on facts does not.
       if (['cool-down-unknown', 'writer-unclear', 'start-failed'].includes(decision.action)) expect(decision.retry).toBe(true);
-      if (['started', 'cooling-down', 'writer-elsewhere', 'no-healthy-region', 'ignored'].includes(decision.action)) expect(decision.retry).toBe(false);
+      if (['started', 'cooling-down', 'writer-elsewhere', 'ignored'].includes(decision.action)) expect(decision.retry).toBe(false);
+      // No healthy Region: retried when one of the others' alarms could not be read, final when every one answered.
+      if (decision.action === 'no-healthy-region') expect(decision.retry).toBe(others.some((r) => d.alarms[at(r)] instanceof Error));
+      // The impaired Region's own alarm, unreadable or missing: the event's ALARM stood, and the decision says so.
+      if (decision.action !== 'ignored') {
+        expect(decision.impairedAlarm !== undefined).toBe(d.ownAlarm === undefined || d.ownAlarm instanceof Error);
+      }
       // Liveness: when they all hold, the failover starts in the first healthy Region whose RDS answers.
       const readable = healthy.filter((r) => !d.rdsFails[at(r)]);
       if (stillAlarm && writer === impaired && !d.underway && readable.length > 0 && !recentSeen && !others.some(ssmDown)) {

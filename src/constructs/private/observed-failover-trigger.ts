@@ -76,7 +76,8 @@ export function createFailoverTrigger(parent: Construct, input: {
       resources: [observation.regionImpairedAlarm.alarmArn],
       detail: { state: { value: ['ALARM'] } },
     },
-    targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, deadLetterQueue: observation.deadLetterQueue })],
+    // The same age limit as the function's own queue: an alarm older than that is not acted on.
+    targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.minutes(15), deadLetterQueue: observation.deadLetterQueue })],
   });
   acknowledgeLibraryFunction(fn, false);
   if (fn.role) {
