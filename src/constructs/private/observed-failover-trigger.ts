@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { impairedAlarmName } from './observed-alarms';
 import { FailoverTriggerFunction } from '../../observe/failover-trigger-function';
-import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeLibraryFunction, findingArn } from '../acknowledge';
+import { acknowledgeFinding, acknowledgeInlinePolicy, acknowledgeInPacks, acknowledgeLibraryFunction, findingArn } from '../acknowledge';
 import type { AutomaticFailoverOptions, RegionalObservation } from '../observed-workload';
 
 /**
@@ -80,6 +80,12 @@ export function createFailoverTrigger(parent: Construct, input: {
     targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.minutes(15), deadLetterQueue: observation.deadLetterQueue })],
   });
   acknowledgeLibraryFunction(fn, false);
+  const invokeConfig = fn.node.tryFindChild('EventInvokeConfig');
+  if (invokeConfig) {
+    acknowledgeInPacks(invokeConfig, 'LambdaAsyncFailureDestination',
+      'The function\'s dead-letter queue (DeadLetterConfig, with its alarm) receives every event that failed its attempts; this configuration ' +
+        'only sets the retries and the maximum age of an event.', ['Serverless']);
+  }
   if (fn.role) {
     acknowledgeInlinePolicy(fn.role);
     acknowledgeFinding(fn.role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
