@@ -1,11 +1,12 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { DescribeAutomationExecutionsCommand, SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
+import { SSMClient, StartAutomationExecutionCommand } from '@aws-sdk/client-ssm';
 import { TriggerDependencies } from './failover-trigger';
 import { boundedRequests } from '../bounded-requests';
+import { listExecutions } from '../ssm/aws-executions';
 import { describeGlobalClusterWith } from '../ssm/aws-global-cluster';
 
-/** Pages of recent failover runs read at most: far more than a cool-down of failovers fills. */
+/** Pages of recent failover runs read after the first at most: far more than a cool-down of failovers fills. */
 const MAX_PAGES = 20;
 
 /** The automatic failover's calls through the AWS SDK: CloudWatch, RDS and SSM in each Region. */
@@ -32,30 +33,9 @@ export function awsTriggerDependencies(regions: readonly string[], endpoint?: st
       return out.CompositeAlarms?.[0]?.StateValue;
     },
     async executionsStartedSince(region, documentName, since) {
-      const started: number[] = [];
-      const seen = new Set<string>();
-      let token: string | undefined;
-      do {
-        // Bounded: a listing that does not end is a listing that cannot be read.
-        if (token !== undefined && seen.has(token)) {
-          throw new Error(`DescribeAutomationExecutions in ${region} answered a page token twice: its listing does not end`);
-        }
-        if (seen.size >= MAX_PAGES) throw new Error(`DescribeAutomationExecutions in ${region} did not end after ${MAX_PAGES + 1} pages`);
-        if (token !== undefined) seen.add(token);
-        // Every page: an empty page may come with a token.
-        const out = await client(ssm, region).send(new DescribeAutomationExecutionsCommand({
-          Filters: [
-            { Key: 'DocumentNamePrefix', Values: [documentName] },
-            { Key: 'StartTimeAfter', Values: [new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z')] },
-          ],
-          NextToken: token,
-        }));
-        started.push(...(out.AutomationExecutionMetadataList ?? [])
-          .filter((e) => e.DocumentName === documentName)
-          .map((e) => e.ExecutionStartTime?.getTime() ?? since));
-        token = out.NextToken;
-      } while (token);
-      return started;
+      // Every page, bounded: an empty page may come with a token, and a listing that does not end cannot be read.
+      const listing = await listExecutions(client(ssm, region), [documentName], since, { since, maxPages: MAX_PAGES });
+      return listing.map((e) => e.ExecutionStartTime?.getTime() ?? since);
     },
     async describeGlobalCluster(region, identifier) {
       return describeGlobalClusterWith(client(rds, region), identifier);

@@ -7,20 +7,44 @@ import { EndedExecution, RunningExecution } from './cloud-operations';
  */
 const LOOKBACK_MS = 8 * 24 * 3600_000;
 
+/** How much of the listing a caller reads. */
+export interface ListingBound {
+  /** Executions started after this instant (epoch ms). Default: 8 days before `now`. */
+  readonly since?: number;
+  /**
+   * Pages read at most after the first; a listing that goes on, or answers a page token
+   * twice, is an error (a listing that does not end cannot be read). Default: every page.
+   */
+  readonly maxPages?: number;
+}
+
 /**
- * Every execution of `documentNames` in the Region of `ssm` started in the last 8 days,
- * every page read: the API reference documents no order for the listing, so callers
- * sort what they need themselves (docs/aws-assumptions.md, S18).
+ * Every execution of `documentNames` in the Region of `ssm` started in the last 8 days
+ * (or since `bound.since`), every page read: the API reference documents no order for
+ * the listing, so callers sort what they need themselves (docs/aws-assumptions.md, S18).
  */
-export async function listExecutions(ssm: SSMClient, documentNames: readonly string[], now: number): Promise<AutomationExecutionMetadata[]> {
+export async function listExecutions(
+  ssm: SSMClient, documentNames: readonly string[], now: number, bound: ListingBound = {},
+): Promise<AutomationExecutionMetadata[]> {
   const prefix = commonPrefix(documentNames);
+  const since = bound.since ?? now - LOOKBACK_MS;
   const found: AutomationExecutionMetadata[] = [];
+  const seen = new Set<string>();
   let token: string | undefined;
   do {
+    if (bound.maxPages !== undefined && token !== undefined) {
+      if (seen.has(token)) {
+        throw new Error(`DescribeAutomationExecutions in ${await ssm.config.region()} answered a page token twice: its listing does not end`);
+      }
+      if (seen.size >= bound.maxPages) {
+        throw new Error(`DescribeAutomationExecutions in ${await ssm.config.region()} did not end after ${bound.maxPages + 1} pages`);
+      }
+      seen.add(token);
+    }
     const out = await ssm.send(new DescribeAutomationExecutionsCommand({
       Filters: [
         ...(prefix ? [{ Key: 'DocumentNamePrefix' as const, Values: [prefix] }] : []),
-        { Key: 'StartTimeAfter', Values: [new Date(now - LOOKBACK_MS).toISOString().replace(/\.\d{3}Z$/, 'Z')] },
+        { Key: 'StartTimeAfter', Values: [new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z')] },
       ],
       MaxResults: 50,
       NextToken: token,
