@@ -79,6 +79,10 @@ export interface TriggerDecision {
   readonly reason: string;
 }
 
+/** What every decision carries, filled in as the trigger reads it. */
+type Known = { -readonly [K in keyof Pick<TriggerDecision, 'impairedRegion' | 'regionsChecked' | 'impairedAlarm' | 'impairedRegionRuns'>]:
+  TriggerDecision[K] };
+
 /** The alarm states of the composite alarm that mean "this Region is healthy". */
 const HEALTHY = ['OK'];
 
@@ -118,31 +122,33 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
   }
   const others = settings.regions.filter((r) => r !== impairedRegion);
   const message = (e: unknown) => (e as Error).message;
+  const known: Known = {
+    impairedRegion,
+    regionsChecked: [],
+  };
 
   // 0. The impaired Region's alarm now: a retried or delayed event may find it cleared. Its CloudWatch may be down with it.
   const ownAlarm = settings.impairedAlarmNames[impairedRegion];
-  let impairedAlarm: { impairedAlarm: string } | Record<string, never> = {};
   if (ownAlarm) {
     let now: string | undefined;
     try {
       now = await deps.alarmState(impairedRegion, ownAlarm);
-      if (now === undefined) impairedAlarm = { impairedAlarm: 'missing: the event\'s ALARM stands' };
+      if (now === undefined) known.impairedAlarm = 'missing: the event\'s ALARM stands';
     } catch (e) {
-      impairedAlarm = { impairedAlarm: `unreadable (${(e as Error).message}): the event's ALARM stands` };
+      known.impairedAlarm = `unreadable (${message(e)}): the event's ALARM stands`;
     }
     if (now !== undefined && now !== 'ALARM') {
       return {
         action: 'ignored',
         retry: false,
-        impairedRegion,
-        regionsChecked: [],
+        ...known,
         reason: `the alarm is ${now} now: nothing was started (an earlier attempt at this event may have started a run: status shows it)`,
       };
     }
   }
 
   // 1. Each other Region's own alarm, all at once: an impaired Region that hangs costs one timeout.
-  const regionsChecked = await Promise.all(others.map(async (region) => {
+  const regionsChecked = known.regionsChecked = await Promise.all(others.map(async (region) => {
     const alarmName = settings.impairedAlarmNames[region];
     try {
       return { region, state: alarmName ? (await deps.alarmState(region, alarmName)) ?? 'missing' : 'not observed' };
@@ -161,9 +167,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     return {
       action: 'no-healthy-region',
       retry: unreachable,
-      impairedRegion,
-      regionsChecked,
-      ...impairedAlarm,
+      ...known,
       reason: 'no other Region is healthy: nothing was started; decide by hand',
     };
   }
@@ -183,10 +187,8 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     return {
       action: 'cooling-down',
       retry: false,
-      impairedRegion,
-      ...impairedAlarm,
+      ...known,
       targetRegion: latest.region,
-      regionsChecked,
       reason: `a failover to ${latest.region} started at ${new Date(latest.at).toISOString()}, within the ` +
         `${Math.round(settings.coolDownMs / 60_000)}-minute cool-down: nothing was started`,
     };
@@ -194,17 +196,12 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
   const unread = runs.filter((r) => r.error !== undefined && r.region !== impairedRegion);
   unread.forEach((r) => note(r.region, `SSM unreachable (${r.error})`));
   const impairedRuns = runs.find((r) => r.region === impairedRegion && r.error !== undefined);
-  const impairedRegionRuns = impairedRuns
-    ? { impairedRegionRuns: `not read, SSM unreachable (${impairedRuns.error}): not held against the failover` }
-    : {};
+  if (impairedRuns) known.impairedRegionRuns = `not read, SSM unreachable (${impairedRuns.error}): not held against the failover`;
   if (unread.length > 0) {
     return {
       action: 'cool-down-unknown',
       retry: true,
-      impairedRegion,
-      regionsChecked,
-      ...impairedAlarm,
-      ...impairedRegionRuns,
+      ...known,
       reason: `the failovers started within the cool-down could not be read in ${unread.map((r) => r.region).join(', ')}: nothing ` +
         'was started',
     };
@@ -222,20 +219,15 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     }
     const writer = writerOf(settings, view, region);
     if ('unclear' in writer) {
-      return {
-        action: 'writer-unclear', retry: true, impairedRegion, regionsChecked, ...impairedAlarm, ...impairedRegionRuns, reason: writer.unclear,
-      };
+      return { action: 'writer-unclear', retry: true, ...known, reason: writer.unclear };
     }
     const writerRegion = writer.region;
     if (writerRegion !== impairedRegion) {
       return {
         action: 'writer-elsewhere',
         retry: false,
-        impairedRegion,
+        ...known,
         writerRegion,
-        regionsChecked,
-        ...impairedAlarm,
-        ...impairedRegionRuns,
         reason: `the writer of global database '${id}' is in ${writerRegion}, not in ${impairedRegion}: a failover would move a ` +
           'writer that is not impaired and could lose its latest writes, so nothing was started. Check with status that the traffic ' +
           `is on ${writerRegion}; rebuild or wait for ${impairedRegion} (docs/operations.md)`,
@@ -243,7 +235,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
     }
 
     // 4. One start, in this Region, while the function will still be running when SSM answers.
-    const about = { impairedRegion, writerRegion, targetRegion: region, regionsChecked, ...impairedAlarm, ...impairedRegionRuns };
+    const about = { ...known, writerRegion, targetRegion: region };
     if (deps.now() > invocation.deadline) {
       return {
         action: 'out-of-time',
@@ -281,10 +273,7 @@ export async function decideFailover(settings: TriggerSettings, deps: TriggerDep
   return {
     action: 'writer-unclear',
     retry: true,
-    impairedRegion,
-    regionsChecked,
-    ...impairedAlarm,
-    ...impairedRegionRuns,
+    ...known,
     reason: `no healthy Region's RDS could describe global database '${id}': without knowing where the writer is, nothing was started; ` +
       'decide by hand (status)',
   };
